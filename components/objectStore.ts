@@ -1,0 +1,143 @@
+import * as docker from "@pulumi/docker";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import { ARROYO_MINIO_USER, DATA_PATHS, MINIO_PORTS } from "../config/defaults";
+import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
+import { ServiceReadiness } from "./serviceReadiness";
+
+export interface ObjectStoreArgs {
+    placement: Placement;
+    image: string;
+    rootUser: pulumi.Output<string>;
+    rootPassword: pulumi.Output<string>;
+    /** Arroyo's bucket: checkpoints and compiled artifacts, the only bucket its user may touch. */
+    checkpointBucket: string;
+    /** Other buckets (e.g. for benchmark results), out of Arroyo's reach. */
+    extraBuckets: string[];
+    externalHost: string;
+    clusterHost: string;
+    retainData: boolean;
+}
+
+/**
+ * MinIO with its data on a named volume, the buckets, and a dedicated IAM user for Arroyo whose
+ * policy covers its own bucket only, so Arroyo never holds the root credentials.
+ */
+export class ObjectStore extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly dataVolume: docker.Volume;
+    public readonly ready: ServiceReadiness;
+    public readonly buckets: minio.S3Bucket[];
+    public readonly arroyoUser: minio.IamUser;
+    /** `http://host:port` for the deployer and the benchmark. */
+    public readonly endpoint: string;
+    /** `http://host:port` for Arroyo inside the cluster. */
+    public readonly clusterEndpoint: string;
+    public readonly arroyoAccessKey: pulumi.Output<string>;
+    public readonly arroyoSecretKey: pulumi.Output<string>;
+
+    constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("arroyo-pi:index:ObjectStore", name, {}, opts);
+        const { placement } = args;
+        const containerName = dockerName(placement.stack, "minio");
+        const onHost = { parent: this, provider: placement.host.provider };
+
+        this.endpoint = `http://${args.externalHost}:${MINIO_PORTS.api}`;
+        this.clusterEndpoint = `http://${args.clusterHost}:${MINIO_PORTS.api}`;
+
+        this.dataVolume = new docker.Volume(
+            `${name}-data`,
+            { name: `${containerName}-data`, labels: ownershipLabels(placement.stack, "minio") },
+            { ...onHost, retainOnDelete: args.retainData },
+        );
+
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: containerName,
+                hostname: containerName,
+                image: imageOn(placement, args.image),
+                command: ["server", DATA_PATHS.minio, "--address", `:${MINIO_PORTS.api}`, "--console-address", `:${MINIO_PORTS.console}`],
+                envs: envList({ MINIO_ROOT_USER: args.rootUser, MINIO_ROOT_PASSWORD: args.rootPassword }),
+                restart: "unless-stopped",
+                mustRun: true,
+                ...containerNetworking(placement, containerName, false),
+                ports: [
+                    { internal: MINIO_PORTS.api, external: MINIO_PORTS.api, ip: placement.publishIp },
+                    { internal: MINIO_PORTS.console, external: MINIO_PORTS.console, ip: placement.publishIp },
+                ],
+                volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.minio }],
+                healthcheck: {
+                    tests: ["CMD", "mc", "ready", "local"],
+                    interval: "10s",
+                    timeout: "5s",
+                    startPeriod: "10s",
+                    retries: 5,
+                },
+                labels: ownershipLabels(placement.stack, "minio"),
+            },
+            onHost,
+        );
+
+        this.ready = new ServiceReadiness(
+            `${name}-ready`,
+            { probe: { kind: "http", url: `${this.endpoint}/minio/health/live` }, instance: this.container.id },
+            { parent: this },
+        );
+
+        const admin = new minio.Provider(
+            `${name}-admin`,
+            {
+                minioServer: `${args.externalHost}:${MINIO_PORTS.api}`,
+                minioUser: args.rootUser,
+                minioPassword: args.rootPassword,
+                minioSsl: false,
+            },
+            { parent: this },
+        );
+        const asAdmin = { parent: this, provider: admin, dependsOn: [this.ready] };
+        // Kept buckets survive `pulumi destroy`; otherwise they go, contents and all.
+        const bucketOpts = { ...asAdmin, retainOnDelete: args.retainData };
+
+        this.buckets = [args.checkpointBucket, ...args.extraBuckets].map(
+            (bucket) => new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, bucketOpts),
+        );
+
+        const policy = new minio.IamPolicy(
+            `${name}-arroyo-policy`,
+            { name: "arroyo-checkpoints", policy: JSON.stringify(bucketPolicy(args.checkpointBucket)) },
+            asAdmin,
+        );
+        this.arroyoUser = new minio.IamUser(`${name}-arroyo-user`, { name: ARROYO_MINIO_USER, forceDestroy: true }, asAdmin);
+        new minio.IamUserPolicyAttachment(
+            `${name}-arroyo-policy-attachment`,
+            { userName: this.arroyoUser.name, policyName: policy.name },
+            asAdmin,
+        );
+
+        this.arroyoAccessKey = this.arroyoUser.name;
+        this.arroyoSecretKey = pulumi.secret(this.arroyoUser.secret);
+
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            clusterEndpoint: this.clusterEndpoint,
+            buckets: this.buckets.map((b) => b.bucket),
+            arroyoAccessKey: this.arroyoAccessKey,
+        });
+    }
+}
+
+/** Read, write, list and delete in one bucket, nothing anywhere else. */
+export function bucketPolicy(bucket: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${bucket}`] },
+            {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: [`arn:aws:s3:::${bucket}/*`],
+            },
+        ],
+    };
+}

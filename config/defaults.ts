@@ -1,0 +1,92 @@
+// Every port, image, version and default of the cluster, defined once. Components and the
+// benchmark read these; nothing else spells a port number or an image tag.
+
+/** The Pulumi project name, which is also the config namespace (`arroyo-pi:<key>`). */
+export const PROJECT = "arroyo-pi";
+
+export const VERSIONS = {
+    arroyo: "0.15.0",
+    kafka: "4.1.1",
+    // MinIO stopped publishing community images in late 2025; this is the last published tag.
+    minio: "RELEASE.2025-09-07T16-13-09Z",
+} as const;
+
+export const DEFAULT_IMAGES = {
+    arroyo: `ghcr.io/arroyosystems/arroyo:${VERSIONS.arroyo}`,
+    kafka: `apache/kafka:${VERSIONS.kafka}`,
+    minio: `minio/minio:${VERSIONS.minio}`,
+} as const;
+
+/** Arroyo's fixed ports since 0.11 (the seed's 8000/8001/9190 were docker port maps onto these). */
+export const ARROYO_PORTS = {
+    admin: 5114,
+    api: 5115,
+    controller: 5116,
+    compiler: 5117,
+    node: 5118,
+} as const;
+
+export const KAFKA_PORTS = {
+    /** Clients outside the cluster's Docker network: the deployer and the benchmark. */
+    client: 9092,
+    /** KRaft controller quorum, bound to the broker's loopback only (single node). */
+    controller: 9093,
+    /** Clients inside the cluster: Arroyo's sources and sinks. */
+    cluster: 9094,
+    /** Inter-broker traffic of the single node, loopback only. */
+    broker: 19092,
+} as const;
+
+export const MINIO_PORTS = {
+    api: 9000,
+    console: 9001,
+} as const;
+
+export const NEXMARK_TOPICS = {
+    person: "nexmark-person",
+    auction: "nexmark-auction",
+    bid: "nexmark-bid",
+} as const;
+
+/** Where the containers keep their state; each of these is a named Docker volume. */
+export const DATA_PATHS = {
+    kafka: "/var/lib/kafka/data",
+    minio: "/data",
+    arroyo: "/var/lib/arroyo",
+} as const;
+
+/**
+ * Arroyo has no memory setting of its own (the seed's ARROYO__MEMORY_PER_SLOT_MB does nothing);
+ * a node's container limit is slots x this. The floor is a guard against limits that cannot
+ * hold one worker process (its runtime, query planner and Kafka client buffers), chosen
+ * conservatively rather than measured on a Pi.
+ */
+export const MIN_MEMORY_PER_SLOT_MB = 256;
+
+/** MinIO refuses shorter root credentials at start-up. */
+export const MINIO_MIN_USER_LENGTH = 3;
+export const MINIO_MIN_PASSWORD_LENGTH = 8;
+
+/** MinIO's well-known defaults: accepted on the local stack only. */
+export const MINIO_DEFAULT_CREDENTIALS = { user: "minioadmin", password: "minioadmin" } as const;
+
+/** Region Arroyo's S3 client signs with; MinIO accepts any, Arroyo insists one is set. */
+export const S3_REGION = "us-east-1";
+
+/** The dedicated MinIO user Arroyo runs as (never the root user). */
+export const ARROYO_MINIO_USER = "arroyo";
+
+export const DEFAULTS = {
+    target: "ssh",
+    sshPort: 22,
+    localDockerHost: "unix:///var/run/docker.sock",
+    // The seed's install step, for Raspberry Pi OS. Only runs where `docker` is missing.
+    dockerInstallCommand: "curl -fsSL https://get.docker.com | sh",
+    taskSlotsPerWorker: 1,
+    memoryPerSlotMb: 768,
+    checkpointIntervalSeconds: 10,
+    kafkaHeapMb: 512,
+    checkpointBucket: "arroyo",
+    extraBuckets: ["nexmark-results"] as string[],
+    retainData: true,
+} as const;

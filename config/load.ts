@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "./defaults";
+import { parseClusterConfig, RawConfig, ValidatedConfig } from "./schema";
+
+// The SDK knows which keys were stored encrypted but only exports that test from its runtime
+// module; the public Config API would silently wrap a plaintext value as a secret instead of
+// telling the user it sits unencrypted in Pulumi.<stack>.yaml.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+
+/** The cluster's config with every credential held as a Pulumi secret. */
+export type ClusterConfig = Omit<ValidatedConfig, "ssh" | "minio"> & {
+    ssh?: { user: string; privateKey: pulumi.Output<string> };
+    minio: { rootUser: pulumi.Output<string>; rootPassword: pulumi.Output<string> };
+};
+
+/** Reads this stack's `arroyo-pi:*` config as raw strings, the way the schema validates them. */
+export function readStackConfig(): RawConfig {
+    const prefix = `${PROJECT}:`;
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!k.startsWith(prefix)) continue;
+        const name = k.slice(prefix.length);
+        values[name] = v;
+        if (isConfigSecret(k)) secretKeys.add(name);
+    }
+    return { stack: pulumi.getStack(), values, secretKeys };
+}
+
+/** Wraps the validated credentials as secrets so they never reach state or logs in plaintext. */
+export function withSecrets(config: ValidatedConfig): ClusterConfig {
+    const { ssh, minio, ...rest } = config;
+    return {
+        ...rest,
+        ...(ssh ? { ssh: { user: ssh.user, privateKey: pulumi.secret(ssh.privateKey) } } : {}),
+        minio: { rootUser: pulumi.secret(minio.rootUser), rootPassword: pulumi.secret(minio.rootPassword) },
+    };
+}
+
+/** The program's single entry to config: read, validate (throwing ConfigError), wrap secrets. */
+export function loadClusterConfig(): ClusterConfig {
+    return withSecrets(parseClusterConfig(readStackConfig()));
+}

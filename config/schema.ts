@@ -1,0 +1,368 @@
+import * as net from "net";
+import { z } from "zod";
+import {
+    DEFAULT_IMAGES,
+    DEFAULTS,
+    MINIO_DEFAULT_CREDENTIALS,
+    MINIO_MIN_PASSWORD_LENGTH,
+    MINIO_MIN_USER_LENGTH,
+    MIN_MEMORY_PER_SLOT_MB,
+    PROJECT,
+} from "./defaults";
+
+/** The stack's config as Pulumi hands it over: raw strings, keyed without the namespace. */
+export interface RawConfig {
+    stack: string;
+    values: Readonly<Record<string, string>>;
+    /** Keys whose values are stored encrypted (`pulumi config set --secret`). */
+    secretKeys: ReadonlySet<string>;
+}
+
+/** Every problem found in a stack's config, each naming the key and the fix. */
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(
+            `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was deployed:\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** RFC 1123 host name whose last label is not all digits (so `192.168.2.700` is neither). */
+export function isHostname(value: string): boolean {
+    if (value.length > 253) return false;
+    const labels = value.replace(/\.$/, "").split(".");
+    const labelOk = labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+    return labelOk && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+export function isAddress(value: string): boolean {
+    return net.isIP(value) !== 0 || isHostname(value);
+}
+
+const hostSchema = z
+    .object({
+        name: z.string(),
+        address: z.string(),
+        sshPort: z.number().int().min(1).max(65535).optional(),
+        hostKey: z.string().min(1).optional(),
+    })
+    .strict();
+
+const workerSchema = hostSchema
+    .extend({ taskSlots: z.number().int().positive().optional() })
+    .strict();
+
+const imagesSchema = z
+    .object({
+        arroyo: z.string().min(1).default(DEFAULT_IMAGES.arroyo),
+        kafka: z.string().min(1).default(DEFAULT_IMAGES.kafka),
+        minio: z.string().min(1).default(DEFAULT_IMAGES.minio),
+    })
+    .strict();
+
+const arroyoSchema = z
+    .object({
+        taskSlotsPerWorker: z.number().int().positive().default(DEFAULTS.taskSlotsPerWorker),
+        memoryPerSlotMb: z.number().int().positive().default(DEFAULTS.memoryPerSlotMb),
+        checkpointIntervalSeconds: z.number().int().positive().default(DEFAULTS.checkpointIntervalSeconds),
+    })
+    .strict();
+
+const kafkaSchema = z
+    .object({
+        heapMb: z.number().int().min(128).default(DEFAULTS.kafkaHeapMb),
+        partitions: z.number().int().positive().optional(),
+    })
+    .strict();
+
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')");
+
+const bucketsSchema = z
+    .object({
+        checkpoints: bucketName.default(DEFAULTS.checkpointBucket),
+        extra: z.array(bucketName).default(DEFAULTS.extraBuckets),
+    })
+    .strict();
+
+/** The structured keys, parsed from JSON as Pulumi stores objects, arrays, numbers and booleans. */
+const structured = {
+    controller: hostSchema,
+    workers: z.array(workerSchema),
+    images: imagesSchema.default(() => imagesSchema.parse({})),
+    arroyo: arroyoSchema.default(() => arroyoSchema.parse({})),
+    kafka: kafkaSchema.default(() => kafkaSchema.parse({})),
+    buckets: bucketsSchema.default(() => bucketsSchema.parse({})),
+    retainData: z.boolean().default(DEFAULTS.retainData),
+} as const;
+
+/** Plain string keys, taken as typed. */
+const plain = {
+    target: z.enum(["local", "ssh"]).default(DEFAULTS.target),
+    sshUser: z.string().min(1).optional(),
+    dockerInstallCommand: z.string().min(1).default(DEFAULTS.dockerInstallCommand),
+    localDockerHost: z.string().min(1).default(DEFAULTS.localDockerHost),
+} as const;
+
+/** Keys that must be stored with `pulumi config set --secret`. */
+const SECRET_KEYS = ["sshPrivateKey", "minioRootUser", "minioRootPassword"] as const;
+type SecretKey = (typeof SECRET_KEYS)[number];
+
+const KNOWN_KEYS = [...Object.keys(structured), ...Object.keys(plain), ...SECRET_KEYS];
+
+const HINTS: Record<string, string> = {
+    controller: `set it with: pulumi config set --path controller.name pi1 && pulumi config set --path controller.address 192.0.2.10`,
+    workers: `set at least one with: pulumi config set --path 'workers[0].name' pi2 && pulumi config set --path 'workers[0].address' 192.0.2.11`,
+};
+
+export interface HostSpec {
+    name: string;
+    address: string;
+    sshPort: number;
+    hostKey?: string;
+}
+
+export interface WorkerSpec extends HostSpec {
+    taskSlots: number;
+}
+
+/** The validated config, secrets still in plaintext (the loader wraps them as Pulumi secrets). */
+export interface ValidatedConfig {
+    stack: string;
+    target: "local" | "ssh";
+    controller: HostSpec;
+    workers: WorkerSpec[];
+    ssh?: { user: string; privateKey: string };
+    dockerInstallCommand: string;
+    localDockerHost: string;
+    images: { arroyo: string; kafka: string; minio: string };
+    arroyo: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
+    kafka: { heapMb: number; partitions: number };
+    buckets: { checkpoints: string; extra: string[] };
+    minio: { rootUser: string; rootPassword: string };
+    retainData: boolean;
+    /** Sum of the workers' task slots: the default parallelism and the minimum partition count. */
+    totalSlots: number;
+}
+
+const key = (k: string) => `${PROJECT}:${k}`;
+
+function formatPath(top: string, path: readonly PropertyKey[]): string {
+    return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`), key(top));
+}
+
+function levenshtein(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+
+function suggest(unknown: string, known: readonly string[]): string {
+    const best = known
+        .map((k) => ({ k, d: levenshtein(unknown.toLowerCase(), k.toLowerCase()) }))
+        .sort((x, y) => x.d - y.d)[0];
+    return best && best.d <= 3 ? `did you mean '${best.k}'? ` : "";
+}
+
+function describeIssue(top: string, issue: z.core.$ZodIssue): string {
+    const where = formatPath(top, issue.path);
+    if (issue.code === "unrecognized_keys") {
+        const parentSchemaKeys = knownNestedKeys(top, issue.path);
+        return issue.keys
+            .map((k) => `${where}.${k} is not a known setting: ${suggest(k, parentSchemaKeys)}remove it or fix the spelling (known: ${parentSchemaKeys.join(", ")})`)
+            .join("; ");
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        const hint = issue.path.length === 0 ? HINTS[top] : undefined;
+        return `${where} is missing: ${hint ?? "add it to Pulumi.<stack>.yaml"}`;
+    }
+    return `${where}: ${issue.message}`;
+}
+
+function knownNestedKeys(top: string, path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType = (structured as Record<string, z.ZodType>)[top];
+    for (const p of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodArray && typeof p === "number") schema = schema.element as z.ZodType;
+        else if (schema instanceof z.ZodObject) schema = schema.shape[String(p)] as z.ZodType;
+    }
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let s = schema;
+    while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    return s;
+}
+
+/** Pulumi stores objects, arrays, numbers and booleans as JSON text; a bare string stays as typed. */
+function parseJson(rawValue: string): unknown {
+    try {
+        return JSON.parse(rawValue);
+    } catch {
+        return rawValue; // the schema then reports the wrong type under the key's name
+    }
+}
+
+/**
+ * Validates a stack's config once, before any resource is declared. Collects every problem
+ * (not only the first) so a user fixes a config in one round.
+ */
+export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
+    const problems: string[] = [];
+
+    for (const k of Object.keys(raw.values)) {
+        if (!KNOWN_KEYS.includes(k)) {
+            problems.push(`${key(k)} is not a known setting: ${suggest(k, KNOWN_KEYS)}remove it with 'pulumi config rm ${k}' or fix the spelling`);
+        }
+    }
+
+    const parsed: Record<string, unknown> = {};
+    for (const [k, schema] of Object.entries(structured)) {
+        const rawValue = raw.values[k];
+        const result = (schema as z.ZodType).safeParse(rawValue === undefined ? undefined : parseJson(rawValue), { reportInput: true });
+        if (result.success) parsed[k] = result.data;
+        else problems.push(...result.error.issues.map((i) => describeIssue(k, i)));
+    }
+    for (const [k, schema] of Object.entries(plain)) {
+        const result = (schema as z.ZodType).safeParse(raw.values[k], { reportInput: true });
+        if (result.success) parsed[k] = result.data;
+        else problems.push(...result.error.issues.map((i) => describeIssue(k, i)));
+    }
+
+    const target = (parsed.target ?? DEFAULTS.target) as ValidatedConfig["target"];
+    const secret = (k: SecretKey): string | undefined => {
+        const v = raw.values[k];
+        if (v !== undefined && !raw.secretKeys.has(k)) {
+            problems.push(`${key(k)} is stored in plaintext: store it encrypted with 'pulumi config set --secret ${k} ...' (and remove the plaintext value from Pulumi.${raw.stack}.yaml and git history)`);
+        }
+        return v;
+    };
+
+    const controller = parsed.controller as HostSpec | undefined;
+    const workersRaw = parsed.workers as z.infer<typeof workerSchema>[] | undefined;
+    const arroyo = parsed.arroyo as z.infer<typeof arroyoSchema> | undefined;
+    const kafka = parsed.kafka as z.infer<typeof kafkaSchema> | undefined;
+
+    // Topology.
+    if (workersRaw && workersRaw.length === 0) {
+        problems.push(`${key("workers")} is empty: an Arroyo cluster needs at least one worker; ${HINTS.workers}`);
+    }
+    const hosts = [
+        ...(controller ? [{ ...controller, where: key("controller") }] : []),
+        ...(workersRaw ?? []).map((w, i) => ({ ...w, where: `${key("workers")}[${i}]` })),
+    ];
+    for (const h of hosts) {
+        if (!HOST_NAME.test(h.name)) {
+            problems.push(`${h.where}.name '${h.name}' is not a valid host name: use 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names containers and volumes)`);
+        }
+        if (!isAddress(h.address)) {
+            problems.push(`${h.where}.address '${h.address}' is neither an IP address nor a host name: use e.g. 192.0.2.10 or pi1.lan`);
+        }
+    }
+    const firstBy = (field: "name" | "address") => {
+        const seen = new Map<string, string>();
+        for (const h of hosts) {
+            const value = field === "address" ? h.address.toLowerCase() : h.name;
+            const first = seen.get(value);
+            if (first) problems.push(`${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}`);
+            else seen.set(value, h.where);
+        }
+    };
+    firstBy("name");
+    if (target === "ssh") firstBy("address");
+
+    const slotsPerWorker = arroyo?.taskSlotsPerWorker ?? DEFAULTS.taskSlotsPerWorker;
+    const workers: WorkerSpec[] = (workersRaw ?? []).map((w) => ({
+        name: w.name,
+        address: w.address,
+        sshPort: w.sshPort ?? DEFAULTS.sshPort,
+        ...(w.hostKey ? { hostKey: w.hostKey } : {}),
+        taskSlots: w.taskSlots ?? slotsPerWorker,
+    }));
+    const totalSlots = workers.reduce((sum, w) => sum + w.taskSlots, 0);
+
+    // Sizing.
+    if (arroyo && arroyo.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
+        problems.push(`${key("arroyo")}.memoryPerSlotMb is ${arroyo.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`);
+    }
+    const partitions = kafka?.partitions ?? totalSlots;
+    if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
+        problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
+    }
+
+    // Credentials.
+    let ssh: ValidatedConfig["ssh"];
+    const privateKey = secret("sshPrivateKey");
+    if (target === "ssh") {
+        const user = parsed.sshUser as string | undefined;
+        if (!user) problems.push(`${key("sshUser")} is missing: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
+        if (privateKey === undefined) {
+            problems.push(`${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`);
+        }
+        if (user && privateKey !== undefined) ssh = { user, privateKey };
+    }
+
+    const rootUser = secret("minioRootUser");
+    const rootPassword = secret("minioRootPassword");
+    let minio: ValidatedConfig["minio"] = { rootUser: rootUser ?? "", rootPassword: rootPassword ?? "" };
+    if (target === "local") {
+        minio = { rootUser: rootUser ?? MINIO_DEFAULT_CREDENTIALS.user, rootPassword: rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password };
+    } else {
+        for (const [k, v, d] of [
+            ["minioRootUser", rootUser, MINIO_DEFAULT_CREDENTIALS.user],
+            ["minioRootPassword", rootPassword, MINIO_DEFAULT_CREDENTIALS.password],
+        ] as const) {
+            if (v === undefined) {
+                problems.push(`${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`);
+            } else if (v === d) {
+                problems.push(`${key(k)} is MinIO's well-known default '${d}': it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
+            }
+        }
+    }
+    if (minio.rootUser.length > 0 && minio.rootUser.length < MINIO_MIN_USER_LENGTH) {
+        problems.push(`${key("minioRootUser")} is shorter than ${MINIO_MIN_USER_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
+    }
+    if (minio.rootPassword.length > 0 && minio.rootPassword.length < MINIO_MIN_PASSWORD_LENGTH) {
+        problems.push(`${key("minioRootPassword")} is shorter than ${MINIO_MIN_PASSWORD_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
+    }
+
+    const buckets = parsed.buckets as ValidatedConfig["buckets"] | undefined;
+    if (buckets?.extra.includes(buckets.checkpoints)) {
+        problems.push(`${key("buckets")}.extra repeats the checkpoint bucket '${buckets.checkpoints}': list only the other buckets there`);
+    }
+
+    if (problems.length > 0 || !controller || !arroyo || !kafka || !buckets) throw new ConfigError(problems);
+
+    return {
+        stack: raw.stack,
+        target,
+        controller: {
+            name: controller.name,
+            address: controller.address,
+            sshPort: controller.sshPort ?? DEFAULTS.sshPort,
+            ...(controller.hostKey ? { hostKey: controller.hostKey } : {}),
+        },
+        workers,
+        ...(ssh ? { ssh } : {}),
+        dockerInstallCommand: parsed.dockerInstallCommand as string,
+        localDockerHost: parsed.localDockerHost as string,
+        images: parsed.images as ValidatedConfig["images"],
+        arroyo: { memoryPerSlotMb: arroyo.memoryPerSlotMb, checkpointIntervalSeconds: arroyo.checkpointIntervalSeconds },
+        kafka: { heapMb: kafka.heapMb, partitions },
+        buckets,
+        minio,
+        retainData: parsed.retainData as boolean,
+        totalSlots,
+    };
+}
