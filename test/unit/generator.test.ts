@@ -1,0 +1,148 @@
+import { NexmarkGenerator } from "../../benchmark/nexmark/generator";
+import {
+    FIRST_AUCTION_ID,
+    FIRST_PERSON_ID,
+    kindCounts,
+    kindIndex,
+    kindOf,
+    lastBase0AuctionId,
+    lastBase0PersonId,
+    PERSON_ID_LEAD,
+} from "../../benchmark/nexmark/model";
+
+const BASE = Date.UTC(2026, 10, 24);
+const gen = (seed = 42, eventsPerSecond = 10_000) => new NexmarkGenerator({ seed, baseTimeMs: BASE, eventsPerSecond });
+
+describe("event kinds", () => {
+    it("every aligned block of 50 events holds exactly 1 person, 3 auctions and 46 bids, in that order", () => {
+        for (const start of [0, 50, 5_000, 123_450]) {
+            const kinds = Array.from({ length: 50 }, (_, i) => kindOf(start + i));
+            expect(kinds.slice(0, 1)).toEqual(["person"]);
+            expect(kinds.slice(1, 4)).toEqual(["auction", "auction", "auction"]);
+            expect(kinds.slice(4).every((k) => k === "bid")).toBe(true);
+        }
+    });
+
+    it("kindCounts agrees with counting one by one, for unaligned ranges too", () => {
+        for (const [first, count] of [[0, 1], [0, 50], [3, 97], [49, 2], [1234, 4321], [100_000, 0]]) {
+            const brute = { person: 0, auction: 0, bid: 0 };
+            for (let n = first; n < first + count; n++) brute[kindOf(n)]++;
+            expect(kindCounts(first, count)).toEqual(brute);
+        }
+    });
+
+    it("per-kind indices count up without gaps", () => {
+        const seen = { person: [] as number[], auction: [] as number[], bid: [] as number[] };
+        for (let n = 0; n < 500; n++) seen[kindOf(n)].push(kindIndex(n));
+        for (const list of Object.values(seen)) expect(list).toEqual(list.map((_, i) => i));
+    });
+});
+
+describe("ids", () => {
+    it("person id = n/50 + 1000 and auction id = 3*(n/50) + offset + 1000", () => {
+        const g = gen();
+        for (const n of [0, 50, 100, 5_000, 77_750]) expect(g.person(n).id).toBe(Math.floor(n / 50) + FIRST_PERSON_ID);
+        for (const epoch of [0, 1, 7, 1_555]) {
+            for (const offset of [0, 1, 2]) expect(g.auction(epoch * 50 + 1 + offset).id).toBe(3 * epoch + offset + FIRST_AUCTION_ID);
+        }
+        expect(lastBase0AuctionId(0)).toBe(-1);
+        expect(lastBase0AuctionId(4)).toBe(2);
+        expect(lastBase0PersonId(49)).toBe(0);
+    });
+
+    it("bids reference people and auctions that exist or are at most the lead ahead (bidder offset added once)", () => {
+        const g = gen();
+        for (let n = 4; n < 200_000; n += 7) {
+            if (kindOf(n) !== "bid") continue;
+            const b = g.bid(n);
+            expect(b.bidder).toBeGreaterThanOrEqual(FIRST_PERSON_ID);
+            expect(b.bidder).toBeLessThanOrEqual(lastBase0PersonId(n) + FIRST_PERSON_ID + PERSON_ID_LEAD);
+            expect(b.auction).toBeGreaterThanOrEqual(FIRST_AUCTION_ID);
+        }
+    });
+});
+
+describe("hot keys over 1M events", () => {
+    const g = gen(7);
+    let bids = 0;
+    let hotAuction = 0;
+    let hotBidder = 0;
+    let auctions = 0;
+    let hotSeller = 0;
+    let belowTenThousand = 0;
+    let minPrice = Infinity;
+    let maxPrice = -Infinity;
+    const categories = new Set<number>();
+
+    beforeAll(() => {
+        // Skip the first 100k events, while fewer than 1000 people exist and the random ranges are small.
+        for (let n = 100_000; n < 1_100_000; n++) {
+            const kind = kindOf(n);
+            if (kind === "bid") {
+                const b = g.bid(n);
+                bids++;
+                if (b.auction === Math.floor(lastBase0AuctionId(n) / 100) * 100 + FIRST_AUCTION_ID) hotAuction++;
+                if (b.bidder === Math.floor(lastBase0PersonId(n) / 100) * 100 + 1 + FIRST_PERSON_ID) hotBidder++;
+                if (b.price < 10_000) belowTenThousand++;
+                minPrice = Math.min(minPrice, b.price);
+                maxPrice = Math.max(maxPrice, b.price);
+            } else if (kind === "auction") {
+                const a = g.auction(n);
+                auctions++;
+                categories.add(a.category);
+                if (a.seller === Math.floor(lastBase0PersonId(n) / 100) * 100 + FIRST_PERSON_ID) hotSeller++;
+            }
+        }
+    });
+
+    // Expected: the hot share, plus the chance that a uniform draw over the recent range hits it.
+    it("half of the bids go to the hot auction", () => expect(Math.abs(hotAuction / bids - (0.5 + 0.5 / 111))).toBeLessThan(0.003));
+    it("three quarters of the bids come from the hot bidder", () => expect(Math.abs(hotBidder / bids - (0.75 + 0.25 / 1010))).toBeLessThan(0.003));
+    it("three quarters of the auctions come from the hot seller", () => expect(Math.abs(hotSeller / auctions - (0.75 + 0.25 / 1010))).toBeLessThan(0.012));
+    it("prices lie in [100, 10^8], log-uniform (a third below 10^4)", () => {
+        expect(minPrice).toBeGreaterThanOrEqual(100);
+        expect(maxPrice).toBeLessThanOrEqual(100_000_000);
+        expect(Math.abs(belowTenThousand / bids - 1 / 3)).toBeLessThan(0.005);
+    });
+    it("categories are 10..14", () => expect([...categories].sort()).toEqual([10, 11, 12, 13, 14]));
+});
+
+describe("records", () => {
+    it("the same seed gives the same bytes, another seed other bytes", () => {
+        const a = Array.from({ length: 2_000 }, (_, n) => gen(1).record(n).json).join("\n");
+        const b = Array.from({ length: 2_000 }, (_, n) => gen(1).record(n).json).join("\n");
+        const c = Array.from({ length: 2_000 }, (_, n) => gen(2).record(n).json).join("\n");
+        expect(a).toBe(b);
+        expect(c).not.toBe(a);
+    });
+
+    it("events are valid JSON whose fields match the typed event", () => {
+        const g = gen();
+        for (let n = 0; n < 200; n++) {
+            const rec = g.record(n);
+            const parsed = JSON.parse(rec.json);
+            const typed = rec.kind === "person" ? g.person(n) : rec.kind === "auction" ? g.auction(n) : g.bid(n);
+            expect(parsed).toEqual({ ...typed, datetime: new Date(typed.datetime).toISOString(), ...("expires" in typed ? { expires: new Date(typed.expires).toISOString() } : {}) });
+        }
+    });
+
+    it("event time advances at the configured rate", () => {
+        const g = gen(1, 50_000);
+        expect(g.timestampOf(0)).toBe(BASE);
+        expect(g.timestampOf(50_000)).toBe(BASE + 1_000);
+        expect(JSON.parse(g.record(100_000).json).datetime).toBe(new Date(BASE + 2_000).toISOString());
+    });
+
+    it("extra pads people and auctions to their average sizes (+-20% of the padding)", () => {
+        const g = gen();
+        const sizes = { person: [] as number[], auction: [] as number[] };
+        for (let n = 0; n < 50_000; n++) {
+            const rec = g.record(n);
+            if (rec.kind !== "bid") sizes[rec.kind].push(Buffer.byteLength(rec.json));
+        }
+        const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+        expect(Math.abs(mean(sizes.person) - 200)).toBeLessThan(5);
+        expect(Math.abs(mean(sizes.auction) - 500)).toBeLessThan(5);
+        expect(Math.max(...sizes.auction)).toBeLessThanOrEqual(500 * 1.2);
+    });
+});
