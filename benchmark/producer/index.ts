@@ -1,0 +1,190 @@
+// The Nexmark load producer: the one module the benchmark sends load through.
+import * as os from "os";
+import * as path from "path";
+import { Admin, Kafka, logLevel } from "kafkajs";
+import { Worker } from "worker_threads";
+import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
+import { RateWindows } from "./pacing";
+import { expectedPartitionCounts, rangesForWorker } from "./plan";
+
+export interface ProduceOptions {
+    bootstrapServers: string;
+    topics: Record<Kind, string>;
+    totalEvents: number;
+    eventsPerSecond: number;
+    seed?: number;
+    /** Event time of event 0; defaults to the moment sending starts. */
+    baseTimeMs?: number;
+    /** Producer threads; defaults to the machine's cores. */
+    threads?: number;
+    batchSize?: number;
+    maxInFlight?: number;
+    compression?: Compression;
+    /** Called as acknowledgements arrive: events acknowledged so far. */
+    onProgress?: (acked: number) => void;
+    /** Window over which the achieved rate is judged. */
+    windowMs?: number;
+}
+
+export interface OffsetCheck {
+    topic: string;
+    expected: number[];
+    actual: number[];
+    ok: boolean;
+}
+
+export interface ProduceReport {
+    sent: number;
+    perKind: Record<Kind, number>;
+    threads: number;
+    startEpochMs: number;
+    baseTimeMs: number;
+    durationMs: number;
+    targetRate: number;
+    achievedRate: number;
+    /** Events/s of every complete window, as acknowledged by the broker. */
+    windowRates: number[];
+    windowMs: number;
+    /** Whether every complete window stayed within 2% of the target. */
+    heldTarget: boolean;
+    maxLagMs: number;
+    offsetChecks: OffsetCheck[];
+}
+
+/** Thrown when the topics did not grow by exactly what was sent: an event was lost or doubled. */
+export class DeliveryMismatchError extends Error {
+    constructor(readonly report: ProduceReport) {
+        super(
+            "Kafka does not hold exactly the events sent: " +
+                report.offsetChecks
+                    .filter((c) => !c.ok)
+                    .map((c) => `${c.topic} expected ${c.expected.join("/")} per partition, found ${c.actual.join("/")}`)
+                    .join("; "),
+        );
+        this.name = "DeliveryMismatchError";
+    }
+}
+
+const KINDS: Kind[] = ["person", "auction", "bid"];
+export const RATE_TOLERANCE = 0.02;
+
+async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+}
+
+/**
+ * Sends exactly `totalEvents` Nexmark events at the target rate from worker threads, then checks
+ * every partition of every topic grew by exactly its share.
+ */
+export async function produceNexmark(opts: ProduceOptions): Promise<ProduceReport> {
+    if (!Number.isInteger(opts.totalEvents) || opts.totalEvents <= 0) throw new Error("totalEvents must be a positive integer");
+    if (!(opts.eventsPerSecond > 0)) throw new Error("eventsPerSecond must be positive");
+    const threads = Math.max(1, opts.threads ?? os.availableParallelism());
+    const windowMs = opts.windowMs ?? 10_000;
+    const kafka = new Kafka({ clientId: "arroyo-pi-nexmark-admin", brokers: opts.bootstrapServers.split(","), logLevel: logLevel.WARN });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+        const partitions = {} as Record<Kind, number>;
+        const before = {} as Record<Kind, number[]>;
+        for (const kind of KINDS) {
+            before[kind] = await endOffsets(admin, opts.topics[kind]);
+            partitions[kind] = before[kind].length;
+        }
+
+        const ackedBy = new Array<number>(threads).fill(0);
+        const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
+        let maxLagMs = 0;
+        const progress: { atEpochMs: number; events: number }[] = [];
+
+        const jobs: ProducerJob[] = Array.from({ length: threads }, (_, w) => ({
+            workerIndex: w,
+            bootstrapServers: opts.bootstrapServers.split(","),
+            topics: opts.topics,
+            partitions,
+            seed: opts.seed ?? 1,
+            ...(opts.baseTimeMs !== undefined ? { baseTimeMs: opts.baseTimeMs } : {}),
+            eventsPerSecond: opts.eventsPerSecond,
+            threadEventsPerSecond: opts.eventsPerSecond / threads,
+            ranges: rangesForWorker(w, threads, 0, opts.totalEvents),
+            batchSize: opts.batchSize ?? 5_000,
+            maxInFlight: opts.maxInFlight ?? 4,
+            compression: opts.compression ?? "none",
+        })).filter((job) => job.ranges.length > 0);
+
+        // Threads take a moment to start and connect; all of them start sending at one instant,
+        // which is also event 0's time, so start-up shows neither as a slow window nor as latency.
+        let allReady: () => void = () => undefined;
+        const ready = new Promise<void>((r) => (allReady = r));
+        let readyCount = 0;
+        const workers = jobs.map((job) => {
+            const worker = new Worker(path.join(__dirname, "worker.ts"), { workerData: job, execArgv: ["-r", "ts-node/register/transpile-only"] });
+            const done = new Promise<void>((resolve, reject) => {
+                worker.on("message", (m: WorkerMessage) => {
+                    if (m.type === "ready") {
+                        if (++readyCount === jobs.length) allReady();
+                    } else if (m.type === "progress") {
+                        progress.push({ atEpochMs: m.atEpochMs, events: m.acked - ackedBy[job.workerIndex] });
+                        ackedBy[job.workerIndex] = m.acked;
+                        opts.onProgress?.(ackedBy.reduce((sum, x) => sum + x, 0));
+                    } else if (m.type === "done") {
+                        for (const k of KINDS) perKind[k] += m.perKind[k];
+                        maxLagMs = Math.max(maxLagMs, m.maxLagMs);
+                    } else {
+                        reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
+                    }
+                });
+                worker.on("error", reject);
+                worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`producer thread ${job.workerIndex} exited with code ${code}`))));
+            });
+            return { worker, done };
+        });
+        // A thread that fails before it is ready must not leave the others waiting for the start.
+        await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
+        const startEpochMs = Date.now() + 50;
+        const go: GoMessage = { type: "go", startEpochMs };
+        for (const w of workers) w.worker.postMessage(go);
+        try {
+            await Promise.all(workers.map((w) => w.done));
+        } catch (err) {
+            await Promise.all(workers.map((w) => w.worker.terminate()));
+            throw err;
+        }
+        const endEpochMs = Date.now();
+        const windows = new RateWindows(windowMs, startEpochMs);
+        for (const p of progress) windows.add(p.atEpochMs, p.events);
+        const baseTimeMs = opts.baseTimeMs ?? startEpochMs;
+
+        const offsetChecks: OffsetCheck[] = [];
+        for (const kind of KINDS) {
+            const after = await endOffsets(admin, opts.topics[kind]);
+            const want = expectedPartitionCounts(0, opts.totalEvents, partitions[kind])[kind];
+            const grew = after.map((o, p) => o - (before[kind][p] ?? 0));
+            offsetChecks.push({ topic: opts.topics[kind], expected: want, actual: grew, ok: grew.length === want.length && grew.every((g, p) => g === want[p]) });
+        }
+
+        const durationMs = endEpochMs - startEpochMs;
+        const sent = ackedBy.reduce((s, x) => s + x, 0);
+        const windowRates = windows.rates(endEpochMs);
+        const report: ProduceReport = {
+            sent,
+            perKind,
+            threads,
+            startEpochMs,
+            baseTimeMs,
+            durationMs,
+            targetRate: opts.eventsPerSecond,
+            achievedRate: (sent * 1000) / Math.max(1, durationMs),
+            windowRates,
+            windowMs,
+            heldTarget: windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
+            maxLagMs,
+            offsetChecks,
+        };
+        if (offsetChecks.some((c) => !c.ok)) throw new DeliveryMismatchError(report);
+        return report;
+    } finally {
+        await admin.disconnect();
+    }
+}
