@@ -86,6 +86,11 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
     const admin = kafka.admin();
     await admin.connect();
     try {
+        const existing = new Set(await admin.listTopics());
+        const missing = KINDS.map((k) => opts.topics[k]).filter((t) => !existing.has(t));
+        if (missing.length > 0) {
+            throw new Error(`topic${missing.length > 1 ? "s" : ""} ${missing.map((t) => `'${t}'`).join(", ")} not found on ${opts.bootstrapServers}: 'pulumi up' creates the Nexmark topics, or pass the stack that has them`);
+        }
         const partitions = {} as Record<Kind, number>;
         const before = {} as Record<Kind, number[]>;
         for (const kind of KINDS) {

@@ -20,6 +20,9 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
 
     const compression = job.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
     const pacer = new Pacer(job.threadEventsPerSecond);
+    // A batch goes out when its last event is due, so it is never early; keeping batches to
+    // about 20 ms of events at the target rate keeps the first event at most that late.
+    const batchSize = Math.max(1, Math.min(job.batchSize, Math.round(job.threadEventsPerSecond * 0.02)));
     const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
     const inFlight = new Set<Promise<void>>();
     let acked = 0;
@@ -43,8 +46,8 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         batch.bid = [];
         batchCount = 0;
 
-        await pacer.waitUntilDue(queued);
-        maxLagMs = Math.max(maxLagMs, pacer.lagMs(queued));
+        await pacer.waitUntilDue(queued + size - 1);
+        maxLagMs = Math.max(maxLagMs, pacer.lagMs(queued + size - 1));
         queued += size;
         while (inFlight.size >= job.maxInFlight) await Promise.race(inFlight);
         if (failure) throw failure;
@@ -72,7 +75,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
             for (let n = range.first; n < range.first + range.count; n++) {
                 const rec = generator.record(n);
                 batch[rec.kind].push({ value: rec.json, partition: partitionOf(n, job.partitions[rec.kind]) });
-                if (++batchCount >= job.batchSize) await flush();
+                if (++batchCount >= batchSize) await flush();
             }
         }
         await flush();

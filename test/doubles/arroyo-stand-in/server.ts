@@ -1,0 +1,311 @@
+// A TEST DOUBLE for Arroyo's REST API (v0.15.0 shapes), for tests on machines where Arroyo itself
+// cannot be built or pulled. It is not Arroyo and must never be presented as Arroyo: it runs no
+// SQL (jobs copy source topics to the sink topic, see engine.ts) and only mimics the contract
+// the deployment and the benchmark rely on.
+import * as http from "http";
+import { AddressInfo } from "net";
+import { randomUUID } from "crypto";
+import { PassThroughJob } from "./engine";
+import { scanQuery } from "./sql";
+
+type JobState =
+    | "Created" | "Compiling" | "Scheduling" | "Running" | "Stopping" | "Stopped" | "Finished" | "Failing" | "Failed";
+
+interface Job {
+    id: string;
+    running_desired: boolean;
+    state: JobState;
+    run_id: number;
+    start_time: number | null;
+    finish_time: number | null;
+    tasks: number | null;
+    failure_message: string | null;
+    created_at: number;
+}
+
+interface Pipeline {
+    id: string;
+    name: string;
+    query: string;
+    udfs: unknown[];
+    checkpoint_interval_micros: number;
+    stop: "none" | "checkpoint" | "graceful" | "immediate" | "force";
+    created_at: number;
+    action: string | null;
+    action_text: string;
+    action_in_progress: boolean;
+    graph: { nodes: { node_id: number; operator: string; description: string; parallelism: number }[]; edges: unknown[] };
+    preview: boolean;
+    parallelism: number;
+    job: Job;
+    engine?: PassThroughJob;
+}
+
+export interface RegisteredNode {
+    hostname: string;
+    taskSlots: number;
+    lastSeenMs: number;
+}
+
+export interface StandInOptions {
+    /** Require registered node slots before a job runs, as the node scheduler does. */
+    requireNodeSlots?: boolean;
+    /** How long a job stays in Scheduling once slots are available. */
+    schedulingDelayMs?: number;
+    /** Nodes silent this long are dropped, like Arroyo's 30 s. */
+    nodeTimeoutMs?: number;
+}
+
+class ApiError extends Error {
+    constructor(readonly status: number, message: string) {
+        super(message);
+    }
+}
+
+const STOPPED: JobState[] = ["Stopped", "Finished", "Failed"];
+
+export class ArroyoStandIn {
+    private readonly pipelines = new Map<string, Pipeline>();
+    private readonly nodes = new Map<string, RegisteredNode>();
+    private server?: http.Server;
+    private nextFailure?: string;
+    readonly options: Required<StandInOptions>;
+
+    constructor(options: StandInOptions = {}) {
+        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, ...options };
+    }
+
+    /** Test control: the next job to start fails with this message once running. */
+    failNextJob(message: string): void {
+        this.nextFailure = message;
+    }
+
+    /** Test control: the nodes that registered and are still alive. */
+    registeredNodes(): RegisteredNode[] {
+        const now = Date.now();
+        return [...this.nodes.values()].filter((n) => now - n.lastSeenMs <= this.options.nodeTimeoutMs);
+    }
+
+    freeSlots(): number {
+        const used = [...this.pipelines.values()].filter((p) => p.job.state === "Running").reduce((s, p) => s + p.parallelism, 0);
+        return this.registeredNodes().reduce((s, n) => s + n.taskSlots, 0) - used;
+    }
+
+    async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+        this.server = http.createServer((req, res) => void this.handle(req, res));
+        await new Promise<void>((r) => this.server!.listen(port, host, r));
+        return `http://${host}:${(this.server.address() as AddressInfo).port}/api/v1`;
+    }
+
+    async close(): Promise<void> {
+        await Promise.all([...this.pipelines.values()].map((p) => p.engine?.stop()));
+        await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    }
+
+    /** A second listener for node registrations (where the controller's gRPC port would be). */
+    async listenForNodes(port: number, host = "0.0.0.0"): Promise<http.Server> {
+        const server = http.createServer((req, res) => void this.handleNode(req, res));
+        await new Promise<void>((r) => server.listen(port, host, r));
+        return server;
+    }
+
+    private async handleNode(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        try {
+            if (req.method === "POST" && req.url === "/stand-in/nodes") {
+                const body = (await readJson(req)) as { hostname?: string; task_slots?: number };
+                if (!body.hostname || !body.task_slots) throw new ApiError(400, "hostname and task_slots are required");
+                this.nodes.set(body.hostname, { hostname: body.hostname, taskSlots: body.task_slots, lastSeenMs: Date.now() });
+                return send(res, 200, { ok: true });
+            }
+            if (req.method === "GET" && req.url === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
+            throw new ApiError(404, "not found");
+        } catch (err) {
+            sendError(res, err);
+        }
+    }
+
+    private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        try {
+            const url = new URL(req.url ?? "/", "http://stand-in");
+            const path = url.pathname.replace(/^\/api\/v1/, "");
+            const parts = path.split("/").filter(Boolean);
+            const method = req.method ?? "GET";
+
+            if (method === "GET" && path === "/ping") return send(res, 200, "Pong");
+            if (method === "GET" && path === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
+            if (method === "POST" && path === "/pipelines/validate_query") {
+                const { query } = (await readJson(req)) as { query?: string };
+                const scanned = scanQuery(query ?? "");
+                return send(res, 200, { graph: scanned.errors.length ? null : this.graphOf(scanned, 1), errors: scanned.errors });
+            }
+            if (parts[0] !== "pipelines") throw new ApiError(404, `No route for ${method} ${path}`);
+
+            if (parts.length === 1 && method === "POST") return send(res, 200, this.view(await this.create((await readJson(req)) as Record<string, unknown>)));
+            if (parts.length === 1 && method === "GET") {
+                const limit = Number(url.searchParams.get("limit") ?? 10);
+                const after = url.searchParams.get("starting_after");
+                const all = [...this.pipelines.values()].sort((a, b) => a.created_at - b.created_at);
+                const start = after ? all.findIndex((p) => p.id === after) + 1 : 0;
+                const page = all.slice(start, start + limit);
+                return send(res, 200, { data: page.map((p) => this.view(p)), hasMore: start + limit < all.length });
+            }
+
+            const pipeline = this.pipelines.get(parts[1]);
+            if (!pipeline) throw new ApiError(404, `Pipeline ${parts[1]} not found`);
+            if (parts.length === 2 && method === "GET") return send(res, 200, this.view(pipeline));
+            if (parts.length === 2 && method === "PATCH") {
+                const body = (await readJson(req)) as { stop?: Pipeline["stop"]; parallelism?: number };
+                if (body.stop) await this.setStop(pipeline, body.stop);
+                if (body.parallelism) pipeline.parallelism = body.parallelism;
+                return send(res, 200, this.view(pipeline));
+            }
+            if (parts.length === 2 && method === "DELETE") {
+                if (!STOPPED.includes(pipeline.job.state)) {
+                    throw new ApiError(400, "Pipeline's jobs must be in a terminal state (stopped, finished, or failed) before it can be deleted");
+                }
+                this.pipelines.delete(pipeline.id);
+                return send(res, 200, {});
+            }
+            if (parts.length === 3 && parts[2] === "jobs" && method === "GET") return send(res, 200, { data: [this.jobView(pipeline.job)] });
+            if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "operator_metric_groups") {
+                return send(res, 200, { data: this.metrics(pipeline) });
+            }
+            throw new ApiError(404, `No route for ${method} ${path}`);
+        } catch (err) {
+            sendError(res, err);
+        }
+    }
+
+    private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
+        const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
+        const nodes = sources.map((s, i) => ({ node_id: i + 1, operator: `source_${i + 1}`, description: `kafka source: ${s.name}`, parallelism }));
+        if (scanned.sink) nodes.push({ node_id: nodes.length + 1, operator: "sink", description: `kafka sink: ${scanned.sink}`, parallelism });
+        return { nodes, edges: [] };
+    }
+
+    private async create(body: Record<string, unknown>): Promise<Pipeline> {
+        const { name, query, parallelism, checkpoint_interval_micros } = body as { name?: string; query?: string; parallelism?: number; checkpoint_interval_micros?: number };
+        if (!name) throw new ApiError(400, "Pipeline name must be set");
+        if (!parallelism || parallelism < 1) throw new ApiError(400, "parallelism must be at least 1");
+        const scanned = scanQuery(query ?? "");
+        if (scanned.errors.length) throw new ApiError(400, scanned.errors[0]);
+        const now = Date.now() * 1000;
+        const pipeline: Pipeline = {
+            id: `pl_${randomUUID().slice(0, 10)}`,
+            name,
+            query: query ?? "",
+            udfs: [],
+            checkpoint_interval_micros: checkpoint_interval_micros ?? 10_000_000,
+            stop: "none",
+            created_at: now,
+            action: "stop",
+            action_text: "Stop",
+            action_in_progress: false,
+            graph: this.graphOf(scanned, parallelism),
+            preview: false,
+            parallelism,
+            job: { id: `job_${randomUUID().slice(0, 10)}`, running_desired: true, state: "Created", run_id: 1, start_time: null, finish_time: null, tasks: null, failure_message: null, created_at: now },
+        };
+        this.pipelines.set(pipeline.id, pipeline);
+        void this.drive(pipeline, scanned);
+        return pipeline;
+    }
+
+    /** Moves a new job through Compiling and Scheduling to Running (or Failed). */
+    private async drive(p: Pipeline, scanned: ReturnType<typeof scanQuery>): Promise<void> {
+        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        await pause(20);
+        p.job.state = "Compiling";
+        await pause(20);
+        p.job.state = "Scheduling";
+        while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
+            if (p.stop !== "none") return;
+            await pause(200);
+        }
+        await pause(this.options.schedulingDelayMs);
+        if (p.stop !== "none" || p.job.state !== "Scheduling") return;
+        const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
+        const sink = scanned.tables.find((t) => t.name === scanned.sink);
+        const fromEarliest = /'source\.offset'\s*=\s*'earliest'/i.test(p.query);
+        try {
+            p.engine = new PassThroughJob(p.job.id, sources, sink, p.parallelism, fromEarliest);
+            await p.engine.start();
+            p.job.state = "Running";
+            p.job.start_time = Date.now() * 1000;
+            p.job.tasks = p.graph.nodes.length * p.parallelism;
+        } catch (err) {
+            return this.fail(p, `failed to start job: ${(err as Error).message}`);
+        }
+        const failure = this.nextFailure;
+        if (failure) {
+            this.nextFailure = undefined;
+            await pause(200);
+            p.job.state = "Failing";
+            await this.fail(p, failure);
+        }
+    }
+
+    private async fail(p: Pipeline, message: string): Promise<void> {
+        await p.engine?.stop();
+        p.job.state = "Failed";
+        p.job.failure_message = message;
+        p.job.running_desired = false;
+        p.job.finish_time = Date.now() * 1000;
+    }
+
+    private async setStop(p: Pipeline, mode: Pipeline["stop"]): Promise<void> {
+        p.stop = mode;
+        if (mode === "none" || STOPPED.includes(p.job.state)) return;
+        p.job.running_desired = false;
+        p.job.state = "Stopping";
+        const engine = p.engine;
+        setTimeout(async () => {
+            await engine?.stop();
+            p.job.state = "Stopped";
+            p.job.finish_time = Date.now() * 1000;
+        }, 100);
+    }
+
+    private view(p: Pipeline): Omit<Pipeline, "job" | "engine" | "parallelism"> {
+        const { job: _job, engine: _engine, parallelism: _parallelism, ...rest } = p;
+        return { ...rest, action_in_progress: p.job.state === "Stopping" };
+    }
+
+    private jobView(j: Job): Job {
+        return { ...j };
+    }
+
+    private metrics(p: Pipeline) {
+        return (p.engine?.operators ?? []).map((op) => ({
+            node_id: op.nodeId,
+            metric_groups: [...op.samples.entries()].map(([name, samples]) => ({
+                name,
+                subtasks: Array.from({ length: op.parallelism }, (_, index) => ({
+                    index,
+                    metrics: samples.map((s) => ({ time: s.time, value: name === "backpressure" ? 0 : s.values[index] })),
+                })),
+            })),
+        }));
+    }
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    try {
+        return text ? JSON.parse(text) : {};
+    } catch {
+        throw new ApiError(400, "Failed to parse the request body as JSON");
+    }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" }).end(text);
+}
+
+function sendError(res: http.ServerResponse, err: unknown): void {
+    if (err instanceof ApiError) send(res, err.status, { error: err.message });
+    else send(res, 500, { error: (err as Error).message });
+}

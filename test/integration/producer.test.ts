@@ -1,0 +1,93 @@
+import { Kafka, logLevel } from "kafkajs";
+import { produceNexmark } from "../../benchmark/producer";
+import { kindOf } from "../../benchmark/nexmark/model";
+import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+
+const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
+let broker: RunningBroker;
+
+beforeAll(async () => {
+    broker = await startKafkaBroker();
+    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+    await admin.disconnect();
+}, 120_000);
+
+afterAll(() => broker?.stop());
+
+async function topicTotals(): Promise<Record<string, number[]>> {
+    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const out: Record<string, number[]> = {};
+    for (const t of Object.values(topics)) out[t] = (await admin.fetchTopicOffsets(t)).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    await admin.disconnect();
+    return out;
+}
+
+describe("the producer against a real Kafka broker", () => {
+    it("puts exactly N events in the topics, spread over every partition", async () => {
+        const before = await topicTotals();
+        const total = 123_457; // not a multiple of 50, nor of the thread block
+        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: total, eventsPerSecond: 1e9, threads: 2, seed: 3 });
+        const after = await topicTotals();
+
+        const grew = (t: string) => after[t].map((o, p) => o - before[t][p]);
+        const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+        expect(sum(grew(topics.person)) + sum(grew(topics.auction)) + sum(grew(topics.bid))).toBe(total);
+        let expected = { person: 0, auction: 0, bid: 0 };
+        for (let n = 0; n < total; n++) expected = { ...expected, [kindOf(n)]: expected[kindOf(n)] + 1 };
+        expect(sum(grew(topics.person))).toBe(expected.person);
+        expect(sum(grew(topics.auction))).toBe(expected.auction);
+        expect(sum(grew(topics.bid))).toBe(expected.bid);
+        for (const t of Object.values(topics)) {
+            const g = grew(t);
+            expect(Math.max(...g) - Math.min(...g)).toBeLessThanOrEqual(1);
+        }
+        expect(report.sent).toBe(total);
+        expect(report.perKind).toEqual(expected);
+        expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
+    }, 180_000);
+
+    it("writes records of the right kind to each topic", async () => {
+        const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
+        const consumer = kafka.consumer({ groupId: "producer-test-reader" });
+        await consumer.connect();
+        await consumer.subscribe({ topics: Object.values(topics), fromBeginning: true });
+        const seen: Record<string, Record<string, unknown>[]> = { [topics.person]: [], [topics.auction]: [], [topics.bid]: [] };
+        await new Promise<void>((resolve) => {
+            void consumer.run({
+                eachMessage: async ({ topic, message }) => {
+                    if (seen[topic].length < 50) seen[topic].push(JSON.parse(message.value!.toString()));
+                    if (Object.values(seen).every((l) => l.length >= 50)) resolve();
+                },
+            });
+        });
+        await consumer.disconnect();
+        expect(seen[topics.person].every((p) => "email_address" in p && "credit_card" in p)).toBe(true);
+        expect(seen[topics.auction].every((a) => "seller" in a && "expires" in a)).toBe(true);
+        expect(seen[topics.bid].every((b) => "bidder" in b && "price" in b)).toBe(true);
+    }, 60_000);
+
+    it("holds a target rate and reports the rate it achieved", async () => {
+        const report = await produceNexmark({
+            bootstrapServers: broker.bootstrapServers,
+            topics,
+            totalEvents: 60_000,
+            eventsPerSecond: 20_000,
+            threads: 2,
+            windowMs: 1_000,
+        });
+        expect(report.windowRates.length).toBeGreaterThanOrEqual(2);
+        // Judged on whole seconds; the +-2% target is for 10-second windows (perf:generator reports those).
+        for (const r of report.windowRates) expect(Math.abs(r - 20_000) / 20_000).toBeLessThan(0.1);
+        expect(Math.abs(report.achievedRate - 20_000) / 20_000).toBeLessThan(0.05);
+        expect(report.durationMs).toBeGreaterThanOrEqual(2_900);
+    }, 60_000);
+
+    it("refuses a topic that does not exist, naming it", async () => {
+        await expect(
+            produceNexmark({ bootstrapServers: broker.bootstrapServers, topics: { ...topics, bid: "no-such-topic" }, totalEvents: 10, eventsPerSecond: 100, threads: 1 }),
+        ).rejects.toThrow(/no-such-topic/);
+    }, 60_000);
+});

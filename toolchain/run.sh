@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Provides what tests, benchmarks and the local stack need on a machine that reaches only the
+# package registries. Every step is cached under ~/.cache/arroyo-pi/<step>-<version>/ and keyed by
+# version, prints its duration, and is a fast no-op the second time.
+#
+#   toolchain/run.sh            every step
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+CACHE="${ARROYO_PI_CACHE:-$HOME/.cache/arroyo-pi}"
+mkdir -p "$CACHE"
+
+KAFKA_VERSION=4.1.1
+PULUMI_VERSION=3.259.0
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+
+# step NAME VERSION FUNCTION: runs FUNCTION into $CACHE/NAME-VERSION unless already complete.
+step() {
+    local name=$1 version=$2 fn=$3 dir="$CACHE/$1-$2" start end
+    start=$(date +%s)
+    if [ -f "$dir/.complete" ]; then
+        log "$name $version: cached in $dir (0 s)"
+        return 0
+    fi
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    "$fn" "$dir.partial"
+    rm -rf "$dir" && mv "$dir.partial" "$dir" && touch "$dir/.complete"
+    end=$(date +%s)
+    log "$name $version: built in $((end - start)) s -> $dir"
+}
+
+# The Apache Kafka broker and ProducerPerformance, as jars from Maven Central.
+build_kafka() {
+    local out=$1
+    mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+        dependency:copy-dependencies -DoutputDirectory="$out/libs" -DincludeScope=runtime >"$out/mvn.log"
+    cp "$here/kafka/log4j2.properties" "$out/log4j2.properties"
+}
+
+# The Pulumi CLI, built from the Go module proxy (no binary downloads reach this machine).
+build_pulumi() {
+    local out=$1 src="$CACHE/src/pulumi-$PULUMI_VERSION"
+    mkdir -p "$src" "$out/bin"
+    cp "$here/pulumi/tools.go" "$src/tools.go"
+    sed "s/PULUMI_VERSION/$PULUMI_VERSION/g" "$here/pulumi/go.mod.in" > "$src/go.mod"
+    (cd "$src" && go mod tidy >/dev/null 2>&1 || true; cd "$src" &&
+        go get "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" &&
+        go mod tidy &&
+        go build -o "$out/bin/pulumi" \
+            -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+            github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    "$out/bin/pulumi" version
+}
+
+# A Docker engine: Debian's docker.io, started when none answers.
+ensure_docker() {
+    local start end
+    start=$(date +%s)
+    if ! command -v dockerd >/dev/null 2>&1; then
+        log "docker: installing Debian's docker.io"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq docker.io >/dev/null
+    fi
+    if ! docker info >/dev/null 2>&1; then
+        log "docker: starting dockerd"
+        nohup dockerd >"$CACHE/dockerd.log" 2>&1 &
+        for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    fi
+    docker info >/dev/null 2>&1 || { log "docker: dockerd did not start; see $CACHE/dockerd.log"; return 1; }
+    end=$(date +%s)
+    log "docker: engine $(docker version --format '{{.Server.Version}}') ready ($((end - start)) s)"
+}
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker)
+for s in "${steps[@]}"; do
+    case "$s" in
+        kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
+        pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
+        docker) ensure_docker ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker)"; exit 2 ;;
+    esac
+done
