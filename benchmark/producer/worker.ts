@@ -57,7 +57,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
                 acked += size;
                 for (const k of Object.keys(counts) as Kind[]) perKind[k] += counts[k];
                 const now = Date.now();
-                if (now - lastReport >= 200) {
+                if (now - lastReport >= 50) {
                     lastReport = now;
                     report({ type: "progress", acked, atEpochMs: now });
                 }

@@ -67,6 +67,8 @@ const STOPPED: JobState[] = ["Stopped", "Finished", "Failed"];
 export class ArroyoStandIn {
     private readonly pipelines = new Map<string, Pipeline>();
     private readonly nodes = new Map<string, RegisteredNode>();
+    /** Every job engine ever started, so close() leaves no Kafka client behind. */
+    private readonly engines = new Set<PassThroughJob>();
     private server?: http.Server;
     private nextFailure?: string;
     readonly options: Required<StandInOptions>;
@@ -98,7 +100,7 @@ export class ArroyoStandIn {
     }
 
     async close(): Promise<void> {
-        await Promise.all([...this.pipelines.values()].map((p) => p.engine?.stop()));
+        await Promise.all([...this.engines].map((e) => e.stop()));
         await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     }
 
@@ -229,7 +231,9 @@ export class ArroyoStandIn {
         const fromEarliest = /'source\.offset'\s*=\s*'earliest'/i.test(p.query);
         try {
             p.engine = new PassThroughJob(p.job.id, sources, sink, p.parallelism, fromEarliest);
+            this.engines.add(p.engine);
             await p.engine.start();
+            if (p.stop !== "none") return void (await p.engine.stop());
             p.job.state = "Running";
             p.job.start_time = Date.now() * 1000;
             p.job.tasks = p.graph.nodes.length * p.parallelism;

@@ -1,0 +1,33 @@
+-- title: Q14 calculation: euro prices in a band, bid time of day, and 'c's in extra (the reference's count_char UDF, in plain SQL)
+-- latency-column: datetime
+CREATE TABLE results (
+    auction BIGINT,
+    bidder BIGINT,
+    price DOUBLE,
+    bid_time_type TEXT,
+    datetime TIMESTAMP,
+    extra TEXT,
+    c_counts BIGINT
+) WITH (
+    connector = 'kafka',
+    type = 'sink',
+    format = 'json',
+    bootstrap_servers = '{{bootstrap_servers}}',
+    topic = '{{results_topic}}'
+);
+
+INSERT INTO results
+SELECT
+    auction,
+    bidder,
+    0.908 * price AS price,
+    CASE
+        WHEN extract(hour FROM datetime) >= 8 AND extract(hour FROM datetime) <= 18 THEN 'dayTime'
+        WHEN extract(hour FROM datetime) <= 6 OR extract(hour FROM datetime) >= 20 THEN 'nightTime'
+        ELSE 'otherTime'
+    END AS bid_time_type,
+    datetime,
+    extra,
+    length(extra) - length(replace(extra, 'c', '')) AS c_counts
+FROM bid
+WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000;

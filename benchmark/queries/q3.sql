@@ -1,0 +1,19 @@
+-- title: Q3 local item suggestion: sellers in OR, ID or CA with auctions in category 10 (updating join)
+CREATE TABLE results (
+    name TEXT,
+    city TEXT,
+    state TEXT,
+    id BIGINT
+) WITH (
+    connector = 'kafka',
+    type = 'sink',
+    format = 'debezium_json',
+    bootstrap_servers = '{{bootstrap_servers}}',
+    topic = '{{results_topic}}'
+);
+
+INSERT INTO results
+SELECT P.name, P.city, P.state, A.id
+FROM auction AS A
+JOIN person AS P ON A.seller = P.id
+WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA');

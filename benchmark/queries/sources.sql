@@ -1,0 +1,59 @@
+-- The three Nexmark input tables, one Kafka topic each, JSON as benchmark/nexmark writes it.
+-- Event time is `datetime`; watermarks trail it by 4 seconds, like the reference setup.
+CREATE TABLE person (
+    id BIGINT,
+    name TEXT,
+    email_address TEXT,
+    credit_card TEXT,
+    city TEXT,
+    state TEXT,
+    datetime TIMESTAMP NOT NULL,
+    extra TEXT,
+    WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND
+) WITH (
+    connector = 'kafka',
+    type = 'source',
+    format = 'json',
+    bootstrap_servers = '{{bootstrap_servers}}',
+    topic = '{{person_topic}}',
+    'source.offset' = '{{source_offset}}'
+);
+
+CREATE TABLE auction (
+    id BIGINT,
+    item_name TEXT,
+    description TEXT,
+    initial_bid BIGINT,
+    reserve BIGINT,
+    datetime TIMESTAMP NOT NULL,
+    expires TIMESTAMP,
+    seller BIGINT,
+    category BIGINT,
+    extra TEXT,
+    WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND
+) WITH (
+    connector = 'kafka',
+    type = 'source',
+    format = 'json',
+    bootstrap_servers = '{{bootstrap_servers}}',
+    topic = '{{auction_topic}}',
+    'source.offset' = '{{source_offset}}'
+);
+
+CREATE TABLE bid (
+    auction BIGINT,
+    bidder BIGINT,
+    price BIGINT,
+    channel TEXT,
+    url TEXT,
+    datetime TIMESTAMP NOT NULL,
+    extra TEXT,
+    WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND
+) WITH (
+    connector = 'kafka',
+    type = 'source',
+    format = 'json',
+    bootstrap_servers = '{{bootstrap_servers}}',
+    topic = '{{bid_topic}}',
+    'source.offset' = '{{source_offset}}'
+);

@@ -1,0 +1,116 @@
+import { Kafka, logLevel } from "kafkajs";
+import { ArroyoApiError, ArroyoClient, JobFailedError, JobTimeoutError } from "../../benchmark/arroyo/client";
+import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
+import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+
+let broker: RunningBroker;
+let standIn: ArroyoStandIn;
+let client: ArroyoClient;
+
+const passThrough = (bootstrap: string, sinkTopic = "results") => `
+CREATE TABLE bid (auction BIGINT, price BIGINT, datetime TIMESTAMP, WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND)
+WITH (connector = 'kafka', type = 'source', format = 'json', bootstrap_servers = '${bootstrap}', topic = 'bids', 'source.offset' = 'latest');
+CREATE TABLE results (auction BIGINT, price BIGINT) WITH (connector = 'kafka', type = 'sink', format = 'json', bootstrap_servers = '${bootstrap}', topic = '${sinkTopic}');
+INSERT INTO results SELECT auction, price FROM bid;`;
+
+beforeAll(async () => {
+    broker = await startKafkaBroker();
+    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "bids", numPartitions: 2 }, { topic: "results", numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    standIn = new ArroyoStandIn();
+    client = new ArroyoClient({ baseUrl: await standIn.listen(), pollIntervalMs: 50 });
+}, 120_000);
+
+afterAll(async () => {
+    await standIn?.close();
+    await broker?.stop();
+});
+
+afterEach(() => client.removeAllPipelines(10_000));
+
+describe("the Arroyo client against the REST test double", () => {
+    it("pings", () => expect(client.ping()).resolves.toBeUndefined());
+
+    it("validates a query and returns Arroyo's errors as they are", async () => {
+        const ok = await client.validateQuery(passThrough(broker.bootstrapServers));
+        expect(ok.errors).toEqual([]);
+        expect(ok.graph?.nodes.map((n) => n.description)).toEqual(["kafka source: bid", "kafka sink: results"]);
+        const bad = await client.validateQuery("SELECT * FROM nowhere");
+        expect(bad.graph).toBeNull();
+        expect(bad.errors).toEqual(["Error during planning: table 'nowhere' not found"]);
+    });
+
+    it("refuses a bad query at creation with Arroyo's message", async () => {
+        const err = await client.createPipeline({ name: "bad", query: "SELECT * FROM nowhere", parallelism: 1 }).catch((e) => e);
+        expect(err).toBeInstanceOf(ArroyoApiError);
+        expect(err.status).toBe(400);
+        expect(err.arroyoMessage).toBe("Error during planning: table 'nowhere' not found");
+        expect(err.message).toBe("Arroyo POST /pipelines failed (HTTP 400): Error during planning: table 'nowhere' not found");
+    });
+
+    it("runs a pipeline with the requested parallelism, reads its metrics, stops and deletes it", async () => {
+        const p = await client.createPipeline({ name: "q0-test", query: passThrough(broker.bootstrapServers), parallelism: 2 });
+        expect(p.graph.nodes.every((n) => n.parallelism === 2)).toBe(true);
+        const job = await client.waitForJobState(p, ["Running"], 20_000);
+
+        const producer = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).producer();
+        await producer.connect();
+        await producer.send({ topic: "bids", messages: Array.from({ length: 500 }, (_, i) => ({ value: JSON.stringify({ auction: i, price: i }), partition: i % 2 })) });
+        await producer.disconnect();
+
+        let received = 0;
+        let subtasks = 0;
+        for (let i = 0; i < 50 && received < 500; i++) {
+            await new Promise((r) => setTimeout(r, 200));
+            const groups = await client.operatorMetrics(p.id, job.id);
+            const recv = groups.find((g) => g.node_id === 1)?.metric_groups.find((m) => m.name === "messages_recv");
+            // Rates per second, sampled each second: their sum is the count.
+            received = (recv?.subtasks ?? []).reduce((s, st) => s + st.metrics.reduce((a, m) => a + m.value, 0), 0);
+            subtasks = recv?.subtasks.length ?? 0;
+        }
+        expect(received).toBe(500);
+        expect(subtasks).toBe(2);
+
+        await expect(client.deletePipeline(p.id)).rejects.toThrow(/must be in a terminal state/);
+        await client.stopPipeline(p.id, "immediate");
+        expect((await client.waitForJobState(p, ["Stopped"], 10_000)).state).toBe("Stopped");
+        await client.deletePipeline(p.id);
+        expect(await client.listPipelines()).toEqual([]);
+    }, 60_000);
+
+    it("fails the wait with Arroyo's failure message when the job goes Failed", async () => {
+        standIn.failNextJob("Kafka source: broker disconnected");
+        const p = await client.createPipeline({ name: "doomed", query: passThrough(broker.bootstrapServers), parallelism: 1 });
+        await client.waitForJobState(p, ["Running"], 20_000);
+        const err = await client.waitForJobState(p, ["Stopped"], 20_000).catch((e) => e);
+        expect(err).toBeInstanceOf(JobFailedError);
+        expect(err.message).toMatch(/pipeline 'doomed' is Failed: Kafka source: broker disconnected$/);
+    }, 60_000);
+
+    it("times out naming the state it is stuck in", async () => {
+        const slow = new ArroyoStandIn({ schedulingDelayMs: 60_000 });
+        const slowClient = new ArroyoClient({ baseUrl: await slow.listen(), pollIntervalMs: 50 });
+        try {
+            const p = await slowClient.createPipeline({ name: "stuck", query: passThrough(broker.bootstrapServers), parallelism: 1 });
+            const err = await slowClient.waitForJobState(p, ["Running"], 1_000).catch((e) => e);
+            expect(err).toBeInstanceOf(JobTimeoutError);
+            expect(err.message).toBe("Arroyo pipeline 'stuck' did not reach Running within 1 s (last state: Scheduling)");
+        } finally {
+            await slow.close();
+        }
+    }, 30_000);
+
+    it("removes every pipeline before a run, across pages", async () => {
+        for (let i = 0; i < 12; i++) await client.createPipeline({ name: `old-${i}`, query: passThrough(broker.bootstrapServers), parallelism: 1 });
+        const removed = await client.removeAllPipelines(20_000);
+        expect(removed.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `old-${i}`).sort());
+        expect(await client.listPipelines()).toEqual([]);
+    }, 60_000);
+
+    it("reports an unreachable API clearly", async () => {
+        const nowhere = new ArroyoClient({ baseUrl: "http://127.0.0.1:1/api/v1", requestTimeoutMs: 2_000 });
+        await expect(nowhere.ping()).rejects.toThrow(/^Arroyo GET \/ping failed \(HTTP 0\): cannot reach http:\/\/127\.0\.0\.1:1\/api\/v1/);
+    });
+});
