@@ -14,5 +14,7 @@ export const {
     partitions,
     totalSlots,
     buckets,
+    images,
     hosts,
+    stack,
 } = cluster.outputs;

@@ -48,6 +48,8 @@ export class DockerHost extends pulumi.ComponentResource {
     public readonly name: string;
     public readonly address: string;
     public readonly provider: docker.Provider;
+    /** The engine's address as `docker -H` takes it (no credentials in it). */
+    public readonly dockerHost: string;
     /** Image id by image reference, resolved on this host's engine. */
     public readonly imageIds: Record<string, pulumi.Output<string>>;
     /** The install step (ssh hosts only): everything on the host waits for it. */
@@ -59,6 +61,7 @@ export class DockerHost extends pulumi.ComponentResource {
         this.address = args.host.address;
         const { access, host } = args;
 
+        this.dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${host.address}:${host.sshPort}`;
         if (access.kind === "local") {
             this.provider = new docker.Provider(`${name}-engine`, { host: access.dockerHost }, { parent: this });
         } else {
@@ -83,7 +86,7 @@ export class DockerHost extends pulumi.ComponentResource {
             this.provider = new docker.Provider(
                 `${name}-engine`,
                 {
-                    host: `ssh://${access.user}@${host.address}:${host.sshPort}`,
+                    host: this.dockerHost,
                     sshOpts: keyPath.apply((k) => [
                         "-i", k,
                         "-o", "IdentitiesOnly=yes",

@@ -2,24 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/load";
 import { ControllerRole } from "./controllerRole";
 import { targetLayout } from "./placement";
+import { ClusterOutputs } from "./outputs";
 import { WorkerRole } from "./workerRole";
 
 export interface ArroyoClusterArgs {
     config: ClusterConfig;
-}
-
-/** Everything the benchmark needs to find and size the cluster; exported as the stack's outputs. */
-export interface ClusterOutputs {
-    arroyoApiUrl: string;
-    kafkaBootstrapServers: string;
-    /** What Arroyo's SQL uses as `bootstrap_servers` (a container name on the local target). */
-    kafkaClusterBootstrapServers: string;
-    minioEndpoint: string;
-    topics: { person: string; auction: string; bid: string };
-    partitions: number;
-    totalSlots: number;
-    buckets: { checkpoints: string; extra: string[] };
-    hosts: { name: string; address: string; roles: string[]; taskSlots?: number }[];
 }
 
 /** The whole cluster: one controller role and one worker role per configured worker. */
@@ -62,10 +49,18 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,
             buckets: config.buckets,
+            images: config.images,
             hosts: [
-                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", "arroyo-controller"] },
-                ...config.workers.map((w) => ({ name: w.name, address: w.address, roles: ["arroyo-node"], taskSlots: w.taskSlots })),
+                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", "arroyo-controller"], dockerHost: c.host.dockerHost },
+                ...this.workerRoles.map((w, i) => ({
+                    name: w.host.name,
+                    address: w.host.address,
+                    roles: ["arroyo-node"],
+                    dockerHost: w.host.dockerHost,
+                    taskSlots: config.workers[i].taskSlots,
+                })),
             ],
+            stack: config.stack,
         };
         this.registerOutputs({ ...this.outputs });
     }

@@ -27,9 +27,17 @@ export interface PipelineNode {
     parallelism: number;
 }
 
+export interface PipelineEdge {
+    src_id: number;
+    dest_id: number;
+    key_type: string;
+    value_type: string;
+    edge_type: string;
+}
+
 export interface PipelineGraph {
     nodes: PipelineNode[];
-    edges: unknown[];
+    edges: PipelineEdge[];
 }
 
 export interface Pipeline {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseClusterConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks, isWireSecret, plain } from "../helpers/mockProgram";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
+import { clusterOutputsSchema } from "../../stacks/outputs";
 
 const CONTAINER = "docker:index/container:Container";
 const TOPIC = "kafka:index/topic:Topic";
@@ -187,7 +188,9 @@ describe("pi-cluster on mocks", () => {
             totalSlots: 9,
             partitions: 9,
         });
-        expect(cluster.outputs.hosts[0]).toEqual({ name: "b1pc10", address: "192.168.2.70", roles: ["kafka", "minio", "arroyo-controller"] });
+        expect(cluster.outputs.hosts[0]).toEqual({ name: "b1pc10", address: "192.168.2.70", roles: ["kafka", "minio", "arroyo-controller"], dockerHost: "ssh://picocluster@192.168.2.70:22" });
+        expect(cluster.outputs.hosts[9]).toEqual({ name: "b1pc19", address: "192.168.2.79", roles: ["arroyo-node"], dockerHost: "ssh://picocluster@192.168.2.79:22", taskSlots: 1 });
+        expect(clusterOutputsSchema.parse(cluster.outputs)).toEqual(cluster.outputs);
         expect(cluster.outputs.hosts).toHaveLength(10);
     });
 });

@@ -34,7 +34,10 @@ interface Pipeline {
     action: string | null;
     action_text: string;
     action_in_progress: boolean;
-    graph: { nodes: { node_id: number; operator: string; description: string; parallelism: number }[]; edges: unknown[] };
+    graph: {
+        nodes: { node_id: number; operator: string; description: string; parallelism: number }[];
+        edges: { src_id: number; dest_id: number; key_type: string; value_type: string; edge_type: string }[];
+    };
     preview: boolean;
     parallelism: number;
     job: Job;
@@ -181,8 +184,13 @@ export class ArroyoStandIn {
     private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
         const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const nodes = sources.map((s, i) => ({ node_id: i + 1, operator: `source_${i + 1}`, description: `kafka source: ${s.name}`, parallelism }));
-        if (scanned.sink) nodes.push({ node_id: nodes.length + 1, operator: "sink", description: `kafka sink: ${scanned.sink}`, parallelism });
-        return { nodes, edges: [] };
+        const edges: Pipeline["graph"]["edges"] = [];
+        if (scanned.sink) {
+            const sinkId = nodes.length + 1;
+            for (const n of nodes) edges.push({ src_id: n.node_id, dest_id: sinkId, key_type: "()", value_type: "Record", edge_type: "Forward" });
+            nodes.push({ node_id: sinkId, operator: "sink", description: `kafka sink: ${scanned.sink}`, parallelism });
+        }
+        return { nodes, edges };
     }
 
     private async create(body: Record<string, unknown>): Promise<Pipeline> {

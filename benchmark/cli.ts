@@ -1,0 +1,167 @@
+// npm run bench -- --stack local --queries q0,q1 --events-per-second 50000 --total-events 1000000
+import { Command, Option } from "commander";
+import { SingleBar, Presets } from "cli-progress";
+import * as path from "path";
+import { NOT_EXPRESSIBLE, selectQueries } from "./queries";
+import { positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+import { runBenchmark } from "./run";
+import { loadStackOutputs } from "./stackOutputs";
+import { BenchmarkResults, toolInfo, writeResults } from "./report/results";
+
+export interface BenchArgs {
+    stack: string;
+    outputsFile?: string;
+    queries: string[];
+    eventsPerSecond: number;
+    totalEvents: number;
+    warmupEvents?: number;
+    duration?: number;
+    parallelism?: number;
+    seed: number;
+    threads?: number;
+    compression: "none" | "gzip";
+    resultsDir: string;
+    sampleInterval: number;
+    keepResultsTopics: boolean;
+    hostMetrics: boolean;
+}
+
+export function benchCommand(): Command {
+    return new Command("bench")
+        .description("Drive Nexmark load through the stack's Arroyo cluster and write results people can check")
+        .option("--stack <name>", "Pulumi stack whose outputs name the cluster", "local")
+        .option("--outputs-file <file>", "read the stack outputs from this file (pulumi stack output --json > file)")
+        .option("--queries <list>", "comma-separated queries to run", queryList, ["q0", "q1", "q2"])
+        .option("--events-per-second <n>", "target load rate", positiveInt("--events-per-second"), 50_000)
+        .option("--total-events <n>", "events sent per query, exactly", positiveInt("--total-events"), 3_000_000)
+        .option("--warmup-events <n>", "events sent before the measured window opens (default: 10% of --total-events)", nonNegativeInt("--warmup-events"))
+        .option("--duration <seconds>", "length of the measured window (default: until the load ends)", positiveNumber("--duration"))
+        .option("--parallelism <n>", "pipeline parallelism (default: the cluster's task slots)", positiveInt("--parallelism"))
+        .option("--seed <n>", "generator seed: the same seed sends the same events", nonNegativeInt("--seed"), 1)
+        .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
+        .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
+        .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
+        .option("--sample-interval <seconds>", "how often metrics are sampled", positiveNumber("--sample-interval"), 5)
+        .option("--keep-results-topics", "keep each query's results topic after its run", false)
+        .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines")
+        .showHelpAfterError();
+}
+
+/** Checks flags against each other and the cluster, before anything runs. */
+export function checkArgs(args: BenchArgs, totalSlots: number): string[] {
+    const problems: string[] = [];
+    const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
+    if (warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
+    if (args.parallelism !== undefined && args.parallelism > totalSlots) {
+        problems.push(`--parallelism ${args.parallelism} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
+    }
+    for (const id of args.queries) if (NOT_EXPRESSIBLE[id]) problems.push(`--queries: ${id} cannot run on Arroyo: ${NOT_EXPRESSIBLE[id]}`);
+    return problems;
+}
+
+export async function main(argv: string[]): Promise<void> {
+    const cmd = benchCommand();
+    cmd.parse(argv);
+    const args = cmd.opts<BenchArgs>();
+    const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2 });
+
+    let queries;
+    try {
+        queries = selectQueries(args.queries);
+    } catch (err) {
+        return fail((err as Error).message);
+    }
+    const outputs = await loadStackOutputs({ stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) }).catch((err: Error) => fail(err.message));
+    const problems = checkArgs(args, outputs.totalSlots);
+    if (problems.length) return fail(problems.join("\n       "));
+
+    const startedAt = new Date();
+    const runTag = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
+    const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
+    const parallelism = args.parallelism ?? outputs.totalSlots;
+    const tty = process.stdout.isTTY === true;
+    const bar = tty ? new SingleBar({ format: " {query} |{bar}| {value}/{total} events | {eta_formatted} left", hideCursor: true }, Presets.shades_classic) : undefined;
+    let barQuery = "";
+    let lastTenth = -1;
+
+    console.log(`Nexmark on stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
+    const runs = await runBenchmark({
+        outputs,
+        queries,
+        eventsPerSecond: args.eventsPerSecond,
+        totalEvents: args.totalEvents,
+        warmupEvents,
+        ...(args.duration ? { durationSeconds: args.duration } : {}),
+        parallelism,
+        seed: args.seed,
+        ...(args.threads ? { threads: args.threads } : {}),
+        compression: args.compression,
+        runTag,
+        sampleIntervalMs: args.sampleInterval * 1000,
+        hostMetrics: args.hostMetrics,
+        keepResultsTopics: args.keepResultsTopics,
+        log: (line) => {
+            if (bar && barQuery) {
+                bar.stop();
+                barQuery = "";
+            }
+            console.log(line);
+        },
+        onProgress: (query, acked, total) => {
+            if (bar) {
+                if (barQuery !== query) {
+                    barQuery = query;
+                    bar.start(total, 0, { query });
+                }
+                bar.update(acked, { query });
+                if (acked >= total) {
+                    bar.stop();
+                    barQuery = "";
+                }
+            } else {
+                const tenth = Math.floor((acked / total) * 10);
+                if (tenth !== lastTenth) {
+                    lastTenth = tenth;
+                    console.log(`${query}: ${acked}/${total} events sent`);
+                }
+            }
+        },
+    });
+
+    const results: BenchmarkResults = {
+        schemaVersion: 1,
+        tool: toolInfo(),
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        configuration: {
+            stack: outputs.stack,
+            queries: queries.map((q) => q.id),
+            eventsPerSecond: args.eventsPerSecond,
+            totalEvents: args.totalEvents,
+            warmupEvents,
+            durationSeconds: args.duration ?? null,
+            parallelism,
+            seed: args.seed,
+            producerThreads: runs[0]?.produce.threads ?? 0,
+            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` pads to the reference's average sizes measured on that JSON"],
+        },
+        versions: { images: outputs.images, node: process.version },
+        topology: { hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+        queries: runs,
+    };
+    const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
+    const files = await writeResults(dir, results);
+    console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+    for (const r of runs) {
+        const f = r.figures;
+        console.log(`${r.id}: produced ${Math.round(f.producedRate)}/s, processed ${f.processedRate === null ? "n/a" : Math.round(f.processedRate)}/s, output ${Math.round(f.outputRate)}/s` +
+            (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : ""));
+    }
+}
+
+if (require.main === module) {
+    main(process.argv).catch((err: Error) => {
+        console.error(`bench failed: ${err.message}`);
+        process.exit(1);
+    });
+}

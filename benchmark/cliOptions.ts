@@ -1,0 +1,34 @@
+import { InvalidArgumentError } from "commander";
+
+/** Commander parsers with messages that name the flag and what it takes. */
+export function positiveInt(flag: string) {
+    return (value: string): number => {
+        const n = Number(value.replace(/_/g, ""));
+        if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive whole number, not '${value}'`);
+        return n;
+    };
+}
+
+export function nonNegativeInt(flag: string) {
+    return (value: string): number => {
+        const n = Number(value.replace(/_/g, ""));
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, not '${value}'`);
+        return n;
+    };
+}
+
+export function positiveNumber(flag: string) {
+    return (value: string): number => {
+        const n = Number(value);
+        if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number, not '${value}'`);
+        return n;
+    };
+}
+
+export function queryList(value: string): string[] {
+    const ids = value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+    if (ids.length === 0) throw new InvalidArgumentError("--queries takes a comma-separated list such as q0,q1,q2");
+    const bad = ids.filter((id) => !/^q\d+$/.test(id));
+    if (bad.length) throw new InvalidArgumentError(`--queries: '${bad.join("', '")}' is not a query id (q0, q1, ...)`);
+    return ids;
+}

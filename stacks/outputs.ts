@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * The stack outputs: what `pulumi up` exports and what the benchmark reads. One schema for both,
+ * so the benchmark fails with a clear message when it is pointed at a stack of another shape.
+ */
+export const clusterOutputsSchema = z.object({
+    arroyoApiUrl: z.string().url(),
+    kafkaBootstrapServers: z.string().min(1),
+    /** What Arroyo's SQL uses as `bootstrap_servers` (a container name on the local target). */
+    kafkaClusterBootstrapServers: z.string().min(1),
+    minioEndpoint: z.string().url(),
+    topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
+    partitions: z.number().int().positive(),
+    totalSlots: z.number().int().positive(),
+    buckets: z.object({ checkpoints: z.string(), extra: z.array(z.string()) }),
+    images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string() }),
+    hosts: z.array(
+        z.object({
+            name: z.string(),
+            address: z.string(),
+            roles: z.array(z.string()),
+            /** The host's Docker engine, as `docker -H` takes it; the benchmark samples CPU and memory there. */
+            dockerHost: z.string(),
+            taskSlots: z.number().int().positive().optional(),
+        }),
+    ),
+    stack: z.string(),
+});
+
+export type ClusterOutputs = z.infer<typeof clusterOutputsSchema>;
