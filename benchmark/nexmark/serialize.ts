@@ -6,7 +6,16 @@ import { Auction, Bid, Person } from "./model";
 // fixed list, digits, or [a-z ] text, so only `channel`/`url` and names could need escaping,
 // and none of them contain characters JSON must escape.
 
-const iso = (ms: number) => new Date(ms).toISOString();
+// At benchmark rates dozens of consecutive events share a millisecond: format each one once.
+let lastMs = NaN;
+let lastIso = "";
+const iso = (ms: number): string => {
+    if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+};
 
 export function personJson(p: Person): string {
     return `{"id":${p.id},"name":"${p.name}","email_address":"${p.email_address}","credit_card":"${p.credit_card}","city":"${p.city}","state":"${p.state}","datetime":"${iso(p.datetime)}","extra":"${p.extra}"}`;
