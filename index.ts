@@ -1,9 +1,5 @@
-// Entry point: read and validate the stack's config, build the cluster, export its endpoints.
-// A config problem throws before any resource is declared, so a bad topology touches nothing.
-import { loadClusterConfig } from "./config/load";
-import { ArroyoCluster } from "./stacks/cluster";
-
-const cluster = new ArroyoCluster("arroyo", { config: loadClusterConfig() });
+// Entry point for `pulumi up`: the program lives in stacks/program.ts.
+import { clusterProgram } from "./stacks/program";
 
 export const {
     arroyoApiUrl,
@@ -17,4 +13,4 @@ export const {
     images,
     hosts,
     stack,
-} = cluster.outputs;
+} = clusterProgram();

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "./defaults";
-import { parseClusterConfig, RawConfig, ValidatedConfig } from "./schema";
+import { ConfigError, parseClusterConfig, RawConfig, ValidatedConfig } from "./schema";
 
 // The SDK knows which keys were stored encrypted but only exports that test from its runtime
 // module; the public Config API would silently wrap a plaintext value as a secret instead of
@@ -38,7 +38,15 @@ export function withSecrets(config: ValidatedConfig): ClusterConfig {
     };
 }
 
-/** The program's single entry to config: read, validate (throwing ConfigError), wrap secrets. */
+/**
+ * The program's single entry to config: read, validate, wrap secrets. Problems surface as a
+ * RunError, which Pulumi prints as the message alone, without a stack trace of our code.
+ */
 export function loadClusterConfig(): ClusterConfig {
-    return withSecrets(parseClusterConfig(readStackConfig()));
+    try {
+        return withSecrets(parseClusterConfig(readStackConfig()));
+    } catch (err) {
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
 }

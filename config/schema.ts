@@ -319,6 +319,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     if (target === "local") {
         minio = { rootUser: rootUser ?? MINIO_DEFAULT_CREDENTIALS.user, rootPassword: rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password };
     } else {
+        // The message never repeats a secret's value, not even a well-known default.
         for (const [k, v, d] of [
             ["minioRootUser", rootUser, MINIO_DEFAULT_CREDENTIALS.user],
             ["minioRootPassword", rootPassword, MINIO_DEFAULT_CREDENTIALS.password],
@@ -326,7 +327,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
             if (v === undefined) {
                 problems.push(`${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`);
             } else if (v === d) {
-                problems.push(`${key(k)} is MinIO's well-known default '${d}': it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
+                problems.push(`${key(k)} is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
             }
         }
     }

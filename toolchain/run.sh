@@ -5,6 +5,10 @@
 #
 #   toolchain/run.sh            every step
 #   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker)
+#
+# What cannot be provided here: the resource plugins (docker, kafka, minio, command). The Go module
+# proxy refuses every version of github.com/pulumi/pulumi-{docker,kafka,minio,command}/provider
+# that was tried, and no other source may be downloaded from. See README, "Status".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${ARROYO_PI_CACHE:-$HOME/.cache/arroyo-pi}"
@@ -44,7 +48,7 @@ build_pulumi() {
     mkdir -p "$src" "$out/bin"
     cp "$here/pulumi/tools.go" "$src/tools.go"
     sed "s/PULUMI_VERSION/$PULUMI_VERSION/g" "$here/pulumi/go.mod.in" > "$src/go.mod"
-    (cd "$src" && go mod tidy >/dev/null 2>&1 || true; cd "$src" &&
+    (cd "$src" &&
         go get "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" &&
         go mod tidy &&
         go build -o "$out/bin/pulumi" \

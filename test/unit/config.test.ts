@@ -116,8 +116,8 @@ describe("bad input is refused with the key and the fix", () => {
     it("MinIO root credentials left at the default outside the local stack", () => {
         const secrets = { ...TEST_SECRETS, minioRootUser: "minioadmin", minioRootPassword: "minioadmin" };
         expect(problemsOf(rawConfig("pi-cluster", {}, secrets))).toEqual([
-            "arroyo-pi:minioRootUser is MinIO's well-known default 'minioadmin': it is allowed only on the local target; choose another with 'pulumi config set --secret minioRootUser <value>'",
-            "arroyo-pi:minioRootPassword is MinIO's well-known default 'minioadmin': it is allowed only on the local target; choose another with 'pulumi config set --secret minioRootPassword <value>'",
+            "arroyo-pi:minioRootUser is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret minioRootUser <value>'",
+            "arroyo-pi:minioRootPassword is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret minioRootPassword <value>'",
         ]);
     });
 

@@ -1,0 +1,76 @@
+// npm run up | preview | down [-- --stack local] [--refresh]
+// Runs this Pulumi program through the Automation API with the program inline, so it needs only
+// the `pulumi` CLI (plus the resource plugins), not Pulumi's Node.js language host: the same
+// program `pulumi up` runs, on machines where only the CLI could be built.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Command } from "commander";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { PROJECT } from "../config/defaults";
+import { clusterProgram } from "../stacks/program";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+const PULUMI_VERSION = "3.259.0";
+
+/** `pulumi` from the toolchain's cache when it is there, else from PATH. */
+async function pulumiCommand(): Promise<PulumiCommand> {
+    const cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", PROJECT);
+    const root = path.join(cache, `pulumi-${PULUMI_VERSION}`);
+    try {
+        return await PulumiCommand.get(fs.existsSync(path.join(root, "bin", "pulumi")) ? { root } : {});
+    } catch (err) {
+        throw new Error(`no usable Pulumi CLI (${(err as Error).message}): install it, or build it with 'npm run toolchain -- pulumi'`);
+    }
+}
+
+export async function main(argv: string[]): Promise<void> {
+    const cmd = new Command("deploy")
+        .argument("<action>", "up, preview, destroy or outputs")
+        .option("--stack <name>", "stack to deploy", "local")
+        .option("--work-dir <dir>", "directory with Pulumi.yaml and Pulumi.<stack>.yaml", REPO_ROOT)
+        .option("--refresh", "refresh state from the hosts before the operation", false)
+        .showHelpAfterError();
+    cmd.parse(argv);
+    const action = cmd.args[0];
+    const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean }>();
+    if (!["up", "preview", "destroy", "outputs"].includes(action)) cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
+
+    const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(os.homedir(), ".pulumi-arroyo-pi")}`;
+    if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: o.stack, projectName: PROJECT, program: async () => clusterProgram() },
+        {
+            workDir: o.workDir,
+            pulumiCommand: await pulumiCommand(),
+            envVars: {
+                PULUMI_BACKEND_URL: backend,
+                PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+                PULUMI_SKIP_UPDATE_CHECK: "1",
+            },
+        },
+    );
+    const onOutput = (out: string) => process.stdout.write(out);
+    if (o.refresh && action !== "outputs") await stack.refresh({ onOutput });
+    switch (action) {
+        case "preview":
+            await stack.preview({ onOutput, diff: true });
+            return;
+        case "destroy":
+            await stack.destroy({ onOutput });
+            return;
+        case "up":
+            await stack.up({ onOutput });
+            break;
+    }
+    const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+    console.log(`\nStack '${o.stack}' outputs (the benchmark reads these):\n${JSON.stringify(outputs, null, 2)}`);
+}
+
+if (require.main === module) {
+    main(process.argv).catch((err: Error) => {
+        // The engine's own output has already been streamed; keep the summary short.
+        console.error(`\n${err.message.split("\n").slice(0, 40).join("\n")}`);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,68 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const PULUMI_VERSION = "3.259.0";
+
+/** The toolchain's Pulumi CLI (built from the Go module proxy), or a clear error. */
+export function pulumiBinary(): string {
+    const cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", "arroyo-pi");
+    const bin = path.join(cache, `pulumi-${PULUMI_VERSION}`, "bin", "pulumi");
+    if (!fs.existsSync(bin)) throw new Error(`no Pulumi CLI at ${bin}: run 'toolchain/run.sh pulumi' first`);
+    return bin;
+}
+
+/**
+ * A throwaway project directory with this project's Pulumi.yaml and a file backend inside it,
+ * passphrase secrets, and no plugin downloads. The program runs through scripts/deploy.ts (the
+ * Automation API, program inline) in a child process, as a user's `npm run up` does.
+ */
+export class E2eProject {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-e2e-"));
+    readonly env: NodeJS.ProcessEnv;
+
+    constructor() {
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
+        fs.mkdirSync(path.join(this.dir, "state"));
+        this.env = {
+            ...process.env,
+            PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+            PULUMI_HOME: path.join(this.dir, "pulumi-home"),
+            PULUMI_SKIP_UPDATE_CHECK: "1",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
+            PATH: `${path.dirname(pulumiBinary())}:${process.env.PATH}`,
+        };
+    }
+
+    /** Runs the Pulumi CLI in the project directory. */
+    async pulumi(args: string[]): Promise<string> {
+        return (await promisify(execFile)(pulumiBinary(), args, { cwd: this.dir, env: this.env })).stdout;
+    }
+
+    /** Sets config the way a user does, secrets encrypted with the stack's passphrase. */
+    async configure(stack: string, plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+        await this.pulumi(["stack", "init", stack, "--non-interactive"]).catch(() => this.pulumi(["stack", "select", stack]));
+        for (const [k, v] of Object.entries(plain)) await this.pulumi(["config", "set", "--stack", stack, `arroyo-pi:${k}`, v]);
+        for (const [k, v] of Object.entries(secret)) await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, v]);
+    }
+
+    /** `npm run deploy -- <action> --stack <stack>` against this directory; never throws. */
+    async deploy(action: string, stack: string): Promise<{ code: number; output: string }> {
+        return promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack, "--work-dir", this.dir], {
+            cwd: REPO_ROOT,
+            env: this.env,
+            maxBuffer: 64 * 1024 * 1024,
+        }).then(
+            (r) => ({ code: 0, output: r.stdout + r.stderr }),
+            (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: e.stdout + e.stderr }),
+        );
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
