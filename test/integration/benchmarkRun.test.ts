@@ -196,6 +196,21 @@ describe("npm run bench flags", () => {
         expect(r.stderr).toMatch(/q4 cannot run on Arroyo: joins each bid to its auction only while the auction is open/);
     }, 30_000);
 
+    it("npm run metrics -- --once -o samples the cluster and writes JSON", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "metrics-"));
+        fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(outputs));
+        const out = path.join(dir, "samples.json");
+        const { stdout } = await promisify(execFile)(
+            "node",
+            ["-r", "ts-node/register/transpile-only", "benchmark/metricsCli.ts", "--outputs-file", path.join(dir, "outputs.json"), "--once", "--no-host-metrics", "-o", out],
+            { cwd: path.resolve(__dirname, "../..") },
+        );
+        expect(stdout).toMatch(/no pipelines {2}\| {2}hosts: disabled/);
+        const samples = JSON.parse(fs.readFileSync(out, "utf8"));
+        expect(samples).toHaveLength(1);
+        expect(samples[0]).toMatchObject({ pipelines: [], hosts: { error: "disabled" } });
+    }, 30_000);
+
     it("says where stack outputs come from when the file is missing", async () => {
         const r = await bench(["--outputs-file", "/nonexistent.json"]);
         expect(r.stderr).toMatch(/--outputs-file \/nonexistent\.json does not exist/);
