@@ -214,54 +214,34 @@ function parseJson(rawValue: string): unknown {
     }
 }
 
-/**
- * Validates a stack's config once, before any resource is declared. Collects every problem
- * (not only the first) so a user fixes a config in one round.
- */
-export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
-    const problems: string[] = [];
+/** Each key as its schema parsed it; a key whose value was invalid is absent (its problem is recorded). */
+type Parsed = { [K in keyof typeof structured]?: z.output<(typeof structured)[K]> } & { [K in keyof typeof plain]?: z.output<(typeof plain)[K]> };
 
+/** Parses every key on its own, so one bad key does not hide the problems of the others. */
+function parseKeys(raw: RawConfig, problems: string[]): Parsed {
     for (const k of Object.keys(raw.values)) {
         if (!KNOWN_KEYS.includes(k)) {
             problems.push(`${key(k)} is not a known setting: ${suggest(k, KNOWN_KEYS)}remove it with 'pulumi config rm ${k}' or fix the spelling`);
         }
     }
-
     const parsed: Record<string, unknown> = {};
+    const parseKey = (k: string, schema: z.ZodType, value: unknown) => {
+        const result = schema.safeParse(value, { reportInput: true });
+        if (result.success) parsed[k] = result.data;
+        else problems.push(...result.error.issues.map((i) => describeIssue(k, i)));
+    };
     for (const [k, schema] of Object.entries(structured)) {
         const rawValue = raw.values[k];
-        const result = (schema as z.ZodType).safeParse(rawValue === undefined ? undefined : parseJson(rawValue), { reportInput: true });
-        if (result.success) parsed[k] = result.data;
-        else problems.push(...result.error.issues.map((i) => describeIssue(k, i)));
+        parseKey(k, schema, rawValue === undefined ? undefined : parseJson(rawValue));
     }
-    for (const [k, schema] of Object.entries(plain)) {
-        const result = (schema as z.ZodType).safeParse(raw.values[k], { reportInput: true });
-        if (result.success) parsed[k] = result.data;
-        else problems.push(...result.error.issues.map((i) => describeIssue(k, i)));
-    }
+    for (const [k, schema] of Object.entries(plain)) parseKey(k, schema, raw.values[k]);
+    return parsed as Parsed;
+}
 
-    const target = (parsed.target ?? DEFAULTS.target) as ValidatedConfig["target"];
-    const secret = (k: SecretKey): string | undefined => {
-        const v = raw.values[k];
-        if (v !== undefined && !raw.secretKeys.has(k)) {
-            problems.push(`${key(k)} is stored in plaintext: store it encrypted with 'pulumi config set --secret ${k} ...' (and remove the plaintext value from Pulumi.${raw.stack}.yaml and git history)`);
-        }
-        return v;
-    };
+type HostEntry = { name: string; address: string; where: string };
 
-    const controller = parsed.controller as HostSpec | undefined;
-    const workersRaw = parsed.workers as z.infer<typeof workerSchema>[] | undefined;
-    const arroyo = parsed.arroyo as z.infer<typeof arroyoSchema> | undefined;
-    const kafka = parsed.kafka as z.infer<typeof kafkaSchema> | undefined;
-
-    // Topology.
-    if (workersRaw && workersRaw.length === 0) {
-        problems.push(`${key("workers")} is empty: an Arroyo cluster needs at least one worker; ${HINTS.workers}`);
-    }
-    const hosts = [
-        ...(controller ? [{ ...controller, where: key("controller") }] : []),
-        ...(workersRaw ?? []).map((w, i) => ({ ...w, where: `${key("workers")}[${i}]` })),
-    ];
+/** Names Docker can use, addresses that are addresses, and no host twice. */
+function checkHosts(hosts: HostEntry[], target: ValidatedConfig["target"], problems: string[]): void {
     for (const h of hosts) {
         if (!HOST_NAME.test(h.name)) {
             problems.push(`${h.where}.name '${h.name}' is not a valid host name: use 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names containers and volumes)`);
@@ -270,81 +250,116 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
             problems.push(`${h.where}.address '${h.address}' is neither an IP address nor a host name: use e.g. 192.0.2.10 or pi1.lan`);
         }
     }
-    const firstBy = (field: "name" | "address") => {
-        const seen = new Map<string, string>();
+    const rejectRepeated = (field: "name" | "address") => {
+        const firstUse = new Map<string, string>();
         for (const h of hosts) {
             const value = field === "address" ? h.address.toLowerCase() : h.name;
-            const first = seen.get(value);
+            const first = firstUse.get(value);
             if (first) problems.push(`${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}`);
-            else seen.set(value, h.where);
+            else firstUse.set(value, h.where);
         }
     };
-    firstBy("name");
-    if (target === "ssh") firstBy("address");
+    rejectRepeated("name");
+    // On the local target every "host" is the same machine.
+    if (target === "ssh") rejectRepeated("address");
+}
 
-    const slotsPerWorker = arroyo?.taskSlotsPerWorker ?? DEFAULTS.taskSlotsPerWorker;
-    const workers: WorkerSpec[] = (workersRaw ?? []).map((w) => ({
-        name: w.name,
-        address: w.address,
-        sshPort: w.sshPort ?? DEFAULTS.sshPort,
-        ...(w.hostKey ? { hostKey: w.hostKey } : {}),
-        taskSlots: w.taskSlots ?? slotsPerWorker,
-    }));
-    const totalSlots = workers.reduce((sum, w) => sum + w.taskSlots, 0);
-
-    // Sizing.
-    if (arroyo && arroyo.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
-        problems.push(`${key("arroyo")}.memoryPerSlotMb is ${arroyo.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`);
+/** Reads a key that must be stored encrypted; a plaintext one is a problem. */
+function secretValue(raw: RawConfig, k: SecretKey, problems: string[]): string | undefined {
+    const v = raw.values[k];
+    if (v !== undefined && !raw.secretKeys.has(k)) {
+        problems.push(`${key(k)} is stored in plaintext: store it encrypted with 'pulumi config set --secret ${k} ...' (and remove the plaintext value from Pulumi.${raw.stack}.yaml and git history)`);
     }
-    const partitions = kafka?.partitions ?? totalSlots;
-    if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
-        problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
-    }
+    return v;
+}
 
-    // Credentials.
-    let ssh: ValidatedConfig["ssh"];
-    const privateKey = secret("sshPrivateKey");
-    if (target === "ssh") {
-        const user = parsed.sshUser as string | undefined;
-        if (!user) problems.push(`${key("sshUser")} is missing: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
-        if (privateKey === undefined) {
-            problems.push(`${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`);
-        }
-        if (user && privateKey !== undefined) ssh = { user, privateKey };
+function checkSsh(raw: RawConfig, parsed: Parsed, target: ValidatedConfig["target"], problems: string[]): ValidatedConfig["ssh"] {
+    const privateKey = secretValue(raw, "sshPrivateKey", problems);
+    if (target !== "ssh") return undefined;
+    const user = parsed.sshUser;
+    if (!user) problems.push(`${key("sshUser")} is missing: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
+    if (privateKey === undefined) {
+        problems.push(`${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`);
     }
+    return user && privateKey !== undefined ? { user, privateKey } : undefined;
+}
 
-    const rootUser = secret("minioRootUser");
-    const rootPassword = secret("minioRootPassword");
-    let minio: ValidatedConfig["minio"] = { rootUser: rootUser ?? "", rootPassword: rootPassword ?? "" };
+/** MinIO's root credentials: its defaults only on the local target, never echoed in a message. */
+function checkMinio(raw: RawConfig, target: ValidatedConfig["target"], problems: string[]): ValidatedConfig["minio"] {
+    const given = { rootUser: secretValue(raw, "minioRootUser", problems), rootPassword: secretValue(raw, "minioRootPassword", problems) };
     if (target === "local") {
-        minio = { rootUser: rootUser ?? MINIO_DEFAULT_CREDENTIALS.user, rootPassword: rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password };
-    } else {
-        // The message never repeats a secret's value, not even a well-known default.
-        for (const [k, v, d] of [
-            ["minioRootUser", rootUser, MINIO_DEFAULT_CREDENTIALS.user],
-            ["minioRootPassword", rootPassword, MINIO_DEFAULT_CREDENTIALS.password],
-        ] as const) {
-            if (v === undefined) {
-                problems.push(`${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`);
-            } else if (v === d) {
-                problems.push(`${key(k)} is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
-            }
+        return { rootUser: given.rootUser ?? MINIO_DEFAULT_CREDENTIALS.user, rootPassword: given.rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password };
+    }
+    for (const [k, v, d] of [
+        ["minioRootUser", given.rootUser, MINIO_DEFAULT_CREDENTIALS.user],
+        ["minioRootPassword", given.rootPassword, MINIO_DEFAULT_CREDENTIALS.password],
+    ] as const) {
+        if (v === undefined) {
+            problems.push(`${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`);
+        } else if (v === d) {
+            problems.push(`${key(k)} is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
         }
     }
+    return { rootUser: given.rootUser ?? "", rootPassword: given.rootPassword ?? "" };
+}
+
+function checkMinioLengths(minio: ValidatedConfig["minio"], problems: string[]): void {
     if (minio.rootUser.length > 0 && minio.rootUser.length < MINIO_MIN_USER_LENGTH) {
         problems.push(`${key("minioRootUser")} is shorter than ${MINIO_MIN_USER_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
     }
     if (minio.rootPassword.length > 0 && minio.rootPassword.length < MINIO_MIN_PASSWORD_LENGTH) {
         problems.push(`${key("minioRootPassword")} is shorter than ${MINIO_MIN_PASSWORD_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
     }
+}
 
-    const buckets = parsed.buckets as ValidatedConfig["buckets"] | undefined;
+/**
+ * Validates a stack's config once, before any resource is declared. Collects every problem
+ * (not only the first) so a user fixes a config in one round.
+ */
+export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
+    const problems: string[] = [];
+    const parsed = parseKeys(raw, problems);
+    const target = parsed.target ?? DEFAULTS.target;
+    const { controller, arroyo, kafka, buckets } = parsed;
+
+    if (parsed.workers?.length === 0) {
+        problems.push(`${key("workers")} is empty: an Arroyo cluster needs at least one worker; ${HINTS.workers}`);
+    }
+    checkHosts(
+        [
+            ...(controller ? [{ ...controller, where: key("controller") }] : []),
+            ...(parsed.workers ?? []).map((w, i) => ({ ...w, where: `${key("workers")}[${i}]` })),
+        ],
+        target,
+        problems,
+    );
+
+    const workers: WorkerSpec[] = (parsed.workers ?? []).map((w) => ({
+        name: w.name,
+        address: w.address,
+        sshPort: w.sshPort ?? DEFAULTS.sshPort,
+        ...(w.hostKey ? { hostKey: w.hostKey } : {}),
+        taskSlots: w.taskSlots ?? arroyo?.taskSlotsPerWorker ?? DEFAULTS.taskSlotsPerWorker,
+    }));
+    const totalSlots = workers.reduce((sum, w) => sum + w.taskSlots, 0);
+
+    if (arroyo && arroyo.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
+        problems.push(`${key("arroyo")}.memoryPerSlotMb is ${arroyo.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`);
+    }
+    if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
+        problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
+    }
     if (buckets?.extra.includes(buckets.checkpoints)) {
         problems.push(`${key("buckets")}.extra repeats the checkpoint bucket '${buckets.checkpoints}': list only the other buckets there`);
     }
 
-    if (problems.length > 0 || !controller || !arroyo || !kafka || !buckets) throw new ConfigError(problems);
+    const ssh = checkSsh(raw, parsed, target, problems);
+    const minio = checkMinio(raw, target, problems);
+    checkMinioLengths(minio, problems);
 
+    if (problems.length > 0 || !controller || !arroyo || !kafka || !buckets || !parsed.images || parsed.retainData === undefined) {
+        throw new ConfigError(problems);
+    }
     return {
         stack: raw.stack,
         target,
@@ -356,14 +371,14 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         },
         workers,
         ...(ssh ? { ssh } : {}),
-        dockerInstallCommand: parsed.dockerInstallCommand as string,
-        localDockerHost: parsed.localDockerHost as string,
-        images: parsed.images as ValidatedConfig["images"],
+        dockerInstallCommand: parsed.dockerInstallCommand ?? DEFAULTS.dockerInstallCommand,
+        localDockerHost: parsed.localDockerHost ?? DEFAULTS.localDockerHost,
+        images: parsed.images,
         arroyo: { memoryPerSlotMb: arroyo.memoryPerSlotMb, checkpointIntervalSeconds: arroyo.checkpointIntervalSeconds },
-        kafka: { heapMb: kafka.heapMb, partitions },
+        kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },
         buckets,
         minio,
-        retainData: parsed.retainData as boolean,
+        retainData: parsed.retainData,
         totalSlots,
     };
 }
