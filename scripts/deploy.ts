@@ -52,16 +52,23 @@ export async function main(argv: string[]): Promise<void> {
     );
     const onOutput = (out: string) => process.stdout.write(out);
     if (o.refresh && action !== "outputs") await stack.refresh({ onOutput });
+    // One machine-readable line per operation, for scripts and tests: what changed, by kind.
     switch (action) {
-        case "preview":
-            await stack.preview({ onOutput, diff: true });
+        case "preview": {
+            const result = await stack.preview({ onOutput, diff: true });
+            console.log(`change summary: ${JSON.stringify(result.changeSummary)}`);
             return;
-        case "destroy":
-            await stack.destroy({ onOutput });
+        }
+        case "destroy": {
+            const result = await stack.destroy({ onOutput });
+            console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             return;
-        case "up":
-            await stack.up({ onOutput });
+        }
+        case "up": {
+            const result = await stack.up({ onOutput });
+            console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             break;
+        }
     }
     const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
     console.log(`\nStack '${o.stack}' outputs (the benchmark reads these):\n${JSON.stringify(outputs, null, 2)}`);

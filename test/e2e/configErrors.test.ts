@@ -8,7 +8,7 @@ describe("config errors on the real engine", () => {
 
     it("stops `preview` and `up` with every problem named, never echoes a secret, and declares nothing", async () => {
         await project.configure(
-            "bad-config",
+            "e2e-bad-config",
             {
                 target: "ssh",
                 sshUser: "picocluster",
@@ -19,7 +19,7 @@ describe("config errors on the real engine", () => {
             { minioRootUser: "minioadmin", minioRootPassword: "a-long-password" },
         );
 
-        const preview = await project.deploy("preview", "bad-config");
+        const preview = await project.deploy("preview", "e2e-bad-config");
         expect(preview.code).toBe(1);
         expect(preview.output).toContain("Invalid configuration (4 problems); nothing was deployed:");
         expect(preview.output).toContain("arroyo-pi:workers is empty: an Arroyo cluster needs at least one worker");
@@ -31,10 +31,10 @@ describe("config errors on the real engine", () => {
         // A config error is the user's to fix, not a crash: no stack trace of the program.
         expect(preview.output).not.toMatch(/Unhandled exception|at parseClusterConfig|schema\.ts/);
 
-        const up = await project.deploy("up", "bad-config");
+        const up = await project.deploy("up", "e2e-bad-config");
         expect(up.code).toBe(1);
         expect(up.output).toContain("Invalid configuration (4 problems)");
-        const state = JSON.parse(await project.pulumi(["stack", "export", "--stack", "bad-config"])) as { deployment: { resources?: { type: string }[] } };
+        const state = JSON.parse(await project.pulumi(["stack", "export", "--stack", "e2e-bad-config"])) as { deployment: { resources?: { type: string }[] } };
         expect((state.deployment.resources ?? []).filter((r) => !r.type.startsWith("pulumi:"))).toEqual([]);
     }, 300_000);
 });

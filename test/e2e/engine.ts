@@ -16,16 +16,17 @@ export function pulumiBinary(): string {
 }
 
 /**
- * A throwaway project directory with this project's Pulumi.yaml and a file backend inside it,
- * passphrase secrets, and no plugin downloads. The program runs through scripts/deploy.ts (the
- * Automation API, program inline) in a child process, as a user's `npm run up` does.
+ * This project with a throwaway file backend, passphrase secrets and no plugin downloads. Stacks
+ * are named `e2e-*` (their Pulumi.e2e-*.yaml files are git-ignored and removed afterwards). The
+ * program runs through scripts/deploy.ts (the Automation API, program inline) in a child
+ * process from the project root, as a user's `npm run up` does.
  */
 export class E2eProject {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-e2e-"));
     readonly env: NodeJS.ProcessEnv;
+    private readonly stacks = new Set<string>();
 
     constructor() {
-        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
         fs.mkdirSync(path.join(this.dir, "state"));
         this.env = {
             ...process.env,
@@ -40,11 +41,13 @@ export class E2eProject {
 
     /** Runs the Pulumi CLI in the project directory. */
     async pulumi(args: string[]): Promise<string> {
-        return (await promisify(execFile)(pulumiBinary(), args, { cwd: this.dir, env: this.env })).stdout;
+        return (await promisify(execFile)(pulumiBinary(), args, { cwd: REPO_ROOT, env: this.env, maxBuffer: 64 * 1024 * 1024 })).stdout;
     }
 
     /** Sets config the way a user does, secrets encrypted with the stack's passphrase. */
     async configure(stack: string, plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+        if (!stack.startsWith("e2e-")) throw new Error(`e2e stacks are named e2e-*, not ${stack}`);
+        this.stacks.add(stack);
         await this.pulumi(["stack", "init", stack, "--non-interactive"]).catch(() => this.pulumi(["stack", "select", stack]));
         for (const [k, v] of Object.entries(plain)) await this.pulumi(["config", "set", "--stack", stack, `arroyo-pi:${k}`, v]);
         for (const [k, v] of Object.entries(secret)) await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, v]);
@@ -52,7 +55,7 @@ export class E2eProject {
 
     /** `npm run deploy -- <action> --stack <stack>` against this directory; never throws. */
     async deploy(action: string, stack: string): Promise<{ code: number; output: string }> {
-        return promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack, "--work-dir", this.dir], {
+        return promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack], {
             cwd: REPO_ROOT,
             env: this.env,
             maxBuffer: 64 * 1024 * 1024,
@@ -63,6 +66,7 @@ export class E2eProject {
     }
 
     remove(): void {
+        for (const stack of this.stacks) fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), { force: true });
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
