@@ -67,6 +67,7 @@ export class DeliveryMismatchError extends Error {
 }
 
 const KINDS: Kind[] = ["person", "auction", "bid"];
+const COMPRESSIONS: readonly Compression[] = ["none", "gzip"];
 export const RATE_TOLERANCE = 0.02;
 
 async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
@@ -82,6 +83,9 @@ async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
 export async function produceNexmark(opts: ProduceOptions): Promise<ProduceReport> {
     if (!Number.isInteger(opts.totalEvents) || opts.totalEvents <= 0) throw new Error("totalEvents must be a positive integer");
     if (!(opts.eventsPerSecond > 0)) throw new Error("eventsPerSecond must be positive");
+    if (opts.compression !== undefined && !COMPRESSIONS.includes(opts.compression)) {
+        throw new Error(`compression must be one of ${COMPRESSIONS.join(", ")} (got '${opts.compression}')`);
+    }
     const threads = Math.max(1, opts.threads ?? os.availableParallelism());
     const windowMs = opts.windowMs ?? 10_000;
     const kafka = new Kafka({ clientId: "arroyo-pi-nexmark-admin", brokers: opts.bootstrapServers.split(","), logLevel: logLevel.WARN });
@@ -149,12 +153,13 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             });
             return { worker, done };
         });
-        // A thread that fails before it is ready must not leave the others waiting for the start.
-        await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
-        const startEpochMs = Date.now() + 50;
-        const go: GoMessage = { type: "go", startEpochMs };
-        for (const w of workers) w.worker.postMessage(go);
+        let startEpochMs = 0;
         try {
+            // A thread that fails before it is ready must not leave the others waiting for the start.
+            await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
+            startEpochMs = Date.now() + 50;
+            const go: GoMessage = { type: "go", startEpochMs };
+            for (const w of workers) w.worker.postMessage(go);
             await Promise.all(workers.map((w) => w.done));
         } catch (err) {
             await Promise.all(workers.map((w) => w.worker.terminate()));

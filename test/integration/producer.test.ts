@@ -91,3 +91,11 @@ describe("the producer against a real Kafka broker", () => {
         ).rejects.toThrow(/no-such-topic/);
     }, 60_000);
 });
+
+describe("producer options", () => {
+    it("refuses an unknown compression codec before sending anything", async () => {
+        await expect(
+            produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: 10, eventsPerSecond: 1_000, compression: "zstd" as never }),
+        ).rejects.toThrow("compression must be one of none, gzip (got 'zstd')");
+    });
+});
