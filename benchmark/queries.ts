@@ -20,6 +20,8 @@ export interface NexmarkQuery {
     latencyColumn?: string;
     /** The query's own SQL (sink table and INSERT), before the shared source tables are prepended. */
     body: string;
+    /** The Nexmark tables the query reads: only their events reach its sources. */
+    reads: ("person" | "auction" | "bid")[];
 }
 
 /** Queries the reference defines that Arroyo's SQL cannot express as specified, and why. */
@@ -55,7 +57,9 @@ export function listQueries(dir = QUERY_DIR): NexmarkQuery[] {
             const title = header(body, "title");
             if (!title) throw new Error(`${f} lacks its '-- title:' header`);
             const latencyColumn = header(body, "latency-column");
-            return { id, title, body, ...(latencyColumn ? { latencyColumn } : {}) };
+            const reads = (["person", "auction", "bid"] as const).filter((t) => new RegExp(`\\b(from|join)\\s+${t}\\b`, "i").test(body));
+            if (reads.length === 0) throw new Error(`${f} reads none of the tables person, auction, bid`);
+            return { id, title, body, reads, ...(latencyColumn ? { latencyColumn } : {}) };
         });
 }
 

@@ -105,7 +105,10 @@ describe("a benchmark run against the REST test double and a real broker", () =>
             expect(f.processedRate).not.toBeNull();
             expect(Math.abs((f.processedRate as number) - 4_000 * 0.92) / (4_000 * 0.92)).toBeLessThan(0.25);
             expect(f.outputRate).toBeGreaterThan(0);
+            // Only bids reach q0 and q2: the input is 46 of every 50 events, and the double keeps up.
+            expect(f.inputRate).toBeCloseTo(f.producedRate * 0.92, -1);
             expect(f.lagAtEnd).not.toBeNull();
+            expect(f.lagAtEnd as number).toBeLessThan(q.produce.perKind.bid * 0.25);
         }
     });
 
@@ -139,7 +142,8 @@ describe("a benchmark run against the REST test double and a real broker", () =>
         expect(json.queries.map((q) => q.id)).toEqual(["q0", "q2"]);
         expect(json.queries[0].samples.produced.length).toBeGreaterThan(10);
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
-        expect(md).toMatch(/^\| q0 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \/ [\d,]+ \|/m);
+        expect(md).toMatch(/^\| q0 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \/ [\d,]+ \|/m);
+        expect(md).toMatch(/^\| query \| controller \| worker1 \|$/m);
         for (const svg of ["throughput.svg", "rates-over-time.svg"]) expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
     });
 });
@@ -148,7 +152,7 @@ describe("failure paths of a run", () => {
     const base = () => ({ outputs, eventsPerSecond: 2_000, totalEvents: 4_000, warmupEvents: 400, parallelism: 1, seed: 1, threads: 1, sampleIntervalMs: 500, drainMs: 1_000, hostMetrics: false as const });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
-        const bad = { id: "q99", title: "Q99 broken", body: "INSERT INTO results SELECT * FROM nowhere;" };
+        const bad = { id: "q99", title: "Q99 broken", body: "INSERT INTO results SELECT * FROM nowhere;", reads: [] };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);

@@ -32,6 +32,11 @@ describe("query files", () => {
         expect(q.title).toMatch(new RegExp(`^${q.id.toUpperCase()} `));
     });
 
+    it("knows which Nexmark tables each query reads", () => {
+        const reads = Object.fromEntries(queries.map((q) => [q.id, q.reads]));
+        expect(reads).toMatchObject({ q0: ["bid"], q3: ["person", "auction"], q8: ["person", "auction"], q20: ["auction", "bid"] });
+    });
+
     it("marks a latency column only where the output carries it", () => {
         for (const q of queries.filter((x) => x.latencyColumn)) {
             expect(q.body).toMatch(new RegExp(`\\b${q.latencyColumn}\\b[^;]*FROM`, "s"));
