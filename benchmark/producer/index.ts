@@ -46,8 +46,8 @@ export interface ProduceReport {
     /** Events/s of every complete window, as acknowledged by the broker. */
     windowRates: number[];
     windowMs: number;
-    /** Whether every complete window stayed within 2% of the target. */
-    heldTarget: boolean;
+    /** Whether every complete window stayed within 2% of the target; null when the load was shorter than one window. */
+    heldTarget: boolean | null;
     maxLagMs: number;
     offsetChecks: OffsetCheck[];
 }
@@ -192,7 +192,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             achievedRate: (sent * 1000) / Math.max(1, durationMs),
             windowRates,
             windowMs,
-            heldTarget: windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
+            heldTarget: windowRates.length === 0 ? null : windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
             maxLagMs,
             offsetChecks,
         };

@@ -20,7 +20,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
         ...r.queries.map((q) => {
             const f = q.figures;
             const latency = f.latencyMs && f.latencyMs.count > 0 ? `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p99)}` : "n/a";
-            return `| ${q.id} | ${num(f.producedRate)} | ${num(f.inputRate)} | ${num(f.processedRate)} | ${num(f.outputRate)} | ${latency} | ${num(f.backpressureMax, 2)} | ${num(f.lagAtEnd)} | ${num(f.arroyoCores, 2)} | ${num(f.eventsPerSecondPerCore)} | ${q.produce.heldTarget ? "yes" : "no"} |`;
+            return `| ${q.id} | ${num(f.producedRate)} | ${num(f.inputRate)} | ${num(f.processedRate)} | ${num(f.outputRate)} | ${latency} | ${num(f.backpressureMax, 2)} | ${num(f.lagAtEnd)} | ${num(f.arroyoCores, 2)} | ${num(f.eventsPerSecondPerCore)} | ${q.produce.heldTarget === null ? "n/a" : q.produce.heldTarget ? "yes" : "no"} |`;
         }),
         "",
         ...(r.topology.hosts.length === 0
@@ -38,7 +38,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
             "*processed* is the sum of Arroyo's `messages_recv` over the source operators; *output* is records read from the results topic; " +
             "*latency* is the time an output record was read minus its input's event time (both on the benchmark machine's clock; only for queries whose output carries the input's time); " +
             "*lag at end* is events sent to the query's topics but not yet received by its sources when the load ended, from Arroyo's rate samples; " +
-            "*target held* means every complete 10 s window of the load stayed within 2% of the target rate.",
+            "*target held* means every complete 10 s window of the load stayed within 2% of the target rate (n/a: the load was shorter than one window).",
         "",
     ];
     return lines.join("\n");

@@ -47,6 +47,9 @@ describe("the producer against a real Kafka broker", () => {
         expect(report.sent).toBe(total);
         expect(report.perKind).toEqual(expected);
         expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
+        // Unpaced and shorter than one 10 s window: whether a target was held is not claimed.
+        expect(report.windowRates).toEqual([]);
+        expect(report.heldTarget).toBeNull();
     }, 180_000);
 
     it("writes records of the right kind to each topic", async () => {
@@ -83,6 +86,7 @@ describe("the producer against a real Kafka broker", () => {
         for (const r of report.windowRates) expect(Math.abs(r - 20_000) / 20_000).toBeLessThan(0.1);
         expect(Math.abs(report.achievedRate - 20_000) / 20_000).toBeLessThan(0.05);
         expect(report.durationMs).toBeGreaterThanOrEqual(2_900);
+        expect(typeof report.heldTarget).toBe("boolean");
     }, 60_000);
 
     it("refuses a topic that does not exist, naming it", async () => {
