@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd)
 #
 # What cannot be provided here: the resource plugins (docker, kafka, minio, command). The Go module
 # proxy refuses every version of github.com/pulumi/pulumi-{docker,kafka,minio,command}/provider
@@ -57,15 +57,32 @@ build_pulumi() {
     "$out/bin/pulumi" version
 }
 
+apt_updated=""
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    [ -n "$apt_updated" ] || { apt-get update -qq >/dev/null; apt_updated=1; }
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+# OpenSSH's server, for the tests of the SSH bootstrap (they start it themselves, on loopback).
+ensure_sshd() {
+    local start end
+    start=$(date +%s)
+    if [ ! -x /usr/sbin/sshd ]; then
+        log "sshd: installing Debian's openssh-server"
+        apt_install openssh-server
+    fi
+    end=$(date +%s)
+    log "sshd: $(/usr/sbin/sshd -V 2>&1 | head -1 || true) ($((end - start)) s)"
+}
+
 # A Docker engine: Debian's docker.io, started when none answers.
 ensure_docker() {
     local start end
     start=$(date +%s)
     if ! command -v dockerd >/dev/null 2>&1; then
         log "docker: installing Debian's docker.io"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null
-        apt-get install -y -qq docker.io >/dev/null
+        apt_install docker.io
     fi
     if ! docker info >/dev/null 2>&1; then
         log "docker: starting dockerd"
@@ -78,12 +95,13 @@ ensure_docker() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker)
+[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd)
 for s in "${steps[@]}"; do
     case "$s" in
         kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
         pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
         docker) ensure_docker ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker)"; exit 2 ;;
+        sshd) ensure_sshd ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd)"; exit 2 ;;
     esac
 done

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { stringify } from "yaml";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PULUMI_VERSION = "3.259.0";
@@ -50,7 +51,15 @@ export class E2eProject {
         this.stacks.add(stack);
         await this.pulumi(["stack", "init", stack, "--non-interactive"]).catch(() => this.pulumi(["stack", "select", stack]));
         for (const [k, v] of Object.entries(plain)) await this.pulumi(["config", "set", "--stack", stack, `arroyo-pi:${k}`, v]);
-        for (const [k, v] of Object.entries(secret)) await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, v]);
+        for (const [k, v] of Object.entries(secret)) await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, "--", v]);
+    }
+
+    /** Writes Pulumi.<stack>.yaml with structured config, as a user's stack file holds it. */
+    writeStackFile(stack: string, config: Record<string, unknown>): void {
+        if (!stack.startsWith("e2e-")) throw new Error(`e2e stacks are named e2e-*, not ${stack}`);
+        this.stacks.add(stack);
+        const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`arroyo-pi:${k}`, v]));
+        fs.writeFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
     }
 
     /** `npm run deploy -- <action> --stack <stack>` against this directory; never throws. */

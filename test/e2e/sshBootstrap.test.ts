@@ -1,0 +1,122 @@
+// npm run ssh:bootstrap against a real OpenSSH server on loopback. sshd runs in a private mount
+// namespace whose /root/.ssh is a tmpfs, so the keys it installs never touch this machine's own.
+import { ChildProcess, execFile, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { parse } from "yaml";
+import { E2eProject, REPO_ROOT } from "./engine";
+
+const STACK = "e2e-ssh";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-sshd-"));
+const keygen = (file: string) => promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, file)]);
+
+async function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const s = net.createServer().listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+/** sshd with `hostKey`, accepting only the bootstrap key at first. */
+async function startSshd(port: number, hostKey: string): Promise<ChildProcess> {
+    fs.mkdirSync("/run/sshd", { recursive: true });
+    fs.writeFileSync(
+        path.join(dir, "sshd_config"),
+        [`Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, hostKey)}`, `PidFile ${path.join(dir, "sshd.pid")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no"].join("\n") + "\n",
+    );
+    const script = `mkdir -p /root/.ssh && mount -t tmpfs none /root/.ssh && cp ${path.join(dir, "bootstrap.pub")} /root/.ssh/authorized_keys && exec /usr/sbin/sshd -D -e -f ${path.join(dir, "sshd_config")}`;
+    const child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    child.stderr?.on("data", (d) => (log += d.toString()));
+    for (let i = 0; i < 100; i++) {
+        const up = await new Promise<boolean>((r) => net.connect(port, "127.0.0.1").once("connect", function (this: net.Socket) { this.destroy(); r(true); }).once("error", () => r(false)));
+        if (up) return child;
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`sshd did not start: ${log}`);
+}
+
+async function stop(child?: ChildProcess): Promise<void> {
+    if (!child || child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+}
+
+describe("npm run ssh:bootstrap against a real sshd", () => {
+    const project = new E2eProject();
+    let port: number;
+    let sshd: ChildProcess | undefined;
+    const bootstrap = (...extra: string[]) =>
+        promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "scripts/sshBootstrap.ts", "--stack", STACK, "--bootstrap-key", path.join(dir, "bootstrap"), ...extra], { cwd: REPO_ROOT, env: project.env }).then(
+            (r) => ({ code: 0, out: r.stdout + r.stderr }),
+            (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+        );
+    const hostKeysInConfig = () => {
+        const doc = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`), "utf8")) as { config: Record<string, { hostKey?: string } | { hostKey?: string }[]> };
+        const c = doc.config["arroyo-pi:controller"] as { hostKey?: string };
+        const w = doc.config["arroyo-pi:workers"] as { hostKey?: string }[];
+        return [c.hostKey, ...w.map((x) => x.hostKey)];
+    };
+
+    beforeAll(async () => {
+        await Promise.all([keygen("host_a"), keygen("host_b"), keygen("bootstrap"), keygen("operator")]);
+        port = await freePort();
+        sshd = await startSshd(port, "host_a");
+        project.writeStackFile(STACK, {
+            target: "ssh",
+            sshUser: "root",
+            controller: { name: "pi1", address: "127.0.0.1", sshPort: port },
+            workers: [{ name: "pi2", address: "localhost", sshPort: port }],
+        });
+        await project.configure(STACK, {}, {
+            sshPrivateKey: fs.readFileSync(path.join(dir, "operator"), "utf8"),
+            minioRootUser: "bench-admin",
+            minioRootPassword: "a-long-test-password",
+        });
+    }, 60_000);
+
+    afterAll(async () => {
+        await stop(sshd);
+        project.remove();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("installs the operator key, proves it logs in, and records every host key", async () => {
+        const r = await bootstrap();
+        expect(r.code).toBe(0);
+        // Both "hosts" are this one sshd, bootstrapped in parallel: one of them adds the key.
+        expect(r.out).toMatch(/^pi1: operator key (added|already present), host key SHA256:\S+$/m);
+        expect(r.out).toMatch(/^pi2: operator key (added|already present), host key SHA256:\S+$/m);
+        expect(r.out).toMatch(/^pi\d: operator key added/m);
+        const hostPub = fs.readFileSync(path.join(dir, "host_a.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+        expect(hostKeysInConfig()).toEqual([hostPub, hostPub]);
+    }, 60_000);
+
+    it("is idempotent and verifies the recorded host keys on the next run", async () => {
+        const r = await bootstrap();
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(/^pi1: operator key already present, host key SHA256:\S+ \(verified\)$/m);
+        expect(r.out).toMatch(/^pi2: operator key already present, host key SHA256:\S+ \(verified\)$/m);
+    }, 60_000);
+
+    it("refuses a host whose key changed, naming it and both fingerprints", async () => {
+        await stop(sshd);
+        sshd = await startSshd(port, "host_b");
+        const r = await bootstrap();
+        expect(r.code).toBe(1);
+        expect(r.out).toMatch(new RegExp(`pi1: host key of pi1 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\. If the host was reinstalled`));
+        expect(r.out).toMatch(/2 of 2 hosts failed: pi1, pi2/);
+    }, 60_000);
+
+    it("names a missing first-login credential", async () => {
+        const r = await promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "scripts/sshBootstrap.ts", "--stack", STACK], { cwd: REPO_ROOT, env: project.env }).catch((e) => e);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/give exactly one of --password-env and --bootstrap-key/);
+    }, 30_000);
+});
