@@ -1,10 +1,9 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import { promisify } from "util";
 import { ClusterOutputs, clusterOutputsSchema } from "../stacks/outputs";
+import { REPO_ROOT } from "../toolchain/paths";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 function parseOutputs(json: string, source: string): ClusterOutputs {
     let raw: unknown;

@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostSpec } from "../config/schema";
+import { shellQuote } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
 
 export type HostAccess =
@@ -38,10 +39,6 @@ export function installDockerScript(installCommand: string): string {
         "for i in $(seq 1 30); do $SUDO docker info >/dev/null 2>&1 && break; sleep 1; done",
         "$SUDO docker version --format 'docker engine {{.Server.Version}} ready'",
     ].join("\n");
-}
-
-export function shellQuote(s: string): string {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export class DockerHost extends pulumi.ComponentResource {

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { shellQuote } from "./dockerHost";
+import { shellQuote } from "../lib/shell";
 
 export type Probe =
     | { kind: "http"; url: string }

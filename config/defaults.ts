@@ -4,12 +4,14 @@
 /** The Pulumi project name, which is also the config namespace (`arroyo-pi:<key>`). */
 export const PROJECT = "arroyo-pi";
 
-export const VERSIONS = {
-    arroyo: "0.15.0",
-    kafka: "4.1.1",
-    // MinIO stopped publishing community images in late 2025; this is the last published tag.
-    minio: "RELEASE.2025-09-07T16-13-09Z",
-} as const;
+import versions from "./versions.json";
+
+/**
+ * Arroyo, Kafka and MinIO versions of the cluster's images. JSON so the toolchain reads the same
+ * Kafka version for the broker the tests start. MinIO stopped publishing community images in late
+ * 2025; its tag is the last one published.
+ */
+export const VERSIONS: Readonly<typeof versions> = versions;
 
 export const DEFAULT_IMAGES = {
     arroyo: `ghcr.io/arroyosystems/arroyo:${VERSIONS.arroyo}`,

@@ -9,14 +9,12 @@ import { Command } from "commander";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
+import { pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
-const PULUMI_VERSION = "3.259.0";
 
 /** `pulumi` from the toolchain's cache when it is there, else from PATH. */
 async function pulumiCommand(): Promise<PulumiCommand> {
-    const cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", PROJECT);
-    const root = path.join(cache, `pulumi-${PULUMI_VERSION}`);
+    const root = pulumiRoot();
     try {
         return await PulumiCommand.get(fs.existsSync(path.join(root, "bin", "pulumi")) ? { root } : {});
     } catch (err) {

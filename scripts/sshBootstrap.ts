@@ -4,14 +4,13 @@
 // and record each host's key in the stack config so every later connection verifies it.
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import { promisify } from "util";
 import { Command } from "commander";
 import { PROJECT } from "../config/defaults";
 import { parseClusterConfig, RawConfig } from "../config/schema";
 import { BootstrapAuth, bootstrapHost, BootstrapTarget } from "../ssh/bootstrap";
+import { REPO_ROOT } from "../toolchain/paths";
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 async function pulumi(args: string[], cwd: string): Promise<string> {
     try {

@@ -1,4 +1,5 @@
 import { Client, ConnectConfig, utils } from "ssh2";
+import { shellQuote } from "../lib/shell";
 import { fingerprint, formatHostKey, parseHostKey } from "./hostKeys";
 
 export interface BootstrapTarget {
@@ -86,8 +87,6 @@ function run(client: Client, command: string): Promise<{ code: number; stdout: s
     });
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /**
  * Puts the operator's public key in the host user's authorized_keys (once), then proves that
  * key logs in, and returns the host key it presented, to be recorded in the stack config so
@@ -104,7 +103,7 @@ export async function bootstrapHost(target: BootstrapTarget, auth: BootstrapAuth
             "umask 077",
             "mkdir -p ~/.ssh",
             "touch ~/.ssh/authorized_keys",
-            `if grep -qF ${quote(keyPart)} ~/.ssh/authorized_keys; then echo present; else echo ${quote(pub)} >> ~/.ssh/authorized_keys && echo added; fi`,
+            `if grep -qF ${shellQuote(keyPart)} ~/.ssh/authorized_keys; then echo present; else echo ${shellQuote(pub)} >> ~/.ssh/authorized_keys && echo added; fi`,
         ].join("\n");
         const r = await run(first.client, script);
         if (r.code !== 0) throw new Error(`adding the operator key on ${target.name} failed (exit ${r.code}): ${r.stderr.trim()}`);

@@ -2,18 +2,13 @@
 // loopback ports chosen by the OS, in a temporary directory. For tests and benchmarks only.
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { kafkaAnswers, waitFor } from "../probes/waitFor";
+import { freePort } from "./net";
+import { KAFKA_VERSION, kafkaHome } from "./paths";
 
-export const KAFKA_VERSION = "4.1.1";
-
-export function kafkaHome(): string {
-    const cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", "arroyo-pi");
-    return path.join(cache, `kafka-${KAFKA_VERSION}`);
-}
 
 /** The toolchain's classpath, or a clear error saying how to get it. */
 export function kafkaClasspath(): string {
@@ -22,17 +17,6 @@ export function kafkaClasspath(): string {
         throw new Error(`Kafka ${KAFKA_VERSION} jars are not in ${home}: run 'toolchain/run.sh kafka' (or 'npm run toolchain') first`);
     }
     return `${path.join(home, "libs")}/*`;
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
 }
 
 export interface RunningBroker {

@@ -14,8 +14,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${ARROYO_PI_CACHE:-$HOME/.cache/arroyo-pi}"
 mkdir -p "$CACHE"
 
-KAFKA_VERSION=4.1.1
-PULUMI_VERSION=3.259.0
+# Versions are defined once: Kafka as the cluster's image has it, the Pulumi CLI as the SDK.
+KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').kafka")
+PULUMI_VERSION=$(node -p "require('$here/../package.json').dependencies['@pulumi/pulumi']")
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 

@@ -4,14 +4,13 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { stringify } from "yaml";
+import { pulumiRoot, REPO_ROOT } from "../../toolchain/paths";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const PULUMI_VERSION = "3.259.0";
+export { REPO_ROOT };
 
 /** The toolchain's Pulumi CLI (built from the Go module proxy), or a clear error. */
 export function pulumiBinary(): string {
-    const cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", "arroyo-pi");
-    const bin = path.join(cache, `pulumi-${PULUMI_VERSION}`, "bin", "pulumi");
+    const bin = path.join(pulumiRoot(), "bin", "pulumi");
     if (!fs.existsSync(bin)) throw new Error(`no Pulumi CLI at ${bin}: run 'toolchain/run.sh pulumi' first`);
     return bin;
 }

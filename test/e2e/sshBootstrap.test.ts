@@ -6,6 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { freePort } from "../../toolchain/net";
 import { parse } from "yaml";
 import { E2eProject, REPO_ROOT } from "./engine";
 
@@ -13,14 +14,6 @@ const STACK = "e2e-ssh";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-sshd-"));
 const keygen = (file: string) => promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, file)]);
 
-async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const s = net.createServer().listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 /** sshd with `hostKey`, accepting only the bootstrap key at first. */
 async function startSshd(port: number, hostKey: string): Promise<ChildProcess> {

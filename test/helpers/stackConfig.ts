@@ -4,7 +4,9 @@ import { parse } from "yaml";
 import { PROJECT } from "../../config/defaults";
 import { RawConfig } from "../../config/schema";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../../toolchain/paths";
+
+export { REPO_ROOT };
 
 /** A stack file's `arroyo-pi:*` config as Pulumi would hand it to the program (objects as JSON). */
 export function stackFileValues(stack: string): Record<string, string> {

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from "child_process";
-import * as net from "net";
 import * as path from "path";
+import { freePort } from "../../toolchain/net";
 import { ArroyoClient } from "../../benchmark/arroyo/client";
 import { waitFor, httpAnswers } from "../../probes/waitFor";
 
@@ -8,14 +8,6 @@ import { waitFor, httpAnswers } from "../../probes/waitFor";
 const CLI = path.resolve(__dirname, "../doubles/arroyo-stand-in/cli.ts");
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const s = net.createServer().listen(0, "127.0.0.1", () => {
-            const p = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(p));
-        });
-    });
-}
 
 function start(mode: "cluster" | "node", env: Record<string, string>): ChildProcess {
     const child = spawn("node", ["-r", "ts-node/register/transpile-only", CLI, mode], { env: { ...process.env, ...env }, stdio: "ignore" });

@@ -1,0 +1,25 @@
+import * as os from "os";
+import * as path from "path";
+import { PROJECT, VERSIONS } from "../config/defaults";
+import pkg from "../package.json";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** Where toolchain/run.sh caches what it builds or fetches (ARROYO_PI_CACHE overrides). */
+export function cacheDir(): string {
+    return process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", PROJECT);
+}
+
+/** The Pulumi CLI is built at the version of the @pulumi/pulumi SDK the program uses. */
+export const PULUMI_VERSION: string = pkg.dependencies["@pulumi/pulumi"];
+
+/** The test broker runs the Kafka version of the cluster's image. */
+export const KAFKA_VERSION: string = VERSIONS.kafka;
+
+export function pulumiRoot(): string {
+    return path.join(cacheDir(), `pulumi-${PULUMI_VERSION}`);
+}
+
+export function kafkaHome(): string {
+    return path.join(cacheDir(), `kafka-${KAFKA_VERSION}`);
+}
