@@ -5,6 +5,7 @@ import { sampleHosts, HostSample, DockerRunner } from "./metrics/hosts";
 import { integrate, maxSeries, meanIn, RatePoint, sinkNodeIds, sourceNodeIds, summedSeries } from "./metrics/operators";
 import { ResultsReader } from "./metrics/resultsReader";
 import { produceNexmark, ProduceReport } from "./producer";
+import { waitFor } from "../probes/waitFor";
 import { Compression } from "./producer/job";
 import { NexmarkQuery, renderQuery } from "./queries";
 import { ClusterOutputs } from "../stacks/outputs";
@@ -188,6 +189,15 @@ async function runQuery(
     try {
         const job = await client.waitForJobState(pipeline, ["Running"], opts.jobTimeoutMs ?? 180_000);
         await reader.start();
+        // Sources read from 'latest': load sent before they poll would never reach them. They
+        // are polling once Arroyo reports their metrics.
+        const sources = sourceNodeIds(pipeline.graph);
+        const polling = await waitFor(`${q.id}'s source operators`, async () => {
+            const groups = await client.operatorMetrics(pipeline.id, job.id);
+            const reporting = sources.filter((id) => groups.some((g) => g.node_id === id && g.metric_groups.some((m) => m.name === "messages_recv")));
+            if (reporting.length < sources.length) throw new Error(`${reporting.length} of ${sources.length} report metrics`);
+        }, { timeoutMs: 30_000, intervalMs: 500 }).then(() => true, () => false);
+        if (!polling) log(`${q.id}: the source operators reported no metrics within 30 s; starting the load anyway`);
 
         const takeSample = async () => {
             try {
@@ -232,7 +242,7 @@ async function runQuery(
         if (!finalJob || finalJob.state !== "Running") throw new JobFailedError(finalJob ?? job, pipelineName);
 
         const groups = mergeSnapshots(snapshots);
-        const processed = summedSeries(groups, sourceNodeIds(pipeline.graph), "messages_recv");
+        const processed = summedSeries(groups, sources, "messages_recv");
         const sinkSent = summedSeries(groups, sinkNodeIds(pipeline.graph), "messages_sent");
         const backpressure = maxSeries(groups, "backpressure");
         const seconds = Math.max(0.001, (endMs - startMs) / 1000);
