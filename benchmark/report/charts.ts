@@ -15,6 +15,7 @@ async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
 export async function renderCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     const throughput = r.queries.flatMap((q) => [
         { query: q.id, measure: "produced", rate: q.figures.producedRate },
+        { query: q.id, measure: "input", rate: q.figures.inputRate },
         { query: q.id, measure: "processed", rate: q.figures.processedRate ?? 0 },
         { query: q.id, measure: "output", rate: q.figures.outputRate },
     ]);
