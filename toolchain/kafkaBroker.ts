@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { Kafka, logLevel } from "kafkajs";
 import { kafkaAnswers, waitFor } from "../probes/waitFor";
 import { freePort } from "./net";
 import { KAFKA_VERSION, kafkaHome } from "./paths";
@@ -27,7 +28,13 @@ export interface RunningBroker {
     stop(): Promise<void>;
 }
 
-export async function startKafkaBroker(opts: { heapMb?: number; partitions?: number } = {}): Promise<RunningBroker> {
+export interface BrokerOptions {
+    heapMb?: number;
+    /** Topics to create once the broker answers: name -> partitions. */
+    topics?: Record<string, number>;
+}
+
+export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
     const classpath = kafkaClasspath();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-kafka-"));
     const [port, controllerPort] = [await freePort(), await freePort()];
@@ -40,7 +47,7 @@ export async function startKafkaBroker(opts: { heapMb?: number; partitions?: num
         "controller.listener.names=CONTROLLER",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         `log.dirs=${path.join(dir, "data")}`,
-        `num.partitions=${opts.partitions ?? 1}`,
+        "num.partitions=1",
         "offsets.topic.replication.factor=1",
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
@@ -75,9 +82,21 @@ export async function startKafkaBroker(opts: { heapMb?: number; partitions?: num
                 throw new Error(`the Kafka broker exited with code ${code} before it answered:\n${output}`);
             }),
         ]);
+        if (opts.topics) await createTopics(bootstrapServers, opts.topics);
     } catch (err) {
         await stop();
         throw err;
     }
     return { bootstrapServers, dataDir: dir, output: () => output, stop };
+}
+
+/** Creates topics and waits until each partition has a leader. */
+export async function createTopics(bootstrapServers: string, topics: Record<string, number>): Promise<void> {
+    const admin = new Kafka({ clientId: "arroyo-pi-test-admin", brokers: bootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+        await admin.createTopics({ topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })), waitForLeaders: true });
+    } finally {
+        await admin.disconnect();
+    }
 }

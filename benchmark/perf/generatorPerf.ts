@@ -5,7 +5,6 @@
 import { execFile } from "child_process";
 import * as os from "os";
 import { promisify } from "util";
-import { Kafka, logLevel } from "kafkajs";
 import { NexmarkGenerator } from "../nexmark/generator";
 import { produceNexmark } from "../producer";
 import { kafkaClasspath, startKafkaBroker } from "../../toolchain/kafkaBroker";
@@ -41,16 +40,12 @@ async function main(): Promise<void> {
     console.log(`perf:generator: ${EVENTS.toLocaleString()} events per measurement, ${cores} cores, Node ${process.version}\n`);
 
     const ser = serializationRate(EVENTS);
-    const broker = await startKafkaBroker({ heapMb: 1024 });
+    const rounds = ["one", "all", "ref"];
+    const broker = await startKafkaBroker({
+        heapMb: 1024,
+        topics: Object.fromEntries(rounds.flatMap((r) => ["person", "auction", "bid"].map((k) => [`${r}-${k}`, PARTITIONS]))),
+    });
     try {
-        const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        const rounds = ["one", "all", "ref"];
-        await admin.createTopics({
-            topics: rounds.flatMap((r) => ["person", "auction", "bid"].map((k) => ({ topic: `${r}-${k}`, numPartitions: PARTITIONS }))),
-            waitForLeaders: true,
-        });
-        await admin.disconnect();
         const topicsOf = (r: string) => ({ person: `${r}-person`, auction: `${r}-auction`, bid: `${r}-bid` });
 
         const one = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics: topicsOf("one"), totalEvents: EVENTS, eventsPerSecond: 1e12, threads: 1 });

@@ -14,11 +14,7 @@ CREATE TABLE results (auction BIGINT, price BIGINT) WITH (connector = 'kafka', t
 INSERT INTO results SELECT auction, price FROM bid;`;
 
 beforeAll(async () => {
-    broker = await startKafkaBroker();
-    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: "bids", numPartitions: 2 }, { topic: "results", numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    broker = await startKafkaBroker({ topics: { bids: 2, results: 1 } });
     standIn = new ArroyoStandIn();
     client = new ArroyoClient({ baseUrl: await standIn.listen(), pollIntervalMs: 50 });
 }, 120_000);

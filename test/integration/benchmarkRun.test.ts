@@ -17,11 +17,7 @@ let outputs: ClusterOutputs;
 const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
 
 beforeAll(async () => {
-    broker = await startKafkaBroker();
-    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
-    await admin.disconnect();
+    broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
     standIn = new ArroyoStandIn();
     outputs = {
         arroyoApiUrl: await standIn.listen(),

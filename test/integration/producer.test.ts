@@ -7,11 +7,7 @@ const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nex
 let broker: RunningBroker;
 
 beforeAll(async () => {
-    broker = await startKafkaBroker();
-    const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
-    await admin.disconnect();
+    broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 3])) });
 }, 120_000);
 
 afterAll(() => broker?.stop());

@@ -5,40 +5,13 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
+import { Job, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
 import { PassThroughJob } from "./engine";
 import { scanQuery } from "./sql";
 
-type JobState =
-    | "Created" | "Compiling" | "Scheduling" | "Running" | "Stopping" | "Stopped" | "Finished" | "Failing" | "Failed";
-
-interface Job {
-    id: string;
-    running_desired: boolean;
-    state: JobState;
-    run_id: number;
-    start_time: number | null;
-    finish_time: number | null;
-    tasks: number | null;
-    failure_message: string | null;
-    created_at: number;
-}
-
-interface Pipeline {
-    id: string;
-    name: string;
-    query: string;
+// The contract's shapes are the client's: one definition of what Arroyo's API returns.
+interface Pipeline extends ApiPipeline {
     udfs: unknown[];
-    checkpoint_interval_micros: number;
-    stop: "none" | "checkpoint" | "graceful" | "immediate" | "force";
-    created_at: number;
-    action: string | null;
-    action_text: string;
-    action_in_progress: boolean;
-    graph: {
-        nodes: { node_id: number; operator: string; description: string; parallelism: number }[];
-        edges: { src_id: number; dest_id: number; key_type: string; value_type: string; edge_type: string }[];
-    };
-    preview: boolean;
     parallelism: number;
     job: Job;
     engine?: PassThroughJob;
@@ -65,7 +38,7 @@ class ApiError extends Error {
     }
 }
 
-const STOPPED: JobState[] = ["Stopped", "Finished", "Failed"];
+const STOPPED: readonly JobState[] = TERMINAL_STATES;
 
 export class ArroyoStandIn {
     private readonly pipelines = new Map<string, Pipeline>();
