@@ -3,10 +3,11 @@ import { Command, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import * as path from "path";
 import { NOT_EXPRESSIBLE, selectQueries } from "./queries";
-import { positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
-import { runBenchmark } from "./run";
+import { fraction, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
-import { BenchmarkResults, toolInfo, writeResults } from "./report/results";
+import { toolInfo, writeResults } from "./report/results";
+import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
 
 export interface BenchArgs {
     stack: string;
@@ -22,6 +23,10 @@ export interface BenchArgs {
     compression: "none" | "gzip";
     resultsDir: string;
     sampleInterval: number;
+    metricsInterval: number;
+    checkpointInterval?: number;
+    lagThreshold: number;
+    allowInvalid: boolean;
     keepResultsTopics: boolean;
     hostMetrics: boolean;
 }
@@ -41,14 +46,19 @@ export function benchCommand(): Command {
         .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
-        .option("--sample-interval <seconds>", "how often metrics are sampled", positiveNumber("--sample-interval"), 5)
+        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
+        .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)
+        .option("--metrics-interval <seconds>", "how often Arroyo's operator metrics and the hosts' CPU and memory are sampled", positiveNumber("--metrics-interval"), 10)
+        .option("--lag-threshold <fraction>", "a lag trend above this fraction of the input rate is not sustainable", fraction("--lag-threshold"), DEFAULT_LAG_THRESHOLD)
+        .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
         .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines")
         .showHelpAfterError();
 }
 
 /** Checks flags against each other and the cluster, before anything runs. */
-export function checkArgs(args: BenchArgs, totalSlots: number): string[] {
+export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number): string[] {
+    const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     if (warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
@@ -56,6 +66,14 @@ export function checkArgs(args: BenchArgs, totalSlots: number): string[] {
         problems.push(`--parallelism ${args.parallelism} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
     }
     for (const id of args.queries) if (NOT_EXPRESSIBLE[id]) problems.push(`--queries: ${id} cannot run on Arroyo: ${NOT_EXPRESSIBLE[id]}`);
+    const windowSeconds = Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
+    if (windowSeconds < 3 * checkpointSeconds) {
+        problems.push(
+            `the measured window (${windowSeconds.toFixed(1)} s) holds fewer than 3 checkpoints of ${checkpointSeconds} s, and progress is measured at checkpoints: ` +
+                `raise --total-events or --duration, or lower --checkpoint-interval`,
+        );
+    }
+    if (args.sampleInterval > checkpointSeconds / 2) problems.push(`--sample-interval ${args.sampleInterval} s must be at most half the checkpoint interval (${checkpointSeconds} s) to see each commit`);
     return problems;
 }
 
@@ -72,13 +90,14 @@ export async function main(argv: string[]): Promise<void> {
         return fail((err as Error).message);
     }
     const outputs = await loadStackOutputs({ stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) }).catch((err: Error) => fail(err.message));
-    const problems = checkArgs(args, outputs.totalSlots);
+    const problems = checkArgs(args, outputs.totalSlots, outputs.checkpointIntervalSeconds);
     if (problems.length) return fail(problems.join("\n       "));
 
     const startedAt = new Date();
     const runTag = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
     const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     const parallelism = args.parallelism ?? outputs.totalSlots;
+    const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
     const tty = process.stdout.isTTY === true;
     const bar = tty ? new SingleBar({ format: " {query} |{bar}| {value}/{total} events | {eta_formatted} left", hideCursor: true }, Presets.shades_classic) : undefined;
     let barQuery = "";
@@ -97,7 +116,10 @@ export async function main(argv: string[]): Promise<void> {
         ...(args.threads ? { threads: args.threads } : {}),
         compression: args.compression,
         runTag,
+        checkpointIntervalSeconds: checkpointIntervalSeconds,
         sampleIntervalMs: args.sampleInterval * 1000,
+        metricsIntervalMs: args.metricsInterval * 1000,
+        lagThreshold: args.lagThreshold,
         hostMetrics: args.hostMetrics,
         keepResultsTopics: args.keepResultsTopics,
         log: (line) => {
@@ -129,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
     const results: BenchmarkResults = {
-        schemaVersion: 1,
+        schemaVersion: RESULTS_SCHEMA_VERSION,
         tool: toolInfo(),
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -141,6 +163,10 @@ export async function main(argv: string[]): Promise<void> {
             warmupEvents,
             durationSeconds: args.duration ?? null,
             parallelism,
+            checkpointIntervalSeconds,
+            sampleIntervalSeconds: args.sampleInterval,
+            metricsIntervalSeconds: args.metricsInterval,
+            lagThreshold: args.lagThreshold,
             seed: args.seed,
             producerThreads: runs[0]?.produce.threads ?? 0,
             generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` pads to the reference's average sizes measured on that JSON"],
@@ -152,10 +178,20 @@ export async function main(argv: string[]): Promise<void> {
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+    const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));
     for (const r of runs) {
         const f = r.figures;
-        console.log(`${r.id}: produced ${Math.round(f.producedRate)}/s, processed ${f.processedRate === null ? "n/a" : Math.round(f.processedRate)}/s, output ${Math.round(f.outputRate)}/s` +
-            (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : ""));
+        console.log(
+            `${r.id}: input ${n(f.kafka.inputRate)}/s, consumed ${n(f.kafka.consumedRate)}/s, lag trend ${n(f.kafka.lagTrend)}/s (${f.kafka.sustainable === null ? "too few samples" : f.kafka.sustainable ? "sustainable" : "NOT sustainable"}), ` +
+                `output ${n(f.kafka.outputRate)}/s` +
+                (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : "") +
+                (r.validity.valid ? "" : `; INVALID: ${r.validity.reasons.join("; ")}`),
+        );
+    }
+    const invalid = runs.filter((r) => !r.validity.valid);
+    if (invalid.length > 0 && !args.allowInvalid) {
+        console.error(`${invalid.map((r) => r.id).join(", ")} ${invalid.length === 1 ? "is" : "are"} invalid (a restart or failure in the measured window); results were written, exiting 3 (--allow-invalid exits 0)`);
+        process.exitCode = 3;
     }
 }
 

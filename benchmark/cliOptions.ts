@@ -32,3 +32,11 @@ export function queryList(value: string): string[] {
     if (bad.length) throw new InvalidArgumentError(`--queries: '${bad.join("', '")}' is not a query id (q0, q1, ...)`);
     return ids;
 }
+
+export function fraction(flag: string) {
+    return (value: string): number => {
+        const n = Number(value);
+        if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${flag} takes a fraction between 0 and 1 such as 0.01, not '${value}'`);
+        return n;
+    };
+}

@@ -9,8 +9,8 @@ export interface QueryParams {
     bootstrapServers: string;
     topics: { person: string; auction: string; bid: string };
     resultsTopic: string;
-    /** Where the sources start reading: 'latest' (the load starts after the pipeline) or 'earliest'. */
-    sourceOffset: "latest" | "earliest";
+    /** The consumer group each source table starts from and commits its progress to. */
+    groups: { person: string; auction: string; bid: string };
 }
 
 export interface NexmarkQuery {
@@ -39,7 +39,7 @@ export const NOT_EXPRESSIBLE: Record<string, string> = {
     q19: "keeps the top 10 bids per auction with ROW_NUMBER over an unbounded partition; Arroyo's top-N works within windows",
 };
 
-const PLACEHOLDERS = ["bootstrap_servers", "person_topic", "auction_topic", "bid_topic", "results_topic", "source_offset"] as const;
+const PLACEHOLDERS = ["bootstrap_servers", "person_topic", "auction_topic", "bid_topic", "results_topic", "person_group", "auction_group", "bid_group"] as const;
 
 function header(sql: string, key: string): string | undefined {
     return new RegExp(`^--\\s*${key}:\\s*(.+)$`, "m").exec(sql)?.[1].trim();
@@ -80,7 +80,9 @@ export function renderQuery(q: NexmarkQuery, params: QueryParams, dir = QUERY_DI
         auction_topic: params.topics.auction,
         bid_topic: params.topics.bid,
         results_topic: params.resultsTopic,
-        source_offset: params.sourceOffset,
+        person_group: params.groups.person,
+        auction_group: params.groups.auction,
+        bid_group: params.groups.bid,
     };
     for (const [k, v] of Object.entries(values)) {
         if (!v || /['\\]/.test(v)) throw new Error(`query parameter ${k} must be a non-empty value without quotes or backslashes (got ${JSON.stringify(v)})`);

@@ -1,13 +1,19 @@
-import { Kafka, logLevel } from "kafkajs";
-import { ArroyoClient, JobFailedError } from "./arroyo/client";
+// One benchmark run: per query, pipeline up, load, measure, pipeline down. Progress is measured
+// on Kafka (benchmark/kafka/progress.ts), Arroyo's own metrics are read beside it
+// (benchmark/arroyo/metrics.ts), latency from a sample of the output (benchmark/metrics).
+import { Admin, Kafka, logLevel } from "kafkajs";
+import { ArroyoClient } from "./arroyo/client";
+import { integrate, maxSeries, meanIn, mergeSnapshots, sinkNodeIds, sourceNodeIds, summedRate } from "./arroyo/metrics";
 import { OperatorMetricGroup, Pipeline } from "./arroyo/types";
+import { createTopicsAndWait } from "./kafka/admin";
+import { OffsetCommitter } from "./kafka/commitOffsets";
+import { KafkaProgressSampler, ProgressPoint, seedGroups, SourceGroup, toPoint, windowProgress } from "./kafka/progress";
 import { sampleHosts, HostSample, DockerRunner } from "./metrics/hosts";
-import { integrate, maxSeries, meanIn, RatePoint, sinkNodeIds, sourceNodeIds, summedSeries } from "./metrics/operators";
-import { ResultsReader } from "./metrics/resultsReader";
-import { produceNexmark, ProduceReport } from "./producer";
-import { waitFor } from "../probes/waitFor";
+import { LatencySampler } from "./metrics/latencySampler";
+import { produceNexmark } from "./producer";
 import { Compression } from "./producer/job";
 import { NexmarkQuery, renderQuery } from "./queries";
+import { JobSample, QueryFigures, QueryRun, Validity } from "./report/types";
 import { ClusterOutputs } from "../stacks/outputs";
 
 export interface BenchmarkOptions {
@@ -20,14 +26,21 @@ export interface BenchmarkOptions {
     /** Length of the measured window, seconds; by default it lasts until the load ends. */
     durationSeconds?: number;
     parallelism: number;
+    /** Checkpoint interval of the pipelines: Arroyo commits progress to Kafka at each checkpoint. */
+    checkpointIntervalSeconds: number;
     seed: number;
     threads?: number;
     compression?: Compression;
-    /** Tag in result topic and pipeline names, unique per run. */
+    /** Tag in result topic, group and pipeline names, unique per run. */
     runTag: string;
+    /** Kafka offsets and the job's state are sampled this often. */
     sampleIntervalMs?: number;
+    /** Arroyo's metrics and the hosts' CPU and memory are sampled this often. */
+    metricsIntervalMs?: number;
+    /** A lag trend above this fraction of the input rate is not sustainable. */
+    lagThreshold?: number;
     jobTimeoutMs?: number;
-    /** Time after the load for the pipeline to catch up before it is stopped. */
+    /** Most time after the load for the query to catch up (it ends as soon as the lag is 0). */
     drainMs?: number;
     /** Sample CPU and memory from the hosts' Docker engines. */
     hostMetrics?: boolean | DockerRunner;
@@ -36,111 +49,40 @@ export interface BenchmarkOptions {
     onProgress?: (query: string, acked: number, total: number) => void;
 }
 
-export interface LatencyFigures {
-    count: number;
-    p50?: number;
-    p95?: number;
-    p99?: number;
-    max?: number;
-}
-
-export interface QueryFigures {
-    /** Events/s the load generator had acknowledged by Kafka inside the window (all three topics). */
-    producedRate: number;
-    /** The part of producedRate on the topics the query reads (q0 reads bids: 46 of 50 events). */
-    inputRate: number;
-    /** Events/s the pipeline's source operators received (Arroyo's messages_recv) inside the window. */
-    processedRate: number | null;
-    /** Records/s that reached the results topic inside the window. */
-    outputRate: number;
-    backpressureMax: number | null;
-    backpressureMean: number | null;
-    /** Events sent but not yet read by the sources when the load ended (from Arroyo's rate samples). */
-    lagAtEnd: number | null;
-    latencyMs: LatencyFigures | null;
-    latencyNote?: string;
-    /** Mean CPU (cores) and memory per host inside the window. */
-    hosts: { host: string; cpuCores: number; memoryBytesMean: number; memoryBytesMax: number }[];
-    /** Mean cores used by Arroyo's containers (controller and nodes). */
-    arroyoCores: number | null;
-    /** processedRate / arroyoCores. */
-    eventsPerSecondPerCore: number | null;
-}
-
-export interface QueryRun {
-    id: string;
-    title: string;
-    pipelineName: string;
-    pipelineId: string;
-    jobId: string;
-    parallelism: number;
-    resultsTopic: string;
-    window: { startMs: number; endMs: number };
-    loadEndMs: number;
-    produce: ProduceReport;
-    figures: QueryFigures;
-    samples: {
-        produced: { time: number; acked: number }[];
-        processed: RatePoint[];
-        sinkSent: RatePoint[];
-        backpressure: RatePoint[];
-        output: { time: number; records: number }[];
-        hosts: HostSample[];
-    };
-}
-
-function mergeSnapshots(snapshots: OperatorMetricGroup[][]): OperatorMetricGroup[] {
-    // Arroyo keeps a few minutes of samples; snapshots taken along the run are merged by time.
-    const merged = new Map<string, Map<number, number>>();
-    for (const snap of snapshots) {
-        for (const g of snap) {
-            for (const mg of g.metric_groups) {
-                for (const st of mg.subtasks) {
-                    const key = `${g.node_id}|${mg.name}|${st.index}`;
-                    const series = merged.get(key) ?? new Map<number, number>();
-                    for (const m of st.metrics) series.set(m.time, m.value);
-                    merged.set(key, series);
-                }
-            }
-        }
-    }
-    const groups = new Map<number, OperatorMetricGroup>();
-    for (const [key, series] of merged) {
-        const [node, name, index] = key.split("|");
-        const g = groups.get(Number(node)) ?? { node_id: Number(node), metric_groups: [] };
-        let mg = g.metric_groups.find((x) => x.name === name);
-        if (!mg) {
-            mg = { name: name as OperatorMetricGroup["metric_groups"][number]["name"], subtasks: [] };
-            g.metric_groups.push(mg);
-        }
-        mg.subtasks.push({ index: Number(index), metrics: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value })) });
-        groups.set(g.node_id, g);
-    }
-    return [...groups.values()];
-}
+export const DEFAULT_LAG_THRESHOLD = 0.01;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function resultsTopicOf(runTag: string, queryId: string): string {
+    return `nexmark-results-${runTag}-${queryId}`;
+}
+
+/** The consumer group of one source table of one query in one run. */
+export function groupOf(runTag: string, queryId: string, table: string): string {
+    return `arroyo-pi-${runTag}-${queryId}-${table}`;
+}
+
+function renderFor(outputs: ClusterOutputs, runTag: string, q: NexmarkQuery): string {
+    return renderQuery(q, {
+        bootstrapServers: outputs.kafkaClusterBootstrapServers,
+        topics: outputs.topics,
+        resultsTopic: resultsTopicOf(runTag, q.id),
+        groups: { person: groupOf(runTag, q.id, "person"), auction: groupOf(runTag, q.id, "auction"), bid: groupOf(runTag, q.id, "bid") },
+    });
+}
 
 /** Validates every query with Arroyo before any load is sent; throws with Arroyo's messages. */
 export async function validateQueries(client: ArroyoClient, opts: Pick<BenchmarkOptions, "queries" | "outputs" | "runTag">): Promise<Map<string, string>> {
     const rendered = new Map<string, string>();
     const problems: string[] = [];
     for (const q of opts.queries) {
-        const sql = renderQuery(q, queryParams(opts.outputs, resultsTopicOf(opts.runTag, q.id)));
+        const sql = renderFor(opts.outputs, opts.runTag, q);
         const result = await client.validateQuery(sql);
         if (result.errors.length > 0) problems.push(`${q.id}: ${result.errors.join("; ")}`);
         rendered.set(q.id, sql);
     }
     if (problems.length > 0) throw new Error(`Arroyo rejected ${problems.length === 1 ? "a query" : "queries"}; nothing was run:\n  ${problems.join("\n  ")}`);
     return rendered;
-}
-
-export function resultsTopicOf(runTag: string, queryId: string): string {
-    return `nexmark-results-${runTag}-${queryId}`;
-}
-
-function queryParams(outputs: ClusterOutputs, resultsTopic: string) {
-    return { bootstrapServers: outputs.kafkaClusterBootstrapServers, topics: outputs.topics, resultsTopic, sourceOffset: "latest" as const };
 }
 
 /** Runs each query in turn: pipeline up, load, measure, pipeline down. */
@@ -155,64 +97,86 @@ export async function runBenchmark(opts: BenchmarkOptions): Promise<QueryRun[]> 
     const kafka = new Kafka({ clientId: "arroyo-pi-bench", brokers: opts.outputs.kafkaBootstrapServers.split(","), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
+    const committer = new OffsetCommitter(kafka);
     const runs: QueryRun[] = [];
     try {
-        for (const q of opts.queries) {
-            runs.push(await runQuery(opts, q, rendered.get(q.id) as string, client, admin, log));
-        }
+        for (const q of opts.queries) runs.push(await runQuery(opts, q, rendered.get(q.id) as string, client, admin, committer, log));
     } finally {
+        await committer.disconnect();
         await admin.disconnect();
     }
     return runs;
 }
 
-async function runQuery(
-    opts: BenchmarkOptions,
-    q: NexmarkQuery,
-    sql: string,
-    client: ArroyoClient,
-    admin: ReturnType<Kafka["admin"]>,
-    log: (line: string) => void,
-): Promise<QueryRun> {
+/** Restarts, recoveries and failures inside [fromMs, toMs], from the job samples. */
+export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number): Validity {
+    const reasons: string[] = [];
+    const at = (t: number) => `${((t - fromMs) / 1000).toFixed(1)} s into the window`;
+    const inside = jobs.filter((j) => j.time >= fromMs && j.time <= toMs);
+    const notRunning = inside.find((j) => j.state !== "Running");
+    if (notRunning) reasons.push(`job was ${notRunning.state ?? "gone"} ${at(notRunning.time)}${notRunning.failure ? `: ${notRunning.failure}` : ""}`);
+    const restarted = inside.find((j) => j.runId !== null && j.runId !== initialRunId);
+    if (restarted) reasons.push(`job restarted (run_id ${initialRunId} -> ${restarted.runId}) ${at(restarted.time)}`);
+    return { valid: reasons.length === 0, reasons };
+}
+
+async function runQuery(opts: BenchmarkOptions, q: NexmarkQuery, sql: string, client: ArroyoClient, admin: Admin, committer: OffsetCommitter, log: (line: string) => void): Promise<QueryRun> {
     const resultsTopic = resultsTopicOf(opts.runTag, q.id);
     const pipelineName = `nexmark-${q.id}-${opts.runTag}`;
-    const sampleIntervalMs = opts.sampleIntervalMs ?? 5_000;
-    await admin.createTopics({ topics: [{ topic: resultsTopic, numPartitions: opts.parallelism, replicationFactor: 1 }], waitForLeaders: true });
+    const sampleIntervalMs = opts.sampleIntervalMs ?? 1_000;
+    const metricsIntervalMs = opts.metricsIntervalMs ?? 10_000;
+    const checkpointMs = opts.checkpointIntervalSeconds * 1000;
+    const groups: SourceGroup[] = q.reads.map((table) => ({ table, topic: opts.outputs.topics[table], groupId: groupOf(opts.runTag, q.id, table) }));
 
-    log(`${q.id}: starting pipeline ${pipelineName} with parallelism ${opts.parallelism}`);
-    const pipeline: Pipeline = await client.createPipeline({ name: pipelineName, query: sql, parallelism: opts.parallelism });
-    const reader = new ResultsReader(opts.outputs.kafkaBootstrapServers, resultsTopic, q.latencyColumn);
+    await createTopicsAndWait(admin, [{ topic: resultsTopic, numPartitions: opts.parallelism }]);
+    let start: Map<string, number[]>;
+    try {
+        start = await seedGroups(admin, committer, groups);
+    } catch (err) {
+        await admin.deleteTopics({ topics: [resultsTopic] }).catch(() => undefined);
+        throw err;
+    }
+    log(`${q.id}: starting pipeline ${pipelineName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`);
+    const pipeline: Pipeline = await client.createPipeline({ name: pipelineName, query: sql, parallelism: opts.parallelism, checkpointIntervalMicros: Math.round(checkpointMs * 1000) });
+    const latency = q.latencyColumn ? new LatencySampler(opts.outputs.kafkaBootstrapServers, resultsTopic, q.latencyColumn, `arroyo-pi-${opts.runTag}-${q.id}-latency`) : undefined;
+    const sampler = new KafkaProgressSampler(admin, groups, resultsTopic);
+    const progress: ProgressPoint[] = [];
+    const jobs: JobSample[] = [];
     const snapshots: OperatorMetricGroup[][] = [];
     const hostSamples: HostSample[] = [];
-    let sampler: NodeJS.Timeout | undefined;
-    let samplingError: string | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const errors = new Set<string>();
     try {
         const job = await client.waitForJobState(pipeline, ["Running"], opts.jobTimeoutMs ?? 180_000);
-        await reader.start();
-        // Sources read from 'latest': load sent before they poll would never reach them. They
-        // are polling once Arroyo reports their metrics.
-        const sources = sourceNodeIds(pipeline.graph);
-        const polling = await waitFor(`${q.id}'s source operators`, async () => {
-            const groups = await client.operatorMetrics(pipeline.id, job.id);
-            const reporting = sources.filter((id) => groups.some((g) => g.node_id === id && g.metric_groups.some((m) => m.name === "messages_recv")));
-            if (reporting.length < sources.length) throw new Error(`${reporting.length} of ${sources.length} report metrics`);
-        }, { timeoutMs: 30_000, intervalMs: 500 }).then(() => true, () => false);
-        if (!polling) log(`${q.id}: the source operators reported no metrics within 30 s; starting the load anyway`);
+        await latency?.start();
 
-        const takeSample = async () => {
+        let sampling: Promise<void> | undefined;
+        const sampleOnce = async () => {
             try {
-                snapshots.push(await client.operatorMetrics(pipeline.id, job.id));
-                if (opts.hostMetrics !== false) {
-                    const runner = typeof opts.hostMetrics === "function" ? opts.hostMetrics : undefined;
-                    hostSamples.push(...(await sampleHosts(opts.outputs, runner)));
-                }
+                const [s, js] = await Promise.all([sampler.sample(), client.jobs(pipeline.id)]);
+                progress.push(toPoint(s, start));
+                const j = js.find((x) => x.id === job.id) ?? js[0];
+                jobs.push({ time: s.time, state: j?.state ?? null, runId: j?.run_id ?? null, failure: j?.failure_message ?? null });
             } catch (err) {
-                samplingError ??= (err as Error).message;
+                errors.add(`progress sample: ${(err as Error).message}`);
             }
         };
-        sampler = setInterval(() => void takeSample(), sampleIntervalMs);
+        // One sample at a time; the marker is cleared in a later tick, never before it is set.
+        const takeProgress = () => (sampling ??= sampleOnce().finally(() => (sampling = undefined)));
+        const takeMetrics = async () => {
+            try {
+                snapshots.push(await client.operatorMetrics(pipeline.id, job.id));
+                if (opts.hostMetrics !== false) hostSamples.push(...(await sampleHosts(opts.outputs, typeof opts.hostMetrics === "function" ? opts.hostMetrics : undefined)));
+            } catch (err) {
+                errors.add(`metrics sample: ${(err as Error).message}`);
+            }
+        };
+        await takeProgress();
+        timers.push(setInterval(() => void takeProgress(), sampleIntervalMs));
+        timers.push(setInterval(() => void takeMetrics(), metricsIntervalMs));
 
         const produced: { time: number; acked: number }[] = [];
+        let window = { startMs: 0, endMs: 0 };
         log(`${q.id}: sending ${opts.totalEvents} events at ${opts.eventsPerSecond}/s (${opts.warmupEvents} of them warm-up)`);
         const produce = await produceNexmark({
             bootstrapServers: opts.outputs.kafkaBootstrapServers,
@@ -222,66 +186,91 @@ async function runQuery(
             seed: opts.seed,
             ...(opts.threads ? { threads: opts.threads } : {}),
             ...(opts.compression ? { compression: opts.compression } : {}),
+            onStart: (t0) => {
+                // The window is set on the load's schedule: event n is due (and stamped) at t0 + n / rate.
+                const startMs = t0 + (opts.warmupEvents * 1000) / opts.eventsPerSecond;
+                const scheduledEnd = t0 + (opts.totalEvents * 1000) / opts.eventsPerSecond;
+                window = { startMs, endMs: opts.durationSeconds ? Math.min(scheduledEnd, startMs + opts.durationSeconds * 1000) : scheduledEnd };
+                latency?.setWindow(window.startMs, window.endMs);
+            },
             onProgress: (acked) => {
                 produced.push({ time: Date.now(), acked });
                 opts.onProgress?.(q.id, acked, opts.totalEvents);
             },
         });
         const loadEndMs = produce.startEpochMs + produce.durationMs;
-        const startMs = produced.find((p) => p.acked >= opts.warmupEvents)?.time ?? produce.startEpochMs;
-        const endMs = opts.durationSeconds ? Math.min(loadEndMs, startMs + opts.durationSeconds * 1000) : loadEndMs;
-        reader.setWindow(startMs, endMs);
+        // A sample at or after the window's end is needed before the drain may stop.
+        while (Date.now() < window.endMs + sampleIntervalMs) await sleep(sampleIntervalMs / 4);
 
-        // Let the pipeline catch up and Arroyo publish the window's last rate samples.
-        await sleep(opts.drainMs ?? Math.max(2 * sampleIntervalMs, 5_000));
-        clearInterval(sampler);
-        sampler = undefined;
-        await takeSample();
-        // A job that failed or restarted during the load measured something else: say so.
-        const finalJob = (await client.jobs(pipeline.id))[0];
-        if (!finalJob || finalJob.state !== "Running") throw new JobFailedError(finalJob ?? job, pipelineName);
+        // Let the query catch up: until its lag is 0 at a commit, or the drain time is over.
+        const drainUntil = Date.now() + (opts.drainMs ?? Math.max(3 * checkpointMs, 10_000));
+        while (Date.now() < drainUntil) {
+            await takeProgress();
+            const last = progress[progress.length - 1];
+            if (last && last.time > loadEndMs && last.lag <= 0) break;
+            await sleep(sampleIntervalMs);
+        }
+        timers.forEach(clearInterval);
+        await takeProgress();
+        await takeMetrics();
+        const drainEndMs = Date.now();
 
-        const groups = mergeSnapshots(snapshots);
-        const processed = summedSeries(groups, sources, "messages_recv");
-        const sinkSent = summedSeries(groups, sinkNodeIds(pipeline.graph), "messages_sent");
-        const backpressure = maxSeries(groups, "backpressure");
-        const seconds = Math.max(0.001, (endMs - startMs) / 1000);
-        const ackedAt = (t: number) => [...produced].reverse().find((p) => p.time <= t)?.acked ?? 0;
+        const kafkaWindow = windowProgress(progress, window.startMs, window.endMs);
+        const merged = mergeSnapshots(snapshots);
+        const arroyoSource = summedRate(merged, sourceNodeIds(pipeline.graph), "messages_sent");
+        const arroyoSink = summedRate(merged, sinkNodeIds(pipeline.graph), "messages_recv");
+        const backpressure = maxSeries(merged, "backpressure");
+        const bpIn = backpressure.filter((p) => p.time >= window.startMs && p.time <= window.endMs);
+        const arroyoConsumed = kafkaWindow.consumed && arroyoSource.length ? integrate(arroyoSource, kafkaWindow.consumed.fromMs, kafkaWindow.consumed.toMs) : null;
+        const limit = kafkaWindow.inputRate === null ? null : (opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD) * kafkaWindow.inputRate;
+        const last = progress[progress.length - 1];
 
-        const processedRate = meanIn(processed, startMs, endMs) ?? null;
-        const inWindow = backpressure.filter((p) => p.time >= startMs && p.time <= endMs);
-        const windowHosts = hostSamples.filter((h) => h.time >= startMs && h.time <= endMs);
+        const windowHosts = hostSamples.filter((h) => h.time >= window.startMs && h.time <= window.endMs);
+        const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
         const hosts = opts.outputs.hosts.map((h) => {
             const mine = windowHosts.filter((s) => s.host === h.name);
-            const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
             return { host: h.name, cpuCores: mean(mine.map((s) => s.cpuCores)), memoryBytesMean: mean(mine.map((s) => s.memoryBytes)), memoryBytesMax: Math.max(0, ...mine.map((s) => s.memoryBytes)) };
         });
         const arroyoCoreSamples = new Map<number, number>();
         for (const s of windowHosts) {
             for (const c of s.containers) if (/arroyo-(controller|node)/.test(c.container)) arroyoCoreSamples.set(s.time, (arroyoCoreSamples.get(s.time) ?? 0) + c.cpuCores);
         }
-        const arroyoCores = arroyoCoreSamples.size ? [...arroyoCoreSamples.values()].reduce((a, b) => a + b, 0) / arroyoCoreSamples.size : null;
-        const received = processed.length ? integrate(processed, loadEndMs) : undefined;
-        const inputEvents = q.reads.reduce((sum, kind) => sum + produce.perKind[kind], 0);
-        const inputShare = inputEvents / Math.max(1, produce.sent);
-        const producedRate = (ackedAt(endMs) - ackedAt(startMs)) / seconds;
+        const arroyoCores = arroyoCoreSamples.size ? mean([...arroyoCoreSamples.values()]) : null;
+        const ackedAt = (t: number) => [...produced].reverse().find((p) => p.time <= t)?.acked ?? 0;
+        const seconds = Math.max(0.001, (window.endMs - window.startMs) / 1000);
 
         const figures: QueryFigures = {
-            producedRate,
-            inputRate: producedRate * inputShare,
-            processedRate,
-            outputRate: reader.recordsBetween(startMs, endMs) / seconds,
-            backpressureMax: inWindow.length ? Math.max(...inWindow.map((p) => p.value)) : null,
-            backpressureMean: inWindow.length ? inWindow.reduce((s, p) => s + p.value, 0) / inWindow.length : null,
-            lagAtEnd: received === undefined ? null : Math.max(0, Math.round(inputEvents - received)),
-            latencyMs: q.latencyColumn ? reader.histogram.summary() : null,
-            ...(q.latencyColumn ? {} : { latencyNote: "outputs are aggregates; they do not map to single input events" }),
+            producedRate: (ackedAt(window.endMs) - ackedAt(window.startMs)) / seconds,
+            kafka: {
+                inputRate: kafkaWindow.inputRate,
+                consumedRate: kafkaWindow.consumedRate,
+                consumedInWindow: kafkaWindow.consumed,
+                lagTrend: kafkaWindow.lagTrend,
+                lagTrendBasis: kafkaWindow.lagTrendBasis,
+                lagTrendLimit: limit,
+                sustainable: kafkaWindow.lagTrend === null || limit === null ? null : kafkaWindow.lagTrend <= limit,
+                lagAtEnd: last ? last.lag : null,
+                outputRate: kafkaWindow.outputRate,
+            },
+            arroyo: {
+                sourceRate: meanIn(arroyoSource, window.startMs, window.endMs) ?? null,
+                sinkRate: meanIn(arroyoSink, window.startMs, window.endMs) ?? null,
+                consumedInWindow: arroyoConsumed,
+                differenceFromKafka: arroyoConsumed !== null && kafkaWindow.consumed && kafkaWindow.consumed.events > 0 ? (arroyoConsumed - kafkaWindow.consumed.events) / kafkaWindow.consumed.events : null,
+                backpressureMax: bpIn.length ? Math.max(...bpIn.map((p) => p.value)) : null,
+                backpressureMean: bpIn.length ? mean(bpIn.map((p) => p.value)) : null,
+            },
+            latencyMs: latency ? latency.histogram.summary() : null,
+            latencySample: latency ? { read: latency.read, outsideWindow: latency.outsideWindow, unparsable: latency.unparsable } : null,
+            ...(latency ? {} : { latencyNote: "outputs are aggregates; they do not map to single input events" }),
             hosts,
             arroyoCores,
-            eventsPerSecondPerCore: arroyoCores && processedRate !== null ? processedRate / arroyoCores : null,
+            eventsPerSecondPerCore: arroyoCores && kafkaWindow.consumedRate !== null ? kafkaWindow.consumedRate / arroyoCores : null,
         };
-        if (samplingError) log(`${q.id}: some metric samples failed: ${samplingError}`);
-        if (reader.unparsable > 0) log(`${q.id}: ${reader.unparsable} output records had no readable '${q.latencyColumn}'`);
+        const validity = judgeValidity(jobs, job.run_id, window.startMs, drainEndMs);
+        for (const e of errors) log(`${q.id}: ${e}`);
+        if (latency && latency.unparsable > 0) log(`${q.id}: ${latency.unparsable} output records had no readable '${q.latencyColumn}'`);
+        if (!validity.valid) log(`${q.id}: INVALID: ${validity.reasons.join("; ")}`);
 
         return {
             id: q.id,
@@ -290,20 +279,24 @@ async function runQuery(
             pipelineId: pipeline.id,
             jobId: job.id,
             parallelism: opts.parallelism,
+            checkpointIntervalSeconds: opts.checkpointIntervalSeconds,
             resultsTopic,
-            window: { startMs, endMs },
+            consumerGroups: Object.fromEntries(groups.map((g) => [g.table, g.groupId])),
+            window,
             loadEndMs,
             produce,
             figures,
-            samples: { produced, processed, sinkSent, backpressure, output: reader.points, hosts: hostSamples },
+            validity,
+            samples: { produced, progress, arroyoSource, arroyoSink, backpressure, jobs, hosts: hostSamples },
         };
     } finally {
-        if (sampler) clearInterval(sampler);
-        await reader.stop();
+        timers.forEach(clearInterval);
+        await latency?.stop();
         await client.stopPipeline(pipeline.id, "immediate").catch(() => undefined);
         await client.waitForJobState(pipeline, ["Stopped", "Finished", "Failed"], 60_000).catch(() => undefined);
         await client.deletePipeline(pipeline.id).catch((err: Error) => log(`${q.id}: could not delete pipeline ${pipeline.id}: ${err.message}`));
         if (!opts.keepResultsTopics) await admin.deleteTopics({ topics: [resultsTopic] }).catch(() => undefined);
+        await admin.deleteGroups([...groups.map((g) => g.groupId), ...(latency ? [`arroyo-pi-${opts.runTag}-${q.id}-latency`] : [])]).catch(() => undefined);
         log(`${q.id}: pipeline stopped and deleted`);
     }
 }

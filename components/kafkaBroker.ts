@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATA_PATHS, KAFKA_PORTS } from "../config/defaults";
 import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
 import { ServiceReadiness } from "./serviceReadiness";
+import { goSeconds } from "../lib/goDuration";
 
 export interface KafkaBrokerArgs {
     placement: Placement;
@@ -71,9 +72,9 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.kafka }],
                 healthcheck: {
                     tests: ["CMD-SHELL", `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${KAFKA_PORTS.broker} >/dev/null 2>&1`],
-                    interval: "15s",
-                    timeout: "30s",
-                    startPeriod: "60s",
+                    interval: goSeconds(15),
+                    timeout: goSeconds(30),
+                    startPeriod: goSeconds(60),
                     retries: 5,
                 },
                 labels: ownershipLabels(placement.stack, "kafka"),

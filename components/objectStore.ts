@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARROYO_MINIO_USER, DATA_PATHS, MINIO_PORTS } from "../config/defaults";
 import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
 import { ServiceReadiness } from "./serviceReadiness";
+import { goSeconds } from "../lib/goDuration";
 
 export interface ObjectStoreArgs {
     placement: Placement;
@@ -69,9 +70,9 @@ export class ObjectStore extends pulumi.ComponentResource {
                 volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.minio }],
                 healthcheck: {
                     tests: ["CMD", "mc", "ready", "local"],
-                    interval: "10s",
-                    timeout: "5s",
-                    startPeriod: "10s",
+                    interval: goSeconds(10),
+                    timeout: goSeconds(5),
+                    startPeriod: goSeconds(10),
                     retries: 5,
                 },
                 labels: ownershipLabels(placement.stack, "minio"),

@@ -48,6 +48,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             topics: { ...c.topics.names },
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,
+            checkpointIntervalSeconds: config.arroyo.checkpointIntervalSeconds,
             buckets: config.buckets,
             images: config.images,
             hosts: [

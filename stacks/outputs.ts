@@ -13,6 +13,8 @@ export const clusterOutputsSchema = z.object({
     topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
     partitions: z.number().int().positive(),
     totalSlots: z.number().int().positive(),
+    /** Arroyo's default checkpoint interval (arroyo.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
+    checkpointIntervalSeconds: z.number().positive().default(10),
     buckets: z.object({ checkpoints: z.string(), extra: z.array(z.string()) }),
     images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string() }),
     hosts: z.array(

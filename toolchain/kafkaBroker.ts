@@ -8,6 +8,7 @@ import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
 import { kafkaAnswers, waitFor } from "../probes/waitFor";
 import { freePort } from "./net";
+import { createTopicsAndWait } from "../benchmark/kafka/admin";
 import { KAFKA_VERSION, kafkaHome } from "./paths";
 
 
@@ -95,7 +96,7 @@ export async function createTopics(bootstrapServers: string, topics: Record<stri
     const admin = new Kafka({ clientId: "arroyo-pi-test-admin", brokers: bootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-        await admin.createTopics({ topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })), waitForLeaders: true });
+        await createTopicsAndWait(admin, Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })));
     } finally {
         await admin.disconnect();
     }

@@ -21,6 +21,8 @@ export interface ProduceOptions {
     batchSize?: number;
     maxInFlight?: number;
     compression?: Compression;
+    /** Called once, when every thread is told to start: event 0 is due at this instant. */
+    onStart?: (startEpochMs: number) => void;
     /** Called as acknowledgements arrive: events acknowledged so far. */
     onProgress?: (acked: number) => void;
     /** Window over which the achieved rate is judged. */
@@ -48,7 +50,8 @@ export interface ProduceReport {
     windowMs: number;
     /** Whether every complete window stayed within 2% of the target; null when the load was shorter than one window. */
     heldTarget: boolean | null;
-    maxLagMs: number;
+    /** How far the latest-sent batch ever was behind the global schedule (event n due at start + n / rate). */
+    maxScheduleDelayMs: number;
     offsetChecks: OffsetCheck[];
 }
 
@@ -106,7 +109,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
 
         const ackedBy = new Array<number>(threads).fill(0);
         const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
-        let maxLagMs = 0;
+        let maxScheduleDelayMs = 0;
         const progress: { atEpochMs: number; events: number }[] = [];
 
         const jobs: ProducerJob[] = Array.from({ length: threads }, (_, w) => ({
@@ -143,7 +146,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
                         opts.onProgress?.(ackedBy.reduce((sum, x) => sum + x, 0));
                     } else if (m.type === "done") {
                         for (const k of KINDS) perKind[k] += m.perKind[k];
-                        maxLagMs = Math.max(maxLagMs, m.maxLagMs);
+                        maxScheduleDelayMs = Math.max(maxScheduleDelayMs, m.maxScheduleDelayMs);
                     } else {
                         reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
                     }
@@ -159,6 +162,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
             startEpochMs = Date.now() + 50;
             const go: GoMessage = { type: "go", startEpochMs };
+            opts.onStart?.(startEpochMs);
             for (const w of workers) w.worker.postMessage(go);
             await Promise.all(workers.map((w) => w.done));
         } catch (err) {
@@ -193,7 +197,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             windowRates,
             windowMs,
             heldTarget: windowRates.length === 0 ? null : windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
-            maxLagMs,
+            maxScheduleDelayMs,
             offsetChecks,
         };
         if (offsetChecks.some((c) => !c.ok)) throw new DeliveryMismatchError(report);

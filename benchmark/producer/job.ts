@@ -12,9 +12,9 @@ export interface ProducerJob {
     seed: number;
     /** Event time of event 0; defaults to the common start. */
     baseTimeMs?: number;
-    /** The run's overall rate: spaces event times. */
+    /** The run's overall rate: spaces event times and paces every thread on one schedule. */
     eventsPerSecond: number;
-    /** This thread's share of the rate: paces its sends. */
+    /** This thread's share of the rate: sizes its batches. */
     threadEventsPerSecond: number;
     ranges: EventRange[];
     batchSize: number;
@@ -25,7 +25,7 @@ export interface ProducerJob {
 export type WorkerMessage =
     | { type: "ready" }
     | { type: "progress"; acked: number; atEpochMs: number }
-    | { type: "done"; acked: number; perKind: Record<Kind, number>; maxLagMs: number }
+    | { type: "done"; acked: number; perKind: Record<Kind, number>; maxScheduleDelayMs: number }
     | { type: "error"; message: string };
 
 /** From the coordinator to every thread once all are connected: start sending at this instant. */

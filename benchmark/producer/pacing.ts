@@ -28,7 +28,7 @@ export class Pacer {
         this.startMs = atMs ?? this.clock.now();
     }
 
-    /** Waits until event number `index` (0-based, this producer's own count) is due. */
+    /** Waits until event number `index` (0-based, on the schedule this pacer keeps) is due. */
     async waitUntilDue(index: number): Promise<void> {
         if (this.startMs === undefined) this.start();
         const due = (this.startMs as number) + (index * 1000) / this.eventsPerSecond;

@@ -19,15 +19,17 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
     const generator = new NexmarkGenerator({ seed: job.seed, baseTimeMs: job.baseTimeMs ?? startEpochMs, eventsPerSecond: job.eventsPerSecond });
 
     const compression = job.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
-    const pacer = new Pacer(job.threadEventsPerSecond);
+    // One global schedule: event n is due at start + n / rate, whichever thread sends it (threads
+    // take disjoint n), so an event's time and its due send time are the same instant.
+    const pacer = new Pacer(job.eventsPerSecond);
     // A batch goes out when its last event is due, so it is never early; keeping batches to
     // about 20 ms of events at the target rate keeps the first event at most that late.
     const batchSize = Math.max(1, Math.min(job.batchSize, Math.round(job.threadEventsPerSecond * 0.02)));
     const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
     const inFlight = new Set<Promise<void>>();
     let acked = 0;
-    let queued = 0;
-    let maxLagMs = 0;
+    let lastEvent = -1;
+    let maxScheduleDelayMs = 0;
     let failure: Error | undefined;
     let lastReport = 0;
 
@@ -46,9 +48,8 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         batch.bid = [];
         batchCount = 0;
 
-        await pacer.waitUntilDue(queued + size - 1);
-        maxLagMs = Math.max(maxLagMs, pacer.lagMs(queued + size - 1));
-        queued += size;
+        await pacer.waitUntilDue(lastEvent);
+        maxScheduleDelayMs = Math.max(maxScheduleDelayMs, pacer.lagMs(lastEvent));
         while (inFlight.size >= job.maxInFlight) await Promise.race(inFlight);
         if (failure) throw failure;
         const p: Promise<void> = producer
@@ -75,6 +76,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
             for (let n = range.first; n < range.first + range.count; n++) {
                 const rec = generator.record(n);
                 batch[rec.kind].push({ value: rec.json, partition: partitionOf(n, job.partitions[rec.kind]) });
+                lastEvent = n;
                 if (++batchCount >= batchSize) await flush();
             }
         }
@@ -82,7 +84,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         await Promise.all(inFlight);
         if (failure) throw failure;
         report({ type: "progress", acked, atEpochMs: Date.now() });
-        report({ type: "done", acked, perKind, maxLagMs });
+        report({ type: "done", acked, perKind, maxScheduleDelayMs });
     } finally {
         await producer.disconnect();
     }

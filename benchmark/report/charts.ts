@@ -1,6 +1,6 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import { BenchmarkResults } from "./results";
+import { BenchmarkResults } from "./types";
 
 async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
@@ -11,32 +11,38 @@ async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     }
 }
 
-/** Charts as SVG, rendered by Vega in Node (no browser): throughput per query, rates over time. */
+const label = (q: { id: string; validity: { valid: boolean }; figures: { kafka: { sustainable: boolean | null } } }) =>
+    `${q.id}${q.validity.valid ? "" : " (invalid)"}${q.figures.kafka.sustainable === false ? " (not sustainable)" : ""}`;
+
+/**
+ * Charts as SVG, rendered by Vega in Node (no browser): throughput per query, rates over time,
+ * lag over time. Kafka-measured series are plain; Arroyo's own are marked "smoothed by Arroyo".
+ */
 export async function renderCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     const throughput = r.queries.flatMap((q) => [
-        { query: q.id, measure: "produced", rate: q.figures.producedRate },
-        { query: q.id, measure: "input", rate: q.figures.inputRate },
-        { query: q.id, measure: "processed", rate: q.figures.processedRate ?? 0 },
-        { query: q.id, measure: "output", rate: q.figures.outputRate },
+        { query: label(q), measure: "input (Kafka)", rate: q.figures.kafka.inputRate ?? 0 },
+        { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate ?? 0 },
+        { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate ?? 0 },
+        { query: label(q), measure: "source (smoothed by Arroyo)", rate: q.figures.arroyo.sourceRate ?? 0 },
     ]);
     const overTime = r.queries.flatMap((q) => {
         const t0 = q.produce.startEpochMs;
-        // Acks arrive in bursts; one-second buckets read better than per-ack rates.
-        const bucket = new Map<number, number>();
-        for (let i = 1; i < q.samples.produced.length; i++) {
-            const s = Math.floor((q.samples.produced[i].time - t0) / 1000);
-            bucket.set(s, (bucket.get(s) ?? 0) + q.samples.produced[i].acked - q.samples.produced[i - 1].acked);
-        }
+        const progress = q.samples.progress;
+        const perSecond = (f: (p: (typeof progress)[number]) => number) =>
+            progress.slice(1).map((p, i) => ({ seconds: (p.time - t0) / 1000, rate: ((f(p) - f(progress[i])) * 1000) / Math.max(1, p.time - progress[i].time) }));
         return [
-            ...[...bucket.entries()].map(([s, n]) => ({ query: q.id, series: "produced", seconds: s, rate: n })),
-            ...q.samples.processed.map((p) => ({ query: q.id, series: "processed", seconds: (p.time - t0) / 1000, rate: p.value })),
-            ...q.samples.sinkSent.map((p) => ({ query: q.id, series: "output", seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...perSecond((p) => p.input).map((x) => ({ query: label(q), series: "input (Kafka)", ...x })),
+            ...perSecond((p) => p.output).map((x) => ({ query: label(q), series: "output (Kafka)", ...x })),
+            ...q.samples.arroyoSource.map((p) => ({ query: label(q), series: "source (smoothed by Arroyo)", seconds: (p.time - t0) / 1000, rate: p.value })),
         ];
     });
+    const lag = r.queries.flatMap((q) => q.samples.progress.map((p) => ({ query: label(q), seconds: (p.time - q.produce.startEpochMs) / 1000, lag: p.lag })));
+    const windows = r.queries.map((q) => ({ query: label(q), from: (q.window.startMs - q.produce.startEpochMs) / 1000, to: (q.window.endMs - q.produce.startEpochMs) / 1000 }));
+    const x = { field: "seconds", type: "quantitative" as const, title: "seconds since the load started" };
     return {
         "throughput.svg": await toSvg({
             $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-            title: `Throughput per query (${r.configuration.stack}, parallelism ${r.configuration.parallelism})`,
+            title: `Throughput per query, measured window (${r.configuration.stack}, parallelism ${r.configuration.parallelism})`,
             data: { values: throughput },
             mark: "bar",
             encoding: {
@@ -45,22 +51,32 @@ export async function renderCharts(r: BenchmarkResults): Promise<Record<string, 
                 y: { field: "rate", type: "quantitative", title: "events or records per second" },
                 color: { field: "measure", type: "nominal" },
             },
-            width: 480,
+            width: 520,
             height: 280,
         }),
         "rates-over-time.svg": await toSvg({
             $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-            title: "Rates over time",
+            title: "Rates over time (the shaded span is the measured window)",
             data: { values: overTime },
-            mark: { type: "line", point: false },
-            encoding: {
-                x: { field: "seconds", type: "quantitative", title: "seconds since the load started" },
-                y: { field: "rate", type: "quantitative", title: "per second" },
-                color: { field: "series", type: "nominal" },
-                row: { field: "query", type: "nominal" },
+            facet: { row: { field: "query", type: "nominal" } },
+            spec: {
+                layer: [
+                    { data: { values: windows }, mark: { type: "rect", opacity: 0.1 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } },
+                    { mark: { type: "line", point: false }, encoding: { x, y: { field: "rate", type: "quantitative", title: "per second" }, color: { field: "series", type: "nominal" } } },
+                ],
+                width: 520,
+                height: 160,
             },
-            width: 480,
-            height: 160,
+            resolve: { scale: { x: "independent" } },
+        } as vl.TopLevelSpec),
+        "lag-over-time.svg": await toSvg({
+            $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+            title: "Consumer lag on the query's input topics (Kafka: end offsets minus committed offsets)",
+            data: { values: lag },
+            mark: { type: "line", point: true },
+            encoding: { x, y: { field: "lag", type: "quantitative", title: "events not yet read" }, color: { field: "query", type: "nominal" } },
+            width: 520,
+            height: 220,
         }),
     };
 }

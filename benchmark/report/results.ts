@@ -1,33 +1,11 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ClusterOutputs } from "../../stacks/outputs";
-import { QueryRun } from "../run";
 import { renderCharts } from "./charts";
 import { summaryMarkdown } from "./summary";
+import { BenchmarkResults } from "./types";
 
-export interface BenchmarkResults {
-    schemaVersion: 1;
-    tool: { name: "arroyo-pi"; version: string; gitCommit: string | null };
-    startedAt: string;
-    finishedAt: string;
-    configuration: {
-        stack: string;
-        queries: string[];
-        eventsPerSecond: number;
-        totalEvents: number;
-        warmupEvents: number;
-        durationSeconds: number | null;
-        parallelism: number;
-        seed: number;
-        producerThreads: number;
-        /** How the generator departs from the reference: see benchmark/nexmark/generator.ts. */
-        generatorNotes: string[];
-    };
-    versions: { images: ClusterOutputs["images"]; node: string };
-    topology: { hosts: ClusterOutputs["hosts"]; totalSlots: number; partitions: number; arroyoApiUrl: string; kafkaBootstrapServers: string };
-    queries: QueryRun[];
-}
+export { BenchmarkResults } from "./types";
 
 function gitCommit(): string | null {
     try {

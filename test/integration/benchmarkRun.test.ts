@@ -6,7 +6,8 @@ import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
 import { runBenchmark } from "../../benchmark/run";
 import { selectQueries } from "../../benchmark/queries";
-import { writeResults, toolInfo, BenchmarkResults } from "../../benchmark/report/results";
+import { writeResults, toolInfo } from "../../benchmark/report/results";
+import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "../../benchmark/report/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
@@ -15,6 +16,8 @@ let broker: RunningBroker;
 let standIn: ArroyoStandIn;
 let outputs: ClusterOutputs;
 const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
+// Bids are 46 of every 50 events: q0 and q2 read only them.
+const BID_SHARE = 46 / 50;
 
 beforeAll(async () => {
     broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
@@ -27,6 +30,7 @@ beforeAll(async () => {
         topics,
         partitions: 2,
         totalSlots: 2,
+        checkpointIntervalSeconds: 1,
         buckets: { checkpoints: "arroyo", extra: [] },
         images: { arroyo: "arroyo-stand-in:test", kafka: "kafka:test", minio: "minio:test" },
         hosts: [
@@ -42,9 +46,25 @@ afterAll(async () => {
     await broker?.stop();
 });
 
-describe("a benchmark run against the REST test double and a real broker", () => {
+// Checkpoints every second and Kafka sampled four times a second: a short run still spans ~10 commits.
+const base = () => ({ outputs, parallelism: 2, checkpointIntervalSeconds: 1, seed: 5, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 2_000, drainMs: 5_000, hostMetrics: false as const });
+
+/** What the double itself read, sampled every 100 ms, to hold Kafka's figure against. */
+function watchDouble(pipelineName: string) {
+    const seen: { time: number; consumed: number }[] = [];
+    const timer = setInterval(() => {
+        const id = standIn.pipelineIdByName(pipelineName);
+        const run = id ? standIn.currentRun(id) : undefined;
+        if (run) seen.push({ time: Date.now(), consumed: run.consumed() });
+    }, 100);
+    const at = (t: number) => [...seen].reverse().find((s) => s.time <= t)?.consumed ?? 0;
+    return { stop: () => clearInterval(timer), between: (a: number, b: number) => at(b) - at(a) };
+}
+
+describe("a benchmark run against the test double and a real broker, the double faster than the load", () => {
     let results: BenchmarkResults;
     let dir: string;
+    let doubleConsumed: number;
 
     beforeAll(async () => {
         // Stale pipelines from an earlier run must be cleaned away first.
@@ -62,27 +82,17 @@ describe("a benchmark run against the REST test double and a real broker", () =>
                       JSON.stringify({ Name: "arroyo-pi-bench-test-arroyo-controller", CPUPerc: "20.00%", MemUsage: "100MiB / 1GiB" }),
                       JSON.stringify({ Name: "arroyo-pi-bench-test-arroyo-node-worker1", CPUPerc: "150.00%", MemUsage: "300MiB / 1GiB" }),
                   ].join("\n");
-        const runs = await runBenchmark({
-            outputs,
-            queries: selectQueries(["q0", "q2"]),
-            // The double copies records with kafkajs at about 10k/s: keep the load well below that.
-            eventsPerSecond: 4_000,
-            totalEvents: 40_000,
-            warmupEvents: 8_000,
-            parallelism: 2,
-            seed: 5,
-            threads: 1,
-            runTag: "test",
-            sampleIntervalMs: 500,
-            drainMs: 2_000,
-            hostMetrics: docker,
-        });
+        const watch = watchDouble("nexmark-q0-fast");
+        const runs = await runBenchmark({ ...base(), queries: selectQueries(["q0"]), eventsPerSecond: 4_000, totalEvents: 48_000, warmupEvents: 8_000, runTag: "fast", hostMetrics: docker, metricsIntervalMs: 1_000 });
+        watch.stop();
+        const c = runs[0].figures.kafka.consumedInWindow;
+        doubleConsumed = c ? watch.between(c.fromMs, c.toMs) : NaN;
         results = {
-            schemaVersion: 1,
+            schemaVersion: RESULTS_SCHEMA_VERSION,
             tool: toolInfo(),
             startedAt,
             finishedAt: new Date().toISOString(),
-            configuration: { stack: "bench-test", queries: ["q0", "q2"], eventsPerSecond: 4_000, totalEvents: 40_000, warmupEvents: 8_000, durationSeconds: null, parallelism: 2, seed: 5, producerThreads: 1, generatorNotes: [] },
+            configuration: { stack: "bench-test", queries: ["q0"], eventsPerSecond: 4_000, totalEvents: 48_000, warmupEvents: 8_000, durationSeconds: null, parallelism: 2, checkpointIntervalSeconds: 1, sampleIntervalSeconds: 0.25, metricsIntervalSeconds: 1, lagThreshold: 0.01, seed: 5, producerThreads: 1, generatorNotes: [] },
             versions: { images: outputs.images, node: process.version },
             topology: { hosts: outputs.hosts, totalSlots: 2, partitions: 2, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
             queries: runs,
@@ -91,82 +101,145 @@ describe("a benchmark run against the REST test double and a real broker", () =>
         await writeResults(dir, results);
     }, 180_000);
 
-    it("measured each query in its window, with processed close to produced", () => {
-        for (const q of results.queries) {
-            const f = q.figures;
-            expect(q.produce.sent).toBe(40_000);
-            expect(q.window.endMs).toBeGreaterThan(q.window.startMs);
-            expect(Math.abs(f.producedRate - 4_000) / 4_000).toBeLessThan(0.1);
-            // The double forwards every bid; bids are 46 of every 50 events.
-            expect(f.processedRate).not.toBeNull();
-            expect(Math.abs((f.processedRate as number) - 4_000 * 0.92) / (4_000 * 0.92)).toBeLessThan(0.25);
-            expect(f.outputRate).toBeGreaterThan(0);
-            // Only bids reach q0 and q2: the input is 46 of every 50 events, and the double keeps up.
-            expect(f.inputRate).toBeCloseTo(f.producedRate * 0.92, -1);
-            expect(f.lagAtEnd).not.toBeNull();
-            expect(f.lagAtEnd as number).toBeLessThan(q.produce.perKind.bid * 0.25);
-        }
+    it("counts on Kafka what the double consumed in the window, within one checkpoint of events", () => {
+        const k = results.queries[0].figures.kafka;
+        expect(k.consumedInWindow).not.toBeNull();
+        const events = k.consumedInWindow!.events;
+        expect(events).toBeGreaterThan(4_000 * BID_SHARE * 5);
+        // One checkpoint (1 s) of input events at most.
+        expect(Math.abs(events - doubleConsumed)).toBeLessThanOrEqual(4_000 * BID_SHARE * 1);
     });
 
-    it("measured latency where outputs carry event time", () => {
-        const q0 = results.queries[0].figures.latencyMs!;
-        expect(q0.count).toBeGreaterThan(1_000);
-        expect(q0.p50).toBeLessThanOrEqual(q0.p99 as number);
-        expect(q0.p99).toBeLessThan(30_000);
+    it("finds the rate sustainable, with no lag at the end and the input rate of the bids", () => {
+        const q = results.queries[0];
+        const k = q.figures.kafka;
+        expect(q.produce.sent).toBe(48_000);
+        expect(k.inputRate! / (4_000 * BID_SHARE)).toBeGreaterThan(0.9);
+        expect(k.inputRate! / (4_000 * BID_SHARE)).toBeLessThan(1.1);
+        expect(k.consumedRate! / k.inputRate!).toBeGreaterThan(0.9);
+        expect(k.lagTrendBasis).toBe("commits");
+        expect(k.sustainable).toBe(true);
+        expect(k.lagAtEnd).toBe(0);
+        expect(k.outputRate! / k.inputRate!).toBeGreaterThan(0.9);
+        expect(q.validity).toEqual({ valid: true, reasons: [] });
     });
 
-    it("attributed host CPU to hosts and computed throughput per core", () => {
+    it("reads Arroyo's source rate from messages_sent and holds it against Kafka's count", () => {
+        const a = results.queries[0].figures.arroyo;
+        expect(a.sourceRate).not.toBeNull();
+        expect(a.sourceRate!).toBeGreaterThan(0);
+        expect(a.sinkRate!).toBeGreaterThan(0);
+        expect(a.differenceFromKafka).not.toBeNull();
+        // Smoothed by Arroyo (EWMA over 2 s collections): on a 10 s window the difference is real but bounded.
+        expect(Math.abs(a.differenceFromKafka!)).toBeLessThan(0.5);
+    });
+
+    it("measures latency only for events inside the measured window", () => {
+        const q = results.queries[0];
+        const l = q.figures.latencyMs!;
+        expect(l.count).toBeGreaterThan(1_000);
+        // Partition 0 of the output, events after the warm-up only: fewer than the window's bids.
+        expect(l.count).toBeLessThanOrEqual(40_000 * BID_SHARE);
+        expect(q.figures.latencySample!.outsideWindow).toBeGreaterThan(0);
+        expect(l.p50).toBeLessThanOrEqual(l.p99 as number);
+        expect(l.p99).toBeLessThan(30_000);
+    });
+
+    it("attributed host CPU to hosts and computed throughput per core from Kafka's consumed rate", () => {
         const f = results.queries[0].figures;
         expect(f.hosts.find((h) => h.host === "worker1")?.cpuCores).toBeCloseTo(1.5);
         expect(f.arroyoCores).toBeCloseTo(1.7);
-        expect(f.eventsPerSecondPerCore).toBeCloseTo((f.processedRate as number) / 1.7);
+        expect(f.eventsPerSecondPerCore).toBeCloseTo((f.kafka.consumedRate as number) / 1.7);
     });
 
-    it("left no pipeline and no results topic behind, and removed the stale one", async () => {
+    it("left no pipeline, results topic or consumer group behind, and removed the stale pipeline", async () => {
         const res = await fetch(`${outputs.arroyoApiUrl}/pipelines`);
         expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
         const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await admin.connect();
         const left = (await admin.listTopics()).filter((t) => t.startsWith("nexmark-results"));
+        const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith("arroyo-pi-fast"));
         await admin.disconnect();
         expect(left).toEqual([]);
+        expect(groups).toEqual([]);
     });
 
     it("wrote results.json, summary.md and SVG charts", () => {
-        expect(fs.readdirSync(dir).sort()).toEqual(["rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
+        expect(fs.readdirSync(dir).sort()).toEqual(["lag-over-time.svg", "rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
-        expect(json.queries.map((q) => q.id)).toEqual(["q0", "q2"]);
-        expect(json.queries[0].samples.produced.length).toBeGreaterThan(10);
+        expect(json.schemaVersion).toBe(2);
+        expect(json.queries.map((q) => q.id)).toEqual(["q0"]);
+        expect(json.queries[0].samples.progress.length).toBeGreaterThan(20);
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
-        expect(md).toMatch(/^\| q0 \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \/ [\d,]+ \|/m);
+        expect(md).toMatch(/^\| q0 \| yes \| [\d,]+ \| [\d,]+ \| -?[\d,]+ \| yes \| 0 \| [\d,]+ \|/m);
         expect(md).toMatch(/^\| query \| controller \| worker1 \|$/m);
-        for (const svg of ["throughput.svg", "rates-over-time.svg"]) expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
+        for (const svg of ["throughput.svg", "rates-over-time.svg", "lag-over-time.svg"]) expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
     });
 });
 
+describe("a query the double cannot keep up with", () => {
+    afterAll(() => standIn.setSubtaskRateCap(0));
+
+    it("is not sustainable, with a lag trend of input minus capacity (within 20%)", async () => {
+        // Two subtasks capped at 1,500 records/s each: 3,000/s against 6,000 x 46/50 = 5,520 bids/s.
+        standIn.setSubtaskRateCap(1_500);
+        const [q] = await runBenchmark({ ...base(), queries: selectQueries(["q0"]), eventsPerSecond: 6_000, totalEvents: 90_000, warmupEvents: 18_000, runTag: "capped", drainMs: 1_000 });
+        const k = q.figures.kafka;
+        const expected = k.inputRate! - 3_000;
+        expect(k.inputRate! / (6_000 * BID_SHARE)).toBeGreaterThan(0.9);
+        expect(k.lagTrend!).toBeGreaterThan(expected * 0.8);
+        expect(k.lagTrend!).toBeLessThan(expected * 1.2);
+        expect(k.consumedRate! / 3_000).toBeGreaterThan(0.8);
+        expect(k.consumedRate! / 3_000).toBeLessThan(1.2);
+        expect(k.sustainable).toBe(false);
+        expect(k.lagAtEnd!).toBeGreaterThan(0);
+        expect(q.validity.valid).toBe(true);
+    }, 180_000);
+});
+
 describe("failure paths of a run", () => {
-    const base = () => ({ outputs, eventsPerSecond: 2_000, totalEvents: 4_000, warmupEvents: 400, parallelism: 1, seed: 1, threads: 1, sampleIntervalMs: 500, drainMs: 1_000, hostMetrics: false as const });
+    const small = () => ({ ...base(), eventsPerSecond: 2_000, totalEvents: 16_000, warmupEvents: 2_000, drainMs: 1_000 });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
         const bad = { id: "q99", title: "Q99 broken", body: "INSERT INTO results SELECT * FROM nowhere;", reads: [] };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);
-        await expect(runBenchmark({ ...base(), queries: [bad], runTag: "bad" })).rejects.toThrow(
+        await expect(runBenchmark({ ...small(), queries: [bad], runTag: "bad" })).rejects.toThrow(
             "Arroyo rejected a query; nothing was run:\n  q99: Error during planning: table 'nowhere' not found; Error during planning: sink table 'results' not found",
         );
         expect(await before.fetchTopicOffsets(topics.bid)).toEqual(offsets);
         await before.disconnect();
     }, 60_000);
 
-    it("fails with Arroyo's failure message when the job fails during the load, and cleans up", async () => {
+    it("marks a query invalid when its job restarts in the measured window", async () => {
+        let restarted = false;
+        const [q] = await runBenchmark({
+            ...small(),
+            queries: selectQueries(["q0"]),
+            runTag: "restart",
+            onProgress: (_id, acked) => {
+                if (!restarted && acked >= 8_000) {
+                    restarted = true;
+                    void standIn.restartJob(standIn.pipelineIdByName("nexmark-q0-restart") as string);
+                }
+            },
+        });
+        expect(restarted).toBe(true);
+        expect(q.validity.valid).toBe(false);
+        expect(q.validity.reasons.join("; ")).toMatch(/job restarted \(run_id 1 -> 2\)/);
+        // The restarted run resumed from the last checkpoint: nothing was lost.
+        expect(q.figures.kafka.lagAtEnd).toBe(0);
+    }, 90_000);
+
+    it("marks a query invalid with Arroyo's failure message when the job fails, and cleans up", async () => {
         standIn.failNextJob("worker lost: node worker1 stopped heartbeating");
-        await expect(runBenchmark({ ...base(), queries: selectQueries(["q0"]), runTag: "failing" })).rejects.toThrow(
-            /pipeline 'nexmark-q0-failing' is Failed: worker lost: node worker1 stopped heartbeating/,
-        );
+        const [q] = await runBenchmark({ ...small(), queries: selectQueries(["q0"]), runTag: "failing" });
+        expect(q.validity.valid).toBe(false);
+        expect(q.validity.reasons[0]).toMatch(/^job was Failed .*: worker lost: node worker1 stopped heartbeating$/);
         const res = await fetch(`${outputs.arroyoApiUrl}/pipelines`);
         expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
-    }, 60_000);
+    }, 90_000);
 });
 
 describe("npm run bench flags", () => {

@@ -1,8 +1,9 @@
 import { hostOfContainer, parseSize, parseStatsLine, sampleHosts } from "../../benchmark/metrics/hosts";
 import { LatencyHistogram } from "../../benchmark/metrics/latency";
-import { integrate, maxSeries, meanIn, sinkNodeIds, sourceNodeIds, summedSeries } from "../../benchmark/metrics/operators";
+import { integrate, maxSeries, meanIn, sinkNodeIds, sourceNodeIds, summedRate } from "../../benchmark/arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
+import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
 
 const graph: PipelineGraph = {
     nodes: [1, 2, 3, 4].map((id) => ({ node_id: id, operator: `op${id}`, description: "", parallelism: 2 })),
@@ -13,35 +14,100 @@ const graph: PipelineGraph = {
     ],
 };
 
-const series = (values: number[]) => values.map((v, i) => ({ time: (1_000 + i * 5) * 1_000_000, value: v }));
-const groups: OperatorMetricGroup[] = [
-    { node_id: 1, metric_groups: [{ name: "messages_recv", subtasks: [{ index: 0, metrics: series([100, 200]) }, { index: 1, metrics: series([50, 50]) }] }] },
-    { node_id: 2, metric_groups: [{ name: "messages_recv", subtasks: [{ index: 0, metrics: series([10, 10]) }] }, { name: "backpressure", subtasks: [{ index: 0, metrics: series([0.1, 0.7]) }] }] },
-    { node_id: 3, metric_groups: [{ name: "messages_recv", subtasks: [{ index: 0, metrics: series([9999, 9999]) }] }, { name: "backpressure", subtasks: [{ index: 1, metrics: series([0.3, 0.2]) }] }] },
-];
+/**
+ * Metric groups shaped as Arroyo 0.15.0 serves them, produced by the test double's copy of
+ * job_metrics.rs: each subtask stamped on its own, sources with messages_recv 0, sinks with
+ * messages_sent 0, EWMA-smoothed.
+ */
+function served(rounds: number, perRound: (round: number, node: number, subtask: number) => SubtaskCounters, t0 = 1_700_000_000_000): { groups: OperatorMetricGroup[]; clock: () => number } {
+    let now = t0;
+    // Each subtask's update call reads the clock anew: 3 ms apart within a round, 2 s between rounds.
+    const m = new JobMetrics([{ nodeId: 1, parallelism: 2 }, { nodeId: 2, parallelism: 1 }, { nodeId: 4, parallelism: 2 }], () => (now += 3));
+    for (let r = 0; r < rounds; r++) {
+        m.collect((node, subtask) => perRound(r, node, subtask));
+        now += 2_000 - 15;
+    }
+    return { groups: m.groups(), clock: () => now };
+}
 
-describe("Arroyo operator metrics", () => {
+/** Cumulative counters of a source reading `rate` records/s per subtask, and a sink taking all of them. */
+const steady = (rate: (round: number) => number) => {
+    const totals = new Map<string, number>();
+    return (round: number, node: number, subtask: number): SubtaskCounters => {
+        const key = `${node}/${subtask}`;
+        const total = (totals.get(key) ?? 0) + (round === 0 ? 0 : rate(round) * 2);
+        totals.set(key, total);
+        const c = newCounters();
+        if (node === 4) c.messages_recv = total;
+        else c.messages_sent = total;
+        return c;
+    };
+};
+
+describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     it("finds sources and sinks from the graph's edges", () => {
         expect(sourceNodeIds(graph)).toEqual([1, 2]);
         expect(sinkNodeIds(graph)).toEqual([4]);
     });
 
-    it("sums source subtasks at each sample, converting Arroyo's microseconds", () => {
-        expect(summedSeries(groups, [1, 2], "messages_recv")).toEqual([
-            { time: 1_000_000, value: 160 },
-            { time: 1_005_000, value: 260 },
+    it("serves sources with messages_recv 0 and each subtask on its own timestamps, in microseconds", () => {
+        const { groups } = served(3, steady(() => 100));
+        const source = groups.find((g) => g.node_id === 1)!;
+        const recv = source.metric_groups.find((g) => g.name === "messages_recv")!;
+        expect(recv.subtasks.flatMap((s) => s.metrics.map((m) => m.value))).toEqual([0, 0, 0, 0]);
+        const sent = source.metric_groups.find((g) => g.name === "messages_sent")!;
+        const [a, b] = sent.subtasks.map((s) => s.metrics.map((m) => m.time));
+        expect(a.length).toBe(2);
+        expect(a[0]).not.toBe(b[0]);
+        expect(a[0]).toBeGreaterThan(1.7e15);
+        // A naive sum of equal timestamps would find no two subtasks to add.
+        expect(new Set([...a, ...b]).size).toBe(4);
+    });
+
+    it("sums the source subtasks' messages_sent on a common grid", () => {
+        const { groups } = served(6, steady(() => 100));
+        const sources = summedRate(groups, sourceNodeIds(graph), "messages_sent");
+        expect(sources.length).toBeGreaterThanOrEqual(4);
+        // Three source subtasks (node 1 has two, node 2 one) at 100 records/s each.
+        for (const p of sources) expect(p.value).toBeCloseTo(300, 0);
+        // Reading messages_recv of sources, as a naive reader would, finds nothing.
+        expect(summedRate(groups, sourceNodeIds(graph), "messages_recv").every((p) => p.value === 0)).toBe(true);
+        expect(summedRate(groups, sinkNodeIds(graph), "messages_recv").every((p) => Math.abs(p.value - 200) < 1)).toBe(true);
+        expect(summedRate(groups, sinkNodeIds(graph), "messages_sent").every((p) => p.value === 0)).toBe(true);
+    });
+
+    it("shows a step in the rate smoothed over ~20 s (EWMA, alpha 0.1), as Arroyo does", () => {
+        const { groups } = served(20, steady((r) => (r < 5 ? 100 : 1100)));
+        const s = summedRate(groups, [4], "messages_recv");
+        // Two sink subtasks: 200/s before the step, 2,200/s after; 10 rounds (20 s) after it 1 - 0.9^10 = 65% of the step shows.
+        const step = s.findIndex((p) => p.value > 201);
+        expect(s[step - 1].value).toBeCloseTo(200, 0);
+        expect(s[step].value).toBeCloseTo(200 + 0.1 * 2000, 0);
+        expect(s[step + 9].value).toBeCloseTo(200 + (1 - 0.9 ** 10) * 2000, 0);
+        expect(s[step + 9].value).toBeLessThan(2_200 * 0.9);
+    });
+
+    it("leaves out grid times a subtask cannot cover rather than summing it short", () => {
+        const groups: OperatorMetricGroup[] = [
+            { node_id: 1, metric_groups: [{ name: "messages_sent", subtasks: [{ index: 0, metrics: [0, 2, 4, 6, 8].map((s) => ({ time: (1000 + s) * 1e6, value: 10 })) }, { index: 1, metrics: [6, 8].map((s) => ({ time: (1000 + s) * 1e6 + 500, value: 10 })) }] }] },
+        ];
+        expect(summedRate(groups, [1], "messages_sent")).toEqual([
+            { time: 1_006_000.5, value: 20 },
+            { time: 1_008_000.5, value: 20 },
         ]);
     });
 
-    it("takes the worst backpressure of any subtask", () => {
-        expect(maxSeries(groups, "backpressure").map((p) => p.value)).toEqual([0.3, 0.7]);
+    it("takes the worst backpressure of any subtask, computed as 1 - (rem + 1) / (size + 1)", () => {
+        const { groups } = served(3, (round, node, subtask) => ({ ...newCounters(), tx_queue_size: 99, tx_queue_rem: node === 1 && subtask === 1 && round === 2 ? 49 : 99 }));
+        expect(maxSeries(groups, "backpressure").map((p) => p.value)).toEqual([0, 0, 0.5]);
     });
 
-    it("averages inside a window and integrates rates into counts", () => {
-        const s = summedSeries(groups, [1, 2], "messages_recv");
-        expect(meanIn(s, 1_000_000, 1_010_000)).toBe(210);
+    it("averages inside a window and integrates rates into counts over a span", () => {
+        const s = [0, 2, 4, 6].map((t) => ({ time: 1_000_000 + t * 1000, value: 100 }));
+        expect(meanIn(s, 1_000_000, 1_010_000)).toBe(100);
         expect(meanIn(s, 2_000_000, 3_000_000)).toBeUndefined();
-        expect(integrate(s, 1_005_000)).toBe(260 * 5);
+        expect(integrate(s, 1_000_000, 1_006_000)).toBe(600);
+        expect(integrate(s, 1_001_000, 1_005_000)).toBe(400);
     });
 });
 

@@ -3,11 +3,30 @@ import { parseClusterConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks, isWireSecret, plain } from "../helpers/mockProgram";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
 import { clusterOutputsSchema } from "../../stacks/outputs";
+import { isCanonicalGoDuration } from "../../lib/goDuration";
 
 const CONTAINER = "docker:index/container:Container";
 const TOPIC = "kafka:index/topic:Topic";
 
 const ofType = (resources: Declared[], type: string) => resources.filter((r) => r.type === type);
+
+/**
+ * The docker provider stores durations as Go prints them and env as given: any other form
+ * shows as a change on every preview (a phantom diff), so the graph must carry these forms.
+ */
+function expectProviderForms(resources: Declared[]): void {
+    const containers = ofType(resources, CONTAINER);
+    const durations = containers.flatMap((c) => {
+        const hc = c.inputs.healthcheck as Record<string, unknown> | undefined;
+        return hc ? (["interval", "timeout", "startPeriod", "startInterval"] as const).filter((k) => hc[k] !== undefined).map((k) => `${c.name}.healthcheck.${k}=${String(hc[k])}`) : [];
+    });
+    expect(durations.length).toBeGreaterThanOrEqual(6);
+    expect(durations.filter((d) => !isCanonicalGoDuration(d.slice(d.indexOf("=") + 1)))).toEqual([]);
+    for (const c of containers) {
+        const keys = plain<string[]>(c.inputs.envs ?? []).map((e) => e.slice(0, e.indexOf("=")));
+        expect(keys).toEqual([...keys].sort());
+    }
+}
 const named = (resources: Declared[], name: string) => {
     const r = resources.find((x) => x.name === name);
     if (!r) throw new Error(`no resource named ${name}; have ${resources.map((x) => x.name).join(", ")}`);
@@ -23,6 +42,8 @@ describe("pi-cluster on mocks", () => {
     beforeAll(async () => {
         ({ cluster, resources } = await declareCluster(parseClusterConfig(rawConfig("pi-cluster"))));
     });
+
+    it("passes durations and env lists in the form the providers store them", () => expectProviderForms(resources));
 
     it("has one controller role on 192.168.2.70 and nine worker roles", () => {
         expect(ofType(resources, "arroyo-pi:index:ControllerRole").map((r) => r.name)).toEqual(["controller"]);
@@ -240,6 +261,8 @@ describe("local stack on mocks", () => {
     beforeAll(async () => {
         ({ cluster, resources } = await declareCluster(parseClusterConfig({ ...rawConfig("local", {}, {}), stack: "local" })));
     });
+
+    it("passes durations and env lists in the form the providers store them", () => expectProviderForms(resources));
 
     it("runs everything on the local engine, on one bridge network, with no ssh", () => {
         expect(ofType(resources, "command:remote:Command")).toEqual([]);

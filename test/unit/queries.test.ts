@@ -5,7 +5,7 @@ const params = {
     bootstrapServers: "kafka.test:9094",
     topics: { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" },
     resultsTopic: "nexmark-results-q0",
-    sourceOffset: "latest" as const,
+    groups: { person: "run1-q0-person", auction: "run1-q0-auction", bid: "run1-q0-bid" },
 };
 
 describe("query files", () => {

@@ -17,7 +17,10 @@ const port = (name: string, fallback: number) => {
 };
 
 async function cluster(): Promise<void> {
-    const standIn = new ArroyoStandIn({ requireNodeSlots: env("ARROYO__CONTROLLER__SCHEDULER", "node") === "node" });
+    // STAND_IN_SUBTASK_RATE_CAP is the double's own knob (records/s per source subtask), not Arroyo's.
+    const cap = Number(env("STAND_IN_SUBTASK_RATE_CAP", "0"));
+    if (!Number.isFinite(cap) || cap < 0) throw new Error("STAND_IN_SUBTASK_RATE_CAP must be a number of records per second, 0 for none");
+    const standIn = new ArroyoStandIn({ requireNodeSlots: env("ARROYO__CONTROLLER__SCHEDULER", "node") === "node", subtaskRateCap: cap });
     const apiUrl = await standIn.listen(port("ARROYO__API__HTTP_PORT", 5115), env("ARROYO__API__BIND_ADDRESS", "0.0.0.0"));
     await standIn.listenForNodes(port("ARROYO__CONTROLLER__RPC_PORT", 5116), env("ARROYO__CONTROLLER__BIND_ADDRESS", "0.0.0.0"));
     const admin = http.createServer((req, res) => {

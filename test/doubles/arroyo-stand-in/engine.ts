@@ -1,92 +1,238 @@
-import { Consumer, Kafka, logLevel, Producer } from "kafkajs";
+// What the test double runs for a job: every record of the source tables' topics is copied
+// unchanged to the sink table's topic, with real Kafka clients. It evaluates no SQL; it exists so
+// the benchmark's measurement (Kafka progress, Arroyo's metrics, latency) meets Arroyo's
+// behaviour. Each behaviour copied from Arroyo v0.15.0 names the file it follows.
+import { Admin, Consumer, Kafka, logLevel, Producer } from "kafkajs";
+import { retrying } from "../../../benchmark/kafka/admin";
+import { assignedConsumer } from "../../../benchmark/kafka/assignedConsumer";
+import { OffsetCommitter } from "../../../benchmark/kafka/commitOffsets";
+import { COLLECTION_RATE_MS, JobMetrics, newCounters, SubtaskCounters } from "./metrics";
 import { KafkaTable } from "./sql";
 
-/** Per-subtask message counts of one operator, sampled into per-second rates. */
-export class OperatorCounters {
-    readonly counts = new Map<string, number[]>();
-    readonly samples = new Map<string, { time: number; values: number[] }[]>();
-    private last = new Map<string, number[]>();
+/** Per (table, partition): the next offset to read, as a restored checkpoint holds it. */
+export type CheckpointState = Map<string, Map<number, number>>;
 
-    constructor(readonly nodeId: number, readonly description: string, readonly parallelism: number, readonly groups: string[]) {
-        for (const g of groups) this.counts.set(g, new Array(parallelism).fill(0));
-    }
-
-    add(group: string, subtask: number, n: number): void {
-        const c = this.counts.get(group);
-        if (c) c[subtask % this.parallelism] += n;
-    }
-
-    /** Records rates since the previous sample, as Arroyo reports messages/s per subtask. */
-    sample(nowMs: number, intervalMs: number): void {
-        for (const [group, counts] of this.counts) {
-            const prev = this.last.get(group) ?? new Array(this.parallelism).fill(0);
-            const values = counts.map((c, i) => ((c - prev[i]) * 1000) / intervalMs);
-            this.last.set(group, [...counts]);
-            const list = this.samples.get(group) ?? [];
-            list.push({ time: nowMs * 1000, values });
-            if (list.length > 300) list.shift();
-            this.samples.set(group, list);
-        }
-    }
+export interface RunOptions {
+    jobId: string;
+    /** Logical operator ids, for Arroyo's default consumer group names. */
+    sources: { table: KafkaTable; nodeId: number; operatorId: string }[];
+    sink?: { table: KafkaTable; nodeId: number };
+    parallelism: number;
+    checkpointIntervalMs: number;
+    /** The double's capacity: most records one source subtask reads per second (none: unbounded). */
+    subtaskRateCap?: number;
+    /** Offsets restored from the last checkpoint when a job restarts or recovers. */
+    restored?: CheckpointState;
 }
 
 /**
- * What the stand-in runs for a job: every record of the source tables' topics is copied unchanged
- * to the sink table's topic, with real Kafka consumers and a real producer. It evaluates no SQL;
- * it exists so the benchmark's plumbing (load, metrics, results topic, latency) can be tested.
+ * At most `rate` records per second over any span, with bursts of 100 ms: each take() moves a
+ * theoretical finish time on by n / rate and waits while it runs more than 100 ms ahead.
  */
-export class PassThroughJob {
-    readonly operators: OperatorCounters[] = [];
-    private consumers: Consumer[] = [];
-    private producer?: Producer;
-    private sampler?: NodeJS.Timeout;
+class RateLimiter {
+    private finishAt = 0;
+    constructor(private readonly rate: number) {}
+    async take(n: number): Promise<void> {
+        const now = Date.now();
+        this.finishAt = Math.max(this.finishAt, now) + (n * 1000) / this.rate;
+        const ahead = this.finishAt - now - 100;
+        if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
+}
+
+/** The consumer group a Kafka source commits to (kafka/source/mod.rs, get_consumer). */
+export function sourceGroupId(table: KafkaTable, jobId: string, operatorId: string): string {
+    if (table.groupId) return table.groupId;
+    if (table.groupIdPrefix) return `${table.groupIdPrefix}-arroyo-${jobId}-${operatorId}`;
+    return `arroyo-${jobId}-${operatorId}-consumer`;
+}
+
+/** One subtask of a Kafka source table. */
+class SourceSubtask {
+    readonly counters = newCounters();
+    /** Partition -> offset of the last record read (kafka/source/mod.rs keeps `offsets` like this). */
+    readonly offsets = new Map<number, number>();
+    private consumer?: Consumer;
+    private stopped = false;
 
     constructor(
-        private readonly jobId: string,
-        private readonly sources: KafkaTable[],
-        private readonly sink: KafkaTable | undefined,
-        parallelism: number,
-        private readonly fromEarliest: boolean,
-    ) {
-        sources.forEach((s, i) => this.operators.push(new OperatorCounters(i + 1, `source: ${s.name}`, parallelism, ["messages_recv", "messages_sent", "bytes_recv", "backpressure"])));
-        if (sink) this.operators.push(new OperatorCounters(sources.length + 1, `sink: ${sink.name}`, parallelism, ["messages_recv", "messages_sent", "backpressure"]));
-    }
+        private readonly kafka: Kafka,
+        readonly table: KafkaTable,
+        readonly index: number,
+        readonly partitions: number[],
+        private readonly consumerGroup: string,
+        private readonly limiter: RateLimiter | undefined,
+        private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>,
+    ) {}
 
-    async start(): Promise<void> {
-        const sinkCounters = this.sink ? this.operators[this.operators.length - 1] : undefined;
-        if (this.sink) {
-            const kafka = new Kafka({ clientId: `stand-in-${this.jobId}-sink`, brokers: this.sink.bootstrapServers.split(","), logLevel: logLevel.NOTHING });
-            this.producer = kafka.producer({ allowAutoTopicCreation: false });
-            await this.producer.connect();
-        }
-        for (const [i, source] of this.sources.entries()) {
-            const counters = this.operators[i];
-            const kafka = new Kafka({ clientId: `stand-in-${this.jobId}-${source.name}`, brokers: source.bootstrapServers.split(","), logLevel: logLevel.NOTHING });
-            const consumer = kafka.consumer({ groupId: `stand-in-${this.jobId}-${source.name}`, maxWaitTimeInMs: 100 });
-            await consumer.connect();
-            await consumer.subscribe({ topic: source.topic, fromBeginning: this.fromEarliest });
-            await consumer.run({
-                eachBatch: async ({ batch }) => {
-                    const n = batch.messages.length;
-                    counters.add("messages_recv", batch.partition, n);
-                    counters.add("bytes_recv", batch.partition, batch.messages.reduce((s, m) => s + (m.value?.length ?? 0), 0));
-                    if (this.producer && this.sink && sinkCounters) {
-                        await this.producer.send({ topic: this.sink.topic, messages: batch.messages.map((m) => ({ value: m.value })) });
-                        counters.add("messages_sent", batch.partition, n);
-                        sinkCounters.add("messages_recv", batch.partition, n);
-                        sinkCounters.add("messages_sent", batch.partition, n);
-                    }
-                },
-            });
-            this.consumers.push(consumer);
-        }
-        const intervalMs = 1000;
-        this.sampler = setInterval(() => this.operators.forEach((o) => o.sample(Date.now(), intervalMs)), intervalMs);
+    async start(startOffsets: Map<number, number>): Promise<void> {
+        if (this.partitions.length === 0) return; // more subtasks than partitions: idle (kafka/source/mod.rs)
+        this.consumer = await assignedConsumer(this.kafka, { groupId: this.consumerGroup, topic: this.table.topic, partitions: this.partitions, startOffsets, consumerConfig: { maxWaitTimeInMs: 100 } });
+        await this.consumer.subscribe({ topic: this.table.topic });
+        await this.consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
+                const chunk = 500;
+                for (let i = 0; i < batch.messages.length && !this.stopped; i += chunk) {
+                    const part = batch.messages.slice(i, i + chunk);
+                    await this.limiter?.take(part.length);
+                    if (this.stopped) return;
+                    // A source has no input queue: it counts what it sends downstream, never messages_recv
+                    // (crates/arroyo-operator/src/context.rs ArrowCollector::collect; operator.rs counts
+                    // messages_recv only where a batch is taken from an input queue).
+                    this.counters.messages_sent += part.length;
+                    this.counters.bytes_sent += part.reduce((s, m) => s + (m.value?.length ?? 0), 0);
+                    await this.forward(this.index, part.map((m) => m.value));
+                    this.offsets.set(batch.partition, Number(part[part.length - 1].offset));
+                    resolveOffset(part[part.length - 1].offset);
+                    await heartbeat();
+                }
+            },
+        });
     }
 
     async stop(): Promise<void> {
-        if (this.sampler) clearInterval(this.sampler);
-        await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+        this.stopped = true;
+        await this.consumer?.disconnect().catch(() => undefined);
+    }
+}
+
+export class JobRun {
+    readonly metrics: JobMetrics;
+    readonly sources: SourceSubtask[] = [];
+    readonly sinkCounters: SubtaskCounters[];
+    /** Offsets of the last completed checkpoint, per table (next offset to read). */
+    readonly checkpointed: CheckpointState = new Map();
+    checkpoints = 0;
+    private producer?: Producer;
+    private admin?: Admin;
+    private committer?: OffsetCommitter;
+    private timers: NodeJS.Timeout[] = [];
+    private checkpointing?: Promise<void>;
+
+    constructor(private readonly opts: RunOptions) {
+        this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
+        this.metrics = new JobMetrics([...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })), ...(opts.sink ? [{ nodeId: opts.sink.nodeId, parallelism: opts.parallelism }] : [])]);
+        for (const [t, c] of opts.restored ?? []) this.checkpointed.set(t, new Map(c));
+    }
+
+    /** Records each source subtask has read so far, summed (what the double "consumed"). */
+    consumed(): number {
+        return this.sources.reduce((s, st) => s + st.counters.messages_sent, 0);
+    }
+
+    async start(): Promise<void> {
+        const { opts } = this;
+        const kafkaOf = (servers: string, id: string) => new Kafka({ clientId: `stand-in-${opts.jobId}-${id}`, brokers: servers.split(","), logLevel: logLevel.NOTHING });
+        if (opts.sink) {
+            this.producer = kafkaOf(opts.sink.table.bootstrapServers, "sink").producer({ allowAutoTopicCreation: false });
+            await this.producer.connect();
+        }
+        const forward = async (subtask: number, values: (Buffer | null)[]) => {
+            if (!this.producer || !opts.sink) return;
+            await this.producer.send({ topic: opts.sink.table.topic, messages: values.map((value) => ({ value })) });
+            // A sink's intake is its messages_recv; it sends nothing downstream (messages_sent stays 0).
+            const c = this.sinkCounters[subtask];
+            c.messages_recv += values.length;
+            c.bytes_recv += values.reduce((s, v) => s + (v?.length ?? 0), 0);
+        };
+        const first = opts.sources[0]?.table.bootstrapServers ?? opts.sink?.table.bootstrapServers;
+        if (first) {
+            const kafka = kafkaOf(first, "admin");
+            this.admin = kafka.admin();
+            await this.admin.connect();
+            this.committer = new OffsetCommitter(kafka);
+        }
+        for (const src of opts.sources) {
+            const kafka = kafkaOf(src.table.bootstrapServers, src.table.name);
+            const startOffsets = await this.startOffsets(src.table, sourceGroupId(src.table, opts.jobId, src.operatorId));
+            const partitions = [...startOffsets.keys()].sort((a, b) => a - b);
+            const limiter = opts.subtaskRateCap ? () => new RateLimiter(opts.subtaskRateCap as number) : () => undefined;
+            for (let i = 0; i < opts.parallelism; i++) {
+                // Subtask i of n reads the partitions p with p mod n = i (kafka/source/mod.rs).
+                const mine = partitions.filter((p) => p % opts.parallelism === i);
+                const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forward);
+                this.sources.push(st);
+                await st.start(startOffsets);
+            }
+        }
+        this.timers.push(setInterval(() => this.collect(), COLLECTION_RATE_MS));
+        this.timers.push(setInterval(() => void this.checkpoint(), opts.checkpointIntervalMs));
+    }
+
+    /**
+     * Where each partition starts (kafka/source/mod.rs get_consumer): a restored checkpoint's
+     * offset; with restored state, a partition it does not know from the beginning; otherwise
+     * 'source.offset': earliest, latest, or group (the group's committed offset, or the end
+     * when it has none: librdkafka's auto.offset.reset defaults to latest).
+     */
+    private async startOffsets(table: KafkaTable, groupId: string): Promise<Map<number, number>> {
+        const admin = this.admin as Admin;
+        const topicOffsets = await retrying(`offsets of ${table.topic}`, () => admin.fetchTopicOffsets(table.topic));
+        const restored = this.checkpointed.get(table.name);
+        const committed = table.offset === "group" && !restored ? await retrying(`offsets of group ${groupId}`, () => admin.fetchOffsets({ groupId, topics: [table.topic] })) : [];
+        const groupOffset = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        const out = new Map<number, number>();
+        for (const p of topicOffsets) {
+            const low = Number(p.low);
+            const high = Number(p.high);
+            let offset: number;
+            if (restored) offset = restored.get(p.partition) ?? low;
+            else if (table.offset === "earliest") offset = low;
+            else if (table.offset === "group" && (groupOffset.get(p.partition) ?? -1) >= 0) offset = groupOffset.get(p.partition) as number;
+            else offset = high;
+            out.set(p.partition, offset);
+        }
+        return out;
+    }
+
+    private collect(): void {
+        const sourceNode = new Map(this.opts.sources.map((s) => [s.nodeId, s.table.name]));
+        this.metrics.collect((nodeId, subtask) => {
+            if (this.opts.sink && nodeId === this.opts.sink.nodeId) return this.sinkCounters[subtask];
+            const table = sourceNode.get(nodeId);
+            return this.sources.find((s) => s.table.name === table && s.index === subtask)?.counters ?? newCounters();
+        });
+    }
+
+    /**
+     * A checkpoint, as a Kafka source takes it (kafka/source/mod.rs, ControlMessage::Checkpoint):
+     * the state keeps offset + 1 per partition read, and the group gets the offset of the last
+     * record read (not the next one), committed "just for progress tracking for metrics".
+     */
+    checkpoint(): Promise<void> {
+        if (this.checkpointing) return this.checkpointing;
+        const work = async () => {
+            try {
+                for (const src of this.opts.sources) {
+                    const groupId = sourceGroupId(src.table, this.opts.jobId, src.operatorId);
+                    const read = new Map<number, number>();
+                    for (const st of this.sources.filter((s) => s.table.name === src.table.name)) for (const [p, o] of st.offsets) read.set(p, o);
+                    if (read.size === 0) continue;
+                    const state = this.checkpointed.get(src.table.name) ?? new Map<number, number>();
+                    for (const [p, o] of read) state.set(p, o + 1);
+                    this.checkpointed.set(src.table.name, state);
+                    await this.committer?.commit(groupId, src.table.topic, [...read].map(([partition, offset]) => ({ partition, offset })));
+                }
+                this.checkpoints++;
+            } catch (err) {
+                // Arroyo only warns when the commit fails ("Failed to commit offset to Kafka").
+                console.warn(`stand-in: failed to commit offsets to Kafka: ${(err as Error).message}`);
+            }
+        };
+        // Cleared in a later tick, also when the work finishes without awaiting anything.
+        this.checkpointing = work().finally(() => (this.checkpointing = undefined));
+        return this.checkpointing;
+    }
+
+    async stop(): Promise<void> {
+        this.timers.forEach(clearInterval);
+        this.timers = [];
+        await Promise.all(this.sources.map((s) => s.stop()));
+        await this.checkpointing;
         await this.producer?.disconnect().catch(() => undefined);
+        await this.committer?.disconnect().catch(() => undefined);
+        await this.admin?.disconnect().catch(() => undefined);
     }
 }

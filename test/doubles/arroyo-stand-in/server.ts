@@ -1,12 +1,13 @@
 // A TEST DOUBLE for Arroyo's REST API (v0.15.0 shapes), for tests on machines where Arroyo itself
 // cannot be built or pulled. It is not Arroyo and must never be presented as Arroyo: it runs no
-// SQL (jobs copy source topics to the sink topic, see engine.ts) and only mimics the contract
-// the deployment and the benchmark rely on.
+// SQL (jobs copy source topics to the sink topic, see engine.ts). What it copies of Arroyo's
+// behaviour (job states and run ids, metrics, offsets committed to Kafka) names the Arroyo
+// v0.15.0 source file it follows.
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
 import { Job, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
-import { PassThroughJob } from "./engine";
+import { CheckpointState, JobRun } from "./engine";
 import { scanQuery } from "./sql";
 
 // The contract's shapes are the client's: one definition of what Arroyo's API returns.
@@ -14,7 +15,10 @@ interface Pipeline extends ApiPipeline {
     udfs: unknown[];
     parallelism: number;
     job: Job;
-    engine?: PassThroughJob;
+    run?: JobRun;
+    /** Offsets of the last checkpoint of any run: where a restarted job resumes. */
+    checkpointed?: CheckpointState;
+    scanned: ReturnType<typeof scanQuery>;
 }
 
 export interface RegisteredNode {
@@ -30,6 +34,8 @@ export interface StandInOptions {
     schedulingDelayMs?: number;
     /** Nodes silent this long are dropped, like Arroyo's 30 s. */
     nodeTimeoutMs?: number;
+    /** The double's capacity: most records one source subtask reads per second (0: unbounded). */
+    subtaskRateCap?: number;
 }
 
 class ApiError extends Error {
@@ -43,14 +49,55 @@ const STOPPED: readonly JobState[] = TERMINAL_STATES;
 export class ArroyoStandIn {
     private readonly pipelines = new Map<string, Pipeline>();
     private readonly nodes = new Map<string, RegisteredNode>();
-    /** Every job engine ever started, so close() leaves no Kafka client behind. */
-    private readonly engines = new Set<PassThroughJob>();
+    /** Every job run ever started, so close() leaves no Kafka client behind. */
+    private readonly runs = new Set<JobRun>();
     private server?: http.Server;
     private nextFailure?: string;
     readonly options: Required<StandInOptions>;
 
     constructor(options: StandInOptions = {}) {
-        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, ...options };
+        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, ...options };
+    }
+
+    /** Test control: the double's capacity from now on (records per second per source subtask; 0: unbounded). */
+    setSubtaskRateCap(cap: number): void {
+        this.options.subtaskRateCap = cap;
+    }
+
+    /** Test control: the pipeline's current run (its counters, checkpoints). */
+    currentRun(pipelineId: string): JobRun | undefined {
+        return this.pipelines.get(pipelineId)?.run;
+    }
+
+    /** Test control: pipelines by name. */
+    pipelineIdByName(name: string): string | undefined {
+        return [...this.pipelines.values()].find((p) => p.name === name)?.id;
+    }
+
+    /**
+     * Test control: restart a running job, as a worker loss or a rescale does. Like Arroyo
+     * (crates/arroyo-controller/src/states/mod.rs), Running -> Restarting -> Scheduling bumps
+     * run_id, and the new run resumes from the last checkpoint's offsets with fresh metrics
+     * (a new JobMetrics per scheduling, states/scheduling.rs).
+     */
+    async restartJob(pipelineId: string): Promise<void> {
+        const p = this.pipelines.get(pipelineId);
+        if (!p || p.job.state !== "Running") throw new Error(`pipeline ${pipelineId} is not running`);
+        p.job.state = "Restarting";
+        await p.run?.stop();
+        p.checkpointed = p.run?.checkpointed;
+        p.run = undefined;
+        p.job.state = "Scheduling";
+        p.job.run_id += 1;
+        await this.startRun(p);
+    }
+
+    /** Test control: the job fails now with this message (Running -> Failing -> Failed). */
+    async failJob(pipelineId: string, message: string): Promise<void> {
+        const p = this.pipelines.get(pipelineId);
+        if (!p) throw new Error(`no pipeline ${pipelineId}`);
+        p.job.state = "Failing";
+        await this.fail(p, message);
     }
 
     /** Test control: the next job to start fails with this message once running. */
@@ -76,7 +123,7 @@ export class ArroyoStandIn {
     }
 
     async close(): Promise<void> {
-        await Promise.all([...this.engines].map((e) => e.stop()));
+        await Promise.all([...this.runs].map((e) => e.stop()));
         await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     }
 
@@ -187,42 +234,32 @@ export class ArroyoStandIn {
             graph: this.graphOf(scanned, parallelism),
             preview: false,
             parallelism,
-            job: { id: `job_${randomUUID().slice(0, 10)}`, running_desired: true, state: "Created", run_id: 1, start_time: null, finish_time: null, tasks: null, failure_message: null, created_at: now },
+            // run_id is 0 until the first Compiling -> Scheduling (states/mod.rs).
+            job: { id: `job_${randomUUID().slice(0, 10)}`, running_desired: true, state: "Created", run_id: 0, start_time: null, finish_time: null, tasks: null, failure_message: null, created_at: now },
+            scanned,
         };
         this.pipelines.set(pipeline.id, pipeline);
-        void this.drive(pipeline, scanned);
+        void this.drive(pipeline);
         return pipeline;
     }
 
-    /** Moves a new job through Compiling and Scheduling to Running (or Failed). */
-    private async drive(p: Pipeline, scanned: ReturnType<typeof scanQuery>): Promise<void> {
+    /** Moves a new job through Compiling and Scheduling (run_id 0 -> 1) to Running (or Failed). */
+    private async drive(p: Pipeline): Promise<void> {
         const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
         await pause(20);
         p.job.state = "Compiling";
         await pause(20);
         p.job.state = "Scheduling";
+        p.job.run_id += 1;
         while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
             if (p.stop !== "none") return;
             await pause(200);
         }
         await pause(this.options.schedulingDelayMs);
         if (p.stop !== "none" || p.job.state !== "Scheduling") return;
-        const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
-        const sink = scanned.tables.find((t) => t.name === scanned.sink);
-        const fromEarliest = /'source\.offset'\s*=\s*'earliest'/i.test(p.query);
-        try {
-            p.engine = new PassThroughJob(p.job.id, sources, sink, p.parallelism, fromEarliest);
-            this.engines.add(p.engine);
-            await p.engine.start();
-            if (p.stop !== "none") return void (await p.engine.stop());
-            p.job.state = "Running";
-            p.job.start_time = Date.now() * 1000;
-            p.job.tasks = p.graph.nodes.length * p.parallelism;
-        } catch (err) {
-            return this.fail(p, `failed to start job: ${(err as Error).message}`);
-        }
+        await this.startRun(p);
         const failure = this.nextFailure;
-        if (failure) {
+        if (failure && (p.job.state as JobState) === "Running") {
             this.nextFailure = undefined;
             await pause(200);
             p.job.state = "Failing";
@@ -230,8 +267,37 @@ export class ArroyoStandIn {
         }
     }
 
+    /** Scheduling -> Running: a new run of the job reading its sources from where it should. */
+    private async startRun(p: Pipeline): Promise<void> {
+        const { scanned } = p;
+        const sourceTables = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
+        const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);
+        const sinkNode = p.graph.nodes.find((n) => n.operator === "sink");
+        try {
+            const run = new JobRun({
+                jobId: p.job.id,
+                sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: p.graph.nodes[i].operator })),
+                ...(sinkTable && sinkNode ? { sink: { table: sinkTable, nodeId: sinkNode.node_id } } : {}),
+                parallelism: p.parallelism,
+                checkpointIntervalMs: p.checkpoint_interval_micros / 1000,
+                ...(this.options.subtaskRateCap > 0 ? { subtaskRateCap: this.options.subtaskRateCap } : {}),
+                ...(p.checkpointed ? { restored: p.checkpointed } : {}),
+            });
+            p.run = run;
+            this.runs.add(run);
+            await run.start();
+            if (p.stop !== "none") return void (await run.stop());
+            p.job.state = "Running";
+            // start_time is set on the first start only, not on a recovery (states/mod.rs).
+            p.job.start_time ??= Date.now() * 1000;
+            p.job.tasks = p.graph.nodes.length * p.parallelism;
+        } catch (err) {
+            return this.fail(p, `failed to start job: ${(err as Error).message}`);
+        }
+    }
+
     private async fail(p: Pipeline, message: string): Promise<void> {
-        await p.engine?.stop();
+        await p.run?.stop();
         p.job.state = "Failed";
         p.job.failure_message = message;
         p.job.running_desired = false;
@@ -243,16 +309,16 @@ export class ArroyoStandIn {
         if (mode === "none" || STOPPED.includes(p.job.state)) return;
         p.job.running_desired = false;
         p.job.state = "Stopping";
-        const engine = p.engine;
+        const run = p.run;
         setTimeout(async () => {
-            await engine?.stop();
+            await run?.stop();
             p.job.state = "Stopped";
             p.job.finish_time = Date.now() * 1000;
         }, 100);
     }
 
-    private view(p: Pipeline): Omit<Pipeline, "job" | "engine" | "parallelism"> {
-        const { job: _job, engine: _engine, parallelism: _parallelism, ...rest } = p;
+    private view(p: Pipeline): Omit<Pipeline, "job" | "run" | "parallelism" | "checkpointed" | "scanned"> {
+        const { job: _job, run: _run, parallelism: _parallelism, checkpointed: _c, scanned: _s, ...rest } = p;
         return { ...rest, action_in_progress: p.job.state === "Stopping" };
     }
 
@@ -260,17 +326,10 @@ export class ArroyoStandIn {
         return { ...j };
     }
 
+    // The controller answers NotFound for a job without a running controller, which the API
+    // turns into an empty list (crates/arroyo-api/src/metrics.rs).
     private metrics(p: Pipeline) {
-        return (p.engine?.operators ?? []).map((op) => ({
-            node_id: op.nodeId,
-            metric_groups: [...op.samples.entries()].map(([name, samples]) => ({
-                name,
-                subtasks: Array.from({ length: op.parallelism }, (_, index) => ({
-                    index,
-                    metrics: samples.map((s) => ({ time: s.time, value: name === "backpressure" ? 0 : s.values[index] })),
-                })),
-            })),
-        }));
+        return p.run && p.job.state === "Running" ? p.run.metrics.groups() : [];
     }
 }
 

@@ -1,11 +1,20 @@
-// The stand-in's reading of a pipeline's SQL: just enough to find the Kafka tables and which one
-// the INSERT writes to. It is not Arroyo's planner and judges no SQL semantics.
+// The stand-in's reading of a pipeline's SQL: just enough to find the connector tables, their
+// WITH options and which table the INSERT writes to. It is not Arroyo's planner and judges no
+// SQL semantics. Option names and accepted values follow Arroyo v0.15.0's
+// crates/arroyo-connectors/src/kafka/mod.rs (table_from_options).
+
+export type SourceOffset = "earliest" | "latest" | "group";
 
 export interface KafkaTable {
     name: string;
     type: "source" | "sink";
     topic: string;
     bootstrapServers: string;
+    format: string;
+    /** 'source.offset': latest when absent (kafka/mod.rs). */
+    offset: SourceOffset;
+    groupId?: string;
+    groupIdPrefix?: string;
 }
 
 export interface ScannedQuery {
@@ -17,9 +26,12 @@ export interface ScannedQuery {
 }
 
 const option = (withClause: string, key: string): string | undefined => {
-    const m = new RegExp(`'?${key.replace(".", "\\.")}'?\\s*=\\s*'([^']*)'`, "i").exec(withClause);
+    const m = new RegExp(`'?${key.replace(/\./g, "\\.")}'?\\s*=\\s*'([^']*)'`, "i").exec(withClause);
     return m?.[1];
 };
+
+// Formats Arroyo 0.15 accepts for Kafka tables (crates/arroyo-rpc/src/formats.rs).
+const FORMATS = ["json", "debezium_json", "avro", "parquet", "raw_string", "raw_bytes", "protobuf"];
 
 export function scanQuery(query: string): ScannedQuery {
     const errors: string[] = [];
@@ -35,15 +47,24 @@ export function scanQuery(query: string): ScannedQuery {
         const type = option(withClause, "type");
         const topic = option(withClause, "topic");
         const bootstrapServers = option(withClause, "bootstrap_servers");
-        if (type !== "source" && type !== "sink") errors.push(`Table ${name}: 'type' must be 'source' or 'sink'`);
+        const format = option(withClause, "format");
+        const offset = option(withClause, "source.offset") ?? "latest";
+        if (type !== "source" && type !== "sink") errors.push(`Table ${name}: type must be one of 'source' or 'sink'`);
         if (!topic) errors.push(`Table ${name}: missing required option 'topic'`);
         if (!bootstrapServers) errors.push(`Table ${name}: missing required option 'bootstrap_servers'`);
-        if ((type === "source" || type === "sink") && topic && bootstrapServers) tables.push({ name: name.toLowerCase(), type, topic, bootstrapServers });
+        if (!format) errors.push(`Table ${name}: 'format' must be set for Kafka connection`);
+        else if (!FORMATS.includes(format)) errors.push(`Table ${name}: unknown format '${format}'`);
+        if (type === "source" && offset !== "earliest" && offset !== "latest" && offset !== "group") errors.push(`Table ${name}: invalid value for source.offset '${offset}'`);
+        if ((type === "source" || type === "sink") && topic && bootstrapServers && format) {
+            const groupId = option(withClause, "source.group_id");
+            const groupIdPrefix = option(withClause, "source.group_id_prefix");
+            tables.push({ name: name.toLowerCase(), type, topic, bootstrapServers, format, offset: offset as SourceOffset, ...(groupId ? { groupId } : {}), ...(groupIdPrefix ? { groupIdPrefix } : {}) });
+        }
     }
 
     const body = sql.replace(createRe, " ");
     if (!/\bselect\b/i.test(body)) errors.push("Query does not contain a SELECT statement");
-    const referenced = [...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase());
+    const referenced = [...new Set([...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase()))];
     const sink = /insert\s+into\s+([A-Za-z_][\w]*)/i.exec(body)?.[1]?.toLowerCase();
     const known = new Set(tables.map((t) => t.name));
     const cteNames = new Set([...body.matchAll(/\b([A-Za-z_][\w]*)\s+as\s*\(/gi)].map((m) => m[1].toLowerCase()));

@@ -1,0 +1,127 @@
+// Arroyo's operator metrics, read the way v0.15.0 writes them (facts from its source):
+// - A Kafka source has no input queue, so its messages_recv is always 0; what it reads is its
+//   messages_sent (crates/arroyo-operator/src/operator.rs counts MessagesReceived only where a
+//   batch is taken from an input queue; context.rs ArrowCollector::collect counts MessagesSent).
+//   A sink sends nothing on: its intake is its messages_recv. Sources and sinks are never chained
+//   into other operators (crates/arroyo-datastream/src/optimizers.rs), so they are nodes of their own.
+// - The controller collects every 2 s and serves each subtask's series with its own timestamps
+//   (µs), EWMA-smoothed with alpha 0.1 (crates/arroyo-controller/src/job_controller/job_metrics.rs):
+//   subtasks are aligned on a time grid before they are summed, and every rate read from here is
+//   "smoothed by Arroyo": a step in the input takes about 20 s to show.
+import { MetricName, OperatorMetricGroup, PipelineGraph } from "./types";
+
+/** job_metrics.rs COLLECTION_RATE. */
+export const COLLECTION_RATE_MS = 2_000;
+
+/** Source operators: the graph's nodes that no edge feeds. */
+export function sourceNodeIds(graph: PipelineGraph): number[] {
+    const fed = new Set(graph.edges.map((e) => e.dest_id));
+    return graph.nodes.filter((n) => !fed.has(n.node_id)).map((n) => n.node_id);
+}
+
+/** Sink operators: the graph's nodes that feed nothing. */
+export function sinkNodeIds(graph: PipelineGraph): number[] {
+    const feeding = new Set(graph.edges.map((e) => e.src_id));
+    return graph.nodes.filter((n) => !feeding.has(n.node_id)).map((n) => n.node_id);
+}
+
+export interface RatePoint {
+    /** ms since the epoch */
+    time: number;
+    value: number;
+}
+
+/** Arroyo keeps five minutes of points; snapshots taken along a run are merged by time. */
+export function mergeSnapshots(snapshots: OperatorMetricGroup[][]): OperatorMetricGroup[] {
+    const merged = new Map<string, Map<number, number>>();
+    for (const snap of snapshots) {
+        for (const g of snap) {
+            for (const mg of g.metric_groups) {
+                for (const st of mg.subtasks) {
+                    const key = `${g.node_id}|${mg.name}|${st.index}`;
+                    const series = merged.get(key) ?? new Map<number, number>();
+                    for (const m of st.metrics) series.set(m.time, m.value);
+                    merged.set(key, series);
+                }
+            }
+        }
+    }
+    const groups = new Map<number, OperatorMetricGroup>();
+    for (const [key, series] of merged) {
+        const [node, name, index] = key.split("|");
+        const g = groups.get(Number(node)) ?? { node_id: Number(node), metric_groups: [] };
+        let mg = g.metric_groups.find((x) => x.name === name);
+        if (!mg) {
+            mg = { name: name as MetricName, subtasks: [] };
+            g.metric_groups.push(mg);
+        }
+        mg.subtasks.push({ index: Number(index), metrics: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value })) });
+        groups.set(g.node_id, g);
+    }
+    return [...groups.values()];
+}
+
+/** Every subtask series of `name` on `nodeIds` (or every node), times in ms. */
+function subtaskSeries(groups: OperatorMetricGroup[], name: MetricName, nodeIds?: number[]): RatePoint[][] {
+    const out: RatePoint[][] = [];
+    for (const g of groups) {
+        if (nodeIds && !nodeIds.includes(g.node_id)) continue;
+        for (const mg of g.metric_groups) {
+            if (mg.name !== name) continue;
+            for (const st of mg.subtasks) if (st.metrics.length) out.push(st.metrics.map((m) => ({ time: m.time / 1000, value: m.value })).sort((a, b) => a.time - b.time));
+        }
+    }
+    return out;
+}
+
+/**
+ * Subtasks on one grid of COLLECTION_RATE steps: at each grid time every subtask contributes its
+ * latest point at or before it, if that point is at most two collection rounds old; a grid time
+ * some subtask cannot cover is left out rather than summed short.
+ */
+function onGrid(series: RatePoint[][], combine: (values: number[]) => number): RatePoint[] {
+    if (series.length === 0) return [];
+    const from = Math.max(...series.map((s) => s[0].time));
+    const to = Math.max(...series.map((s) => s[s.length - 1].time));
+    const out: RatePoint[] = [];
+    const cursor = series.map(() => 0);
+    for (let t = from; t <= to + 1e-6; t += COLLECTION_RATE_MS) {
+        const values: number[] = [];
+        for (let i = 0; i < series.length; i++) {
+            const s = series[i];
+            while (cursor[i] + 1 < s.length && s[cursor[i] + 1].time <= t) cursor[i]++;
+            const p = s[cursor[i]];
+            if (p.time <= t && t - p.time <= 2 * COLLECTION_RATE_MS) values.push(p.value);
+        }
+        if (values.length === series.length) out.push({ time: t, value: combine(values) });
+    }
+    return out;
+}
+
+/** The operators' rate summed over their subtasks (e.g. sources' messages_sent: events/s read). */
+export function summedRate(groups: OperatorMetricGroup[], nodeIds: number[], name: MetricName): RatePoint[] {
+    return onGrid(subtaskSeries(groups, name, nodeIds), (v) => v.reduce((a, b) => a + b, 0));
+}
+
+/** The highest value of any subtask of any operator at each grid time (backpressure is 0..1). */
+export function maxSeries(groups: OperatorMetricGroup[], name: MetricName): RatePoint[] {
+    return onGrid(subtaskSeries(groups, name), (v) => Math.max(...v));
+}
+
+/** Mean of the points inside [startMs, endMs], or undefined when none fall inside. */
+export function meanIn(points: RatePoint[], startMs: number, endMs: number): number | undefined {
+    const inside = points.filter((p) => p.time >= startMs && p.time <= endMs);
+    if (inside.length === 0) return undefined;
+    return inside.reduce((s, p) => s + p.value, 0) / inside.length;
+}
+
+/** Integral of a rate series over [fromMs, toMs] (each point's rate held since the previous point): messages. */
+export function integrate(points: RatePoint[], fromMs: number, toMs: number): number {
+    let total = 0;
+    for (let i = 1; i < points.length; i++) {
+        const a = Math.max(points[i - 1].time, fromMs);
+        const b = Math.min(points[i].time, toMs);
+        if (b > a) total += (points[i].value * (b - a)) / 1000;
+    }
+    return total;
+}

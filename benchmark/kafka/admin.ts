@@ -1,0 +1,35 @@
+import { Admin } from "kafkajs";
+
+/**
+ * Runs a Kafka admin request again while the broker answers with a retriable error. Right after
+ * a topic or the first consumer group is created, a busy broker answers "not the correct
+ * coordinator" or "does not host this topic-partition" for a while; kafkajs does not retry
+ * those for group offsets or leader waits. Non-retriable errors fail at once.
+ */
+export async function retrying<T>(what: string, request: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await request();
+        } catch (err) {
+            const retriable = (err as { retriable?: boolean }).retriable === true;
+            if (!retriable) throw err;
+            if (Date.now() >= deadline) throw new Error(`${what} did not succeed within ${Math.round(timeoutMs / 1000)} s; last error: ${(err as Error).message}`);
+            await new Promise((r) => setTimeout(r, 250));
+        }
+    }
+}
+
+/**
+ * Creates topics and waits until every partition has a leader that answers offset requests, so
+ * the next request (a producer's, an offset read) does not meet a partition still being placed.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: { topic: string; numPartitions: number }[]): Promise<void> {
+    await retrying(`creating ${topics.map((t) => t.topic).join(", ")}`, () => admin.createTopics({ topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false }));
+    for (const t of topics) {
+        await retrying(`leaders of ${t.topic}`, async () => {
+            const offsets = await admin.fetchTopicOffsets(t.topic);
+            if (offsets.length !== t.numPartitions) throw Object.assign(new Error(`${t.topic} has ${offsets.length} of ${t.numPartitions} partitions`), { retriable: true });
+        });
+    }
+}

@@ -1,0 +1,167 @@
+// Progress measured where it is certain: Kafka offsets. Engine-independent (Theodolite measures
+// consumer lag the same way), and it holds on a real Arroyo cluster because Arroyo 0.15.0's Kafka
+// source commits what it has read to its consumer group at every checkpoint
+// (crates/arroyo-connectors/src/kafka/source/mod.rs, "for progress tracking for metrics").
+import { Admin } from "kafkajs";
+import { retrying } from "./admin";
+import { OffsetCommitter } from "./commitOffsets";
+
+/** One source table of a query: the topic it reads and the consumer group it commits to. */
+export interface SourceGroup {
+    table: string;
+    topic: string;
+    groupId: string;
+}
+
+export interface TableOffsets {
+    table: string;
+    /** The next offset to be written, per partition. */
+    end: number[];
+    /** The group's committed offset per partition; null where the group has none. */
+    committed: (number | null)[];
+}
+
+export interface ProgressSample {
+    /** ms since the epoch */
+    time: number;
+    tables: TableOffsets[];
+    /** The results topic's end offsets. */
+    results: number[];
+}
+
+async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
+    return (await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+}
+
+/**
+ * Commits each group's offsets at its topic's current end, before the pipeline exists: with
+ * 'source.offset' = 'group' the job starts exactly there (kafka/mod.rs: group -> Offset::Stored),
+ * so it reads this run's load and nothing earlier, and nothing races partition assignment.
+ * Returns the start offsets per table.
+ */
+export async function seedGroups(admin: Admin, committer: OffsetCommitter, groups: SourceGroup[]): Promise<Map<string, number[]>> {
+    const start = new Map<string, number[]>();
+    for (const g of groups) {
+        const existing = await retrying(`offsets of group ${g.groupId}`, () => admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }));
+        if (existing.some((t) => t.partitions.some((p) => Number(p.offset) >= 0))) {
+            throw new Error(`consumer group '${g.groupId}' already has offsets on ${g.topic}: each run needs fresh groups (a run tag was reused?)`);
+        }
+        const end = await endOffsets(admin, g.topic);
+        await committer.commit(g.groupId, g.topic, end.map((offset, partition) => ({ partition, offset })));
+        start.set(g.table, end);
+    }
+    return start;
+}
+
+/** Reads the offsets a progress sample needs: a few small admin requests. */
+export class KafkaProgressSampler {
+    constructor(private readonly admin: Admin, private readonly groups: SourceGroup[], private readonly resultsTopic: string | undefined) {}
+
+    async sample(): Promise<ProgressSample> {
+        const time = Date.now();
+        const tables = await Promise.all(
+            this.groups.map(async (g) => {
+                const [end, committed] = await Promise.all([endOffsets(this.admin, g.topic), this.admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] })]);
+                const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+                return { table: g.table, end, committed: end.map((_, p) => ((byPartition.get(p) ?? -1) >= 0 ? (byPartition.get(p) as number) : null)) };
+            }),
+        );
+        const results = this.resultsTopic ? await endOffsets(this.admin, this.resultsTopic) : [];
+        return { time, tables, results };
+    }
+}
+
+/** A sample reduced to counts since the run's start offsets. */
+export interface ProgressPoint {
+    time: number;
+    /** Events on the query's input topics since the start. */
+    input: number;
+    /** Events the query's sources have read, by their committed offsets. */
+    consumed: number;
+    /** input - consumed. */
+    lag: number;
+    /** Records on the results topic. */
+    output: number;
+}
+
+/**
+ * Events read from a partition, from the group's committed offset. Arroyo commits the offset of
+ * the last record it read, not the next one as Kafka clients usually do (kafka/source/mod.rs
+ * commits `Offset::Offset(*offset)` and keeps `offset + 1` in its own state), so a commit `c`
+ * above the start `s` means c - s + 1 records; a commit at `s` is read as none (it cannot be told
+ * from one record read: at most one event per partition too few).
+ */
+export function consumedFromCommit(start: number, committed: number | null): number {
+    return committed !== null && committed > start ? committed - start + 1 : 0;
+}
+
+export function toPoint(sample: ProgressSample, start: Map<string, number[]>, resultsStart: number[] = []): ProgressPoint {
+    let input = 0;
+    let consumed = 0;
+    for (const t of sample.tables) {
+        const s = start.get(t.table) ?? [];
+        t.end.forEach((e, p) => (input += e - (s[p] ?? 0)));
+        t.committed.forEach((c, p) => (consumed += consumedFromCommit(s[p] ?? 0, c)));
+    }
+    const output = sample.results.reduce((sum, e, p) => sum + e - (resultsStart[p] ?? 0), 0);
+    return { time: sample.time, input, consumed, lag: input - consumed, output };
+}
+
+/** Least-squares slope of y over time, per second; null with fewer than two points. */
+export function slopePerSecond(points: { time: number; y: number }[]): number | null {
+    if (points.length < 2) return null;
+    const n = points.length;
+    const mt = points.reduce((s, p) => s + p.time, 0) / n;
+    const my = points.reduce((s, p) => s + p.y, 0) / n;
+    let num = 0;
+    let den = 0;
+    for (const p of points) {
+        num += (p.time - mt) * (p.y - my);
+        den += (p.time - mt) ** 2;
+    }
+    return den === 0 ? null : (num / den) * 1000;
+}
+
+export interface WindowProgress {
+    /** Input events/s on the query's topics (end offsets). */
+    inputRate: number | null;
+    /** Events/s the sources read, between the first and last commit seen in the window. */
+    consumedRate: number | null;
+    /** Events read between those two commits, and when they were seen. */
+    consumed: { events: number; fromMs: number; toMs: number } | null;
+    /** Slope of the lag over the window, events/s: > 0 means the query falls behind. */
+    lagTrend: number | null;
+    /** Which points the trend was fitted on. */
+    lagTrendBasis: "commits" | "samples";
+    outputRate: number | null;
+    outputRecords: number;
+}
+
+/**
+ * Rates and the lag trend over [startMs, endMs]. Committed offsets move only at checkpoints, so
+ * between two commits the lag grows as a saw-tooth of one checkpoint interval's events; fitting
+ * it at every sample would read that saw-tooth as a trend. The consumed rate and the lag trend
+ * are therefore taken at the samples where a new commit was first seen ("commit points"); when a
+ * window holds fewer than two of them (a stalled job commits nothing), every sample is used.
+ */
+export function windowProgress(points: ProgressPoint[], startMs: number, endMs: number): WindowProgress {
+    const inside = points.filter((p) => p.time >= startMs && p.time <= endMs);
+    const commits = inside.filter((p) => {
+        const i = points.indexOf(p);
+        return i > 0 && p.consumed !== points[i - 1].consumed;
+    });
+    const basis = commits.length >= 2 ? commits : inside;
+    const rate = (xs: ProgressPoint[], f: (p: ProgressPoint) => number) =>
+        xs.length >= 2 && xs[xs.length - 1].time > xs[0].time ? ((f(xs[xs.length - 1]) - f(xs[0])) * 1000) / (xs[xs.length - 1].time - xs[0].time) : null;
+    const first = basis[0];
+    const last = basis[basis.length - 1];
+    return {
+        inputRate: rate(inside, (p) => p.input),
+        consumedRate: rate(basis, (p) => p.consumed),
+        consumed: basis.length >= 2 ? { events: last.consumed - first.consumed, fromMs: first.time, toMs: last.time } : null,
+        lagTrend: slopePerSecond(basis.map((p) => ({ time: p.time, y: p.lag }))),
+        lagTrendBasis: commits.length >= 2 ? "commits" : "samples",
+        outputRate: rate(inside, (p) => p.output),
+        outputRecords: inside.length >= 2 ? inside[inside.length - 1].output - inside[0].output : 0,
+    };
+}

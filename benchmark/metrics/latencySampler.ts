@@ -1,0 +1,61 @@
+import { Consumer, Kafka, logLevel } from "kafkajs";
+import { assignedConsumer } from "../kafka/assignedConsumer";
+import { LatencyHistogram } from "./latency";
+
+/**
+ * End-to-end latency from a sample of a query's output: reads one partition of the results topic
+ * (output is counted from end offsets, not here, so reading never caps what is measured) and,
+ * for each record whose input event's time lies in the measured window, records read time minus
+ * event time. The generator stamps each event with its scheduled send time on one global
+ * schedule (benchmark/producer), so a generator behind schedule shows as latency: no coordinated
+ * omission. Warm-up events never enter the figures.
+ */
+export class LatencySampler {
+    readonly histogram = new LatencyHistogram();
+    private consumer?: Consumer;
+    private window: { start: number; end: number } | undefined;
+    /** Records read, and records outside the window or without a readable event time. */
+    read = 0;
+    outsideWindow = 0;
+    unparsable = 0;
+
+    constructor(private readonly bootstrapServers: string, private readonly topic: string, private readonly latencyColumn: string, private readonly groupId: string) {}
+
+    /** Event-time window of the measured events; records of other events are not counted. */
+    setWindow(start: number, end: number): void {
+        this.window = { start, end };
+    }
+
+    async start(): Promise<void> {
+        const kafka = new Kafka({ clientId: "arroyo-pi-latency", brokers: this.bootstrapServers.split(","), logLevel: logLevel.NOTHING });
+        this.consumer = await assignedConsumer(kafka, { groupId: this.groupId, topic: this.topic, partitions: [0], startOffsets: new Map([[0, 0]]), consumerConfig: { maxWaitTimeInMs: 100 } });
+        await this.consumer.subscribe({ topic: this.topic });
+        await this.consumer.run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+                const now = Date.now();
+                for (const m of batch.messages) {
+                    this.read++;
+                    const eventTime = this.eventTimeOf(m.value?.toString() ?? "");
+                    if (eventTime === undefined) this.unparsable++;
+                    else if (!this.window || eventTime < this.window.start || eventTime > this.window.end) this.outsideWindow++;
+                    else this.histogram.record(now - eventTime);
+                }
+            },
+        });
+    }
+
+    private eventTimeOf(json: string): number | undefined {
+        try {
+            const v = (JSON.parse(json) as Record<string, unknown>)[this.latencyColumn];
+            const t = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`) : NaN;
+            return Number.isFinite(t) ? t : undefined;
+        } catch {
+            return undefined;
+        }
+    }
+
+    async stop(): Promise<void> {
+        await this.consumer?.disconnect().catch(() => undefined);
+    }
+}
