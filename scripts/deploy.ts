@@ -6,20 +6,64 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
-import { pulumiRoot, REPO_ROOT } from "../toolchain/paths";
+import { spawnSync } from "child_process";
+import { PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
+import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
 
 
-/** `pulumi` from the toolchain's cache when it is there, else from PATH. */
+/** Runs toolchain/run.sh with its progress lines on this terminal. */
+function toolchain(steps: string[]): void {
+    const r = spawnSync(path.join(REPO_ROOT, "toolchain", "run.sh"), steps, { stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`'toolchain/run.sh ${steps.join(" ")}' failed (exit ${r.status ?? r.signal}); its output above says why`);
+}
+
+/**
+ * `pulumi` from the toolchain's cache, else from PATH; where neither is usable (a fresh machine
+ * that reaches only package registries) it is built first, so the README's first command works.
+ */
 async function pulumiCommand(): Promise<PulumiCommand> {
     const root = pulumiRoot();
+    const find = () => PulumiCommand.get(fs.existsSync(path.join(root, "bin", "pulumi")) ? { root } : {});
     try {
-        return await PulumiCommand.get(fs.existsSync(path.join(root, "bin", "pulumi")) ? { root } : {});
+        return await find();
     } catch (err) {
-        throw new Error(`no usable Pulumi CLI (${(err as Error).message}): install it, or build it with 'npm run toolchain -- pulumi'`);
+        console.log(`no usable Pulumi CLI (${(err as Error).message.split("\n")[0]}): building v${PULUMI_VERSION} from the Go module proxy into ${root}`);
+        console.log("this takes about 6 minutes on a machine with empty Go caches, once; later runs find it cached");
+        toolchain(["pulumi"]);
+        return await find();
     }
+}
+
+/** The stack's config through the one schema the program uses; a ConfigError names every problem. */
+async function checkConfig(stack: Stack, stackName: string): Promise<void> {
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [k, v] of Object.entries(await stack.getAllConfig())) {
+        if (!k.startsWith(`${PROJECT}:`)) continue;
+        const name = k.slice(PROJECT.length + 1);
+        values[name] = v.value;
+        if (v.secret) secretKeys.add(name);
+    }
+    parseClusterConfig({ stack: stackName, values, secretKeys });
+}
+
+/**
+ * Installs missing resource plugins through the CLI (unless PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
+ * says not to download); where they are still missing, stops before the engine does.
+ */
+async function ensurePlugins(ws: LocalWorkspace): Promise<void> {
+    if (missingPlugins().length === 0) return;
+    for (const p of process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION ? [] : PLUGINS) {
+        if (!missingPlugins().includes(`${p.name} v${p.version}`)) continue;
+        console.log(`installing the resource plugin ${p.name} v${p.version}`);
+        await ws.installPlugin(p.name, `v${p.version}`).catch(() => undefined);
+    }
+    const still = missingPlugins();
+    if (still.length) throw new Error(missingPluginsMessage(still));
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -34,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
     const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean }>();
     if (!["up", "preview", "destroy", "outputs"].includes(action)) cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
 
+    // The local stack runs on this machine's Docker engine: install and start one where none answers.
+    if (o.stack === "local" && action !== "outputs") toolchain(["docker"]);
     const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(os.homedir(), ".pulumi-arroyo-pi")}`;
     if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
     const stack = await LocalWorkspace.createOrSelectStack(
@@ -48,6 +94,11 @@ export async function main(argv: string[]): Promise<void> {
             },
         },
     );
+    if (action !== "outputs") {
+        // A bad config is reported before anything else is attempted (plugins, the engine).
+        if (action !== "destroy") await checkConfig(stack, o.stack);
+        await ensurePlugins(stack.workspace as LocalWorkspace);
+    }
     const onOutput = (out: string) => process.stdout.write(out);
     if (o.refresh && action !== "outputs") await stack.refresh({ onOutput });
     // One machine-readable line per operation, for scripts and tests: what changed, by kind.

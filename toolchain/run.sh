@@ -21,16 +21,32 @@ PULUMI_VERSION=$(node -p "require('$here/../package.json').dependencies['@pulumi
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 
 # step NAME VERSION FUNCTION: runs FUNCTION into $CACHE/NAME-VERSION unless already complete.
+# Safe to run twice at once: one lock per step (the second run waits, then finds it cached), and
+# every build goes to a private temporary directory that is renamed into place only once it is
+# complete, so an interrupted or failed build never leaves a tool that a later run trusts.
 step() {
-    local name=$1 version=$2 fn=$3 dir="$CACHE/$1-$2" start end
+    local name=$1 version=$2 fn=$3 dir="$CACHE/$1-$2" start end tmp
     start=$(date +%s)
+    exec {lock}>"$CACHE/.$name-$version.lock"
+    if ! flock -n "$lock"; then
+        log "$name $version: another build holds $CACHE/.$name-$version.lock; waiting for it"
+        flock "$lock"
+    fi
     if [ -f "$dir/.complete" ]; then
         log "$name $version: cached in $dir (0 s)"
+        exec {lock}>&-
         return 0
     fi
-    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-    "$fn" "$dir.partial"
-    rm -rf "$dir" && mv "$dir.partial" "$dir" && touch "$dir/.complete"
+    # Under the lock, a leftover of a killed build is nobody's: remove it.
+    rm -rf "$dir" "$CACHE/.$name-$version.build."*
+    tmp=$(mktemp -d "$CACHE/.$name-$version.build.XXXXXX")
+    # A failed or interrupted build removes its temporary directory; nothing is left to trust.
+    trap 'rm -rf "$tmp"' EXIT
+    "$fn" "$tmp"
+    touch "$tmp/.complete"
+    mv "$tmp" "$dir"
+    trap - EXIT
+    exec {lock}>&-
     end=$(date +%s)
     log "$name $version: built in $((end - start)) s -> $dir"
 }
@@ -45,7 +61,8 @@ build_kafka() {
 
 # The Pulumi CLI, built from the Go module proxy (no binary downloads reach this machine).
 build_pulumi() {
-    local out=$1 src="$CACHE/src/pulumi-$PULUMI_VERSION"
+    local out=$1
+    local src="$out/src"
     mkdir -p "$src" "$out/bin"
     cp "$here/pulumi/tools.go" "$src/tools.go"
     sed "s/PULUMI_VERSION/$PULUMI_VERSION/g" "$here/pulumi/go.mod.in" > "$src/go.mod"
@@ -59,10 +76,11 @@ build_pulumi() {
 }
 
 apt_updated=""
+# Two runs at once would meet apt's own lock and fail: they take turns on ours.
 apt_install() {
     export DEBIAN_FRONTEND=noninteractive
-    [ -n "$apt_updated" ] || { apt-get update -qq >/dev/null; apt_updated=1; }
-    apt-get install -y -qq "$@" >/dev/null
+    [ -n "$apt_updated" ] || { flock "$CACHE/.apt.lock" apt-get update -qq >/dev/null; apt_updated=1; }
+    flock "$CACHE/.apt.lock" apt-get install -y -qq "$@" >/dev/null
 }
 
 # OpenSSH's server, for the tests of the SSH bootstrap (they start it themselves, on loopback).

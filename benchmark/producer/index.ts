@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { Admin, Kafka, logLevel } from "kafkajs";
 import { Worker } from "worker_threads";
-import { waitFor } from "../../probes/waitFor";
+import { retrying } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
 import { RateWindows } from "./pacing";
 import { expectedPartitionCounts, rangesForWorker } from "./plan";
@@ -74,8 +74,8 @@ const COMPRESSIONS: readonly Compression[] = ["none", "gzip"];
 export const RATE_TOLERANCE = 0.02;
 
 async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
-    // Right after a topic is created its partition leaders may not be known yet: retry briefly.
-    const offsets = await waitFor(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), { timeoutMs: 15_000, intervalMs: 250 });
+    // Right after a topic is created its partition leaders may not be known yet: retry while the broker says so.
+    const offsets = await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
     return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
 }
 

@@ -32,7 +32,7 @@ export class E2eProject {
             ...process.env,
             PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-            PULUMI_HOME: path.join(this.dir, "pulumi-home"),
+            // PULUMI_HOME stays the user's: that is where installed resource plugins are found.
             PULUMI_SKIP_UPDATE_CHECK: "1",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
             PATH: `${path.dirname(pulumiBinary())}:${process.env.PATH}`,

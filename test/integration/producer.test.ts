@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from "kafkajs";
 import { produceNexmark } from "../../benchmark/producer";
+import { retrying } from "../../benchmark/kafka/admin";
 import { kindOf } from "../../benchmark/nexmark/model";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 
@@ -16,7 +17,7 @@ async function topicTotals(): Promise<Record<string, number[]>> {
     const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     const out: Record<string, number[]> = {};
-    for (const t of Object.values(topics)) out[t] = (await admin.fetchTopicOffsets(t)).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    for (const t of Object.values(topics)) out[t] = (await retrying(`offsets of ${t}`, () => admin.fetchTopicOffsets(t))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
     await admin.disconnect();
     return out;
 }
