@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HostSpec } from "../config/schema";
 import { shellQuote } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
+import { urlHost } from "../lib/address";
 
 export type HostAccess =
     | { kind: "local"; dockerHost: string }
@@ -58,7 +59,7 @@ export class DockerHost extends pulumi.ComponentResource {
         this.address = args.host.address;
         const { access, host } = args;
 
-        this.dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${host.address}:${host.sshPort}`;
+        this.dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${urlHost(host.address)}:${host.sshPort}`;
         if (access.kind === "local") {
             this.provider = new docker.Provider(`${name}-engine`, { host: access.dockerHost }, { parent: this });
         } else {

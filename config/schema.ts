@@ -1,5 +1,6 @@
 import * as net from "net";
 import { z } from "zod";
+import { isImageReference } from "../lib/imageRef";
 import {
     DEFAULT_IMAGES,
     DEFAULTS,
@@ -56,11 +57,19 @@ const workerSchema = hostSchema
     .extend({ taskSlots: z.number().int().positive().optional() })
     .strict();
 
+/** An image reference Docker can pull, checked before any host is changed. */
+const imageRef = (example: string) =>
+    z.string().superRefine((value, ctx) => {
+        if (!isImageReference(value)) {
+            ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a Docker image reference: use [registry/]name[:tag][@sha256:digest], e.g. ${example}` });
+        }
+    });
+
 const imagesSchema = z
     .object({
-        arroyo: z.string().min(1).default(DEFAULT_IMAGES.arroyo),
-        kafka: z.string().min(1).default(DEFAULT_IMAGES.kafka),
-        minio: z.string().min(1).default(DEFAULT_IMAGES.minio),
+        arroyo: imageRef(DEFAULT_IMAGES.arroyo).default(DEFAULT_IMAGES.arroyo),
+        kafka: imageRef(DEFAULT_IMAGES.kafka).default(DEFAULT_IMAGES.kafka),
+        minio: imageRef(DEFAULT_IMAGES.minio).default(DEFAULT_IMAGES.minio),
     })
     .strict();
 
@@ -102,7 +111,8 @@ const structured = {
 /** Plain string keys, taken as typed. */
 const plain = {
     target: z.enum(["local", "ssh"]).default(DEFAULTS.target),
-    sshUser: z.string().min(1).optional(),
+    // An empty value is reported once, by checkSsh, as the missing user it is.
+    sshUser: z.string().optional(),
     dockerInstallCommand: z.string().min(1).default(DEFAULTS.dockerInstallCommand),
     localDockerHost: z.string().min(1).default(DEFAULTS.localDockerHost),
 } as const;
@@ -184,7 +194,43 @@ function describeIssue(top: string, issue: z.core.$ZodIssue): string {
         const hint = issue.path.length === 0 ? HINTS[top] : undefined;
         return `${where} is missing: ${hint ?? "add it to Pulumi.<stack>.yaml"}`;
     }
-    return `${where}: ${issue.message}`;
+    if (issue.code === "custom") return `${where} ${issue.message}`;
+    if (issue.code === "invalid_value") return `${where} is ${JSON.stringify(issue.input)}: use one of ${issue.values.map((v) => String(v)).join(", ")}`;
+    const bound = numberBound(issue);
+    if (bound) return `${where} is ${JSON.stringify(issue.input)}: it must be ${bound}; ${fixFor(top, issue.path)}`;
+    if (issue.code === "invalid_type") return `${where} is ${JSON.stringify(issue.input)}, not ${article(issue.expected)}: ${fixFor(top, issue.path)}`;
+    return `${where}: ${issue.message}; ${fixFor(top, issue.path)}`;
+}
+
+const article = (expected: string) => ({ int: "a whole number", number: "a number", boolean: "true or false", string: "a string", array: "a list", object: "an object" })[expected] ?? expected;
+
+/** What a number must be, in words, for the bounds and integer issues zod reports. */
+function numberBound(issue: z.core.$ZodIssue): string | undefined {
+    if (issue.code === "too_small" && issue.origin === "number") {
+        const min = Number(issue.minimum);
+        return issue.inclusive ? `at least ${min}` : `more than ${min}`;
+    }
+    if (issue.code === "too_big" && issue.origin === "number") return issue.inclusive ? `at most ${Number(issue.maximum)}` : `less than ${Number(issue.maximum)}`;
+    if (issue.code === "invalid_type" && issue.expected === "int" && typeof issue.input === "number") return "a whole number";
+    return undefined;
+}
+
+/** How to fix a setting, by its path with list indexes dropped ("workers[].taskSlots"). */
+const FIXES: Record<string, string> = {
+    "arroyo.taskSlotsPerWorker": "set the Arroyo task slots of each worker, e.g. 'pulumi config set --path arroyo.taskSlotsPerWorker 1'",
+    "arroyo.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path arroyo.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
+    "arroyo.checkpointIntervalSeconds": `set the seconds between checkpoints, e.g. 'pulumi config set --path arroyo.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
+    "kafka.heapMb": `set the broker's JVM heap in MB, at least 128, e.g. 'pulumi config set --path kafka.heapMb ${DEFAULTS.kafkaHeapMb}'`,
+    "kafka.partitions": "set at least one partition per task slot, or remove the key to default to the total task slots",
+    "workers[].taskSlots": "set the worker's task slots, or remove the key to use arroyo.taskSlotsPerWorker",
+    "workers[].sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
+    "controller.sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
+    retainData: "set it with 'pulumi config set retainData true' or false",
+};
+
+function fixFor(top: string, path: readonly PropertyKey[]): string {
+    const dotted = [top, ...path].map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
+    return FIXES[dotted] ?? `fix it in Pulumi.<stack>.yaml (see the README's configuration reference for ${dotted})`;
 }
 
 function knownNestedKeys(top: string, path: readonly PropertyKey[]): string[] {
@@ -255,7 +301,7 @@ function checkHosts(hosts: HostEntry[], target: ValidatedConfig["target"], probl
         for (const h of hosts) {
             const value = field === "address" ? h.address.toLowerCase() : h.name;
             const first = firstUse.get(value);
-            if (first) problems.push(`${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}`);
+            if (first) problems.push(`${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}; ${field === "name" ? "rename one of them" : "fix the address, or remove the host listed twice"}`);
             else firstUse.set(value, h.where);
         }
     };
@@ -277,7 +323,7 @@ function checkSsh(raw: RawConfig, parsed: Parsed, target: ValidatedConfig["targe
     const privateKey = secretValue(raw, "sshPrivateKey", problems);
     if (target !== "ssh") return undefined;
     const user = parsed.sshUser;
-    if (!user) problems.push(`${key("sshUser")} is missing: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
+    if (!user) problems.push(`${key("sshUser")} is ${user === "" ? "empty" : "missing"}: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
     if (privateKey === undefined) {
         problems.push(`${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`);
     }

@@ -1,6 +1,7 @@
 import { ClusterConfig } from "../config/load";
 import { HostSpec } from "../config/schema";
 import { HostAccess } from "../components/dockerHost";
+import { urlHost } from "../lib/address";
 
 /**
  * How the two targets differ, decided in one place. On the local target every "host" is a name
@@ -10,9 +11,9 @@ import { HostAccess } from "../components/dockerHost";
  */
 export interface TargetLayout {
     access(host: HostSpec): HostAccess;
-    /** Address the deployer and the benchmark use for a service on `host`. */
+    /** Address the deployer and the benchmark use for a service on `host`, as a URL takes it (IPv6 in brackets). */
     externalHost(host: HostSpec): string;
-    /** Address other cluster members use for a service in container `containerName` on `host`. */
+    /** Address other cluster members use for a service in container `containerName` on `host`, as a URL takes it. */
     clusterHost(host: HostSpec, containerName: string): string;
     publishIp: string;
     hostNetwork: boolean;
@@ -34,8 +35,8 @@ export function targetLayout(config: ClusterConfig): TargetLayout {
     if (!ssh) throw new Error("the ssh target needs ssh credentials (validated config is inconsistent)");
     return {
         access: () => ({ kind: "ssh", user: ssh.user, privateKey: ssh.privateKey, installCommand: config.dockerInstallCommand }),
-        externalHost: (host) => host.address,
-        clusterHost: (host) => host.address,
+        externalHost: (host) => urlHost(host.address),
+        clusterHost: (host) => urlHost(host.address),
         publishIp: "0.0.0.0",
         hostNetwork: true,
         sharedNetwork: false,
