@@ -130,8 +130,11 @@ describe("a benchmark run against the test double and a real broker, the double 
         expect(a.sourceRate!).toBeGreaterThan(0);
         expect(a.sinkRate!).toBeGreaterThan(0);
         expect(a.differenceFromKafka).not.toBeNull();
-        // Smoothed by Arroyo (EWMA over 2 s collections): on a 10 s window the difference is real but bounded.
-        expect(Math.abs(a.differenceFromKafka!)).toBeLessThan(0.5);
+        // Smoothed by Arroyo (EWMA, alpha 0.1, every 2 s): starting from 0 when the load starts, the
+        // smoothed rate trails the real one through a 10 s window, so Arroyo's count falls short of
+        // Kafka's; it never exceeds it by more than a checkpoint's worth.
+        expect(a.differenceFromKafka!).toBeLessThan(0.1);
+        expect(a.differenceFromKafka!).toBeGreaterThan(-1);
     });
 
     it("measures latency only for events inside the measured window", () => {

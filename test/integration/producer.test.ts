@@ -79,11 +79,21 @@ describe("the producer against a real Kafka broker", () => {
             windowMs: 1_000,
         });
         expect(report.windowRates.length).toBeGreaterThanOrEqual(2);
-        // Judged on whole seconds; the +-2% target is for 10-second windows (perf:generator reports those).
-        for (const r of report.windowRates) expect(Math.abs(r - 20_000) / 20_000).toBeLessThan(0.1);
-        expect(Math.abs(report.achievedRate - 20_000) / 20_000).toBeLessThan(0.05);
+        // Open loop on one schedule: never ahead of it. By the end of each 1 s window at most the
+        // events due by then were acknowledged (plus one batch of 20 ms in flight).
+        let sent = 0;
+        report.windowRates.forEach((r, k) => {
+            sent += r;
+            expect(sent).toBeLessThanOrEqual(20_000 * (k + 1) * 1.02 + 400);
+        });
+        expect(report.achievedRate).toBeLessThanOrEqual(20_000 * 1.02);
         expect(report.durationMs).toBeGreaterThanOrEqual(2_900);
         expect(typeof report.heldTarget).toBe("boolean");
+        // Behind it only as far as the report says: a busy machine shows as schedule delay, never as a
+        // rate claimed but not sent. The run could not end before its last event was due.
+        const expectedMs = (60_000 / 20_000) * 1000;
+        expect(report.durationMs).toBeLessThanOrEqual(expectedMs + report.maxScheduleDelayMs + 1_000);
+        if (report.maxScheduleDelayMs < 50) expect(report.achievedRate / 20_000).toBeGreaterThan(0.95);
     }, 60_000);
 
     it("refuses a topic that does not exist, naming it", async () => {
