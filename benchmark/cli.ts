@@ -1,9 +1,11 @@
 // npm run bench -- --stack local --queries q0,q1 --events-per-second 50000 --total-events 1000000
 import { Command, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
+import * as os from "os";
 import * as path from "path";
+import { findMaxMain } from "./capacity/cli";
 import { NOT_EXPRESSIBLE, selectQueries } from "./queries";
-import { fraction, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+import { fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
 import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
@@ -17,7 +19,7 @@ export interface BenchArgs {
     totalEvents: number;
     warmupEvents?: number;
     duration?: number;
-    parallelism?: number;
+    parallelism?: number[] | "all";
     seed: number;
     threads?: number;
     compression: "none" | "gzip";
@@ -29,6 +31,15 @@ export interface BenchArgs {
     allowInvalid: boolean;
     keepResultsTopics: boolean;
     hostMetrics: boolean;
+    findMax: boolean;
+    startRate: number;
+    resolution: number;
+    maxTrials: number;
+    latencySlo?: number;
+    trialWarmup: number;
+    trialDuration: number;
+    generatorCeiling?: number;
+    ceilingEvents: number;
 }
 
 export function benchCommand(): Command {
@@ -41,7 +52,7 @@ export function benchCommand(): Command {
         .option("--total-events <n>", "events sent per query, exactly", positiveInt("--total-events"), 3_000_000)
         .option("--warmup-events <n>", "events sent before the measured window opens (default: 10% of --total-events)", nonNegativeInt("--warmup-events"))
         .option("--duration <seconds>", "length of the measured window (default: until the load ends)", positiveNumber("--duration"))
-        .option("--parallelism <n>", "pipeline parallelism (default: the cluster's task slots)", positiveInt("--parallelism"))
+        .option("--parallelism <list>", "pipeline parallelism (default: the cluster's task slots); with --find-max a list such as 1,2,4, or 'all' (1 to the task slots)", parallelismList)
         .option("--seed <n>", "generator seed: the same seed sends the same events", nonNegativeInt("--seed"), 1)
         .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
@@ -53,6 +64,15 @@ export function benchCommand(): Command {
         .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
         .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines")
+        .option("--find-max", "search each query's maximum sustainable throughput instead of running one rate", false)
+        .option("--start-rate <n>", "--find-max: first trial's rate, events/s", positiveInt("--start-rate"), 10_000)
+        .option("--resolution <fraction>", "--find-max: stop when the bracket is this narrow", fraction("--resolution"), 0.05)
+        .option("--max-trials <n>", "--find-max: most trials per query and parallelism", positiveInt("--max-trials"), 12)
+        .option("--latency-slo <ms>", "--find-max: a trial also fails when its p99 latency exceeds this", positiveNumber("--latency-slo"))
+        .option("--trial-warmup <seconds>", "--find-max: warm-up of each trial", positiveNumber("--trial-warmup"), 20)
+        .option("--trial-duration <seconds>", "--find-max: measured window of each trial", positiveNumber("--trial-duration"), 60)
+        .option("--generator-ceiling <n>", "--find-max: the generator's ceiling into this broker, events/s, instead of measuring it", positiveInt("--generator-ceiling"))
+        .option("--ceiling-events <n>", "--find-max: events sent unpaced to measure the generator's ceiling", positiveInt("--ceiling-events"), 500_000)
         .showHelpAfterError();
 }
 
@@ -61,20 +81,29 @@ export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSe
     const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
-    if (warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
-    if (args.parallelism !== undefined && args.parallelism > totalSlots) {
-        problems.push(`--parallelism ${args.parallelism} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
+    if (!args.findMax && warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
+    const parallelisms = parallelismsOf(args, totalSlots);
+    const tooMany = parallelisms.filter((p) => p > totalSlots);
+    if (tooMany.length) {
+        problems.push(`--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
     }
+    if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
     for (const id of args.queries) if (NOT_EXPRESSIBLE[id]) problems.push(`--queries: ${id} cannot run on Arroyo: ${NOT_EXPRESSIBLE[id]}`);
-    const windowSeconds = Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
+    const windowSeconds = args.findMax ? args.trialDuration : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
     if (windowSeconds < 3 * checkpointSeconds) {
         problems.push(
             `the measured window (${windowSeconds.toFixed(1)} s) holds fewer than 3 checkpoints of ${checkpointSeconds} s, and progress is measured at checkpoints: ` +
-                `raise --total-events or --duration, or lower --checkpoint-interval`,
+                `${args.findMax ? "raise --trial-duration" : "raise --total-events or --duration"}, or lower --checkpoint-interval`,
         );
     }
     if (args.sampleInterval > checkpointSeconds / 2) problems.push(`--sample-interval ${args.sampleInterval} s must be at most half the checkpoint interval (${checkpointSeconds} s) to see each commit`);
     return problems;
+}
+
+/** The parallelisms to run: the flag's list, 'all' (1 to the task slots), or the task slots. */
+export function parallelismsOf(args: Pick<BenchArgs, "parallelism">, totalSlots: number): number[] {
+    if (args.parallelism === "all") return Array.from({ length: totalSlots }, (_, i) => i + 1);
+    return args.parallelism ?? [totalSlots];
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -96,8 +125,48 @@ export async function main(argv: string[]): Promise<void> {
     const startedAt = new Date();
     const runTag = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
     const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
-    const parallelism = args.parallelism ?? outputs.totalSlots;
+    const parallelisms = parallelismsOf(args, outputs.totalSlots);
+    const parallelism = parallelisms[0];
     const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
+    const common = {
+        outputs,
+        seed: args.seed,
+        ...(args.threads ? { threads: args.threads } : {}),
+        compression: args.compression,
+        checkpointIntervalSeconds,
+        sampleIntervalMs: args.sampleInterval * 1000,
+        metricsIntervalMs: args.metricsInterval * 1000,
+        lagThreshold: args.lagThreshold,
+        hostMetrics: args.hostMetrics,
+        keepResultsTopics: args.keepResultsTopics,
+    };
+    const skeleton = (): Omit<BenchmarkResults, "mode" | "load" | "queries"> => ({
+        schemaVersion: RESULTS_SCHEMA_VERSION,
+        tool: toolInfo(),
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        configuration: {
+            stack: outputs.stack,
+            queries: queries.map((q) => q.id),
+            eventsPerSecond: args.eventsPerSecond,
+            totalEvents: args.totalEvents,
+            warmupEvents,
+            durationSeconds: args.duration ?? null,
+            parallelism,
+            checkpointIntervalSeconds,
+            sampleIntervalSeconds: args.sampleInterval,
+            metricsIntervalSeconds: args.metricsInterval,
+            lagThreshold: args.lagThreshold,
+            seed: args.seed,
+            producerThreads: args.threads ?? os.availableParallelism(),
+            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` pads to the reference's average sizes measured on that JSON"],
+        },
+        versions: { images: outputs.images, node: process.version },
+        topology: { hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+    });
+    const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
+    if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
+
     const tty = process.stdout.isTTY === true;
     const bar = tty ? new SingleBar({ format: " {query} |{bar}| {value}/{total} events | {eta_formatted} left", hideCursor: true }, Presets.shades_classic) : undefined;
     let barQuery = "";
@@ -105,23 +174,14 @@ export async function main(argv: string[]): Promise<void> {
 
     console.log(`Nexmark on stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
     const runs = await runBenchmark({
-        outputs,
+        ...common,
         queries,
         eventsPerSecond: args.eventsPerSecond,
         totalEvents: args.totalEvents,
         warmupEvents,
         ...(args.duration ? { durationSeconds: args.duration } : {}),
         parallelism,
-        seed: args.seed,
-        ...(args.threads ? { threads: args.threads } : {}),
-        compression: args.compression,
         runTag,
-        checkpointIntervalSeconds: checkpointIntervalSeconds,
-        sampleIntervalMs: args.sampleInterval * 1000,
-        metricsIntervalMs: args.metricsInterval * 1000,
-        lagThreshold: args.lagThreshold,
-        hostMetrics: args.hostMetrics,
-        keepResultsTopics: args.keepResultsTopics,
         log: (line) => {
             if (bar && barQuery) {
                 bar.stop();
@@ -150,32 +210,7 @@ export async function main(argv: string[]): Promise<void> {
         },
     });
 
-    const results: BenchmarkResults = {
-        schemaVersion: RESULTS_SCHEMA_VERSION,
-        tool: toolInfo(),
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        configuration: {
-            stack: outputs.stack,
-            queries: queries.map((q) => q.id),
-            eventsPerSecond: args.eventsPerSecond,
-            totalEvents: args.totalEvents,
-            warmupEvents,
-            durationSeconds: args.duration ?? null,
-            parallelism,
-            checkpointIntervalSeconds,
-            sampleIntervalSeconds: args.sampleInterval,
-            metricsIntervalSeconds: args.metricsInterval,
-            lagThreshold: args.lagThreshold,
-            seed: args.seed,
-            producerThreads: runs[0]?.produce.threads ?? 0,
-            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` pads to the reference's average sizes measured on that JSON"],
-        },
-        versions: { images: outputs.images, node: process.version },
-        topology: { hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
-        queries: runs,
-    };
-    const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
+    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured" }, queries: runs };
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));

@@ -40,3 +40,12 @@ export function fraction(flag: string) {
         return n;
     };
 }
+
+/** --parallelism: one number, a comma-separated list, or 'all'. */
+export function parallelismList(value: string): number[] | "all" {
+    if (value.trim().toLowerCase() === "all") return "all";
+    const parts = value.split(",").map((s) => s.trim()).filter(Boolean);
+    const ns = parts.map(Number);
+    if (parts.length === 0 || ns.some((n) => !Number.isInteger(n) || n <= 0)) throw new InvalidArgumentError(`--parallelism takes a positive whole number, a list such as 1,2,4, or 'all', not '${value}'`);
+    return [...new Set(ns)].sort((a, b) => a - b);
+}

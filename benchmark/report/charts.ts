@@ -19,6 +19,54 @@ const label = (q: { id: string; validity: { valid: boolean }; figures: { kafka: 
  * lag over time. Kafka-measured series are plain; Arroyo's own are marked "smoothed by Arroyo".
  */
 export async function renderCharts(r: BenchmarkResults): Promise<Record<string, string>> {
+    return r.mode === "find-max" ? capacityCharts(r) : rateCharts(r);
+}
+
+/** Every trial (rate against lag trend, pass or fail) and the scaling curve with its ideal line. */
+async function capacityCharts(r: BenchmarkResults): Promise<Record<string, string>> {
+    const cap = r.capacity ?? [];
+    const trials = cap.flatMap((c) => c.search.trials.map((t) => ({ search: `${c.query} p=${c.parallelism}`, rate: t.rate, lagTrend: t.lagTrend ?? 0, result: t.generatorBound ? "generator-bound" : t.pass ? "pass" : "fail" })));
+    const scaling = cap.flatMap((c) => {
+        const one = cap.find((x) => x.query === c.query && x.parallelism === 1)?.search.mst?.inputRate;
+        return [
+            ...(c.search.mst?.inputRate ? [{ query: c.query, parallelism: c.parallelism, series: "MST (input ev/s)", rate: c.search.mst.inputRate }] : []),
+            ...(one ? [{ query: c.query, parallelism: c.parallelism, series: "ideal: p x MST(1)", rate: one * c.parallelism }] : []),
+        ];
+    });
+    return {
+        "trials.svg": await toSvg({
+            $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+            title: "Capacity search: every trial's lag trend at its rate (Kafka)",
+            data: { values: trials },
+            mark: { type: "point", filled: true, size: 80 },
+            encoding: {
+                x: { field: "rate", type: "quantitative", title: "target events/s" },
+                y: { field: "lagTrend", type: "quantitative", title: "lag trend, events/s" },
+                color: { field: "result", type: "nominal" },
+                shape: { field: "search", type: "nominal" },
+            },
+            width: 520,
+            height: 280,
+        }),
+        "scaling.svg": await toSvg({
+            $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+            title: "Maximum sustainable throughput over parallelism",
+            data: { values: scaling },
+            mark: { type: "line", point: true },
+            encoding: {
+                x: { field: "parallelism", type: "quantitative", title: "parallelism (task slots)" },
+                y: { field: "rate", type: "quantitative", title: "input events/s" },
+                color: { field: "series", type: "nominal" },
+                strokeDash: { field: "series", type: "nominal" },
+                row: { field: "query", type: "nominal" },
+            },
+            width: 520,
+            height: 220,
+        }),
+    };
+}
+
+async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     const throughput = r.queries.flatMap((q) => [
         { query: label(q), measure: "input (Kafka)", rate: q.figures.kafka.inputRate ?? 0 },
         { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate ?? 0 },

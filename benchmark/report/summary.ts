@@ -15,8 +15,39 @@ function arroyoVsKafka(q: QueryRun): string {
     return Math.abs(d) > ARROYO_KAFKA_TOLERANCE ? `**${text}**` : text;
 }
 
+/** The capacity search's tables: MST per query and parallelism, then every trial. */
+function capacityMarkdown(r: BenchmarkResults): string[] {
+    const cap = r.capacity ?? [];
+    if (cap.length === 0) return [];
+    const l = r.load;
+    return [
+        "## Maximum sustainable throughput",
+        "",
+        `Load from ${l.host}, ${l.threads} producer thread(s); generator ceiling ${l.ceiling === "not measured" ? "not measured" : `${num(l.intoBrokerEventsPerSecond)} events/s into this broker (${l.ceiling})` + (l.aloneEventsPerSecond ? `, ${num(l.aloneEventsPerSecond)} events/s generating alone` : "")}.`,
+        "",
+        "| query | parallelism | MST ev/s (generator) | MST input ev/s | efficiency | trials | search ended |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        ...cap.map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.search.mst?.inputRate)} | ${c.efficiency === null ? "n/a" : num(c.efficiency, 2)} | ${c.search.trials.length} | ${c.search.note} |`),
+        "",
+        "Trials:",
+        "",
+        "| query | parallelism | target ev/s | achieved ev/s | input ev/s | lag trend ev/s | p99 ms | result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ...cap.flatMap((c) => c.search.trials.map((t) => `| ${c.query} | ${c.parallelism} | ${num(t.rate)} | ${num(t.achievedRate)} | ${num(t.inputRate)} | ${num(t.lagTrend)} | ${num(t.p99Ms)} | ${t.pass ? "pass" : `**fail**: ${t.why}`} |`)),
+        "",
+        `Method: a trial runs the query at a fixed rate, ${num(r.configuration.search?.trialWarmupSeconds)} s of warm-up then a ${num(r.configuration.search?.trialWindowSeconds)} s measured window, on a new pipeline with new consumer groups. ` +
+            `It passes when the lag trend stays at or below ${num(r.configuration.lagThreshold * 100, 1)}% of its input rate, the generator reached the target within 2% (otherwise the search ends *generator-bound*: the generator, not Arroyo, was the limit), ` +
+            `the job stayed valid, and p99 latency met the SLO when one was given${r.configuration.search?.latencySloMs ? ` (${num(r.configuration.search.latencySloMs)} ms)` : ""}. The rate doubles from ${num(r.configuration.search?.startRate)} events/s until a trial fails, then the bracket is bisected to ${num((r.configuration.search?.resolution ?? 0) * 100)}%, at most ${num(r.configuration.search?.maxTrials)} trials. ` +
+            "*Efficiency* is MST(p) / (p x MST(1)) on the input rate.",
+        "",
+    ];
+}
+
 /** One table, one row per query, with the definitions a reader needs to trust the numbers. */
 export function summaryMarkdown(r: BenchmarkResults): string {
+    if (r.mode === "find-max") {
+        return [`# Nexmark on Arroyo: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. Arroyo image \`${r.versions.images.arroyo}\`, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
+    }
     const c = r.configuration;
     const invalid = r.queries.filter((q) => !q.validity.valid);
     const lines = [

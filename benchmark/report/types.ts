@@ -6,8 +6,11 @@ import { JobState } from "../arroyo/types";
 import { ProgressPoint } from "../kafka/progress";
 import { HostSample } from "../metrics/hosts";
 import { ProduceReport } from "../producer";
+import type { CapacityResult, LoadSource } from "../capacity/run";
 
-export const RESULTS_SCHEMA_VERSION = 2;
+export type { CapacityResult, LoadSource };
+
+export const RESULTS_SCHEMA_VERSION = 3;
 
 export interface LatencyFigures {
     count: number;
@@ -112,6 +115,8 @@ export interface QueryRun {
 
 export interface BenchmarkResults {
     schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+    /** fixed-rate: each query once at --events-per-second; find-max: a capacity search per query and parallelism. */
+    mode: "fixed-rate" | "find-max";
     tool: { name: "arroyo-pi"; version: string; gitCommit: string | null };
     startedAt: string;
     finishedAt: string;
@@ -132,8 +137,14 @@ export interface BenchmarkResults {
         producerThreads: number;
         /** How the generator departs from the reference: see benchmark/nexmark/generator.ts. */
         generatorNotes: string[];
+        /** --find-max only: how the capacity search ran. */
+        search?: { parallelisms: number[]; startRate: number; resolution: number; maxTrials: number; trialWarmupSeconds: number; trialWindowSeconds: number; latencySloMs: number | null };
     };
+    /** Where the load came from, and what the generator could do: whether it could have capped a result. */
+    load: LoadSource;
     versions: { images: ClusterOutputs["images"]; node: string };
     topology: { hosts: ClusterOutputs["hosts"]; totalSlots: number; partitions: number; arroyoApiUrl: string; kafkaBootstrapServers: string };
+    /** Fixed-rate runs (empty with find-max: the trials are in capacity). */
     queries: QueryRun[];
+    capacity?: CapacityResult[];
 }

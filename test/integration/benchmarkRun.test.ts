@@ -89,6 +89,8 @@ describe("a benchmark run against the test double and a real broker, the double 
         doubleConsumed = c ? watch.between(c.fromMs, c.toMs) : NaN;
         results = {
             schemaVersion: RESULTS_SCHEMA_VERSION,
+            mode: "fixed-rate",
+            load: { host: "test", threads: 1, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured" },
             tool: toolInfo(),
             startedAt,
             finishedAt: new Date().toISOString(),
@@ -170,7 +172,7 @@ describe("a benchmark run against the test double and a real broker, the double 
     it("wrote results.json, summary.md and SVG charts", () => {
         expect(fs.readdirSync(dir).sort()).toEqual(["lag-over-time.svg", "rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
-        expect(json.schemaVersion).toBe(2);
+        expect(json.schemaVersion).toBe(3);
         expect(json.queries.map((q) => q.id)).toEqual(["q0"]);
         expect(json.queries[0].samples.progress.length).toBeGreaterThan(20);
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
@@ -236,7 +238,8 @@ describe("failure paths of a run", () => {
     }, 90_000);
 
     it("marks a query invalid with Arroyo's failure message when the job fails, and cleans up", async () => {
-        standIn.failNextJob("worker lost: node worker1 stopped heartbeating");
+        // It fails 3 s after it runs: inside the measured window (warm-up is the first second of load).
+        standIn.failNextJob("worker lost: node worker1 stopped heartbeating", 3_000);
         const [q] = await runBenchmark({ ...small(), queries: selectQueries(["q0"]), runTag: "failing" });
         expect(q.validity.valid).toBe(false);
         expect(q.validity.reasons[0]).toMatch(/^job was Failed .*: worker lost: node worker1 stopped heartbeating$/);

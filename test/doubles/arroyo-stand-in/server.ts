@@ -53,6 +53,7 @@ export class ArroyoStandIn {
     private readonly runs = new Set<JobRun>();
     private server?: http.Server;
     private nextFailure?: string;
+    private nextFailureAfterMs = 200;
     readonly options: Required<StandInOptions>;
 
     constructor(options: StandInOptions = {}) {
@@ -100,9 +101,10 @@ export class ArroyoStandIn {
         await this.fail(p, message);
     }
 
-    /** Test control: the next job to start fails with this message once running. */
-    failNextJob(message: string): void {
+    /** Test control: the next job to start fails with this message, `afterMs` after it runs. */
+    failNextJob(message: string, afterMs = 200): void {
         this.nextFailure = message;
+        this.nextFailureAfterMs = afterMs;
     }
 
     /** Test control: the nodes that registered and are still alive. */
@@ -261,7 +263,7 @@ export class ArroyoStandIn {
         const failure = this.nextFailure;
         if (failure && (p.job.state as JobState) === "Running") {
             this.nextFailure = undefined;
-            await pause(200);
+            await pause(this.nextFailureAfterMs);
             p.job.state = "Failing";
             await this.fail(p, failure);
         }

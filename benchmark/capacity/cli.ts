@@ -1,0 +1,100 @@
+// npm run bench -- --find-max: a progress bar per search, a line per trial, results written at the
+// end or when interrupted (Ctrl-C stops the current trial's pipeline and keeps what was measured).
+import { MultiBar, Presets } from "cli-progress";
+import * as path from "path";
+import { ArroyoClient } from "../arroyo/client";
+import { BenchmarkOptions } from "../run";
+import { NexmarkQuery } from "../queries";
+import { writeResults } from "../report/results";
+import { BenchmarkResults } from "../report/types";
+import type { BenchArgs } from "../cli";
+import { CapacityResult, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
+
+export interface FindMaxContext {
+    args: BenchArgs;
+    queries: NexmarkQuery[];
+    parallelisms: number[];
+    runTag: string;
+    common: Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "parallelism" | "runTag">;
+    skeleton: () => Omit<BenchmarkResults, "mode" | "load" | "queries">;
+    dir: string;
+}
+
+const PRODUCER_TOLERANCE = 0.02;
+
+export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
+    const { args, common } = ctx;
+    const outputs = common.outputs;
+    const threads = common.threads ?? (await import("os")).availableParallelism();
+    let load: LoadSource;
+    if (args.generatorCeiling) {
+        load = { host: (await import("os")).hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given" };
+    } else {
+        console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
+        load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents });
+    }
+    console.log(`generator ceiling: ${Math.round(load.intoBrokerEventsPerSecond ?? 0)} events/s into this broker${load.aloneEventsPerSecond ? `, ${Math.round(load.aloneEventsPerSecond)} events/s generating alone` : ""} (${load.ceiling}); no trial runs above it`);
+
+    const done: CapacityResult[] = [];
+    let aborted = false;
+    let finishing: Promise<void> | undefined;
+    const search = { parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
+    const write = async () => {
+        const base = ctx.skeleton();
+        const results: BenchmarkResults = { ...base, configuration: { ...base.configuration, search }, mode: "find-max", load, queries: [], capacity: withEfficiency(done) };
+        const files = await writeResults(ctx.dir, results);
+        console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+    };
+    const onSigint = () => {
+        if (aborted) return;
+        aborted = true;
+        console.log("\ninterrupted: stopping the current trial's pipeline and writing what was measured");
+        finishing = (async () => {
+            await new ArroyoClient({ baseUrl: outputs.arroyoApiUrl }).removeAllPipelines().catch(() => undefined);
+            await write();
+            process.exit(130);
+        })();
+    };
+    process.on("SIGINT", onSigint);
+
+    const tty = process.stdout.isTTY === true;
+    const bars = tty ? new MultiBar({ format: " {search} |{bar}| trial {value}/{total} | {rate} ev/s | bracket {bracket}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : undefined;
+    let bar: ReturnType<MultiBar["create"]> | undefined;
+    const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.log(line));
+    try {
+        await findCapacity({
+            ...common,
+            queries: ctx.queries,
+            parallelisms: ctx.parallelisms,
+            runTag: ctx.runTag,
+            warmupSeconds: args.trialWarmup,
+            windowSeconds: args.trialDuration,
+            startRate: args.startRate,
+            resolution: args.resolution,
+            maxTrials: args.maxTrials,
+            rules: { lagThreshold: args.lagThreshold, producerTolerance: PRODUCER_TOLERANCE, ...(args.latencySlo ? { latencySloMs: args.latencySlo } : {}) },
+            ...(load.intoBrokerEventsPerSecond ? { generatorCeiling: load.intoBrokerEventsPerSecond } : {}),
+            aborted: () => aborted,
+            onSearchStart: (q, p) => {
+                bar?.stop();
+                bar = bars?.create(args.maxTrials, 0, { search: `${q} p=${p}`, rate: args.startRate, bracket: "-" });
+                if (!bars) console.log(`${q} at parallelism ${p}: searching from ${args.startRate} events/s`);
+            },
+            onTrial: (q, p, t, bracket) => {
+                bar?.increment(1, { rate: t.rate, bracket: `${bracket.pass ?? "?"}-${bracket.fail ?? "?"}` });
+                say(`${q} p=${p}: ${t.rate} events/s -> ${t.pass ? "pass" : "FAIL"} (input ${Math.round(t.inputRate ?? 0)}/s, lag trend ${Math.round(t.lagTrend ?? 0)}/s${t.p99Ms !== null ? `, p99 ${t.p99Ms} ms` : ""}; ${t.why}) in ${t.seconds.toFixed(0)} s`);
+            },
+            onSearchEnd: (r) => {
+                done.push(r);
+                say(`${r.query} p=${r.parallelism}: ${r.search.note}`);
+            },
+            log: (line) => say(line),
+        });
+    } finally {
+        bars?.stop();
+    }
+    if (finishing) return finishing;
+    process.off("SIGINT", onSigint);
+    await write();
+    for (const r of done) console.log(`${r.query} p=${r.parallelism}: ${r.search.mst ? `MST ${r.search.mst.rate} events/s (input ${Math.round(r.search.mst.inputRate ?? 0)}/s)` : "no MST"}${r.efficiency !== null ? `, efficiency ${r.efficiency.toFixed(2)}` : ""}; ${r.search.end}`);
+}

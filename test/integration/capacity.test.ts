@@ -1,0 +1,109 @@
+import { findCapacity, measureGenerator } from "../../benchmark/capacity/run";
+import { selectQueries } from "../../benchmark/queries";
+import { ClusterOutputs } from "../../stacks/outputs";
+import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
+import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+
+// The double's capacity is known: its per-subtask rate cap x parallelism, on the query's input
+// (q0 reads bids, 46 of every 50 events). The search must find it from Kafka's lag trend alone.
+let broker: RunningBroker;
+let standIn: ArroyoStandIn;
+let outputs: ClusterOutputs;
+const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
+
+beforeAll(async () => {
+    broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
+    standIn = new ArroyoStandIn();
+    outputs = {
+        arroyoApiUrl: await standIn.listen(),
+        kafkaBootstrapServers: broker.bootstrapServers,
+        kafkaClusterBootstrapServers: broker.bootstrapServers,
+        minioEndpoint: "http://127.0.0.1:9",
+        topics,
+        partitions: 2,
+        totalSlots: 2,
+        checkpointIntervalSeconds: 0.5,
+        buckets: { checkpoints: "arroyo", extra: [] },
+        images: { arroyo: "arroyo-stand-in:test", kafka: "kafka:test", minio: "minio:test" },
+        hosts: [],
+        stack: "capacity-test",
+    };
+}, 120_000);
+
+afterAll(async () => {
+    await standIn?.close();
+    await broker?.stop();
+});
+
+// Short trials: 2 s warm-up, a 4 s window of 8 checkpoints. The lag-trend limit is 5% of the
+// input rate here (1% by default): on windows this short, one sample interval of jitter in when a
+// commit is seen moves the fitted trend by a few percent.
+const search = (tag: string, parallelisms: number[], startRate: number, extra: { generatorCeiling?: number } = {}) =>
+    findCapacity({
+        outputs,
+        queries: selectQueries(["q0"]),
+        parallelisms,
+        runTag: tag,
+        checkpointIntervalSeconds: 0.5,
+        sampleIntervalMs: 150,
+        metricsIntervalMs: 5_000,
+        drainMs: 500,
+        hostMetrics: false,
+        seed: 3,
+        threads: 1,
+        warmupSeconds: 2,
+        windowSeconds: 4,
+        startRate,
+        resolution: 0.1,
+        maxTrials: 8,
+        rules: { lagThreshold: 0.05, producerTolerance: 0.02 },
+        ...extra,
+    });
+
+describe("--find-max against a double of known capacity", () => {
+    afterEach(() => standIn.setSubtaskRateCap(0));
+
+    it.each([
+        [1_500, 1_000],
+        [3_000, 2_000],
+    ])("finds a capacity of %p input events/s within 10%% in at most 8 trials", async (cap, startRate) => {
+        standIn.setSubtaskRateCap(cap);
+        const [r] = await search(`cap${cap}`, [1], startRate);
+        expect(r.search.trials.length).toBeLessThanOrEqual(8);
+        expect(r.search.end).toBe("resolved");
+        expect(r.search.mst!.inputRate! / cap).toBeGreaterThan(0.9);
+        expect(r.search.mst!.inputRate! / cap).toBeLessThan(1.1);
+        // Every failed trial failed on the lag trend, never on the generator.
+        expect(r.search.trials.filter((t) => !t.pass).every((t) => /^lag grows/.test(t.why))).toBe(true);
+    }, 400_000);
+
+    it("finds MST(2) about twice MST(1), and reports the efficiency", async () => {
+        standIn.setSubtaskRateCap(1_000);
+        const results = await search("scale", [1, 2], 1_000);
+        const [one, two] = results;
+        expect(one.parallelism).toBe(1);
+        expect(two.parallelism).toBe(2);
+        const ratio = two.search.mst!.inputRate! / one.search.mst!.inputRate!;
+        expect(ratio).toBeGreaterThan(2 * 0.85);
+        expect(ratio).toBeLessThan(2 * 1.15);
+        expect(two.efficiency).toBeCloseTo(ratio / 2, 6);
+        expect(one.efficiency).toBeCloseTo(1, 6);
+    }, 600_000);
+
+    it("ends generator-bound with the figure when the capacity lies above the generator's ceiling", async () => {
+        // Unbounded double; a generator ceiling of 2,500 events/s into this broker.
+        const [r] = await search("genbound", [1], 1_000, { generatorCeiling: 2_500 });
+        expect(r.search.end).toBe("generator-bound");
+        expect(r.search.trials.map((t) => t.rate)).toEqual([1_000, 2_000]);
+        expect(r.search.note).toMatch(/^generator-bound: the next trial \(4000 events\/s\) is above the generator's measured ceiling of 2500 events\/s into this broker, so the cluster's MST is at least 2000 events\/s and was not found$/);
+    }, 200_000);
+
+    it("measures the generator's ceiling alone and into the broker", async () => {
+        const load = await measureGenerator({ bootstrapServers: broker.bootstrapServers, topics, threads: 1, events: 30_000 });
+        expect(load.ceiling).toBe("measured");
+        expect(load.threads).toBe(1);
+        expect(load.intoBrokerEventsPerSecond!).toBeGreaterThan(1_000);
+        // Generating alone is never slower than generating and sending.
+        expect(load.aloneEventsPerSecond!).toBeGreaterThan(load.intoBrokerEventsPerSecond!);
+    }, 120_000);
+});

@@ -1,0 +1,67 @@
+import { findMax, Trial } from "../../benchmark/capacity/search";
+
+/** A cluster that sustains exactly `capacity` events/s, and a generator that reaches `ceiling`. */
+function model(capacity: number, ceiling = Infinity) {
+    const rates: number[] = [];
+    const trial = async (rate: number): Promise<Trial> => {
+        rates.push(rate);
+        const achieved = Math.min(rate, ceiling);
+        const generatorBound = achieved < rate * 0.98;
+        const pass = !generatorBound && rate <= capacity;
+        return { rate, inputRate: rate, consumedRate: Math.min(rate, capacity), lagTrend: Math.max(0, rate - capacity), achievedRate: achieved, p99Ms: null, pass, why: pass ? "sustained" : "lag grows", generatorBound, seconds: 1 };
+    };
+    return { rates, trial };
+}
+
+describe("the maximum sustainable throughput search", () => {
+    it.each([
+        [10_000, 1_000],
+        [37_000, 1_000],
+        [900, 1_000],
+    ])("finds a capacity of %p from a start of %p within the resolution", async (capacity, startRate) => {
+        const m = model(capacity);
+        const r = await findMax({ startRate, resolution: 0.05, maxTrials: 20, trial: m.trial });
+        expect(r.end).toBe("resolved");
+        expect(r.mst!.rate).toBeLessThanOrEqual(capacity);
+        expect(r.mst!.rate).toBeGreaterThanOrEqual(capacity / 1.05);
+        // Doubling, then bisection: logarithmic in capacity / start and in 1 / resolution.
+        expect(r.trials.length).toBeLessThanOrEqual(Math.ceil(Math.log2(Math.max(2, capacity / startRate))) + 7);
+        expect(r.trials.map((t) => t.rate)).toEqual(m.rates);
+    });
+
+    it("stops at --max-trials with the bracket so far", async () => {
+        const r = await findMax({ startRate: 1_000, resolution: 0.01, maxTrials: 4, trial: model(50_000).trial });
+        expect(r.end).toBe("max-trials");
+        expect(r.trials).toHaveLength(4);
+        expect(r.note).toBe("stopped after 4 trials (--max-trials) with the bracket 8000-? events/s");
+    });
+
+    it("ends generator-bound, with the figure, when the generator cannot send the target", async () => {
+        const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, trial: model(1e9, 5_000).trial });
+        expect(r.end).toBe("generator-bound");
+        expect(r.mst!.rate).toBe(4_000);
+        expect(r.note).toMatch(/^generator-bound at 8000 events\/s: .*; the cluster's MST is at least 4000 events\/s and was not found$/);
+    });
+
+    it("runs no trial above the generator's measured ceiling", async () => {
+        const m = model(1e9);
+        const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, generatorCeiling: 6_000, trial: m.trial });
+        expect(r.end).toBe("generator-bound");
+        expect(Math.max(...m.rates)).toBe(4_000);
+        expect(r.note).toMatch(/above the generator's measured ceiling of 6000 events\/s/);
+    });
+
+    it("halves from the start rate when even that is not sustained", async () => {
+        const r = await findMax({ startRate: 8_000, resolution: 0.05, maxTrials: 20, trial: model(1_500).trial });
+        expect(r.end).toBe("resolved");
+        expect(r.mst!.rate).toBeGreaterThanOrEqual(1_500 / 1.05);
+        expect(r.trials.slice(0, 3).map((t) => t.rate)).toEqual([8_000, 4_000, 2_000]);
+    });
+
+    it("stops before the next trial when aborted", async () => {
+        let n = 0;
+        const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, trial: model(1e6).trial, aborted: () => ++n > 2 });
+        expect(r.end).toBe("aborted");
+        expect(r.trials).toHaveLength(2);
+    });
+});
