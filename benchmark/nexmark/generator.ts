@@ -58,7 +58,58 @@ const TEXT_POOL: string = (() => {
     return s;
 })();
 
-const KNOWN_URLS = KNOWN_CHANNELS.map((c) => `https://www.nexmark.com/${c.toLowerCase()}/item.htm?query=1`);
+/**
+ * The reference's channel urls (nexmark/nexmark BidGenerator.getBaseUrl, createChannelUrlCache):
+ * `https://www.nexmark.com/<s>/<s>/<s>/item.htm?query=1`, each <s> from StringsGenerator.nextString(
+ * random, 5, '_'): 3 or 4 characters, each '_' one time in 13, else a-z. One url per hot channel and
+ * one per non-hot channel, drawn once for the run; 9 of 10 non-hot urls get `&channel_id=` the
+ * channel number bit-reversed as a Java int, abs() (which leaves Integer.MIN_VALUE negative).
+ * Drawn here from our own seeded stream, so a seed always gives the same urls.
+ */
+export interface ChannelUrls {
+    hot: string[];
+    channels: string[];
+}
+
+function urlSegment(r: EventRandom): string {
+    let len = 3 + r.nextInt(2);
+    let s = "";
+    while (len-- > 0) s += r.nextInt(13) === 0 ? "_" : String.fromCharCode(97 + r.nextInt(26));
+    return s;
+}
+
+const baseUrl = (r: EventRandom) => `https://www.nexmark.com/${urlSegment(r)}/${urlSegment(r)}/${urlSegment(r)}/item.htm?query=1`;
+
+/** Integer.reverse(i) then Math.abs, with Java's 32-bit int arithmetic. */
+export function javaAbsReverse(i: number): number {
+    let x = i >>> 0;
+    let rev = 0;
+    for (let b = 0; b < 32; b++) {
+        rev = ((rev << 1) | (x & 1)) >>> 0;
+        x >>>= 1;
+    }
+    const asInt = rev | 0;
+    return asInt === -2147483648 ? asInt : Math.abs(asInt);
+}
+
+const urlCache = new Map<number, ChannelUrls>();
+
+/** The run's channel urls for `seed`, built once per seed. */
+export function channelUrls(seed: number): ChannelUrls {
+    const cached = urlCache.get(seed);
+    if (cached) return cached;
+    // Streams of their own, apart from the events' (whose numbers are >= 0).
+    const r = new EventRandom();
+    const hot = KNOWN_CHANNELS.map((_, i) => baseUrl(r.reset(seed ^ 0x6e78, -1 - i)));
+    const channels = Array.from({ length: CHANNEL_COUNT }, (_, i) => {
+        r.reset(seed ^ 0x6e78, -100 - i);
+        const url = baseUrl(r);
+        return r.nextInt(10) > 0 ? `${url}&channel_id=${javaAbsReverse(i)}` : url;
+    });
+    const urls = { hot, channels };
+    urlCache.set(seed, urls);
+    return urls;
+}
 
 /**
  * Generates Nexmark events by number, following the reference model: kinds fixed by n mod 50,
@@ -72,10 +123,12 @@ const KNOWN_URLS = KNOWN_CHANNELS.map((c) => `https://www.nexmark.com/${c.toLowe
 export class NexmarkGenerator {
     private readonly r = new EventRandom();
     private readonly interEventMs: number;
+    private readonly urls: ChannelUrls;
 
     constructor(readonly config: GeneratorConfig) {
         if (!(config.eventsPerSecond > 0)) throw new Error("eventsPerSecond must be positive");
         this.interEventMs = 1000 / config.eventsPerSecond;
+        this.urls = channelUrls(config.seed);
     }
 
     /** Event time of event `n`, ms since the epoch. */
@@ -128,11 +181,11 @@ export class NexmarkGenerator {
         if (r.nextInt(2) > 0) {
             const i = r.nextInt(KNOWN_CHANNELS.length);
             channel = KNOWN_CHANNELS[i];
-            url = KNOWN_URLS[i];
+            url = this.urls.hot[i];
         } else {
             const i = r.nextInt(CHANNEL_COUNT);
             channel = `channel-${i}`;
-            url = `https://www.nexmark.com/channel-${i}/item.htm?query=1&channel_id=${i}`;
+            url = this.urls.channels[i];
         }
         const datetime = this.timestampOf(n);
         return this.padded({ auction, bidder, price, channel, url, datetime, extra: "" }, bidJson, AVG_BID_BYTES);

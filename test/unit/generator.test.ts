@@ -1,4 +1,4 @@
-import { NexmarkGenerator } from "../../benchmark/nexmark/generator";
+import { channelUrls, javaAbsReverse, NexmarkGenerator } from "../../benchmark/nexmark/generator";
 import {
     FIRST_AUCTION_ID,
     FIRST_PERSON_ID,
@@ -144,5 +144,53 @@ describe("records", () => {
         expect(Math.abs(mean(sizes.person) - 200)).toBeLessThan(5);
         expect(Math.abs(mean(sizes.auction) - 500)).toBeLessThan(5);
         expect(Math.max(...sizes.auction)).toBeLessThanOrEqual(500 * 1.2);
+    });
+});
+
+describe("bid channels and urls, as the reference makes them", () => {
+    const g = new NexmarkGenerator({ seed: 42, baseTimeMs: 0, eventsPerSecond: 1_000 });
+    const bids: { channel: string; url: string }[] = [];
+    for (let n = 0; bids.length < 100_000; n++) if (kindOf(n) === "bid") bids.push(g.bid(n));
+    // nexmark/nexmark BidGenerator.getBaseUrl: three segments of StringsGenerator.nextString(random, 5, '_').
+    const URL = /^https:\/\/www\.nexmark\.com\/([a-z_]{3,4})\/([a-z_]{3,4})\/([a-z_]{3,4})\/item\.htm\?query=1(&channel_id=-?\d+)?$/;
+
+    it("gives the four hot channels one fixed url each, with three directory segments", () => {
+        const hot = bids.filter((b) => !b.channel.startsWith("channel-"));
+        expect(new Set(hot.map((b) => b.channel))).toEqual(new Set(["Google", "Facebook", "Baidu", "Apple"]));
+        const urlOf = new Map<string, Set<string>>();
+        for (const b of hot) urlOf.set(b.channel, (urlOf.get(b.channel) ?? new Set()).add(b.url));
+        for (const urls of urlOf.values()) expect(urls.size).toBe(1);
+        for (const [u] of [...urlOf.values()].map((s) => [...s])) {
+            expect(u).toMatch(URL);
+            expect(u).not.toMatch(/channel_id/);
+        }
+        expect(new Set([...urlOf.values()].map((s) => [...s][0])).size).toBe(4);
+    });
+
+    it("sends half the bids to the hot channels (within 1%)", () => {
+        const share = bids.filter((b) => !b.channel.startsWith("channel-")).length / bids.length;
+        expect(Math.abs(share - 0.5)).toBeLessThan(0.01);
+    });
+
+    it("keeps one url per channel for the run, 1 in 10 channels without a channel_id (within 2%)", () => {
+        const urlOf = new Map<string, Set<string>>();
+        for (const b of bids.filter((x) => x.channel.startsWith("channel-"))) urlOf.set(b.channel, (urlOf.get(b.channel) ?? new Set()).add(b.url));
+        expect(urlOf.size).toBeGreaterThan(9_000);
+        for (const urls of urlOf.values()) expect(urls.size).toBe(1);
+        const urls = [...urlOf.values()].map((s) => [...s][0]);
+        for (const u of urls) expect(u).toMatch(URL);
+        const withoutId = urls.filter((u) => !u.includes("channel_id")).length / urls.length;
+        expect(Math.abs(withoutId - 0.1)).toBeLessThan(0.02);
+        // channel_id is the channel number bit-reversed as a Java int, then abs().
+        expect(channelUrls(42).channels.filter((u) => u.includes("channel_id=")).every((u, _i, all) => all.length > 0 && /channel_id=-?\d+$/.test(u))).toBe(true);
+        expect(javaAbsReverse(2)).toBe(1_073_741_824);
+        expect(javaAbsReverse(1)).toBe(-2_147_483_648);
+    });
+
+    it("draws the same urls from the same seed, and others from another", () => {
+        expect(channelUrls(42)).toEqual(channelUrls(42));
+        const again = new NexmarkGenerator({ seed: 42, baseTimeMs: 0, eventsPerSecond: 1_000 });
+        for (let n = 4; n < 2_000; n += 50) expect(again.bid(n).url).toBe(g.bid(n).url);
+        expect(channelUrls(43).hot).not.toEqual(channelUrls(42).hot);
     });
 });
