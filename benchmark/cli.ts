@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<void> {
             lagThreshold: args.lagThreshold,
             seed: args.seed,
             producerThreads: args.threads ?? os.availableParallelism(),
-            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` pads to the reference's average sizes measured on that JSON"],
+            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],
         },
         versions: { images: outputs.images, node: process.version },
         topology: { hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },

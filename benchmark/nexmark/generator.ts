@@ -145,7 +145,9 @@ export class NexmarkGenerator {
         const credit_card = `${digits4(r)} ${digits4(r)} ${digits4(r)} ${digits4(r)}`;
         const city = US_CITIES[r.nextInt(US_CITIES.length)];
         const state = US_STATES[r.nextInt(US_STATES.length)];
-        return this.padded({ id, name, email_address, credit_card, city, state, datetime, extra: "" }, personJson, AVG_PERSON_BYTES);
+        // The reference counts a person as 8 bytes of id plus its strings (PersonGenerator.nextPerson).
+        const size = 8 + name.length + email_address.length + credit_card.length + city.length + state.length;
+        return this.padded({ id, name, email_address, credit_card, city, state, datetime, extra: "" }, personJson, size, AVG_PERSON_BYTES);
     }
 
     auction(n: number): Auction {
@@ -162,7 +164,9 @@ export class NexmarkGenerator {
         const expires = datetime + this.nextAuctionLengthMs(n);
         const item_name = this.text(20);
         const description = this.text(100);
-        return this.padded({ id, item_name, description, initial_bid, reserve, datetime, expires, seller, category, extra: "" }, auctionJson, AVG_AUCTION_BYTES);
+        // AuctionGenerator.nextAuction: 8 + name + description + five 8-byte fields.
+        const size = 8 + item_name.length + description.length + 8 * 5;
+        return this.padded({ id, item_name, description, initial_bid, reserve, datetime, expires, seller, category, extra: "" }, auctionJson, size, AVG_AUCTION_BYTES);
     }
 
     bid(n: number): Bid {
@@ -188,7 +192,8 @@ export class NexmarkGenerator {
             url = this.urls.channels[i];
         }
         const datetime = this.timestampOf(n);
-        return this.padded({ auction, bidder, price, channel, url, datetime, extra: "" }, bidJson, AVG_BID_BYTES);
+        // BidGenerator.nextBid counts four 8-byte fields (auction, bidder, price, time) and not the channel or url.
+        return this.padded({ auction, bidder, price, channel, url, datetime, extra: "" }, bidJson, 8 * 4, AVG_BID_BYTES);
     }
 
     /** Event `n` serialized, without serializing it twice. */
@@ -211,12 +216,13 @@ export class NexmarkGenerator {
     }
 
     /**
-     * Sets `extra` so the serialized event reaches the kind's average size (the reference's
-     * nextExtra: the missing bytes +-20%), measured on the JSON actually sent.
+     * Sets `extra` as the reference's nextExtra does: the kind's average size minus the event's
+     * size as the reference counts it (`referenceSize`, its fields' own sizes, not the JSON), +-20%.
+     * Events are then as large as the reference's, so events/s compare with published figures.
      */
-    private padded<T extends { extra: string }>(event: T, toJson: (e: T) => string, averageSize: number): T {
+    private padded<T extends { extra: string }>(event: T, toJson: (e: T) => string, referenceSize: number, averageSize: number): T {
         const bare = toJson(event);
-        event.extra = this.extra(bare.length, averageSize);
+        event.extra = this.extra(referenceSize, averageSize);
         const json = event.extra ? `${bare.slice(0, -2)}${event.extra}"}` : bare;
         this.last = { event, json };
         return event;

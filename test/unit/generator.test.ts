@@ -133,17 +133,33 @@ describe("records", () => {
         expect(JSON.parse(g.record(100_000).json).datetime).toBe(new Date(BASE + 2_000).toISOString());
     });
 
-    it("extra pads people and auctions to their average sizes (+-20% of the padding)", () => {
-        const g = gen();
-        const sizes = { person: [] as number[], auction: [] as number[] };
-        for (let n = 0; n < 50_000; n++) {
+    it("sizes extra as the reference does: each kind averages its size over its fields' own sizes (within 2%)", () => {
+        const g = gen(7);
+        // The reference's own count (PersonGenerator, AuctionGenerator, BidGenerator): numeric fields 8 bytes each.
+        const counted = {
+            person: (p: Record<string, string>) => 8 + p.name.length + p.email_address.length + p.credit_card.length + p.city.length + p.state.length + p.extra.length,
+            auction: (a: Record<string, string>) => 8 + a.item_name.length + a.description.length + 40 + a.extra.length,
+            bid: (b: Record<string, string>) => 32 + b.extra.length,
+        };
+        const sizes = { person: [] as number[], auction: [] as number[], bid: [] as number[], bidExtra: [] as number[], json: { person: [] as number[], auction: [] as number[], bid: [] as number[] } };
+        for (let n = 0; n < 100_000; n++) {
             const rec = g.record(n);
-            if (rec.kind !== "bid") sizes[rec.kind].push(Buffer.byteLength(rec.json));
+            const e = JSON.parse(rec.json) as Record<string, string>;
+            sizes[rec.kind].push(counted[rec.kind](e));
+            sizes.json[rec.kind].push(Buffer.byteLength(rec.json));
+            if (rec.kind === "bid") sizes.bidExtra.push(e.extra.length);
         }
         const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-        expect(Math.abs(mean(sizes.person) - 200)).toBeLessThan(5);
-        expect(Math.abs(mean(sizes.auction) - 500)).toBeLessThan(5);
-        expect(Math.max(...sizes.auction)).toBeLessThanOrEqual(500 * 1.2);
+        expect(mean(sizes.person) / 200).toBeCloseTo(1, 1);
+        expect(Math.abs(mean(sizes.person) / 200 - 1)).toBeLessThan(0.02);
+        expect(Math.abs(mean(sizes.auction) / 500 - 1)).toBeLessThan(0.02);
+        expect(Math.abs(mean(sizes.bid) / 100 - 1)).toBeLessThan(0.02);
+        // A reference bid carries ~68 characters of extra (100 - 32, +-20%).
+        expect(Math.abs(mean(sizes.bidExtra) / 68 - 1)).toBeLessThan(0.02);
+        expect(Math.min(...sizes.bidExtra)).toBeGreaterThanOrEqual(68 - 14);
+        expect(Math.max(...sizes.bidExtra)).toBeLessThan(68 + 14);
+        // What goes to Kafka, pinned for this seed: JSON adds keys, quotes and numbers as text.
+        expect(Math.round(mean(sizes.json.bid))).toBeGreaterThan(200);
     });
 });
 
