@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT } from "../../config/defaults";
-import { RawConfig } from "../../config/schema";
+import { ConfigError, parseClusterConfig, RawConfig } from "../../config/schema";
 
 import { REPO_ROOT } from "../../toolchain/paths";
 
@@ -34,4 +34,15 @@ export function rawConfig(stack: string, overrides: Record<string, unknown> = {}
         else values[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { stack, values, secretKeys: new Set(Object.keys(secrets)) };
+}
+
+/** The problems parseClusterConfig reports for `raw`; fails the test when it is accepted. */
+export function problemsOf(raw: RawConfig): string[] {
+    try {
+        parseClusterConfig(raw);
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.problems;
+    }
+    throw new Error("expected the config to be rejected");
 }

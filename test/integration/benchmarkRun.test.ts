@@ -11,34 +11,24 @@ import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "../../benchmark/report
 import { ClusterOutputs } from "../../stacks/outputs";
 import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 
 let broker: RunningBroker;
 let standIn: ArroyoStandIn;
 let outputs: ClusterOutputs;
-const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
+const topics = NEXMARK_TOPICS;
 // Bids are 46 of every 50 events: q0 and q2 read only them.
 const BID_SHARE = 46 / 50;
 
 beforeAll(async () => {
     broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
     standIn = new ArroyoStandIn();
-    outputs = {
-        arroyoApiUrl: await standIn.listen(),
-        kafkaBootstrapServers: broker.bootstrapServers,
-        kafkaClusterBootstrapServers: broker.bootstrapServers,
-        minioEndpoint: "http://127.0.0.1:9",
-        topics,
-        partitions: 2,
-        totalSlots: 2,
-        checkpointIntervalSeconds: 1,
-        buckets: { checkpoints: "arroyo", extra: [] },
-        images: { arroyo: "arroyo-stand-in:test", kafka: "kafka:test", minio: "minio:test" },
+    outputs = doubleOutputs(broker.bootstrapServers, await standIn.listen(), {
         hosts: [
             { name: "controller", address: "localhost", roles: ["kafka", "minio", "arroyo-controller"], dockerHost: "unix:///nonexistent.sock" },
             { name: "worker1", address: "localhost", roles: ["arroyo-node"], dockerHost: "unix:///nonexistent.sock", taskSlots: 2 },
         ],
-        stack: "bench-test",
-    };
+    });
 }, 120_000);
 
 afterAll(async () => {

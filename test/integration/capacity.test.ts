@@ -3,31 +3,19 @@ import { selectQueries } from "../../benchmark/queries";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 
 // The double's capacity is known: its per-subtask rate cap x parallelism, on the query's input
 // (q0 reads bids, 46 of every 50 events). The search must find it from Kafka's lag trend alone.
 let broker: RunningBroker;
 let standIn: ArroyoStandIn;
 let outputs: ClusterOutputs;
-const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
+const topics = NEXMARK_TOPICS;
 
 beforeAll(async () => {
     broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
     standIn = new ArroyoStandIn();
-    outputs = {
-        arroyoApiUrl: await standIn.listen(),
-        kafkaBootstrapServers: broker.bootstrapServers,
-        kafkaClusterBootstrapServers: broker.bootstrapServers,
-        minioEndpoint: "http://127.0.0.1:9",
-        topics,
-        partitions: 2,
-        totalSlots: 2,
-        checkpointIntervalSeconds: 0.5,
-        buckets: { checkpoints: "arroyo", extra: [] },
-        images: { arroyo: "arroyo-stand-in:test", kafka: "kafka:test", minio: "minio:test" },
-        hosts: [],
-        stack: "capacity-test",
-    };
+    outputs = doubleOutputs(broker.bootstrapServers, await standIn.listen(), { checkpointIntervalSeconds: 0.5, stack: "capacity-test" });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,16 +1,7 @@
-import { ConfigError, isAddress, parseClusterConfig, RawConfig } from "../../config/schema";
+import { isAddress, parseClusterConfig } from "../../config/schema";
 import { MIN_MEMORY_PER_SLOT_MB } from "../../config/defaults";
-import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
+import { problemsOf, rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
 
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        parseClusterConfig(raw);
-    } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
 describe("the shipped stacks", () => {
     it("pi-cluster: b1pc10 controls, nine Pis work, one partition per slot", () => {

@@ -1,17 +1,8 @@
-import { ConfigError, parseClusterConfig, RawConfig } from "../../config/schema";
+import { parseClusterConfig, RawConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks } from "../helpers/mockProgram";
-import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
+import { problemsOf, rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
 import { clusterOutputsSchema } from "../../stacks/outputs";
 
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        parseClusterConfig(raw);
-    } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
 
 const workers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `pi${i + 3}`, address: `192.0.2.${11 + i}` }));
 
