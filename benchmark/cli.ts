@@ -4,7 +4,7 @@ import { SingleBar, Presets } from "cli-progress";
 import * as os from "os";
 import * as path from "path";
 import { findMaxMain } from "./capacity/cli";
-import { NOT_EXPRESSIBLE, selectQueries } from "./queries";
+import { listQueries, NOT_INCLUDED, selectQueries } from "./queries";
 import { fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
 import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
@@ -32,6 +32,7 @@ export interface BenchArgs {
     keepResultsTopics: boolean;
     hostMetrics: boolean;
     findMax: boolean;
+    listQueries: boolean;
     startRate: number;
     resolution: number;
     maxTrials: number;
@@ -64,6 +65,7 @@ export function benchCommand(): Command {
         .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
         .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines")
+        .option("--list-queries", "list the queries with their titles, and those not included with why, then exit", false)
         .option("--find-max", "search each query's maximum sustainable throughput instead of running one rate", false)
         .option("--start-rate <n>", "--find-max: first trial's rate, events/s", positiveInt("--start-rate"), 10_000)
         .option("--resolution <fraction>", "--find-max: stop when the bracket is this narrow", fraction("--resolution"), 0.05)
@@ -88,7 +90,7 @@ export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSe
         problems.push(`--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
     }
     if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
-    for (const id of args.queries) if (NOT_EXPRESSIBLE[id]) problems.push(`--queries: ${id} cannot run on Arroyo: ${NOT_EXPRESSIBLE[id]}`);
+    for (const id of args.queries) if (NOT_INCLUDED[id]) problems.push(`--queries: ${id} is not included: ${NOT_INCLUDED[id]}`);
     const windowSeconds = args.findMax ? args.trialDuration : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
     if (windowSeconds < 3 * checkpointSeconds) {
         problems.push(
@@ -111,6 +113,12 @@ export async function main(argv: string[]): Promise<void> {
     cmd.parse(argv);
     const args = cmd.opts<BenchArgs>();
     const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2 });
+    if (args.listQueries) {
+        for (const q of listQueries()) console.log(`${q.id.padEnd(4)} ${q.title}`);
+        console.log("\nnot included:");
+        for (const [id, why] of Object.entries(NOT_INCLUDED)) console.log(`${id.padEnd(4)} ${why}`);
+        return;
+    }
 
     let queries;
     try {

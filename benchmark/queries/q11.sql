@@ -1,4 +1,8 @@
 -- title: Q11 user sessions: bids per bidder per session (10 s gap)
+-- reference: nexmark-flink q11: bids per bidder per session (10 s gap), with the session's start and end
+-- arroyo: a session window grouped by bidder
+-- deviation: the session's start and end are not emitted
+-- columns: bidder, bid_count
 CREATE TABLE results (
     bidder BIGINT,
     bid_count BIGINT

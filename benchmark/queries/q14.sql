@@ -1,4 +1,8 @@
 -- title: Q14 calculation: euro prices in a band, bid time of day, and 'c's in extra (the reference's count_char UDF, in plain SQL)
+-- reference: nexmark-flink q14: euro prices within a band, time-of-day class, 'c' count of extra (a UDF)
+-- arroyo: plain SQL in place of the count_char UDF
+-- deviation: price is a DOUBLE here, DECIMAL(23, 3) in the reference
+-- columns: auction, bidder, price, bid_time_type, datetime, extra, c_counts
 -- latency-column: datetime
 CREATE TABLE results (
     auction BIGINT,

@@ -1,4 +1,8 @@
 -- title: Q21 add channel id: a channel id from the channel name or the url's channel_id
+-- reference: nexmark-flink q21: a channel id from the hot channel's name or the url's channel_id; bids with neither are dropped
+-- arroyo: split_part in place of REGEXP_EXTRACT
+-- deviation: adds datetime, so latency can be measured
+-- columns: auction, bidder, price, channel, channel_id, datetime
 -- latency-column: datetime
 CREATE TABLE results (
     auction BIGINT,

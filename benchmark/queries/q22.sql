@@ -1,4 +1,8 @@
 -- title: Q22 get URL directories: the first three path segments of each bid's url
+-- reference: nexmark-flink q22: the first three directories of each bid's url (SPLIT_INDEX 3, 4, 5)
+-- arroyo: split_part, whose parts count from 1 (4, 5, 6)
+-- deviation: adds datetime, so latency can be measured
+-- columns: auction, bidder, price, channel, dir1, dir2, dir3, datetime
 -- latency-column: datetime
 CREATE TABLE results (
     auction BIGINT,

@@ -1,4 +1,8 @@
 -- title: Q3 local item suggestion: sellers in OR, ID or CA with auctions in category 10 (updating join)
+-- reference: nexmark-flink q3: people in OR, ID or CA joined with their category-10 auctions (seller = id)
+-- arroyo: an updating join without a window, written as updates (debezium_json)
+-- deviation: none in content; Arroyo emits it as an update stream
+-- columns: name, city, state, id
 CREATE TABLE results (
     name TEXT,
     city TEXT,

@@ -1,4 +1,8 @@
 -- title: Q5 hot items: the auctions with the most bids in each 10 s window, sliding every 2 s
+-- reference: nexmark-flink q5: per hop(2 s, 10 s) window, the auctions whose bid count is the window's maximum
+-- arroyo: two windowed counts joined on the window
+-- deviation: none
+-- columns: auction, num
 CREATE TABLE results (
     auction BIGINT,
     num BIGINT

@@ -1,8 +1,14 @@
--- title: Q7 highest bid: the top bid of each 10 s tumbling window
+-- title: Q7 highest bid: every bid at the highest price of its 10 s tumbling window, ties included
+-- reference: nexmark-flink q7: bids joined to their window's MAX(price) on price, the bid's time inside the window
+-- arroyo: a windowed join of the window's bids with the window's maximum, on window and price (windows are joined on equal windows)
+-- deviation: bids equal in every column fall into one group and are reported once; the reference would repeat them
+-- columns: auction, price, bidder, datetime, extra
 CREATE TABLE results (
     auction BIGINT,
+    price BIGINT,
     bidder BIGINT,
-    price BIGINT
+    datetime TIMESTAMP,
+    extra TEXT
 ) WITH (
     connector = 'kafka',
     type = 'sink',
@@ -12,14 +18,15 @@ CREATE TABLE results (
 );
 
 INSERT INTO results
-SELECT auction, bidder, price
+SELECT B.auction, B.price, B.bidder, B.datetime, B.extra
 FROM (
-    SELECT auction, bidder, price,
-        row_number() OVER (PARTITION BY window ORDER BY price DESC) AS rn
-    FROM (
-        SELECT auction, bidder, max(price) AS price, tumble(INTERVAL '10' SECOND) AS window
-        FROM bid
-        GROUP BY auction, bidder, window
-    )
-)
-WHERE rn = 1;
+    SELECT auction, price, bidder, datetime, extra, tumble(INTERVAL '10' SECOND) AS window
+    FROM bid
+    GROUP BY auction, price, bidder, datetime, extra, window
+) AS B
+JOIN (
+    SELECT max(price) AS maxprice, tumble(INTERVAL '10' SECOND) AS window
+    FROM bid
+    GROUP BY window
+) AS B1
+ON B.window = B1.window AND B.price = B1.maxprice;

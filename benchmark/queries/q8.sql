@@ -1,4 +1,8 @@
 -- title: Q8 monitor new users: people who opened an auction in the 10 s window they joined
+-- reference: nexmark-flink q8: people who opened an auction within the 10 s tumbling window they joined, with the window start
+-- arroyo: a windowed join of windowed people and auctions
+-- deviation: the window start (stime) is not emitted
+-- columns: id, name
 CREATE TABLE results (
     id BIGINT,
     name TEXT

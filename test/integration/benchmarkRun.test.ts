@@ -196,7 +196,7 @@ describe("failure paths of a run", () => {
     const small = () => ({ ...base(), eventsPerSecond: 2_000, totalEvents: 16_000, warmupEvents: 2_000, drainMs: 1_000 });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
-        const bad = { id: "q99", title: "Q99 broken", body: "INSERT INTO results SELECT * FROM nowhere;", reads: [] };
+        const bad = { id: "q99", title: "Q99 broken", reference: "-", arroyo: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [] };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);
@@ -259,10 +259,18 @@ describe("npm run bench flags", () => {
         expect(r.stderr).toMatch(/--parallelism 3 exceeds the cluster's 2 task slots \(stack output totalSlots\)/);
     }, 30_000);
 
-    it("explains a query Arroyo cannot run", async () => {
-        const r = await bench(["--queries", "q0,q4", "--outputs-file", "/nonexistent.json"]);
+    it("explains a query that is not included", async () => {
+        const r = await bench(["--queries", "q0,q12", "--outputs-file", "/nonexistent.json"]);
         expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/q4 cannot run on Arroyo: joins each bid to its auction only while the auction is open/);
+        expect(r.stderr).toMatch(/q12 is not included: counts bids per bidder in processing-time windows; Arroyo's windows are event-time only/);
+    }, 30_000);
+
+    it("lists the queries with their titles", async () => {
+        const { stdout } = await promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--list-queries"], { cwd: path.resolve(__dirname, "../..") });
+        expect(stdout).toMatch(/^q0 {3}Q0 pass-through/m);
+        expect(stdout).toMatch(/^q22 {2}Q22 get URL directories/m);
+        expect(stdout).toMatch(/^not included:$/m);
+        expect(stdout).toMatch(/^q12 {2}counts bids per bidder in processing-time windows/m);
     }, 30_000);
 
     it("npm run metrics -- --once -o samples the cluster and writes JSON", async () => {
