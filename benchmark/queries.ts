@@ -3,14 +3,21 @@ import * as path from "path";
 
 /** Nexmark queries as plain SQL files, one per query, in Arroyo's dialect. */
 export const QUERY_DIR = path.join(__dirname, "queries");
-const SOURCES_FILE = "sources.sql";
+/** The source tables: Kafka topics (what the benchmark measures), or Arroyo's built-in Nexmark source (the pipeline's own ceiling). */
+export type SourceKind = "kafka" | "nexmark";
+const SOURCES_FILES: Record<SourceKind, string> = { kafka: "sources.sql", nexmark: "sources-nexmark.sql" };
 
 export interface QueryParams {
     bootstrapServers: string;
-    topics: { person: string; auction: string; bid: string };
     resultsTopic: string;
-    /** The consumer group each source table starts from and commits its progress to. */
-    groups: { person: string; auction: string; bid: string };
+    source:
+        | {
+              kind: "kafka";
+              topics: { person: string; auction: string; bid: string };
+              /** The consumer group each source table starts from and commits its progress to. */
+              groups: { person: string; auction: string; bid: string };
+          }
+        | { kind: "nexmark"; eventRate: number };
 }
 
 export interface NexmarkQuery {
@@ -48,7 +55,7 @@ export const NOT_INCLUDED: Record<string, string> = {
     q19: "the top 10 bids per auction: ROW_NUMBER over an unbounded partition, as for q18",
 };
 
-const PLACEHOLDERS = ["bootstrap_servers", "person_topic", "auction_topic", "bid_topic", "results_topic", "person_group", "auction_group", "bid_group"] as const;
+
 
 function header(sql: string, key: string): string | undefined {
     return new RegExp(`^--\\s*${key}:\\s*(.+)$`, "m").exec(sql)?.[1].trim();
@@ -97,22 +104,20 @@ export function selectQueries(ids: string[], dir = QUERY_DIR): NexmarkQuery[] {
 
 /** The full SQL Arroyo receives: the source tables, then the query, placeholders filled in. */
 export function renderQuery(q: NexmarkQuery, params: QueryParams, dir = QUERY_DIR): string {
-    const values: Record<(typeof PLACEHOLDERS)[number], string> = {
+    const src = params.source;
+    const values: Record<string, string> = {
         bootstrap_servers: params.bootstrapServers,
-        person_topic: params.topics.person,
-        auction_topic: params.topics.auction,
-        bid_topic: params.topics.bid,
         results_topic: params.resultsTopic,
-        person_group: params.groups.person,
-        auction_group: params.groups.auction,
-        bid_group: params.groups.bid,
+        ...(src.kind === "kafka"
+            ? { person_topic: src.topics.person, auction_topic: src.topics.auction, bid_topic: src.topics.bid, person_group: src.groups.person, auction_group: src.groups.auction, bid_group: src.groups.bid }
+            : { event_rate: String(src.eventRate) }),
     };
     for (const [k, v] of Object.entries(values)) {
         if (!v || /['\\]/.test(v)) throw new Error(`query parameter ${k} must be a non-empty value without quotes or backslashes (got ${JSON.stringify(v)})`);
     }
-    const sql = `${fs.readFileSync(path.join(dir, SOURCES_FILE), "utf8")}\n${q.body}`;
+    const sql = `${fs.readFileSync(path.join(dir, SOURCES_FILES[src.kind]), "utf8")}\n${q.body}`;
     return sql.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
         if (!(name in values)) throw new Error(`${q.id}: unknown placeholder ${whole}`);
-        return values[name as keyof typeof values];
+        return values[name];
     });
 }

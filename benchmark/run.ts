@@ -65,9 +65,12 @@ export function groupOf(runTag: string, queryId: string, table: string): string 
 function renderFor(outputs: ClusterOutputs, runTag: string, q: NexmarkQuery): string {
     return renderQuery(q, {
         bootstrapServers: outputs.kafkaClusterBootstrapServers,
-        topics: outputs.topics,
         resultsTopic: resultsTopicOf(runTag, q.id),
-        groups: { person: groupOf(runTag, q.id, "person"), auction: groupOf(runTag, q.id, "auction"), bid: groupOf(runTag, q.id, "bid") },
+        source: {
+            kind: "kafka",
+            topics: outputs.topics,
+            groups: { person: groupOf(runTag, q.id, "person"), auction: groupOf(runTag, q.id, "auction"), bid: groupOf(runTag, q.id, "bid") },
+        },
     });
 }
 

@@ -3,9 +3,12 @@ import { listQueries, NOT_INCLUDED, QUERY_DIR, renderQuery, selectQueries } from
 
 const params = {
     bootstrapServers: "kafka.test:9094",
-    topics: { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" },
     resultsTopic: "nexmark-results-q0",
-    groups: { person: "run1-q0-person", auction: "run1-q0-auction", bid: "run1-q0-bid" },
+    source: {
+        kind: "kafka" as const,
+        topics: { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" },
+        groups: { person: "run1-q0-person", auction: "run1-q0-auction", bid: "run1-q0-bid" },
+    },
 };
 
 describe("query files", () => {
@@ -46,6 +49,15 @@ describe("query files", () => {
         expect(q.title).toMatch(new RegExp(`^${q.id.toUpperCase()} `));
     });
 
+    it.each(listQueries().map((q) => [q.id, q] as const))("%s renders on Arroyo's Nexmark source: one nexmark table, the three views, only the results topic", (_id, q) => {
+        const sql = renderQuery(q, { bootstrapServers: "kafka.test:9094", resultsTopic: "nexmark-results-q0", source: { kind: "nexmark", eventRate: 5_000_000 } });
+        expect(sql).not.toMatch(/\{\{|\}\}/);
+        expect(sql).toMatch(/connector = 'nexmark',\s+event_rate = '5000000'/);
+        for (const view of ["person", "auction", "bid"]) expect(sql).toMatch(new RegExp(`CREATE VIEW ${view} AS`));
+        expect([...sql.matchAll(/\btopic\s*=\s*'([^']+)'/g)].map((m) => m[1])).toEqual(["nexmark-results-q0"]);
+        expect(sql).not.toMatch(/connector = 'kafka',\s+type = 'source'/);
+    });
+
     it("knows which Nexmark tables each query reads", () => {
         const reads = Object.fromEntries(queries.map((q) => [q.id, q.reads]));
         expect(reads).toMatchObject({ q0: ["bid"], q3: ["person", "auction"], q8: ["person", "auction"], q20: ["auction", "bid"] });
@@ -67,8 +79,8 @@ describe("query files", () => {
         expect(() => selectQueries(["q99"])).toThrow(/--queries: q99 is not a known query\. Available: q0, q1, q2/);
     });
 
-    it("keeps one file per query and nothing else besides the shared sources", () => {
+    it("keeps one file per query and nothing else besides the two shared source files", () => {
         const files = fs.readdirSync(QUERY_DIR).sort();
-        expect(files.filter((f) => !/^q\d+\.sql$/.test(f))).toEqual(["sources.sql"]);
+        expect(files.filter((f) => !/^q\d+\.sql$/.test(f))).toEqual(["sources-nexmark.sql", "sources.sql"]);
     });
 });

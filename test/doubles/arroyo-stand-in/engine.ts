@@ -7,7 +7,8 @@ import { retrying } from "../../../benchmark/kafka/admin";
 import { assignedConsumer } from "../../../benchmark/kafka/assignedConsumer";
 import { OffsetCommitter } from "../../../benchmark/kafka/commitOffsets";
 import { COLLECTION_RATE_MS, JobMetrics, newCounters, SubtaskCounters } from "./metrics";
-import { KafkaTable } from "./sql";
+import { KafkaTable, NexmarkTable } from "./sql";
+import { NexmarkGenerator } from "../../../benchmark/nexmark/generator";
 
 /** Per (table, partition): the next offset to read, as a restored checkpoint holds it. */
 export type CheckpointState = Map<string, Map<number, number>>;
@@ -17,6 +18,8 @@ export interface RunOptions {
     /** Logical operator ids, for Arroyo's default consumer group names. */
     sources: { table: KafkaTable; nodeId: number; operatorId: string }[];
     sink?: { table: KafkaTable; nodeId: number };
+    /** Arroyo's built-in Nexmark source, when the query reads it. */
+    nexmark?: { table: NexmarkTable; nodeId: number };
     parallelism: number;
     checkpointIntervalMs: number;
     /** The double's capacity: most records one source subtask reads per second (none: unbounded). */
@@ -98,9 +101,52 @@ class SourceSubtask {
     }
 }
 
+/**
+ * One subtask of Arroyo's Nexmark source: generates its share of event_rate (the rate is split
+ * over the subtasks, crates/arroyo-connectors/src/nexmark/operator.rs), no faster than the
+ * double's cap, and sends every event downstream (messages_sent; a source has no messages_recv).
+ */
+class NexmarkSubtask {
+    readonly counters = newCounters();
+    private stopped = false;
+    private loop?: Promise<void>;
+    private readonly generator: NexmarkGenerator;
+
+    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, private readonly limiter: RateLimiter | undefined, private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>) {
+        this.generator = new NexmarkGenerator({ seed: index + 1, baseTimeMs: Date.now(), eventsPerSecond: rate });
+    }
+
+    start(): void {
+        const started = Date.now();
+        let n = 0;
+        this.loop = (async () => {
+            while (!this.stopped) {
+                const due = Math.floor(((Date.now() - started) * this.rate) / 1000 / this.parallelism);
+                const count = Math.min(due - n, 2_000);
+                if (count <= 0) {
+                    await new Promise((r) => setTimeout(r, 10));
+                    continue;
+                }
+                await this.limiter?.take(count);
+                const values: Buffer[] = [];
+                for (let i = 0; i < count; i++) values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
+                this.counters.messages_sent += count;
+                this.counters.bytes_sent += values.reduce((s, v) => s + v.length, 0);
+                await this.forward(this.index, values);
+            }
+        })();
+    }
+
+    async stop(): Promise<void> {
+        this.stopped = true;
+        await this.loop?.catch(() => undefined);
+    }
+}
+
 export class JobRun {
     readonly metrics: JobMetrics;
     readonly sources: SourceSubtask[] = [];
+    readonly nexmarkSubtasks: NexmarkSubtask[] = [];
     readonly sinkCounters: SubtaskCounters[];
     /** Offsets of the last completed checkpoint, per table (next offset to read). */
     readonly checkpointed: CheckpointState = new Map();
@@ -113,13 +159,17 @@ export class JobRun {
 
     constructor(private readonly opts: RunOptions) {
         this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
-        this.metrics = new JobMetrics([...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })), ...(opts.sink ? [{ nodeId: opts.sink.nodeId, parallelism: opts.parallelism }] : [])]);
+        this.metrics = new JobMetrics([
+            ...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })),
+            ...(opts.nexmark ? [{ nodeId: opts.nexmark.nodeId, parallelism: opts.parallelism }] : []),
+            ...(opts.sink ? [{ nodeId: opts.sink.nodeId, parallelism: opts.parallelism }] : []),
+        ]);
         for (const [t, c] of opts.restored ?? []) this.checkpointed.set(t, new Map(c));
     }
 
     /** Records each source subtask has read so far, summed (what the double "consumed"). */
     consumed(): number {
-        return this.sources.reduce((s, st) => s + st.counters.messages_sent, 0);
+        return [...this.sources, ...this.nexmarkSubtasks].reduce((s, st) => s + st.counters.messages_sent, 0);
     }
 
     async start(): Promise<void> {
@@ -157,6 +207,13 @@ export class JobRun {
                 await st.start(startOffsets);
             }
         }
+        if (opts.nexmark) {
+            for (let i = 0; i < opts.parallelism; i++) {
+                const st = new NexmarkSubtask(i, opts.parallelism, opts.nexmark.table.eventRate, opts.subtaskRateCap ? new RateLimiter(opts.subtaskRateCap) : undefined, forward);
+                this.nexmarkSubtasks.push(st);
+                st.start();
+            }
+        }
         this.timers.push(setInterval(() => this.collect(), COLLECTION_RATE_MS));
         this.timers.push(setInterval(() => void this.checkpoint(), opts.checkpointIntervalMs));
     }
@@ -191,6 +248,7 @@ export class JobRun {
         const sourceNode = new Map(this.opts.sources.map((s) => [s.nodeId, s.table.name]));
         this.metrics.collect((nodeId, subtask) => {
             if (this.opts.sink && nodeId === this.opts.sink.nodeId) return this.sinkCounters[subtask];
+            if (this.opts.nexmark && nodeId === this.opts.nexmark.nodeId) return this.nexmarkSubtasks[subtask]?.counters ?? newCounters();
             const table = sourceNode.get(nodeId);
             return this.sources.find((s) => s.table.name === table && s.index === subtask)?.counters ?? newCounters();
         });
@@ -229,7 +287,7 @@ export class JobRun {
     async stop(): Promise<void> {
         this.timers.forEach(clearInterval);
         this.timers = [];
-        await Promise.all(this.sources.map((s) => s.stop()));
+        await Promise.all([...this.sources, ...this.nexmarkSubtasks].map((s) => s.stop()));
         await this.checkpointing;
         await this.producer?.disconnect().catch(() => undefined);
         await this.committer?.disconnect().catch(() => undefined);

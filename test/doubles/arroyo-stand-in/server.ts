@@ -206,6 +206,8 @@ export class ArroyoStandIn {
     private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
         const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const nodes = sources.map((s, i) => ({ node_id: i + 1, operator: `source_${i + 1}`, description: `kafka source: ${s.name}`, parallelism }));
+        // crates/arroyo-connectors/src/nexmark/mod.rs describes the source as Nexmark<rate eps>.
+        if (scanned.nexmark) nodes.push({ node_id: nodes.length + 1, operator: `source_${nodes.length + 1}`, description: `Nexmark<${scanned.nexmark.eventRate} eps>`, parallelism });
         const edges: Pipeline["graph"]["edges"] = [];
         if (scanned.sink) {
             const sinkId = nodes.length + 1;
@@ -279,6 +281,7 @@ export class ArroyoStandIn {
             const run = new JobRun({
                 jobId: p.job.id,
                 sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: p.graph.nodes[i].operator })),
+                ...(scanned.nexmark ? { nexmark: { table: scanned.nexmark, nodeId: p.graph.nodes[sourceTables.length].node_id } } : {}),
                 ...(sinkTable && sinkNode ? { sink: { table: sinkTable, nodeId: sinkNode.node_id } } : {}),
                 parallelism: p.parallelism,
                 checkpointIntervalMs: p.checkpoint_interval_micros / 1000,

@@ -1,6 +1,6 @@
-// The stand-in's reading of a pipeline's SQL: just enough to find the connector tables, their
-// WITH options and which table the INSERT writes to. It is not Arroyo's planner and judges no
-// SQL semantics. Option names and accepted values follow Arroyo v0.15.0's
+// The stand-in's reading of a pipeline's SQL: just enough to find the connector tables (Kafka and
+// Arroyo's Nexmark source), their WITH options, views over them, and which table the INSERT
+// writes to. It is not Arroyo's planner and judges no SQL semantics. Option names and accepted values follow Arroyo v0.15.0's
 // crates/arroyo-connectors/src/kafka/mod.rs (table_from_options).
 
 export type SourceOffset = "earliest" | "latest" | "group";
@@ -17,8 +17,16 @@ export interface KafkaTable {
     groupIdPrefix?: string;
 }
 
+/** Arroyo's built-in Nexmark source (crates/arroyo-connectors/src/nexmark/mod.rs: event_rate required, the total over all subtasks). */
+export interface NexmarkTable {
+    name: string;
+    eventRate: number;
+}
+
 export interface ScannedQuery {
     tables: KafkaTable[];
+    /** A Nexmark source the query reads, directly or through views. */
+    nexmark?: NexmarkTable;
     /** Tables named after FROM / JOIN. */
     referenced: string[];
     sink?: string;
@@ -62,15 +70,32 @@ export function scanQuery(query: string): ScannedQuery {
         }
     }
 
-    const body = sql.replace(createRe, " ");
+    // A connector table may have no column list (the Nexmark source infers its schema).
+    const nexmarkTables: NexmarkTable[] = [];
+    const bareRe = /create\s+table\s+([A-Za-z_][\w]*)\s+with\s*\(([\s\S]*?)\)\s*;/gi;
+    for (let m = bareRe.exec(sql); m; m = bareRe.exec(sql)) {
+        const [, name, withClause] = m;
+        if (option(withClause, "connector") !== "nexmark") continue;
+        const rate = Number(option(withClause, "event_rate"));
+        if (!Number.isFinite(rate) || rate <= 0) errors.push(`Table ${name}: 'event_rate' must be set to a positive number`);
+        else nexmarkTables.push({ name: name.toLowerCase(), eventRate: rate });
+    }
+    // Views: a view's name stands for the tables its query reads.
+    const views = new Map<string, string[]>();
+    const viewRe = /create\s+view\s+([A-Za-z_][\w]*)\s+as\s+([\s\S]*?);/gi;
+    for (let m = viewRe.exec(sql); m; m = viewRe.exec(sql)) views.set(m[1].toLowerCase(), [...m[2].matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((x) => x[1].toLowerCase()));
+
+    const body = sql.replace(createRe, " ").replace(bareRe, " ").replace(viewRe, " ");
     if (!/\bselect\b/i.test(body)) errors.push("Query does not contain a SELECT statement");
-    const referenced = [...new Set([...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase()))];
+    const direct = [...new Set([...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase()))];
+    const referenced = [...new Set(direct.flatMap((t) => [t, ...(views.get(t) ?? [])]))];
     const sink = /insert\s+into\s+([A-Za-z_][\w]*)/i.exec(body)?.[1]?.toLowerCase();
-    const known = new Set(tables.map((t) => t.name));
+    const known = new Set([...tables.map((t) => t.name), ...nexmarkTables.map((t) => t.name), ...views.keys()]);
     const cteNames = new Set([...body.matchAll(/\b([A-Za-z_][\w]*)\s+as\s*\(/gi)].map((m) => m[1].toLowerCase()));
     for (const name of referenced) {
         if (!known.has(name) && !cteNames.has(name) && name !== "select") errors.push(`Error during planning: table '${name}' not found`);
     }
     if (sink && !tables.some((t) => t.name === sink && t.type === "sink")) errors.push(`Error during planning: sink table '${sink}' not found`);
-    return { tables, referenced, ...(sink ? { sink } : {}), errors };
+    const nexmark = nexmarkTables.find((t) => referenced.includes(t.name));
+    return { tables, referenced, ...(sink ? { sink } : {}), ...(nexmark ? { nexmark } : {}), errors };
 }
