@@ -33,6 +33,8 @@ export interface BenchArgs {
     hostMetrics: boolean;
     findMax: boolean;
     listQueries: boolean;
+    source: "kafka" | "nexmark";
+    nexmarkRate: number;
     startRate: number;
     resolution: number;
     maxTrials: number;
@@ -73,6 +75,8 @@ export function benchCommand(): Command {
         .option("--latency-slo <ms>", "--find-max: a trial also fails when its p99 latency exceeds this", positiveNumber("--latency-slo"))
         .option("--trial-warmup <seconds>", "--find-max: warm-up of each trial", positiveNumber("--trial-warmup"), 20)
         .option("--trial-duration <seconds>", "--find-max: measured window of each trial", positiveNumber("--trial-duration"), 60)
+        .addOption(new Option("--source <kind>", "--find-max: with 'nexmark', also run each query on Arroyo's built-in Nexmark source (no generator, no Kafka source) and say which part of the path limits it").choices(["kafka", "nexmark"]).default("kafka"))
+        .option("--nexmark-rate <n>", "--source nexmark: event_rate asked of Arroyo's Nexmark source, events/s (above what the pipeline can do)", positiveInt("--nexmark-rate"), 10_000_000)
         .option("--generator-ceiling <n>", "--find-max: the generator's ceiling into this broker, events/s, instead of measuring it", positiveInt("--generator-ceiling"))
         .option("--ceiling-events <n>", "--find-max: events sent unpaced to measure the generator's ceiling", positiveInt("--ceiling-events"), 500_000)
         .showHelpAfterError();
@@ -89,6 +93,7 @@ export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSe
     if (tooMany.length) {
         problems.push(`--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
     }
+    if (!args.findMax && args.source === "nexmark") problems.push("--source nexmark measures the pipeline's own ceiling beside a --find-max search: add --find-max");
     if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
     for (const id of args.queries) if (NOT_INCLUDED[id]) problems.push(`--queries: ${id} is not included: ${NOT_INCLUDED[id]}`);
     const windowSeconds = args.findMax ? args.trialDuration : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);

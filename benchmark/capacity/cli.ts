@@ -38,7 +38,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const done: CapacityResult[] = [];
     let aborted = false;
     let finishing: Promise<void> | undefined;
-    const search = { parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
+    const search = { source: args.source, nexmarkRate: args.source === "nexmark" ? args.nexmarkRate : null, parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
     const write = async () => {
         const base = ctx.skeleton();
         const results: BenchmarkResults = { ...base, configuration: { ...base.configuration, search }, mode: "find-max", load, queries: [], capacity: withEfficiency(done) };
@@ -74,6 +74,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             maxTrials: args.maxTrials,
             rules: { lagThreshold: args.lagThreshold, producerTolerance: PRODUCER_TOLERANCE, ...(args.latencySlo ? { latencySloMs: args.latencySlo } : {}) },
             ...(load.intoBrokerEventsPerSecond ? { generatorCeiling: load.intoBrokerEventsPerSecond } : {}),
+            ...(args.source === "nexmark" ? { nexmarkRate: args.nexmarkRate } : {}),
             aborted: () => aborted,
             onSearchStart: (q, p) => {
                 bar?.stop();
@@ -87,6 +88,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             onSearchEnd: (r) => {
                 done.push(r);
                 say(`${r.query} p=${r.parallelism}: ${r.search.note}`);
+                if (r.bottleneck) say(`${r.query} p=${r.parallelism}: bottleneck: ${r.bottleneck}`);
             },
             log: (line) => say(line),
         });

@@ -6,6 +6,7 @@ import { NexmarkQuery } from "../queries";
 import { NexmarkGenerator } from "../nexmark/generator";
 import { produceNexmark } from "../producer";
 import { findMax, judgeTrial, SearchResult, Trial, TrialRules } from "./search";
+import { bottleneck, measurePipelineCeiling, PipelineCeiling } from "./ceiling";
 
 export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "durationSeconds" | "parallelism" | "runTag"> {
     queries: NexmarkQuery[];
@@ -18,6 +19,8 @@ export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eve
     maxTrials: number;
     rules: TrialRules;
     generatorCeiling?: number;
+    /** Also run each query on Arroyo's Nexmark source at this event_rate: the pipeline's own ceiling. */
+    nexmarkRate?: number;
     aborted?: () => boolean;
     onSearchStart?: (query: string, parallelism: number) => void;
     onTrial?: (query: string, parallelism: number, t: Trial, bracket: { pass: number | null; fail: number | null }) => void;
@@ -32,6 +35,9 @@ export interface CapacityResult {
     search: SearchResult;
     /** MST(p) / (p x MST(1)), on the query's input rate; null without a p = 1 result. */
     efficiency: number | null;
+    /** With --source nexmark: the query on Arroyo's own Nexmark source, and which part of the path limits it. */
+    pipelineCeiling?: PipelineCeiling;
+    bottleneck?: string;
 }
 
 /** Searches every query at every parallelism, in that order. */
@@ -64,6 +70,20 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
                 },
             });
             const result: CapacityResult = { query: q.id, title: q.title, parallelism: p, search, efficiency: null };
+            if (opts.nexmarkRate !== undefined && !opts.aborted?.()) {
+                result.pipelineCeiling = await measurePipelineCeiling({
+                    outputs: opts.outputs,
+                    query: q,
+                    parallelism: p,
+                    eventRate: opts.nexmarkRate,
+                    warmupSeconds: opts.warmupSeconds,
+                    windowSeconds: opts.windowSeconds,
+                    checkpointIntervalSeconds: opts.checkpointIntervalSeconds,
+                    runTag: `${opts.runTag}-p${p}`,
+                    ...(opts.log ? { log: opts.log } : {}),
+                });
+                result.bottleneck = bottleneck(search, result.pipelineCeiling);
+            }
             results.push(result);
             opts.onSearchEnd?.(result);
         }

@@ -29,6 +29,16 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
         ...cap.map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.search.mst?.inputRate)} | ${c.efficiency === null ? "n/a" : num(c.efficiency, 2)} | ${c.search.trials.length} | ${c.search.note} |`),
         "",
+        ...(cap.some((c) => c.pipelineCeiling)
+            ? [
+                  "Pipeline ceiling (the query on Arroyo's built-in Nexmark source: no generator, no Kafka source; rates smoothed by Arroyo):",
+                  "",
+                  "| query | parallelism | Kafka-fed MST ev/s | on Arroyo's Nexmark source ev/s | output rec/s | bottleneck |",
+                  "| --- | ---: | ---: | ---: | ---: | --- |",
+                  ...cap.filter((c) => c.pipelineCeiling).map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.pipelineCeiling!.sourceRate)} | ${num(c.pipelineCeiling!.outputRate)} | ${c.bottleneck ?? "n/a"} |`),
+                  "",
+              ]
+            : []),
         "Trials:",
         "",
         "| query | parallelism | target ev/s | achieved ev/s | input ev/s | lag trend ev/s | p99 ms | result |",
