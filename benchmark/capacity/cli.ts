@@ -36,12 +36,15 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     console.log(`generator ceiling: ${Math.round(load.intoBrokerEventsPerSecond ?? 0)} events/s into this broker${load.aloneEventsPerSecond ? `, ${Math.round(load.aloneEventsPerSecond)} events/s generating alone` : ""} (${load.ceiling}); no trial runs above it`);
 
     const done: CapacityResult[] = [];
+    // The search under way, so an interrupted run keeps its finished trials.
+    let current: CapacityResult | undefined;
     let aborted = false;
     let finishing: Promise<void> | undefined;
     const search = { source: args.source, nexmarkRate: args.source === "nexmark" ? args.nexmarkRate : null, parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
     const write = async () => {
         const base = ctx.skeleton();
-        const results: BenchmarkResults = { ...base, configuration: { ...base.configuration, search }, mode: "find-max", load, queries: [], capacity: withEfficiency(done) };
+        const searches = current && !done.includes(current) && current.search.trials.length > 0 ? [...done, current] : done;
+        const results: BenchmarkResults = { ...base, configuration: { ...base.configuration, search }, mode: "find-max", load, queries: [], capacity: withEfficiency(searches) };
         const files = await writeResults(ctx.dir, results);
         console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     };
@@ -77,11 +80,18 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             ...(args.source === "nexmark" ? { nexmarkRate: args.nexmarkRate } : {}),
             aborted: () => aborted,
             onSearchStart: (q, p) => {
+                const title = ctx.queries.find((x) => x.id === q)?.title ?? q;
+                current = { query: q, title, parallelism: p, efficiency: null, search: { mst: null, end: "aborted", note: "interrupted by the user during this search", trials: [] } };
                 bar?.stop();
                 bar = bars?.create(args.maxTrials, 0, { search: `${q} p=${p}`, rate: args.startRate, bracket: "-" });
                 if (!bars) console.log(`${q} at parallelism ${p}: searching from ${args.startRate} events/s`);
             },
             onTrial: (q, p, t, bracket) => {
+                if (current) {
+                    current.search.trials.push(t);
+                    const best = current.search.trials.filter((x) => x.pass).sort((a, b) => b.rate - a.rate)[0];
+                    current.search.mst = best ? { rate: best.rate, inputRate: best.inputRate } : null;
+                }
                 bar?.increment(1, { rate: t.rate, bracket: `${bracket.pass ?? "?"}-${bracket.fail ?? "?"}` });
                 say(`${q} p=${p}: ${t.rate} events/s -> ${t.pass ? "pass" : "FAIL"} (input ${Math.round(t.inputRate ?? 0)}/s, lag trend ${Math.round(t.lagTrend ?? 0)}/s${t.p99Ms !== null ? `, p99 ${t.p99Ms} ms` : ""}; ${t.why}) in ${t.seconds.toFixed(0)} s`);
             },
