@@ -110,7 +110,7 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             spec: {
                 layer: [
                     { data: { values: windows }, mark: { type: "rect", opacity: 0.1 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } },
-                    { mark: { type: "line", point: false }, encoding: { x, y: { field: "rate", type: "quantitative", title: "per second" }, color: { field: "series", type: "nominal" } } },
+                    { mark: { type: "line", point: false }, encoding: { x, y: { field: "rate", type: "quantitative", title: "per second" }, color: { field: "series", type: "nominal", legend: { labelLimit: 320 } } } },
                 ],
                 width: 520,
                 height: 160,
