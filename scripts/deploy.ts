@@ -31,7 +31,8 @@ async function pulumiCommand(): Promise<PulumiCommand> {
     try {
         return await find();
     } catch (err) {
-        console.log(`no usable Pulumi CLI (${(err as Error).message.split("\n")[0]}): building v${PULUMI_VERSION} from the Go module proxy into ${root}`);
+        const why = (err as NodeJS.ErrnoException).code === "ENOENT" || /-2\b/.test((err as Error).message) ? `none in ${root} or on PATH` : (err as Error).message.split("\n")[0];
+        console.log(`no usable Pulumi CLI (${why}): building v${PULUMI_VERSION} from the Go module proxy into ${root}`);
         console.log("this takes about 6 minutes on a machine with empty Go caches, once; later runs find it cached");
         toolchain(["pulumi"]);
         return await find();
