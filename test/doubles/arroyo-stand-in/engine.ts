@@ -112,9 +112,16 @@ class NexmarkSubtask {
     private loop?: Promise<void>;
     private readonly generator: NexmarkGenerator;
 
-    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, private readonly limiter: RateLimiter | undefined, private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>) {
+    /** Events per step: 50 ms at the subtask's effective rate, so its output is steady, not bursts. */
+    private readonly chunk: number;
+
+    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, cap: number | undefined, private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>) {
         this.generator = new NexmarkGenerator({ seed: index + 1, baseTimeMs: Date.now(), eventsPerSecond: rate });
+        this.limiter = cap ? new RateLimiter(cap) : undefined;
+        this.chunk = Math.max(1, Math.min(2_000, Math.round(Math.min(rate / parallelism, cap ?? Infinity) * 0.05)));
     }
+
+    private readonly limiter: RateLimiter | undefined;
 
     start(): void {
         const started = Date.now();
@@ -122,7 +129,7 @@ class NexmarkSubtask {
         this.loop = (async () => {
             while (!this.stopped) {
                 const due = Math.floor(((Date.now() - started) * this.rate) / 1000 / this.parallelism);
-                const count = Math.min(due - n, 2_000);
+                const count = Math.min(due - n, this.chunk);
                 if (count <= 0) {
                     await new Promise((r) => setTimeout(r, 10));
                     continue;
@@ -209,7 +216,7 @@ export class JobRun {
         }
         if (opts.nexmark) {
             for (let i = 0; i < opts.parallelism; i++) {
-                const st = new NexmarkSubtask(i, opts.parallelism, opts.nexmark.table.eventRate, opts.subtaskRateCap ? new RateLimiter(opts.subtaskRateCap) : undefined, forward);
+                const st = new NexmarkSubtask(i, opts.parallelism, opts.nexmark.table.eventRate, opts.subtaskRateCap, forward);
                 this.nexmarkSubtasks.push(st);
                 st.start();
             }
