@@ -31,6 +31,8 @@ export interface NexmarkQuery {
     columns: string[];
     /** Output column carrying the input event's time, when outputs map to inputs (for latency). */
     latencyColumn?: string;
+    /** Outputs of tumbling or sliding windows: latency from the window's end (the records' Kafka timestamps). */
+    latencyWindowEnd?: boolean;
     /** The query's own SQL (sink table and INSERT), before the shared source tables are prepended. */
     body: string;
     /** The Nexmark tables the query reads: only their events reach its sources. */
@@ -76,6 +78,7 @@ export function listQueries(dir = QUERY_DIR): NexmarkQuery[] {
             const missing = Object.entries(fields).filter(([, v]) => !v).map(([k]) => k);
             if (missing.length) throw new Error(`${f} lacks its '-- ${missing.join(":', '-- ")}:' header${missing.length > 1 ? "s" : ""}`);
             const latencyColumn = header(body, "latency-column");
+            const latencyWindowEnd = header(body, "latency") === "window-end";
             const sql = body.replace(/--[^\n]*/g, " ");
             const reads = (["person", "auction", "bid"] as const).filter((t) => new RegExp(`\\b(from|join)\\s+${t}\\b`, "i").test(sql));
             if (reads.length === 0) throw new Error(`${f} reads none of the tables person, auction, bid`);
@@ -89,6 +92,7 @@ export function listQueries(dir = QUERY_DIR): NexmarkQuery[] {
                 body,
                 reads,
                 ...(latencyColumn ? { latencyColumn } : {}),
+                ...(latencyWindowEnd ? { latencyWindowEnd } : {}),
             };
         });
 }

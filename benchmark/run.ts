@@ -141,7 +141,8 @@ async function runQuery(opts: BenchmarkOptions, q: NexmarkQuery, sql: string, cl
     }
     log(`${q.id}: starting pipeline ${pipelineName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`);
     const pipeline: Pipeline = await client.createPipeline({ name: pipelineName, query: sql, parallelism: opts.parallelism, checkpointIntervalMicros: Math.round(checkpointMs * 1000) });
-    const latency = q.latencyColumn ? new LatencySampler(opts.outputs.kafkaBootstrapServers, resultsTopic, q.latencyColumn, `arroyo-pi-${opts.runTag}-${q.id}-latency`) : undefined;
+    const latencyFrom = q.latencyColumn ? ({ kind: "event-time", column: q.latencyColumn } as const) : q.latencyWindowEnd ? ({ kind: "window-end" } as const) : undefined;
+    const latency = latencyFrom ? new LatencySampler(opts.outputs.kafkaBootstrapServers, resultsTopic, latencyFrom, `arroyo-pi-${opts.runTag}-${q.id}-latency`) : undefined;
     const sampler = new KafkaProgressSampler(admin, groups, resultsTopic);
     const progress: ProgressPoint[] = [];
     const jobs: JobSample[] = [];
@@ -264,8 +265,9 @@ async function runQuery(opts: BenchmarkOptions, q: NexmarkQuery, sql: string, cl
                 backpressureMean: bpIn.length ? mean(bpIn.map((p) => p.value)) : null,
             },
             latencyMs: latency ? latency.histogram.summary() : null,
+            latencyFrom: latencyFrom?.kind ?? null,
             latencySample: latency ? { read: latency.read, outsideWindow: latency.outsideWindow, unparsable: latency.unparsable } : null,
-            ...(latency ? {} : { latencyNote: "outputs are aggregates; they do not map to single input events" }),
+            ...(latency ? {} : { latencyNote: "the output carries neither the input's time nor a tumbling or sliding window's end" }),
             hosts,
             arroyoCores,
             eventsPerSecondPerCore: arroyoCores && kafkaWindow.consumedRate !== null ? kafkaWindow.consumedRate / arroyoCores : null,

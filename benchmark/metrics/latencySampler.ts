@@ -4,11 +4,17 @@ import { LatencyHistogram } from "./latency";
 
 /**
  * End-to-end latency from a sample of a query's output: reads one partition of the results topic
- * (output is counted from end offsets, not here, so reading never caps what is measured) and,
- * for each record whose input event's time lies in the measured window, records read time minus
- * event time. The generator stamps each event with its scheduled send time on one global
- * schedule (benchmark/producer), so a generator behind schedule shows as latency: no coordinated
- * omission. Warm-up events never enter the figures.
+ * (output is counted from end offsets, not here, so reading never caps what is measured) and, for
+ * each record whose time lies in the measured window, records read time minus that time. Warm-up
+ * events never enter the figures.
+ * - "event-time": the time is the input event's, from an output column. The generator stamps each
+ *   event with its scheduled send time on one global schedule (benchmark/producer), so a generator
+ *   behind schedule shows as latency: no coordinated omission.
+ * - "window-end": the time is the Kafka record's timestamp, which Arroyo 0.15's Kafka sink sets
+ *   from the row's _timestamp (crates/arroyo-connectors/src/kafka/sink/mod.rs), and which for the
+ *   output of a tumbling or sliding window is the window's end minus 1 ns
+ *   (crates/arroyo-planner/src/extension/aggregate.rs, final_projection); a join of two windows
+ *   keeps it (crates/arroyo-worker/src/arrow/instant_join.rs joins rows of one timestamp).
  */
 export class LatencySampler {
     readonly histogram = new LatencyHistogram();
@@ -19,7 +25,12 @@ export class LatencySampler {
     outsideWindow = 0;
     unparsable = 0;
 
-    constructor(private readonly bootstrapServers: string, private readonly topic: string, private readonly latencyColumn: string, private readonly groupId: string) {}
+    constructor(
+        private readonly bootstrapServers: string,
+        private readonly topic: string,
+        private readonly from: { kind: "event-time"; column: string } | { kind: "window-end" },
+        private readonly groupId: string,
+    ) {}
 
     /** Event-time window of the measured events; records of other events are not counted. */
     setWindow(start: number, end: number): void {
@@ -36,7 +47,8 @@ export class LatencySampler {
                 const now = Date.now();
                 for (const m of batch.messages) {
                     this.read++;
-                    const eventTime = this.eventTimeOf(m.value?.toString() ?? "");
+                    // Window output is stamped window end - 1 ns, i.e. its last millisecond: +1 gives the end.
+                    const eventTime = this.from.kind === "window-end" ? Number(m.timestamp) + 1 : this.eventTimeOf(m.value?.toString() ?? "");
                     if (eventTime === undefined) this.unparsable++;
                     else if (!this.window || eventTime < this.window.start || eventTime > this.window.end) this.outsideWindow++;
                     else this.histogram.record(now - eventTime);
@@ -47,7 +59,7 @@ export class LatencySampler {
 
     private eventTimeOf(json: string): number | undefined {
         try {
-            const v = (JSON.parse(json) as Record<string, unknown>)[this.latencyColumn];
+            const v = (JSON.parse(json) as Record<string, unknown>)[(this.from as { column: string }).column];
             const t = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`) : NaN;
             return Number.isFinite(t) ? t : undefined;
         } catch {

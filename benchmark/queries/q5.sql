@@ -3,6 +3,7 @@
 -- arroyo: two windowed counts joined on the window
 -- deviation: none
 -- columns: auction, num
+-- latency: window-end
 CREATE TABLE results (
     auction BIGINT,
     num BIGINT

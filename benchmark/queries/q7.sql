@@ -3,6 +3,7 @@
 -- arroyo: a windowed join of the window's bids with the window's maximum, on window and price (windows are joined on equal windows)
 -- deviation: bids equal in every column fall into one group and are reported once; the reference would repeat them
 -- columns: auction, price, bidder, datetime, extra
+-- latency: window-end
 CREATE TABLE results (
     auction BIGINT,
     price BIGINT,

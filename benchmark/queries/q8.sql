@@ -3,6 +3,7 @@
 -- arroyo: a windowed join of windowed people and auctions
 -- deviation: the window start (stime) is not emitted
 -- columns: id, name
+-- latency: window-end
 CREATE TABLE results (
     id BIGINT,
     name TEXT

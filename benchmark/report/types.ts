@@ -61,6 +61,8 @@ export interface QueryFigures {
     kafka: KafkaFigures;
     arroyo: ArroyoFigures;
     latencyMs: LatencyFigures | null;
+    /** What latency is measured from: the input event's time, or the end of the window that emitted the record. */
+    latencyFrom: "event-time" | "window-end" | null;
     /** Output records the latency sampler read (one partition of the results topic), and how many it left out as warm-up or after the window. */
     latencySample: { read: number; outsideWindow: number; unparsable: number } | null;
     latencyNote?: string;

@@ -207,6 +207,17 @@ describe("failure paths of a run", () => {
         await before.disconnect();
     }, 60_000);
 
+    it("measures a windowed query's latency from its records' Kafka timestamps, window events only", async () => {
+        // The double passes records through and stamps them, as Arroyo's Kafka sink does, with the
+        // row's _timestamp: the event time here, the window end - 1 ns for a real window's output.
+        const [q] = await runBenchmark({ ...small(), queries: selectQueries(["q5"]), runTag: "windowed" });
+        expect(q.figures.latencyFrom).toBe("window-end");
+        expect(q.figures.latencyMs!.count).toBeGreaterThan(100);
+        expect(q.figures.latencySample!.outsideWindow).toBeGreaterThan(0);
+        expect(q.figures.latencySample!.unparsable).toBe(0);
+        expect(q.figures.latencyMs!.p99!).toBeLessThan(30_000);
+    }, 90_000);
+
     it("marks a query invalid when its job restarts in the measured window", async () => {
         let restarted = false;
         const [q] = await runBenchmark({

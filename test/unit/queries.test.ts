@@ -63,6 +63,15 @@ describe("query files", () => {
         expect(reads).toMatchObject({ q0: ["bid"], q3: ["person", "auction"], q8: ["person", "auction"], q20: ["auction", "bid"] });
     });
 
+    it("measures window-end latency only on tumbling or sliding window outputs", () => {
+        const windowed = queries.filter((q) => q.latencyWindowEnd).map((q) => q.id);
+        expect(windowed).toEqual(["q5", "q7", "q8"]);
+        for (const q of queries.filter((x) => x.latencyWindowEnd)) {
+            expect(q.latencyColumn).toBeUndefined();
+            expect(q.body).toMatch(/\b(tumble|hop)\(/);
+        }
+    });
+
     it("marks a latency column only where the output carries it", () => {
         for (const q of queries.filter((x) => x.latencyColumn)) {
             expect(q.body).toMatch(new RegExp(`\\b${q.latencyColumn}\\b[^;]*FROM`, "s"));

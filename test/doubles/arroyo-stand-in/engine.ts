@@ -43,6 +43,13 @@ class RateLimiter {
     }
 }
 
+/** The record's event time as a Kafka timestamp, from its JSON `datetime`; none when it has none. */
+function eventTimestamp(value: Buffer | null): { timestamp?: string } {
+    const m = value ? /"datetime":"([^"]+)"/.exec(value.toString("utf8", 0, Math.min(value.length, 400))) : null;
+    const t = m ? Date.parse(m[1].endsWith("Z") ? m[1] : `${m[1]}Z`) : NaN;
+    return Number.isFinite(t) ? { timestamp: String(t) } : {};
+}
+
 /** The consumer group a Kafka source commits to (kafka/source/mod.rs, get_consumer). */
 export function sourceGroupId(table: KafkaTable, jobId: string, operatorId: string): string {
     if (table.groupId) return table.groupId;
@@ -188,7 +195,10 @@ export class JobRun {
         }
         const forward = async (subtask: number, values: (Buffer | null)[]) => {
             if (!this.producer || !opts.sink) return;
-            await this.producer.send({ topic: opts.sink.table.topic, messages: values.map((value) => ({ value })) });
+            // Arroyo's Kafka sink stamps each record with the row's _timestamp in ms
+            // (crates/arroyo-connectors/src/kafka/sink/mod.rs); a row read from a source with
+            // WATERMARK FOR datetime carries its datetime there.
+            await this.producer.send({ topic: opts.sink.table.topic, messages: values.map((value) => ({ value, ...eventTimestamp(value) })) });
             // A sink's intake is its messages_recv; it sends nothing downstream (messages_sent stays 0).
             const c = this.sinkCounters[subtask];
             c.messages_recv += values.length;
