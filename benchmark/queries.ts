@@ -31,7 +31,7 @@ export interface NexmarkQuery {
     columns: string[];
     /** Output column carrying the input event's time, when outputs map to inputs (for latency). */
     latencyColumn?: string;
-    /** Outputs of tumbling or sliding windows: latency from the window's end (the records' Kafka timestamps). */
+    /** Outputs of windows (tumbling, sliding, session): latency from the window's end (the records' Kafka timestamps). */
     latencyWindowEnd?: boolean;
     /** The query's own SQL (sink table and INSERT), before the shared source tables are prepended. */
     body: string;

@@ -13,7 +13,8 @@ import { LatencyHistogram } from "./latency";
  * - "window-end": the time is the Kafka record's timestamp, which Arroyo 0.15's Kafka sink sets
  *   from the row's _timestamp (crates/arroyo-connectors/src/kafka/sink/mod.rs), and which for the
  *   output of a tumbling or sliding window is the window's end minus 1 ns
- *   (crates/arroyo-planner/src/extension/aggregate.rs, final_projection); a join of two windows
+ *   (crates/arroyo-planner/src/extension/aggregate.rs, final_projection), and for a session window
+ *   too (crates/arroyo-worker/src/arrow/session_aggregating_window.rs); a join of two windows
  *   keeps it (crates/arroyo-worker/src/arrow/instant_join.rs joins rows of one timestamp).
  */
 export class LatencySampler {

@@ -3,6 +3,7 @@
 -- arroyo: a session window grouped by bidder
 -- deviation: the session's start and end are not emitted
 -- columns: bidder, bid_count
+-- latency: window-end
 CREATE TABLE results (
     bidder BIGINT,
     bid_count BIGINT

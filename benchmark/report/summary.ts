@@ -97,7 +97,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
             "*lag at end*: events not yet read when the run ended, after the drain. *output*: records/s written to the results topic (its end offsets). " +
             "*Arroyo source*: the sum of the source operators' `messages_sent`, as Arroyo serves it (an EWMA over 2 s collections: a change takes ~20 s to show); " +
             `*Arroyo vs Kafka*: its integral over the same span as *consumed*, against Kafka's count; beyond ±${num(ARROYO_KAFKA_TOLERANCE * 100)}% it is in bold. ` +
-            "*latency*: for a sample of the output (one results partition) of events inside the window, read time minus the event's time (= its scheduled send time) where the output carries it, or read time minus the end of the window that emitted the record (its Kafka timestamp, which Arroyo sets to the window end - 1 ns) for tumbling and sliding windows. " +
+            "*latency*: for a sample of the output (one results partition) of events inside the window, read time minus the event's time (= its scheduled send time) where the output carries it, or read time minus the end of the window that emitted the record (its Kafka timestamp, which Arroyo sets to the window end - 1 ns) for window outputs. " +
             "*max schedule delay*: how far the generator ever ran behind its schedule. " +
             "*valid*: no restart, recovery or failure of the job from the window's start to the end of the run.",
         "",

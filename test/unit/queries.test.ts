@@ -63,12 +63,12 @@ describe("query files", () => {
         expect(reads).toMatchObject({ q0: ["bid"], q3: ["person", "auction"], q8: ["person", "auction"], q20: ["auction", "bid"] });
     });
 
-    it("measures window-end latency only on tumbling or sliding window outputs", () => {
+    it("measures window-end latency only on window outputs", () => {
         const windowed = queries.filter((q) => q.latencyWindowEnd).map((q) => q.id);
-        expect(windowed).toEqual(["q5", "q7", "q8"]);
+        expect(windowed).toEqual(["q5", "q7", "q8", "q11"]);
         for (const q of queries.filter((x) => x.latencyWindowEnd)) {
             expect(q.latencyColumn).toBeUndefined();
-            expect(q.body).toMatch(/\b(tumble|hop)\(/);
+            expect(q.body).toMatch(/\b(tumble|hop|session)\(/);
         }
     });
 
