@@ -1,6 +1,7 @@
 // npm run bench -- --find-max: a progress bar per search, a line per trial, results written at the
 // end or when interrupted (Ctrl-C stops the current trial's pipeline and keeps what was measured).
 import { MultiBar, Presets } from "cli-progress";
+import * as os from "os";
 import * as path from "path";
 import { ArroyoClient } from "../arroyo/client";
 import { BenchmarkOptions } from "../run";
@@ -20,15 +21,16 @@ export interface FindMaxContext {
     dir: string;
 }
 
+/** A trial whose generator fell more than this short of its target measured the generator, not Arroyo. */
 const PRODUCER_TOLERANCE = 0.02;
 
 export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const { args, common } = ctx;
     const outputs = common.outputs;
-    const threads = common.threads ?? (await import("os")).availableParallelism();
+    const threads = common.threads ?? os.availableParallelism();
     let load: LoadSource;
     if (args.generatorCeiling) {
-        load = { host: (await import("os")).hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given" };
+        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given" };
     } else {
         console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
         load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents });
