@@ -52,6 +52,12 @@ export interface ProduceReport {
     heldTarget: boolean | null;
     /** How far the latest-sent batch ever was behind the global schedule (event n due at start + n / rate). */
     maxScheduleDelayMs: number;
+    /**
+     * Events/s the generator sent at: all events over the time until the last one was sent (its due
+     * time plus how late it went). Unlike achievedRate it leaves out the wait for the broker's last
+     * acknowledgements, so it measures the generator, not Kafka's latency.
+     */
+    sentRate: number;
     offsetChecks: OffsetCheck[];
 }
 
@@ -110,6 +116,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         const ackedBy = new Array<number>(threads).fill(0);
         const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
         let maxScheduleDelayMs = 0;
+        let lastDelayMs = 0;
         const progress: { atEpochMs: number; events: number }[] = [];
 
         const jobs: ProducerJob[] = Array.from({ length: threads }, (_, w) => ({
@@ -147,6 +154,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
                     } else if (m.type === "done") {
                         for (const k of KINDS) perKind[k] += m.perKind[k];
                         maxScheduleDelayMs = Math.max(maxScheduleDelayMs, m.maxScheduleDelayMs);
+                        lastDelayMs = Math.max(lastDelayMs, m.lastDelayMs);
                     } else {
                         reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
                     }
@@ -198,6 +206,8 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             windowMs,
             heldTarget: windowRates.length === 0 ? null : windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
             maxScheduleDelayMs,
+            // The last event (number total - 1) was due at (total - 1) / rate after the start.
+            sentRate: (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + lastDelayMs),
             offsetChecks,
         };
         if (offsetChecks.some((c) => !c.ok)) throw new DeliveryMismatchError(report);

@@ -25,7 +25,7 @@ export interface ProducerJob {
 export type WorkerMessage =
     | { type: "ready" }
     | { type: "progress"; acked: number; atEpochMs: number }
-    | { type: "done"; acked: number; perKind: Record<Kind, number>; maxScheduleDelayMs: number }
+    | { type: "done"; acked: number; perKind: Record<Kind, number>; maxScheduleDelayMs: number; lastDelayMs: number }
     | { type: "error"; message: string };
 
 /** From the coordinator to every thread once all are connected: start sending at this instant. */

@@ -30,6 +30,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
     let acked = 0;
     let lastEvent = -1;
     let maxScheduleDelayMs = 0;
+    let lastDelayMs = 0;
     let failure: Error | undefined;
     let lastReport = 0;
 
@@ -49,7 +50,8 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         batchCount = 0;
 
         await pacer.waitUntilDue(lastEvent);
-        maxScheduleDelayMs = Math.max(maxScheduleDelayMs, pacer.lagMs(lastEvent));
+        lastDelayMs = pacer.lagMs(lastEvent);
+        maxScheduleDelayMs = Math.max(maxScheduleDelayMs, lastDelayMs);
         while (inFlight.size >= job.maxInFlight) await Promise.race(inFlight);
         if (failure) throw failure;
         const p: Promise<void> = producer
@@ -84,7 +86,7 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         await Promise.all(inFlight);
         if (failure) throw failure;
         report({ type: "progress", acked, atEpochMs: Date.now() });
-        report({ type: "done", acked, perKind, maxScheduleDelayMs });
+        report({ type: "done", acked, perKind, maxScheduleDelayMs, lastDelayMs });
     } finally {
         await producer.disconnect();
     }

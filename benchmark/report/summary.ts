@@ -41,7 +41,7 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
             : []),
         "Trials:",
         "",
-        "| query | parallelism | target ev/s | achieved ev/s | input ev/s | lag trend ev/s | p99 ms | result |",
+        "| query | parallelism | target ev/s | sent ev/s | input ev/s | lag trend ev/s | p99 ms | result |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ...cap.flatMap((c) => c.search.trials.map((t) => `| ${c.query} | ${c.parallelism} | ${num(t.rate)} | ${num(t.achievedRate)} | ${num(t.inputRate)} | ${num(t.lagTrend)} | ${num(t.p99Ms)} | ${t.pass ? "pass" : `**fail**: ${t.why}`} |`)),
         "",

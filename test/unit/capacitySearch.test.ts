@@ -1,4 +1,5 @@
-import { findMax, Trial } from "../../benchmark/capacity/search";
+import { findMax, judgeTrial, Trial } from "../../benchmark/capacity/search";
+import { QueryRun } from "../../benchmark/report/types";
 
 /** A cluster that sustains exactly `capacity` events/s, and a generator that reaches `ceiling`. */
 function model(capacity: number, ceiling = Infinity) {
@@ -63,5 +64,27 @@ describe("the maximum sustainable throughput search", () => {
         const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, trial: model(1e6).trial, aborted: () => ++n > 2 });
         expect(r.end).toBe("aborted");
         expect(r.trials).toHaveLength(2);
+    });
+});
+
+describe("judging one trial", () => {
+    const run = (o: { sentRate: number; achievedRate: number; lagTrend: number; valid?: boolean }) =>
+        ({
+            produce: { targetRate: 1_000, sentRate: o.sentRate, achievedRate: o.achievedRate },
+            figures: { kafka: { inputRate: 920, lagTrend: o.lagTrend }, latencyMs: { count: 10, p99: 40 } },
+            validity: { valid: o.valid ?? true, reasons: o.valid === false ? ["job restarted (run_id 1 -> 2)"] : [] },
+        }) as unknown as QueryRun;
+    const rules = { lagThreshold: 0.01, producerTolerance: 0.02 };
+
+    it("judges the generator by what it sent, not by when the broker's last acks came", () => {
+        // Sent on schedule; the last acknowledgements came late, so the acked rate looks 5% short.
+        expect(judgeTrial(run({ sentRate: 999, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({ pass: true, generatorBound: false, why: "sustained" });
+        expect(judgeTrial(run({ sentRate: 950, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({ pass: false, generatorBound: true, why: "generator-bound: it sent 950 of 1000 events/s (5.0% short)" });
+    });
+
+    it("fails on the lag trend, on validity, and on the latency SLO", () => {
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 10 }), rules).why).toBe("lag grows 10 events/s (limit 9)");
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules).why).toBe("invalid: job restarted (run_id 1 -> 2)");
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 30 }).why).toBe("p99 latency 40 ms over the 30 ms SLO");
     });
 });
