@@ -33,3 +33,11 @@ export async function createTopicsAndWait(admin: Admin, topics: { topic: string;
         });
     }
 }
+
+/**
+ * The next offset to be written, per partition in partition order. Right after a topic is
+ * created its leaders may not be known yet: retried while the broker says so.
+ */
+export async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
+    return (await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+}

@@ -3,7 +3,7 @@
 // source commits what it has read to its consumer group at every checkpoint
 // (crates/arroyo-connectors/src/kafka/source/mod.rs, "for progress tracking for metrics").
 import { Admin } from "kafkajs";
-import { retrying } from "./admin";
+import { endOffsets, retrying } from "./admin";
 import { OffsetCommitter } from "./commitOffsets";
 
 /** One source table of a query: the topic it reads and the consumer group it commits to. */
@@ -27,10 +27,6 @@ export interface ProgressSample {
     tables: TableOffsets[];
     /** The results topic's end offsets. */
     results: number[];
-}
-
-async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
-    return (await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
 }
 
 /**

@@ -1,9 +1,9 @@
 // The Nexmark load producer: the one module the benchmark sends load through.
 import * as os from "os";
 import * as path from "path";
-import { Admin, Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 import { Worker } from "worker_threads";
-import { retrying } from "../kafka/admin";
+import { endOffsets } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
 import { RateWindows } from "./pacing";
 import { expectedPartitionCounts, rangesForWorker } from "./plan";
@@ -78,12 +78,6 @@ export class DeliveryMismatchError extends Error {
 const KINDS: Kind[] = ["person", "auction", "bid"];
 const COMPRESSIONS: readonly Compression[] = ["none", "gzip"];
 export const RATE_TOLERANCE = 0.02;
-
-async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
-    // Right after a topic is created its partition leaders may not be known yet: retry while the broker says so.
-    const offsets = await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
-    return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
-}
 
 /**
  * Sends exactly `totalEvents` Nexmark events at the target rate from worker threads, then checks

@@ -15,7 +15,7 @@ const VARIANTS: [string, RawConfig, string][] = [
     ["no workers", rawConfig("pi-cluster", { workers: [] }), "arroyo-pi:workers"],
     ["a repeated name", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.0.2.1" }, { name: "a", address: "192.0.2.2" }] }), "arroyo-pi:workers[1].name"],
     ["a repeated address", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.0.2.1" }, { name: "b", address: "192.0.2.1" }] }), "arroyo-pi:workers[1].address"],
-    ["an address that is neither", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.168.2.710" }] }), "arroyo-pi:workers[0].address"],
+    ["an address that is neither", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.0.2.710" }] }), "arroyo-pi:workers[0].address"],
     ["a name Docker cannot use", rawConfig("pi-cluster", { workers: [{ name: "Pi_2", address: "192.0.2.1" }] }), "arroyo-pi:workers[0].name"],
     ["fewer partitions than slots", rawConfig("pi-cluster", { kafka: { partitions: 8 } }), "arroyo-pi:kafka.partitions"],
     ["too little memory per slot", rawConfig("pi-cluster", { arroyo: { memoryPerSlotMb: 255 } }), "arroyo-pi:arroyo.memoryPerSlotMb"],
