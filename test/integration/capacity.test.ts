@@ -1,25 +1,25 @@
 import { findCapacity, measureGenerator } from "../../benchmark/capacity/run";
 import { selectQueries } from "../../benchmark/queries";
 import { ClusterOutputs } from "../../stacks/outputs";
-import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
+import { StandInProcess, startStandInProcess } from "../helpers/standInProcess";
 
 // The double's capacity is known: its per-subtask rate cap x parallelism, on the query's input
 // (q0 reads bids, 46 of every 50 events). The search must find it from Kafka's lag trend alone.
 let broker: RunningBroker;
-let standIn: ArroyoStandIn;
+let standIn: StandInProcess;
 let outputs: ClusterOutputs;
 const topics = NEXMARK_TOPICS;
 
 beforeAll(async () => {
     broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
-    standIn = new ArroyoStandIn();
-    outputs = doubleOutputs(broker.bootstrapServers, await standIn.listen(), { checkpointIntervalSeconds: 0.5, stack: "capacity-test" });
+    standIn = await startStandInProcess();
+    outputs = doubleOutputs(broker.bootstrapServers, standIn.apiUrl, { checkpointIntervalSeconds: 0.5, stack: "capacity-test" });
 }, 120_000);
 
 afterAll(async () => {
-    await standIn?.close();
+    await standIn?.stop();
     await broker?.stop();
 });
 
@@ -60,7 +60,7 @@ describe("--find-max against a double of known capacity", () => {
         [800, 500],
         [1_500, 1_000],
     ])("finds a capacity of %p input events/s within 10%% in at most 8 trials", async (cap, startRate) => {
-        standIn.setSubtaskRateCap(cap);
+        await standIn.setSubtaskRateCap(cap);
         const [r] = await search(`cap${cap}`, [1], startRate);
         expect(r.search.trials.length).toBeLessThanOrEqual(8);
         expect(r.search.end).toBe("resolved");
@@ -71,7 +71,7 @@ describe("--find-max against a double of known capacity", () => {
     }, 400_000);
 
     it("finds MST(2) about twice MST(1), and reports the efficiency", async () => {
-        standIn.setSubtaskRateCap(600);
+        await standIn.setSubtaskRateCap(600);
         const results = await search("scale", [1, 2], 500);
         const [one, two] = results;
         expect(one.parallelism).toBe(1);
@@ -99,7 +99,7 @@ describe("--find-max against a double of known capacity", () => {
     it("measures the pipeline's own ceiling on Arroyo's Nexmark source and finds the pipeline itself the limit", async () => {
         // Capped at 700 records/s per subtask whatever the source: Kafka-fed q0 sustains 700 bids/s
         // (761 events/s of the generator); on Arroyo's source 700 events/s of any kind.
-        standIn.setSubtaskRateCap(700);
+        await standIn.setSubtaskRateCap(700);
         const [r] = await search("ceiling", [1], 500, { nexmarkRate: 10_000_000 });
         expect(r.search.end).toBe("resolved");
         expect(r.pipelineCeiling!.eventRate).toBe(10_000_000);

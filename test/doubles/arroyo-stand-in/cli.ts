@@ -48,8 +48,25 @@ async function node(): Promise<void> {
     console.log(`arroyo REST test double node (not Arroyo): registering with ${endpoint}`);
 }
 
+/**
+ * For integration tests: the API and its test controls on a free loopback port, in a process of
+ * its own, so the double's throughput does not share an event loop with the test's load producer
+ * and measurement (a real Arroyo runs on its own hosts). Prints its URL as one JSON line.
+ */
+async function testServer(): Promise<void> {
+    const standIn = new ArroyoStandIn({ control: true });
+    const apiUrl = await standIn.listen(0, "127.0.0.1");
+    console.log(JSON.stringify({ apiUrl }));
+    const stop = () => void standIn.close().finally(() => process.exit(0));
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    // Never outlive the test that started it.
+    process.on("disconnect", stop);
+}
+
 const mode = process.argv[2];
-(mode === "cluster" ? cluster() : mode === "node" ? node() : Promise.reject(new Error("usage: cli.ts cluster|node"))).catch((err: Error) => {
+const modes: Record<string, () => Promise<void>> = { cluster, node, test: testServer };
+(modes[mode ?? ""] ?? (() => Promise.reject(new Error("usage: cli.ts cluster|node|test"))))().catch((err: Error) => {
     console.error(err.message);
     process.exit(1);
 });

@@ -26,6 +26,11 @@ export interface RunOptions {
     subtaskRateCap?: number;
     /** Offsets restored from the last checkpoint when a job restarts or recovers. */
     restored?: CheckpointState;
+    /**
+     * Test reference, not Arroyo behaviour: (time ms, records read so far) appended as the
+     * sources read, so a test can ask afterwards what the double read between two instants.
+     */
+    readLog?: [number, number][];
 }
 
 /**
@@ -194,6 +199,7 @@ export class JobRun {
             await this.producer.connect();
         }
         const forward = async (subtask: number, values: (Buffer | null)[]) => {
+            opts.readLog?.push([Date.now(), this.consumed()]);
             if (!this.producer || !opts.sink) return;
             // Arroyo's Kafka sink stamps each record with the row's _timestamp in ms
             // (crates/arroyo-connectors/src/kafka/sink/mod.rs); a row read from a source with

@@ -36,6 +36,8 @@ export interface StandInOptions {
     nodeTimeoutMs?: number;
     /** The double's capacity: most records one source subtask reads per second (0: unbounded). */
     subtaskRateCap?: number;
+    /** Serve the test controls over HTTP under /stand-in/control/ (for a double in its own process). */
+    control?: boolean;
 }
 
 class ApiError extends Error {
@@ -51,13 +53,15 @@ export class ArroyoStandIn {
     private readonly nodes = new Map<string, RegisteredNode>();
     /** Every job run ever started, so close() leaves no Kafka client behind. */
     private readonly runs = new Set<JobRun>();
+    /** Test reference: per pipeline name, what its latest run read and when (see readBetween). */
+    private readonly readLogs = new Map<string, [number, number][]>();
     private server?: http.Server;
     private nextFailure?: string;
     private nextFailureAfterMs = 200;
     readonly options: Required<StandInOptions>;
 
     constructor(options: StandInOptions = {}) {
-        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, ...options };
+        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, control: false, ...options };
     }
 
     /** Test control: the double's capacity from now on (records per second per source subtask; 0: unbounded). */
@@ -68,6 +72,22 @@ export class ArroyoStandIn {
     /** Test control: the pipeline's current run (its counters, checkpoints). */
     currentRun(pipelineId: string): JobRun | undefined {
         return this.pipelines.get(pipelineId)?.run;
+    }
+
+    /**
+     * Test reference: records the latest run of the named pipeline read between two instants
+     * (ms since the epoch), from a log the double keeps as it reads: exact to one batch, and kept
+     * after the pipeline is deleted. Undefined when no run of that name read anything.
+     */
+    readBetween(name: string, fromMs: number, toMs: number): number | undefined {
+        const log = this.readLogs.get(name);
+        if (!log?.length) return undefined;
+        const at = (t: number) => {
+            let read = 0;
+            for (const [time, n] of log) if (time <= t) read = n;
+            return read;
+        };
+        return at(toMs) - at(fromMs);
     }
 
     /** Test control: pipelines by name. */
@@ -160,6 +180,7 @@ export class ArroyoStandIn {
 
             if (method === "GET" && path === "/ping") return send(res, 200, "Pong");
             if (method === "GET" && path === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
+            if (this.options.control && parts[0] === "stand-in" && parts[1] === "control") return send(res, 200, await this.control(method, parts[2], url.searchParams, req));
             if (method === "POST" && path === "/pipelines/validate_query") {
                 const { query } = (await readJson(req)) as { query?: string };
                 const scanned = scanQuery(query ?? "");
@@ -201,6 +222,22 @@ export class ArroyoStandIn {
         } catch (err) {
             sendError(res, err);
         }
+    }
+
+    /** The test controls over HTTP, for StandInRemote (test/helpers/standInProcess.ts). */
+    private async control(method: string, what: string | undefined, query: URLSearchParams, req: http.IncomingMessage): Promise<unknown> {
+        const body = method === "POST" ? ((await readJson(req)) as Record<string, unknown>) : {};
+        if (method === "GET" && what === "read") {
+            return { read: this.readBetween(query.get("name") ?? "", Number(query.get("from")), Number(query.get("to"))) ?? null };
+        }
+        if (method === "POST" && what === "cap") this.setSubtaskRateCap(Number(body.cap));
+        else if (method === "POST" && what === "fail-next") this.failNextJob(String(body.message), Number(body.afterMs ?? 200));
+        else if (method === "POST" && what === "restart") {
+            const id = this.pipelineIdByName(String(body.name));
+            if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
+            await this.restartJob(id);
+        } else throw new ApiError(404, `no test control ${method} ${what ?? ""}`);
+        return {};
     }
 
     private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
@@ -277,8 +314,11 @@ export class ArroyoStandIn {
         const sourceTables = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);
         const sinkNode = p.graph.nodes.find((n) => n.operator === "sink");
+        const readLog: [number, number][] = [];
+        this.readLogs.set(p.name, readLog);
         try {
             const run = new JobRun({
+                readLog,
                 jobId: p.job.id,
                 sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: p.graph.nodes[i].operator })),
                 ...(scanned.nexmark ? { nexmark: { table: scanned.nexmark, nodeId: p.graph.nodes[sourceTables.length].node_id } } : {}),
