@@ -11,9 +11,11 @@ export interface ObjectStoreArgs {
     image: string;
     rootUser: pulumi.Output<string>;
     rootPassword: pulumi.Output<string>;
-    /** Arroyo's bucket: checkpoints and compiled artifacts, the only bucket its user may touch. */
+    /** Arroyo's bucket: checkpoints and compiled artifacts, the only bucket its user may read. */
     checkpointBucket: string;
-    /** Other buckets (e.g. for benchmark results), out of Arroyo's reach. */
+    /** Where Arroyo's filesystem sinks write query output (q10): its user may write objects there, nothing more. */
+    resultsBucket: string;
+    /** Other buckets, out of Arroyo's reach. */
     extraBuckets: string[];
     externalHost: string;
     clusterHost: string;
@@ -100,13 +102,13 @@ export class ObjectStore extends pulumi.ComponentResource {
         // Kept buckets survive `pulumi destroy`; otherwise they go, contents and all.
         const bucketOpts = { ...asAdmin, retainOnDelete: args.retainData };
 
-        this.buckets = [args.checkpointBucket, ...args.extraBuckets].map(
+        this.buckets = [args.checkpointBucket, args.resultsBucket, ...args.extraBuckets].map(
             (bucket) => new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, bucketOpts),
         );
 
         const policy = new minio.IamPolicy(
             `${name}-arroyo-policy`,
-            { name: "arroyo-checkpoints", policy: JSON.stringify(bucketPolicy(args.checkpointBucket)) },
+            { name: "arroyo-checkpoints", policy: JSON.stringify(arroyoPolicy(args.checkpointBucket, args.resultsBucket)) },
             asAdmin,
         );
         this.arroyoUser = new minio.IamUser(`${name}-arroyo-user`, { name: ARROYO_MINIO_USER, forceDestroy: true }, asAdmin);
@@ -128,17 +130,24 @@ export class ObjectStore extends pulumi.ComponentResource {
     }
 }
 
-/** Read, write, list and delete in one bucket, nothing anywhere else. */
-export function bucketPolicy(bucket: string) {
+/**
+ * Arroyo's user: read, write, list and delete in its checkpoint bucket; in the results bucket only
+ * what its filesystem sink does (crates/arroyo-connectors/src/filesystem/sink/mod.rs writes every
+ * file as a multipart upload: create, upload parts, complete, all s3:PutObject); nothing elsewhere,
+ * and no bucket creation. The policy keeps its first name so upgrading a stack updates it in place.
+ */
+export function arroyoPolicy(checkpointBucket: string, resultsBucket: string) {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${bucket}`] },
+            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
             {
                 Effect: "Allow",
                 Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: [`arn:aws:s3:::${bucket}/*`],
+                Resource: [`arn:aws:s3:::${checkpointBucket}/*`],
             },
+            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${resultsBucket}`] },
+            { Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${resultsBucket}/*`] },
         ],
     };
 }

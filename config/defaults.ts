@@ -89,6 +89,8 @@ export const DEFAULTS = {
     checkpointIntervalSeconds: 10,
     kafkaHeapMb: 512,
     checkpointBucket: "arroyo",
-    extraBuckets: ["nexmark-results"] as string[],
+    /** Where queries that write files (q10) put them: Arroyo may write there, not read or delete. */
+    resultsBucket: "nexmark-results",
+    extraBuckets: [] as string[],
     retainData: true,
 } as const;

@@ -93,6 +93,7 @@ const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must 
 const bucketsSchema = z
     .object({
         checkpoints: bucketName.default(DEFAULTS.checkpointBucket),
+        results: bucketName.default(DEFAULTS.resultsBucket),
         extra: z.array(bucketName).default(DEFAULTS.extraBuckets),
     })
     .strict();
@@ -151,7 +152,7 @@ export interface ValidatedConfig {
     images: { arroyo: string; kafka: string; minio: string };
     arroyo: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
     kafka: { heapMb: number; partitions: number };
-    buckets: { checkpoints: string; extra: string[] };
+    buckets: { checkpoints: string; results: string; extra: string[] };
     minio: { rootUser: string; rootPassword: string };
     retainData: boolean;
     /** Sum of the workers' task slots: the default parallelism and the minimum partition count. */
@@ -395,8 +396,11 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
         problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
     }
-    if (buckets?.extra.includes(buckets.checkpoints)) {
-        problems.push(`${key("buckets")}.extra repeats the checkpoint bucket '${buckets.checkpoints}': list only the other buckets there`);
+    if (buckets && buckets.results === buckets.checkpoints) {
+        problems.push(`${key("buckets")}.results is the checkpoint bucket '${buckets.checkpoints}': query output must not land among Arroyo's checkpoints; set buckets.results to another bucket, e.g. 'pulumi config set --path buckets.results nexmark-results'`);
+    }
+    for (const [role, bucket] of buckets ? ([["checkpoint", buckets.checkpoints], ["results", buckets.results]] as const) : []) {
+        if (buckets?.extra.includes(bucket)) problems.push(`${key("buckets")}.extra repeats the ${role} bucket '${bucket}': list only the other buckets there`);
     }
 
     const ssh = checkSsh(raw, parsed, target, problems);

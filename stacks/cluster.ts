@@ -45,6 +45,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             kafkaBootstrapServers: c.kafka.bootstrapServers,
             kafkaClusterBootstrapServers: c.kafka.clusterBootstrapServers,
             minioEndpoint: c.objectStore.endpoint,
+            minioClusterEndpoint: c.objectStore.clusterEndpoint,
             topics: { ...c.topics.names },
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,

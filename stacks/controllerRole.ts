@@ -70,6 +70,7 @@ export class ControllerRole extends pulumi.ComponentResource {
                 rootUser: config.minio.rootUser,
                 rootPassword: config.minio.rootPassword,
                 checkpointBucket: config.buckets.checkpoints,
+                resultsBucket: config.buckets.results,
                 extraBuckets: config.buckets.extra,
                 externalHost,
                 clusterHost: layout.clusterHost(spec, dockerName(stack, "minio")),

@@ -10,12 +10,14 @@ export const clusterOutputsSchema = z.object({
     /** What Arroyo's SQL uses as `bootstrap_servers` (a container name on the local target). */
     kafkaClusterBootstrapServers: z.string().min(1),
     minioEndpoint: z.string().url(),
+    /** MinIO as Arroyo reaches it (a container name on the local target), for sinks that write files; absent on stacks deployed before it was exported. */
+    minioClusterEndpoint: z.string().url().optional(),
     topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
     partitions: z.number().int().positive(),
     totalSlots: z.number().int().positive(),
     /** Arroyo's default checkpoint interval (arroyo.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
     checkpointIntervalSeconds: z.number().positive().default(10),
-    buckets: z.object({ checkpoints: z.string(), extra: z.array(z.string()) }),
+    buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
     images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string() }),
     hosts: z.array(
         z.object({

@@ -7,7 +7,7 @@ import { ArroyoClient } from "../arroyo/client";
 import { mergeSnapshots, meanIn, sourceNodeIds, summedRate } from "../arroyo/metrics";
 import { OperatorMetricGroup } from "../arroyo/types";
 import { createTopicsAndWait, retrying } from "../kafka/admin";
-import { NexmarkQuery, renderQuery } from "../queries";
+import { NexmarkQuery, renderQuery, resultsFilesUrl } from "../queries";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { SearchResult } from "./search";
 
@@ -39,7 +39,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function measurePipelineCeiling(opts: CeilingOptions): Promise<PipelineCeiling> {
     const client = new ArroyoClient({ baseUrl: opts.outputs.arroyoApiUrl });
     const resultsTopic = `nexmark-results-${opts.runTag}-${opts.query.id}-nexmark`;
-    const sql = renderQuery(opts.query, { bootstrapServers: opts.outputs.kafkaClusterBootstrapServers, resultsTopic, source: { kind: "nexmark", eventRate: opts.eventRate } });
+    const sql = renderQuery(opts.query, {
+        bootstrapServers: opts.outputs.kafkaClusterBootstrapServers,
+        resultsTopic,
+        resultsFilesUrl: resultsFilesUrl(opts.outputs.minioClusterEndpoint, opts.outputs.buckets.results, `${opts.runTag}-nexmark`, opts.query.id),
+        source: { kind: "nexmark", eventRate: opts.eventRate },
+    });
     const validation = await client.validateQuery(sql);
     if (validation.errors.length) throw new Error(`Arroyo rejected ${opts.query.id} on its Nexmark source: ${validation.errors.join("; ")}`);
     const admin = new Kafka({ clientId: "arroyo-pi-ceiling", brokers: opts.outputs.kafkaBootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
@@ -72,7 +77,7 @@ export async function measurePipelineCeiling(opts: CeilingOptions): Promise<Pipe
             return {
                 eventRate: opts.eventRate,
                 sourceRate: meanIn(rate, startMs, endMs) ?? null,
-                outputRate: outAtStart === undefined ? null : ((outAtEnd - outAtStart) * 1000) / Math.max(1, Date.now() - outAtStartMs),
+                outputRate: outAtStart === undefined || opts.query.sink === "files" ? null : ((outAtEnd - outAtStart) * 1000) / Math.max(1, Date.now() - outAtStartMs),
                 valid: reasons.length === 0,
                 reasons,
             };

@@ -190,7 +190,7 @@ describe("failure paths of a run", () => {
     const small = () => ({ ...base(), eventsPerSecond: 2_000, totalEvents: 16_000, warmupEvents: 2_000, drainMs: 1_000 });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
-        const bad = { id: "q99", title: "Q99 broken", reference: "-", arroyo: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [] };
+        const bad = { id: "q99", title: "Q99 broken", reference: "-", arroyo: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [], sink: "kafka" as const };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);

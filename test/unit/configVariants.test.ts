@@ -37,6 +37,8 @@ const VARIANTS: [string, RawConfig, string][] = [
     ["retainData not a boolean", rawConfig("pi-cluster", { retainData: "yes" }), "arroyo-pi:retainData"],
     ["an unknown target", rawConfig("pi-cluster", { target: "k8s" }), "arroyo-pi:target"],
     ["a bad bucket name", rawConfig("pi-cluster", { buckets: { checkpoints: "A" } }), "arroyo-pi:buckets.checkpoints"],
+    ["results in the checkpoint bucket", rawConfig("pi-cluster", { buckets: { results: "arroyo" } }), "arroyo-pi:buckets.results"],
+    ["the results bucket again among the others", rawConfig("pi-cluster", { buckets: { extra: ["nexmark-results"] } }), "arroyo-pi:buckets.extra"],
 ];
 
 // A fix is an instruction: the message says what to set, use, remove, raise, lower, choose or store.

@@ -181,10 +181,22 @@ describe("pi-cluster on mocks", () => {
         expect(named(resources, "controller-kafka-ready-probe").inputs.triggers).toEqual(["controller-kafka-container-id"]);
     });
 
-    it("gives Arroyo a MinIO user limited to its own bucket", () => {
-        const policy = JSON.parse(named(resources, "controller-minio-arroyo-policy").inputs.policy as string);
-        const resourcesAllowed = policy.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
-        expect(resourcesAllowed.sort()).toEqual(["arn:aws:s3:::arroyo", "arn:aws:s3:::arroyo/*"]);
+    it("gives Arroyo a MinIO user limited to its own bucket, and write-only on the results bucket for q10's files", () => {
+        const policy = JSON.parse(named(resources, "controller-minio-arroyo-policy").inputs.policy as string) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
+        const resourcesAllowed = policy.Statement.flatMap((s) => s.Resource);
+        expect([...new Set(resourcesAllowed)].sort()).toEqual(["arn:aws:s3:::arroyo", "arn:aws:s3:::arroyo/*", "arn:aws:s3:::nexmark-results", "arn:aws:s3:::nexmark-results/*"]);
+        // Allow-only statements, resources matched as IAM does ('*' within an ARN).
+        expect(policy.Statement.every((s) => s.Effect === "Allow")).toBe(true);
+        const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(arn);
+        const allows = (action: string, arn: string) => policy.Statement.some((s) => s.Action.includes(action) && s.Resource.some((r) => matches(r, arn)));
+        for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) expect(allows(action, "arn:aws:s3:::arroyo/checkpoints/job/x")).toBe(true);
+        expect(allows("s3:ListBucket", "arn:aws:s3:::arroyo")).toBe(true);
+        // q10's filesystem sink writes multipart uploads; nothing else on the results bucket.
+        for (const action of ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]) expect(allows(action, "arn:aws:s3:::nexmark-results/run/q10/part-0")).toBe(true);
+        for (const action of ["s3:GetObject", "s3:DeleteObject"]) expect(allows(action, "arn:aws:s3:::nexmark-results/run/q10/part-0")).toBe(false);
+        expect(allows("s3:ListBucket", "arn:aws:s3:::nexmark-results")).toBe(false);
+        expect(allows("s3:PutObject", "arn:aws:s3:::other/x")).toBe(false);
+        expect(allows("s3:CreateBucket", "arn:aws:s3:::anything")).toBe(false);
         expect(named(resources, "controller-minio-arroyo-policy-attachment").inputs).toEqual({ userName: "arroyo", policyName: "arroyo-checkpoints" });
         expect(ofType(resources, "minio:index/s3Bucket:S3Bucket").map((b) => b.inputs.bucket)).toEqual(["arroyo", "nexmark-results"]);
     });
@@ -205,6 +217,8 @@ describe("pi-cluster on mocks", () => {
             kafkaBootstrapServers: "192.168.2.70:9092",
             kafkaClusterBootstrapServers: "192.168.2.70:9094",
             minioEndpoint: "http://192.168.2.70:9000",
+            minioClusterEndpoint: "http://192.168.2.70:9000",
+            buckets: { checkpoints: "arroyo", results: "nexmark-results", extra: [] },
             topics: { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" },
             totalSlots: 9,
             partitions: 9,
@@ -289,6 +303,8 @@ describe("local stack on mocks", () => {
             kafkaBootstrapServers: "127.0.0.1:9092",
             kafkaClusterBootstrapServers: "arroyo-pi-local-kafka:9094",
             minioEndpoint: "http://127.0.0.1:9000",
+            // q10's files: Arroyo reaches MinIO by its container name, as Arroyo's S3 endpoint URLs take it (host:port).
+            minioClusterEndpoint: "http://arroyo-pi-local-minio:9000",
             totalSlots: 4,
             partitions: 4,
         });

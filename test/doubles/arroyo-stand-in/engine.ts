@@ -7,7 +7,7 @@ import { retrying } from "../../../benchmark/kafka/admin";
 import { assignedConsumer } from "../../../benchmark/kafka/assignedConsumer";
 import { OffsetCommitter } from "../../../benchmark/kafka/commitOffsets";
 import { COLLECTION_RATE_MS, JobMetrics, newCounters, SubtaskCounters } from "./metrics";
-import { KafkaTable, NexmarkTable } from "./sql";
+import { FileSinkTable, isKafkaTable, KafkaTable, NexmarkTable } from "./sql";
 import { NexmarkGenerator } from "../../../benchmark/nexmark/generator";
 
 /** Per (table, partition): the next offset to read, as a restored checkpoint holds it. */
@@ -17,7 +17,7 @@ export interface RunOptions {
     jobId: string;
     /** Logical operator ids, for Arroyo's default consumer group names. */
     sources: { table: KafkaTable; nodeId: number; operatorId: string }[];
-    sink?: { table: KafkaTable; nodeId: number };
+    sink?: { table: KafkaTable | FileSinkTable; nodeId: number };
     /** Arroyo's built-in Nexmark source, when the query reads it. */
     nexmark?: { table: NexmarkTable; nodeId: number };
     parallelism: number;
@@ -194,23 +194,25 @@ export class JobRun {
     async start(): Promise<void> {
         const { opts } = this;
         const kafkaOf = (servers: string, id: string) => new Kafka({ clientId: `stand-in-${opts.jobId}-${id}`, brokers: servers.split(","), logLevel: logLevel.NOTHING });
-        if (opts.sink) {
-            this.producer = kafkaOf(opts.sink.table.bootstrapServers, "sink").producer({ allowAutoTopicCreation: false });
+        const kafkaSink = opts.sink && isKafkaTable(opts.sink.table) ? opts.sink.table : undefined;
+        if (kafkaSink) {
+            this.producer = kafkaOf(kafkaSink.bootstrapServers, "sink").producer({ allowAutoTopicCreation: false });
             await this.producer.connect();
         }
         const forward = async (subtask: number, values: (Buffer | null)[]) => {
             opts.readLog?.push([Date.now(), this.consumed()]);
-            if (!this.producer || !opts.sink) return;
+            if (!opts.sink) return;
             // Arroyo's Kafka sink stamps each record with the row's _timestamp in ms
             // (crates/arroyo-connectors/src/kafka/sink/mod.rs); a row read from a source with
-            // WATERMARK FOR datetime carries its datetime there.
-            await this.producer.send({ topic: opts.sink.table.topic, messages: values.map((value) => ({ value, ...eventTimestamp(value) })) });
+            // WATERMARK FOR datetime carries its datetime there. A filesystem sink's files are
+            // not written: the double has no object store; it counts what the sink took in.
+            if (this.producer && kafkaSink) await this.producer.send({ topic: kafkaSink.topic, messages: values.map((value) => ({ value, ...eventTimestamp(value) })) });
             // A sink's intake is its messages_recv; it sends nothing downstream (messages_sent stays 0).
             const c = this.sinkCounters[subtask];
             c.messages_recv += values.length;
             c.bytes_recv += values.reduce((s, v) => s + (v?.length ?? 0), 0);
         };
-        const first = opts.sources[0]?.table.bootstrapServers ?? opts.sink?.table.bootstrapServers;
+        const first = opts.sources[0]?.table.bootstrapServers ?? kafkaSink?.bootstrapServers;
         if (first) {
             const kafka = kafkaOf(first, "admin");
             this.admin = kafka.admin();

@@ -8,7 +8,7 @@ import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
 import { Job, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
 import { CheckpointState, JobRun } from "./engine";
-import { scanQuery } from "./sql";
+import { isKafkaTable, scanQuery } from "./sql";
 
 // The contract's shapes are the client's: one definition of what Arroyo's API returns.
 interface Pipeline extends ApiPipeline {
@@ -249,7 +249,10 @@ export class ArroyoStandIn {
         if (scanned.sink) {
             const sinkId = nodes.length + 1;
             for (const n of nodes) edges.push({ src_id: n.node_id, dest_id: sinkId, key_type: "()", value_type: "Record", edge_type: "Forward" });
-            nodes.push({ node_id: sinkId, operator: "sink", description: `kafka sink: ${scanned.sink}`, parallelism });
+            const table = scanned.tables.find((t) => t.name === scanned.sink);
+            // crates/arroyo-connectors/src/filesystem/mod.rs describes its sink as FileSystemSink<format, path>.
+            const description = table && !isKafkaTable(table) ? `FileSystemSink<${table.format}, ${table.path}>` : `kafka sink: ${scanned.sink}`;
+            nodes.push({ node_id: sinkId, operator: "sink", description, parallelism });
         }
         return { nodes, edges };
     }
@@ -311,7 +314,7 @@ export class ArroyoStandIn {
     /** Scheduling -> Running: a new run of the job reading its sources from where it should. */
     private async startRun(p: Pipeline): Promise<void> {
         const { scanned } = p;
-        const sourceTables = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
+        const sourceTables = scanned.tables.filter(isKafkaTable).filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);
         const sinkNode = p.graph.nodes.find((n) => n.operator === "sink");
         const readLog: [number, number][] = [];

@@ -1,5 +1,5 @@
-// The stand-in's reading of a pipeline's SQL: just enough to find the connector tables (Kafka and
-// Arroyo's Nexmark source), their WITH options, views over them, and which table the INSERT
+// The stand-in's reading of a pipeline's SQL: just enough to find the connector tables (Kafka,
+// Arroyo's Nexmark source, the filesystem sink), their WITH options, views over them, and which table the INSERT
 // writes to. It is not Arroyo's planner and judges no SQL semantics. Option names and accepted values follow Arroyo v0.15.0's
 // crates/arroyo-connectors/src/kafka/mod.rs (table_from_options).
 
@@ -23,8 +23,22 @@ export interface NexmarkTable {
     eventRate: number;
 }
 
+/**
+ * A filesystem sink (crates/arroyo-connectors/src/filesystem/config.rs, FileSystemSink): a `path`
+ * Arroyo's storage layer parses, and a format it can write (filesystem/mod.rs: json or parquet).
+ */
+export interface FileSinkTable {
+    name: string;
+    type: "sink";
+    connector: "filesystem";
+    path: string;
+    format: string;
+}
+
+export const isKafkaTable = (t: KafkaTable | FileSinkTable): t is KafkaTable => !("connector" in t);
+
 export interface ScannedQuery {
-    tables: KafkaTable[];
+    tables: (KafkaTable | FileSinkTable)[];
     /** A Nexmark source the query reads, directly or through views. */
     nexmark?: NexmarkTable;
     /** Tables named after FROM / JOIN. */
@@ -41,16 +55,49 @@ const option = (withClause: string, key: string): string | undefined => {
 // Formats Arroyo 0.15 accepts for Kafka tables (crates/arroyo-rpc/src/formats.rs).
 const FORMATS = ["json", "debezium_json", "avro", "parquet", "raw_string", "raw_bytes", "protobuf"];
 
+// The URL forms crates/arroyo-storage/src/lib.rs (BackendConfig::parse_url) accepts for S3 and local
+// paths; an S3 endpoint URL needs an explicit port, and its host cannot contain ':' (no IPv6).
+const STORAGE_URLS = [
+    /^[sS]3[aA]?::(https?):\/\/([^:/]+):(\d+)\/([a-z0-9\-.]+)(\/(.+))?$/,
+    /^[sS]3[aA]?:\/\/([a-z0-9\-.]+)(\/(.+))?$/,
+    /^https:\/\/s3\.([\w-]+)\.amazonaws\.com\/([a-z0-9\-.]+)(\/(.+))?$/,
+    /^file:\/\/(.*)$/,
+    /^file:(.*)$/,
+    /^\/(.*)$/,
+];
+
+function fileSink(name: string, withClause: string, errors: string[]): FileSinkTable | undefined {
+    const before = errors.length;
+    const type = option(withClause, "type");
+    const path = option(withClause, "path");
+    const format = option(withClause, "format");
+    if (type !== "sink") {
+        errors.push(`Table ${name}: the double reads only filesystem sinks (type = 'sink')`);
+        return undefined;
+    }
+    if (!format) errors.push(`Table ${name}: 'format' must be set for FileSystem connection`);
+    else if (format !== "json" && format !== "parquet") errors.push(`Table ${name}: unsupported format ${format}`);
+    if (!path) errors.push(`Table ${name}: required option 'path' not set`);
+    else if (!STORAGE_URLS.some((re) => re.test(path))) errors.push(`Table ${name}: invalid path '${path}'`);
+    return path && format && errors.length === before ? { name: name.toLowerCase(), type: "sink", connector: "filesystem", path, format } : undefined;
+}
+
 export function scanQuery(query: string): ScannedQuery {
     const errors: string[] = [];
-    const sql = query.replace(/--[^\n]*/g, " ");
+    // Comments go; so do the functions whose arguments say FROM (extract(hour FROM datetime)), which name no table.
+    const sql = query.replace(/--[^\n]*/g, " ").replace(/\b(extract|substring|trim|overlay|position)\s*\([^()]*\)/gi, " $1() ");
     if (sql.trim() === "") return { tables: [], referenced: [], errors: ["Query is empty"] };
 
-    const tables: KafkaTable[] = [];
+    const tables: (KafkaTable | FileSinkTable)[] = [];
     const createRe = /create\s+table\s+([A-Za-z_][\w]*)\s*\(([\s\S]*?)\)\s*with\s*\(([\s\S]*?)\)\s*;/gi;
     for (let m = createRe.exec(sql); m; m = createRe.exec(sql)) {
         const [, name, , withClause] = m;
         const connector = option(withClause, "connector");
+        if (connector === "filesystem") {
+            const t = fileSink(name, withClause, errors);
+            if (t) tables.push(t);
+            continue;
+        }
         if (connector !== "kafka") continue;
         const type = option(withClause, "type");
         const topic = option(withClause, "topic");
