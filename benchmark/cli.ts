@@ -10,6 +10,8 @@ import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
+import { clientOf } from "./capacity/run";
+import { LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
 
 export interface BenchArgs {
     stack: string;
@@ -23,6 +25,7 @@ export interface BenchArgs {
     seed: number;
     threads?: number;
     compression: "none" | "gzip";
+    loadClient: LoadClientChoice;
     resultsDir: string;
     sampleInterval: number;
     metricsInterval: number;
@@ -59,6 +62,7 @@ export function benchCommand(): Command {
         .option("--seed <n>", "generator seed: the same seed sends the same events", nonNegativeInt("--seed"), 1)
         .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
+        .addOption(new Option("--load-client <client>", "Kafka client of the load: Confluent's (librdkafka, built by 'toolchain/run.sh kafka-javascript') where built, else kafkajs; or force one").choices([...LOAD_CLIENT_CHOICES]).default("auto"))
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
         .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
         .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)
@@ -141,8 +145,16 @@ export async function main(argv: string[]): Promise<void> {
     const parallelisms = parallelismsOf(args, outputs.totalSlots);
     const parallelism = parallelisms[0];
     const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
+    let loadClient: LoadClient;
+    try {
+        loadClient = resolveLoadClient(args.loadClient);
+    } catch (err) {
+        return fail((err as Error).message);
+    }
+    if (loadClient.kind === "kafkajs" && loadClient.fallback) console.warn(`warning: the load goes through ${loadClient.description}, about 1.5x slower: ${loadClient.fallback}`);
     const common = {
         outputs,
+        loadClient,
         seed: args.seed,
         ...(args.threads ? { threads: args.threads } : {}),
         compression: args.compression,
@@ -223,7 +235,7 @@ export async function main(argv: string[]): Promise<void> {
         },
     });
 
-    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured" }, queries: runs };
+    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", ...clientOf(loadClient) }, queries: runs };
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));

@@ -13,11 +13,14 @@ import { LatencySampler } from "./metrics/latencySampler";
 import { produceNexmark } from "./producer";
 import { Compression } from "./producer/job";
 import { NexmarkQuery, renderQuery, resultsFilesUrl } from "./queries";
+import { LoadClient } from "./producer/loadClient";
 import { JobSample, QueryFigures, QueryRun, Validity } from "./report/types";
 import { ClusterOutputs } from "../stacks/outputs";
 
 export interface BenchmarkOptions {
     outputs: ClusterOutputs;
+    /** The Kafka client that carries the load (resolved once by the CLI); `auto` when absent. */
+    loadClient?: LoadClient;
     queries: NexmarkQuery[];
     eventsPerSecond: number;
     totalEvents: number;
@@ -191,6 +194,7 @@ async function runQuery(opts: BenchmarkOptions, q: NexmarkQuery, sql: string, cl
             seed: opts.seed,
             ...(opts.threads ? { threads: opts.threads } : {}),
             ...(opts.compression ? { compression: opts.compression } : {}),
+            ...(opts.loadClient ? { client: opts.loadClient } : {}),
             onStart: (t0) => {
                 // The window is set on the load's schedule: event n is due (and stamped) at t0 + n / rate.
                 const startMs = t0 + (opts.warmupEvents * 1000) / opts.eventsPerSecond;

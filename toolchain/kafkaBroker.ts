@@ -24,6 +24,8 @@ export function kafkaClasspath(): string {
 export interface RunningBroker {
     bootstrapServers: string;
     dataDir: string;
+    /** The broker's JVM, for measuring its CPU. */
+    pid: number;
     /** Output the broker printed (warnings and errors), for failure messages. */
     output(): string;
     stop(): Promise<void>;
@@ -88,7 +90,7 @@ export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<Runnin
         await stop();
         throw err;
     }
-    return { bootstrapServers, dataDir: dir, output: () => output, stop };
+    return { bootstrapServers, dataDir: dir, pid: child.pid as number, output: () => output, stop };
 }
 
 /** Creates topics and waits until each partition has a leader. */

@@ -4,7 +4,10 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript)
+#
+# kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
+# built the step says so in one line and succeeds, and the load producer uses kafkajs.
 #
 # What cannot be provided here: the resource plugins (docker, kafka, minio, command). The Go module
 # proxy refuses every version of github.com/pulumi/pulumi-{docker,kafka,minio,command}/provider
@@ -17,6 +20,9 @@ mkdir -p "$CACHE"
 # Versions are defined once: Kafka as the cluster's image has it, the Pulumi CLI as the SDK.
 KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').kafka")
 PULUMI_VERSION=$(node -p "require('$here/../package.json').dependencies['@pulumi/pulumi']")
+# The load client as toolchain/kafka-javascript pins it; native code, so keyed by Node's module ABI too.
+CKJS_VERSION=$(node -p "require('$here/kafka-javascript/package.json').dependencies['@confluentinc/kafka-javascript']")
+NODE_ABI=$(node -p "process.versions.modules")
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 
@@ -75,6 +81,20 @@ build_pulumi() {
     "$out/bin/pulumi" version
 }
 
+# Confluent's Kafka client, built from source (no prebuilt binary can be fetched here) against
+# Debian's compression, TLS and SASL libraries: with CKJS_LINKING=dynamic its librdkafka build links
+# them instead of downloading their sources. Loaded by benchmark/producer/loadClient.ts.
+build_kafka_javascript() {
+    local out=$1
+    local pkgs=(zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev build-essential python3)
+    dpkg -s "${pkgs[@]}" >/dev/null 2>&1 || { log "kafka-javascript: installing ${pkgs[*]}"; apt_install "${pkgs[@]}"; }
+    log "kafka-javascript: building @confluentinc/kafka-javascript $CKJS_VERSION with librdkafka from source (1-4 minutes on 2 cores, once)"
+    cp "$here/kafka-javascript/package.json" "$here/kafka-javascript/package-lock.json" "$out/"
+    (cd "$out" && CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error >"$out/npm.log" 2>&1) ||
+        { tail -20 "$out/npm.log" >&2; return 1; }
+    node -e "const k = require('$out/node_modules/@confluentinc/kafka-javascript'); console.error('[toolchain] kafka-javascript: librdkafka ' + k.librdkafkaVersion)"
+}
+
 apt_updated=""
 # Two runs at once would meet apt's own lock and fail: they take turns on ours.
 apt_install() {
@@ -114,13 +134,16 @@ ensure_docker() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd)
+[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd kafka-javascript)
 for s in "${steps[@]}"; do
     case "$s" in
         kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
         pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
         docker) ensure_docker ;;
         sshd) ensure_sshd ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd)"; exit 2 ;;
+        # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
+        kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
+            log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript)"; exit 2 ;;
     esac
 done

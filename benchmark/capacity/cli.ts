@@ -9,7 +9,8 @@ import { NexmarkQuery } from "../queries";
 import { writeResults } from "../report/results";
 import { BenchmarkResults } from "../report/types";
 import type { BenchArgs } from "../cli";
-import { CapacityResult, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
+import { CapacityResult, clientOf, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
+import { resolveLoadClient } from "../producer/loadClient";
 
 export interface FindMaxContext {
     args: BenchArgs;
@@ -30,10 +31,10 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const threads = common.threads ?? os.availableParallelism();
     let load: LoadSource;
     if (args.generatorCeiling) {
-        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given" };
+        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientOf(common.loadClient ?? resolveLoadClient("auto")) };
     } else {
         console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
-        load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents });
+        load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents, ...(common.loadClient ? { client: common.loadClient } : {}) });
     }
     console.log(`generator ceiling: ${Math.round(load.intoBrokerEventsPerSecond ?? 0)} events/s into this broker${load.aloneEventsPerSecond ? `, ${Math.round(load.aloneEventsPerSecond)} events/s generating alone` : ""} (${load.ceiling}); no trial runs above it`);
 

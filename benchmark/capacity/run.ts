@@ -1,6 +1,7 @@
 // --find-max: the MST of each query at each parallelism, each trial a fresh pipeline and fresh
 // consumer groups (a benchmark run of one query at a fixed rate), judged on Kafka's lag trend.
 import * as os from "os";
+import { LoadClient, resolveLoadClient } from "../producer/loadClient";
 import { BenchmarkOptions, runBenchmark } from "../run";
 import { NexmarkQuery } from "../queries";
 import { NexmarkGenerator } from "../nexmark/generator";
@@ -111,16 +112,26 @@ export interface LoadSource {
     intoBrokerEventsPerSecond: number | null;
     /** "measured", "given" (--generator-ceiling) or "not measured". */
     ceiling: "measured" | "given" | "not measured";
+    /** The Kafka client that carried the load, with its version (loadClient.ts). */
+    client: string;
+    /** Why the load went through kafkajs when the faster client was wanted. */
+    clientFallback?: string;
+}
+
+/** The load client's part of LoadSource. */
+export function clientOf(client: LoadClient): Pick<LoadSource, "client" | "clientFallback"> {
+    return { client: client.description, ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}) };
 }
 
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
-export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number }): Promise<LoadSource> {
+export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {
+    const client = opts.client ?? resolveLoadClient("auto");
     const g = new NexmarkGenerator({ seed: 1, baseTimeMs: Date.now(), eventsPerSecond: 1e6 });
     for (let n = 0; n < 20_000; n++) g.record(n);
     const t0 = process.hrtime.bigint();
     const alone = Math.min(opts.events, 200_000);
     for (let n = 0; n < alone; n++) g.record(n);
     const perThread = alone / (Number(process.hrtime.bigint() - t0) / 1e9);
-    const report = await produceNexmark({ bootstrapServers: opts.bootstrapServers, topics: opts.topics, totalEvents: opts.events, eventsPerSecond: 1e9, threads: opts.threads, seed: 1 });
-    return { host: os.hostname(), threads: opts.threads, aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()), intoBrokerEventsPerSecond: report.achievedRate, ceiling: "measured" };
+    const report = await produceNexmark({ bootstrapServers: opts.bootstrapServers, topics: opts.topics, totalEvents: opts.events, eventsPerSecond: 1e9, threads: opts.threads, seed: 1, client });
+    return { host: os.hostname(), threads: opts.threads, aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()), intoBrokerEventsPerSecond: report.achievedRate, ceiling: "measured", ...clientOf(client) };
 }

@@ -2,9 +2,10 @@
 import * as os from "os";
 import * as path from "path";
 import { Kafka, logLevel } from "kafkajs";
-import { Worker } from "worker_threads";
+import { fork } from "child_process";
 import { endOffsets } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
+import { LoadClient, LoadClientChoice, resolveLoadClient } from "./loadClient";
 import { RateWindows } from "./pacing";
 import { expectedPartitionCounts, rangesForWorker } from "./plan";
 
@@ -27,6 +28,8 @@ export interface ProduceOptions {
     onProgress?: (acked: number) => void;
     /** Window over which the achieved rate is judged. */
     windowMs?: number;
+    /** The Kafka client for the load (loadClient.ts); `auto` by default. */
+    client?: LoadClientChoice | LoadClient;
 }
 
 export interface OffsetCheck {
@@ -59,6 +62,10 @@ export interface ProduceReport {
      */
     sentRate: number;
     offsetChecks: OffsetCheck[];
+    /** The Kafka client that carried the load, with its version. */
+    client: string;
+    /** Why the load went through kafkajs when the faster client was wanted. */
+    clientFallback?: string;
 }
 
 /** Thrown when the topics did not grow by exactly what was sent: an event was lost or doubled. */
@@ -90,6 +97,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         throw new Error(`compression must be one of ${COMPRESSIONS.join(", ")} (got '${opts.compression}')`);
     }
     const threads = Math.max(1, opts.threads ?? os.availableParallelism());
+    const client = typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? "auto");
     const windowMs = opts.windowMs ?? 10_000;
     const kafka = new Kafka({ clientId: "arroyo-pi-nexmark-admin", brokers: opts.bootstrapServers.split(","), logLevel: logLevel.WARN });
     const admin = kafka.admin();
@@ -125,9 +133,11 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             ranges: rangesForWorker(w, threads, 0, opts.totalEvents),
             // kafkajs groups a batch's messages per partition in quadratic time; measured on
             // 2 cores, 500-event batches with 8 in flight sent the most (perf:generator).
-            batchSize: opts.batchSize ?? 500,
+            // librdkafka batches on its own: a batch here is only how often the pacer looks.
+            batchSize: opts.batchSize ?? (client.kind === "confluent" ? 2_000 : 500),
             maxInFlight: opts.maxInFlight ?? 8,
             compression: opts.compression ?? "none",
+            client,
         })).filter((job) => job.ranges.length > 0);
 
         // Threads take a moment to start and connect; all of them start sending at one instant,
@@ -136,7 +146,8 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         const ready = new Promise<void>((r) => (allReady = r));
         let readyCount = 0;
         const workers = jobs.map((job) => {
-            const worker = new Worker(path.join(__dirname, "worker.ts"), { workerData: job, execArgv: ["-r", "ts-node/register/transpile-only"] });
+            const worker = fork(path.join(__dirname, "worker.ts"), [], { execArgv: ["-r", "ts-node/register/transpile-only"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+            worker.send(job);
             const done = new Promise<void>((resolve, reject) => {
                 worker.on("message", (m: WorkerMessage) => {
                     if (m.type === "ready") {
@@ -165,10 +176,10 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             startEpochMs = Date.now() + 50;
             const go: GoMessage = { type: "go", startEpochMs };
             opts.onStart?.(startEpochMs);
-            for (const w of workers) w.worker.postMessage(go);
+            for (const w of workers) w.worker.send(go);
             await Promise.all(workers.map((w) => w.done));
         } catch (err) {
-            await Promise.all(workers.map((w) => w.worker.terminate()));
+            for (const w of workers) w.worker.kill();
             throw err;
         }
         const endEpochMs = Date.now();
@@ -203,6 +214,8 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             // The last event (number total - 1) was due at (total - 1) / rate after the start.
             sentRate: (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + lastDelayMs),
             offsetChecks,
+            client: client.description,
+            ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}),
         };
         if (offsetChecks.some((c) => !c.ok)) throw new DeliveryMismatchError(report);
         return report;

@@ -1,3 +1,4 @@
+import { LoadClient } from "./loadClient";
 import { EventRange } from "./plan";
 
 export type Kind = "person" | "auction" | "bid";
@@ -20,6 +21,8 @@ export interface ProducerJob {
     batchSize: number;
     maxInFlight: number;
     compression: Compression;
+    /** The Kafka client that carries the load (loadClient.ts). */
+    client: LoadClient;
 }
 
 export type WorkerMessage =

@@ -23,7 +23,7 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
     return [
         "## Maximum sustainable throughput",
         "",
-        `Load from ${l.host}, ${l.threads} producer thread(s); generator ceiling ${l.ceiling === "not measured" ? "not measured" : `${num(l.intoBrokerEventsPerSecond)} events/s into this broker (${l.ceiling})` + (l.aloneEventsPerSecond ? `, ${num(l.aloneEventsPerSecond)} events/s generating alone` : "")}.`,
+        `Load from ${l.host}, ${l.threads} producer thread(s) on ${l.client ?? "an unrecorded Kafka client"}${l.clientFallback ? ` (fallback: ${l.clientFallback})` : ""}; generator ceiling ${l.ceiling === "not measured" ? "not measured" : `${num(l.intoBrokerEventsPerSecond)} events/s into this broker (${l.ceiling})` + (l.aloneEventsPerSecond ? `, ${num(l.aloneEventsPerSecond)} events/s generating alone` : "")}.`,
         "",
         "| query | parallelism | MST ev/s (generator) | MST input ev/s | efficiency | trials | search ended |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -66,7 +66,7 @@ describe("a benchmark run against the test double and a real broker, the double 
         results = {
             schemaVersion: RESULTS_SCHEMA_VERSION,
             mode: "fixed-rate",
-            load: { host: "test", threads: 1, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured" },
+            load: { host: "test", threads: 1, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", client: runs[0].produce.client },
             tool: toolInfo(),
             startedAt,
             finishedAt: new Date().toISOString(),
@@ -155,6 +155,9 @@ describe("a benchmark run against the test double and a real broker, the double 
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
         expect(md).toMatch(/^\| q0 \| yes \| [\d,]+ \| [\d,]+ \| -?[\d,]+ \| yes \| 0 \| [\d,]+ \|/m);
         expect(md).toMatch(/^\| query \| controller \| worker1 \|$/m);
+        // Which Kafka client carried the load is part of the record.
+        expect(json.load.client).toBe(json.queries[0].produce.client);
+        expect(md).toContain(`producer thread(s) on ${json.load.client}`);
         for (const svg of ["throughput.svg", "rates-over-time.svg", "lag-over-time.svg"]) expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
     });
 });

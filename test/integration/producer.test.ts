@@ -2,6 +2,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { produceNexmark } from "../../benchmark/producer";
 import { retrying } from "../../benchmark/kafka/admin";
 import { kindOf } from "../../benchmark/nexmark/model";
+import { resolveLoadClient } from "../../benchmark/producer/loadClient";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 
 const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
@@ -22,11 +23,17 @@ async function topicTotals(): Promise<Record<string, number[]>> {
     return out;
 }
 
+// Both load clients where Confluent's is built (toolchain/run.sh kafka-javascript, part of npm test).
+const fast = resolveLoadClient("auto");
+const CLIENTS = [resolveLoadClient("kafkajs"), ...(fast.kind === "confluent" ? [fast] : [])];
+if (fast.kind !== "confluent") console.log(`producer tests run on kafkajs only: ${fast.fallback}`);
+
 describe("the producer against a real Kafka broker", () => {
-    it("puts exactly N events in the topics, spread over every partition", async () => {
+    it.each(CLIENTS.map((c) => [c.description, c] as const))("puts exactly N events in the topics, spread over every partition, through %s", async (description, client) => {
         const before = await topicTotals();
         const total = 123_457; // not a multiple of 50, nor of the thread block
-        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: total, eventsPerSecond: 1e9, threads: 2, seed: 3 });
+        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: total, eventsPerSecond: 1e9, threads: 2, seed: 3, client });
+        expect(report.client).toBe(description);
         const after = await topicTotals();
 
         const grew = (t: string) => after[t].map((o, p) => o - before[t][p]);
@@ -48,6 +55,14 @@ describe("the producer against a real Kafka broker", () => {
         expect(report.windowRates).toEqual([]);
         expect(report.heldTarget).toBeNull();
     }, 180_000);
+
+    it("carries the load on kafkajs where Confluent's client is not built, and says why", async () => {
+        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: 5_000, eventsPerSecond: 1e9, threads: 1, client: resolveLoadClient("auto", "/nonexistent/kafka-javascript") });
+        expect(report.client).toMatch(/^kafkajs \d+\.\d+\.\d+$/);
+        expect(report.clientFallback).toBe("Confluent's Kafka client is not built (no /nonexistent/kafka-javascript): run 'toolchain/run.sh kafka-javascript'");
+        expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
+        expect(() => resolveLoadClient("confluent", "/nonexistent/kafka-javascript")).toThrow(/^--load-client confluent: Confluent's Kafka client is not built/);
+    }, 120_000);
 
     it("writes records of the right kind to each topic", async () => {
         const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });

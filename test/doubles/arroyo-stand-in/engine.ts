@@ -82,6 +82,8 @@ class SourceSubtask {
 
     async start(startOffsets: Map<number, number>): Promise<void> {
         if (this.partitions.length === 0) return; // more subtasks than partitions: idle (kafka/source/mod.rs)
+        // A stop() during start-up must not leave a consumer behind: it would retry its broker forever.
+        if (this.stopped) return;
         this.consumer = await assignedConsumer(this.kafka, { groupId: this.consumerGroup, topic: this.table.topic, partitions: this.partitions, startOffsets, consumerConfig: { maxWaitTimeInMs: 100 } });
         await this.consumer.subscribe({ topic: this.table.topic });
         await this.consumer.run({
@@ -191,7 +193,16 @@ export class JobRun {
         return [...this.sources, ...this.nexmarkSubtasks].reduce((s, st) => s + st.counters.messages_sent, 0);
     }
 
-    async start(): Promise<void> {
+    private starting?: Promise<void>;
+    private stopped = false;
+
+    /** Starts the run; a stop() meanwhile waits for it, so nothing started is left running. */
+    start(): Promise<void> {
+        this.starting = this.startAll();
+        return this.starting;
+    }
+
+    private async startAll(): Promise<void> {
         const { opts } = this;
         const kafkaOf = (servers: string, id: string) => new Kafka({ clientId: `stand-in-${opts.jobId}-${id}`, brokers: servers.split(","), logLevel: logLevel.NOTHING });
         const kafkaSink = opts.sink && isKafkaTable(opts.sink.table) ? opts.sink.table : undefined;
@@ -229,6 +240,7 @@ export class JobRun {
                 const mine = partitions.filter((p) => p % opts.parallelism === i);
                 const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forward);
                 this.sources.push(st);
+                if (this.stopped) return;
                 await st.start(startOffsets);
             }
         }
@@ -310,6 +322,8 @@ export class JobRun {
     }
 
     async stop(): Promise<void> {
+        this.stopped = true;
+        await this.starting?.catch(() => undefined);
         this.timers.forEach(clearInterval);
         this.timers = [];
         await Promise.all([...this.sources, ...this.nexmarkSubtasks].map((s) => s.stop()));

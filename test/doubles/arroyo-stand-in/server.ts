@@ -56,6 +56,8 @@ export class ArroyoStandIn {
     /** Test reference: per pipeline name, what its latest run read and when (see readBetween). */
     private readonly readLogs = new Map<string, [number, number][]>();
     private server?: http.Server;
+    /** After close(), no job starts: its Kafka clients would outlive the double. */
+    private closed = false;
     private nextFailure?: string;
     private nextFailureAfterMs = 200;
     readonly options: Required<StandInOptions>;
@@ -145,6 +147,7 @@ export class ArroyoStandIn {
     }
 
     async close(): Promise<void> {
+        this.closed = true;
         await Promise.all([...this.runs].map((e) => e.stop()));
         await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     }
@@ -313,6 +316,7 @@ export class ArroyoStandIn {
 
     /** Scheduling -> Running: a new run of the job reading its sources from where it should. */
     private async startRun(p: Pipeline): Promise<void> {
+        if (this.closed) return;
         const { scanned } = p;
         const sourceTables = scanned.tables.filter(isKafkaTable).filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);

@@ -1,0 +1,63 @@
+// Which Kafka client carries the load. kafkajs (pure JavaScript) is the client for everything else;
+// the load alone may go through Confluent's librdkafka-based client, which sends the same records
+// at about 1.5x kafkajs' rate for 0.6x its CPU here (README, "Two Kafka clients"). It is native code
+// built once by `toolchain/run.sh kafka-javascript`; where that build is missing the load falls
+// back to kafkajs, and the results say so.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** `auto`: Confluent's client where it is built, else kafkajs; `kafkajs` / `confluent`: that one or an error. */
+export type LoadClientChoice = "auto" | "kafkajs" | "confluent";
+export const LOAD_CLIENT_CHOICES: readonly LoadClientChoice[] = ["auto", "kafkajs", "confluent"];
+
+export type LoadClient =
+    | { kind: "confluent"; modulePath: string; description: string }
+    | { kind: "kafkajs"; description: string; /** Why not the fast client, when it was wanted. */ fallback?: string };
+
+const PACKAGE = "@confluentinc/kafka-javascript";
+const PINNED_FILE = path.join(__dirname, "../../toolchain/kafka-javascript/package.json");
+
+/** The pinned version, defined once in toolchain/kafka-javascript/package.json. */
+export function pinnedConfluentVersion(): string {
+    return (JSON.parse(fs.readFileSync(PINNED_FILE, "utf8")) as { dependencies: Record<string, string> }).dependencies[PACKAGE];
+}
+
+/** Where toolchain/run.sh puts the build: keyed by the client's version and Node's module ABI. */
+export function confluentBuildDir(cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", "arroyo-pi")): string {
+    return path.join(cache, `kafka-javascript-${pinnedConfluentVersion()}-node${process.versions.modules}`);
+}
+
+function kafkajsVersion(): string {
+    return (JSON.parse(fs.readFileSync(require.resolve("kafkajs/package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * Finds the load client. A build that exists but does not load (a Node upgrade, a missing shared
+ * library) counts as absent, with its error as the reason.
+ */
+export function resolveLoadClient(choice: LoadClientChoice = "auto", buildDir = confluentBuildDir()): LoadClient {
+    const kafkajs = (fallback?: string): LoadClient => ({ kind: "kafkajs", description: `kafkajs ${kafkajsVersion()}`, ...(fallback ? { fallback } : {}) });
+    if (choice === "kafkajs") return kafkajs();
+    const complete = fs.existsSync(path.join(buildDir, ".complete"));
+    const modulePath = path.join(buildDir, "node_modules", PACKAGE);
+    let why: string;
+    if (!complete) {
+        why = `Confluent's Kafka client is not built (no ${buildDir}): run 'toolchain/run.sh kafka-javascript'`;
+    } else {
+        try {
+            // Loaded in a throwaway process: the addon loads once per process, and that belongs
+            // to the producer process that sends with it (worker.ts).
+            const librdkafka = execFileSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(modulePath)}).librdkafkaVersion)`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+            const version = (JSON.parse(fs.readFileSync(path.join(modulePath, "package.json"), "utf8")) as { version: string }).version;
+            return { kind: "confluent", modulePath, description: `${PACKAGE} ${version} (librdkafka ${librdkafka})` };
+        } catch (err) {
+            const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
+            const line = stderr.split("\n").find((l) => /Error/.test(l)) ?? stderr.split("\n")[0];
+            why = `Confluent's Kafka client in ${buildDir} does not load (${line.trim()}): rebuild it with 'rm -rf ${buildDir} && toolchain/run.sh kafka-javascript'`;
+        }
+    }
+    if (choice === "confluent") throw new Error(`--load-client confluent: ${why}`);
+    return kafkajs(why);
+}
