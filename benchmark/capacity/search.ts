@@ -28,6 +28,9 @@ export interface Trial {
     why: string;
     generatorBound: boolean;
     seconds: number;
+    /** The trial's pipeline, and the span between the commits its consumed rate is measured over. */
+    pipelineName?: string;
+    consumedSpan?: { fromMs: number; toMs: number } | null;
 }
 
 /** Judges one trial's run by the rules: sustained, producer on target, valid, within the latency SLO. */
@@ -37,7 +40,8 @@ export function judgeTrial(run: QueryRun, rules: TrialRules, seconds = 0): Trial
     // What the generator sent at (until its last event left), not the acknowledged rate, whose tail
     // is the broker's latency: on a short trial that alone can be 2%.
     const sent = run.produce.sentRate;
-    const base = { rate: run.produce.targetRate, inputRate: k.inputRate, consumedRate: k.consumedRate, lagTrend: k.lagTrend, achievedRate: sent, p99Ms: p99, seconds };
+    const span = k.consumedInWindow ? { fromMs: k.consumedInWindow.fromMs, toMs: k.consumedInWindow.toMs } : null;
+    const base = { rate: run.produce.targetRate, inputRate: k.inputRate, consumedRate: k.consumedRate, lagTrend: k.lagTrend, achievedRate: sent, p99Ms: p99, seconds, pipelineName: run.pipelineName, consumedSpan: span };
     const short = 1 - sent / run.produce.targetRate;
     if (short > rules.producerTolerance) {
         return { ...base, pass: false, generatorBound: true, why: `generator-bound: it sent ${Math.round(sent)} of ${run.produce.targetRate} events/s (${(short * 100).toFixed(1)}% short)` };

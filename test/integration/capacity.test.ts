@@ -4,6 +4,7 @@ import { ClusterOutputs } from "../../stacks/outputs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 import { StandInProcess, startStandInProcess } from "../helpers/standInProcess";
+import { resolveLoadClient } from "../../benchmark/producer/loadClient";
 
 // The double's capacity is known: its per-subtask rate cap x parallelism, on the query's input
 // (q0 reads bids, 46 of every 50 events). The search must find it from Kafka's lag trend alone.
@@ -64,10 +65,22 @@ describe("--find-max against a double of known capacity", () => {
         const [r] = await search(`cap${cap}`, [1], startRate);
         expect(r.search.trials.length).toBeLessThanOrEqual(8);
         expect(r.search.end).toBe("resolved");
-        expect(r.search.mst!.inputRate! / cap).toBeGreaterThan(0.9);
+        // Every failed trial failed on the lag trend, never on the generator, and rightly: the
+        // double's own log shows it read less than its input there. What it read when it could
+        // not keep up is its capacity, its cap unless a loaded machine held it below.
+        const failed = r.search.trials.filter((t) => !t.pass);
+        expect(failed.length).toBeGreaterThan(0);
+        expect(failed.every((t) => /^lag grows/.test(t.why))).toBe(true);
+        const saturated: number[] = [];
+        for (const t of failed) {
+            const read = await standIn.readBetween(t.pipelineName!, t.consumedSpan!.fromMs, t.consumedSpan!.toMs);
+            const rate = (read! * 1000) / (t.consumedSpan!.toMs - t.consumedSpan!.fromMs);
+            expect(rate).toBeLessThan(t.inputRate! * 0.97);
+            saturated.push(rate);
+        }
+        const capacity = Math.min(cap, ...saturated);
+        expect(r.search.mst!.inputRate! / capacity).toBeGreaterThan(0.9);
         expect(r.search.mst!.inputRate! / cap).toBeLessThan(1.1);
-        // Every failed trial failed on the lag trend, never on the generator.
-        expect(r.search.trials.filter((t) => !t.pass).every((t) => /^lag grows/.test(t.why))).toBe(true);
     }, 400_000);
 
     it("finds MST(2) about twice MST(1), and reports the efficiency", async () => {
@@ -114,7 +127,9 @@ describe("--find-max against a double of known capacity", () => {
         expect(load.ceiling).toBe("measured");
         expect(load.threads).toBe(1);
         expect(load.intoBrokerEventsPerSecond!).toBeGreaterThan(1_000);
-        // Generating alone is never slower than generating and sending.
-        expect(load.aloneEventsPerSecond!).toBeGreaterThan(load.intoBrokerEventsPerSecond!);
+        // Both figures are measured; they are not ordered: librdkafka sends on threads of its own,
+        // on other cores than the one "alone" is measured on.
+        expect(load.aloneEventsPerSecond!).toBeGreaterThan(1_000);
+        expect(load.client).toBe(resolveLoadClient("auto").description);
     }, 120_000);
 });
