@@ -151,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     } catch (err) {
         return fail((err as Error).message);
     }
-    if (loadClient.kind === "kafkajs" && loadClient.fallback) console.warn(`warning: the load goes through ${loadClient.description}, about 1.5x slower: ${loadClient.fallback}`);
+    if (loadClient.kind === "kafkajs" && loadClient.fallback) console.warn(`warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`);
     const common = {
         outputs,
         loadClient,

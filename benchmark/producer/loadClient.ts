@@ -1,6 +1,6 @@
 // Which Kafka client carries the load. kafkajs (pure JavaScript) is the client for everything else;
-// the load alone may go through Confluent's librdkafka-based client, which sends the same records
-// at about 1.5x kafkajs' rate for 0.6x its CPU here (README, "Two Kafka clients"). It is native code
+// the load alone may go through Confluent's librdkafka-based client, which sent the same records
+// at 3.3x kafkajs' rate for 0.35x its CPU per event here (npm run perf:generator). It is native code
 // built once by `toolchain/run.sh kafka-javascript`; where that build is missing the load falls
 // back to kafkajs, and the results say so.
 import { execFileSync } from "child_process";

@@ -106,6 +106,7 @@ class KafkajsSender implements Sender {
 /** The part of @confluentinc/kafka-javascript's native (non-KafkaJS) API used here. */
 interface RdKafkaProducer {
     connect(metadataOptions: object, cb: (err: Error | null) => void): void;
+    getMetadata(options: { topic: string; timeout: number }, cb: (err: Error | null) => void): void;
     produce(topic: string, partition: number, value: Buffer): unknown;
     setPollInterval(ms: number): void;
     poll(): void;
@@ -185,7 +186,16 @@ class ConfluentSender implements Sender {
                 if (err) return reject(err);
                 // Reports and statistics reach JavaScript only when the producer is polled.
                 this.producer.setPollInterval(10);
-                resolve();
+                // Leaders known before the start: otherwise the first records wait for librdkafka
+                // to look them up, and the measured window opens on that backlog draining.
+                const topics = KINDS.map((k) => this.opts.topics[k]);
+                let left = topics.length;
+                for (const topic of topics) {
+                    this.producer.getMetadata({ topic, timeout: 10_000 }, (e) => {
+                        if (e) return reject(e);
+                        if (--left === 0) resolve();
+                    });
+                }
             }),
         );
     }

@@ -18,6 +18,9 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
         onAcked: (acked) => report({ type: "progress", acked, atEpochMs: Date.now() }),
     });
     await sender.connect();
+    // Generating is warmed up (JIT) before the start, so the first batches leave on schedule.
+    const warm = new NexmarkGenerator({ seed: job.seed + 1, baseTimeMs: 0, eventsPerSecond: job.eventsPerSecond });
+    for (let n = 0; n < 5_000; n++) warm.record(n);
     report({ type: "ready" });
     const { startEpochMs } = await go();
     const generator = new NexmarkGenerator({ seed: job.seed, baseTimeMs: job.baseTimeMs ?? startEpochMs, eventsPerSecond: job.eventsPerSecond });

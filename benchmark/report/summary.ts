@@ -15,6 +15,11 @@ function arroyoVsKafka(q: QueryRun): string {
     return Math.abs(d) > ARROYO_KAFKA_TOLERANCE ? `**${text}**` : text;
 }
 
+/** Who sent the load, and through which Kafka client (a fallback to kafkajs says why). */
+function loadFrom(l: BenchmarkResults["load"]): string {
+    return `Load from ${l.host}, ${l.threads} producer thread(s) on ${l.client}${l.clientFallback ? ` (fallback: ${l.clientFallback})` : ""}`;
+}
+
 /** The capacity search's tables: MST per query and parallelism, then every trial. */
 function capacityMarkdown(r: BenchmarkResults): string[] {
     const cap = r.capacity ?? [];
@@ -23,7 +28,7 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
     return [
         "## Maximum sustainable throughput",
         "",
-        `Load from ${l.host}, ${l.threads} producer thread(s) on ${l.client ?? "an unrecorded Kafka client"}${l.clientFallback ? ` (fallback: ${l.clientFallback})` : ""}; generator ceiling ${l.ceiling === "not measured" ? "not measured" : `${num(l.intoBrokerEventsPerSecond)} events/s into this broker (${l.ceiling})` + (l.aloneEventsPerSecond ? `, ${num(l.aloneEventsPerSecond)} events/s generating alone` : "")}.`,
+        `${loadFrom(l)}; generator ceiling ${l.ceiling === "not measured" ? "not measured" : `${num(l.intoBrokerEventsPerSecond)} events/s into this broker (${l.ceiling})` + (l.aloneEventsPerSecond ? `, ${num(l.aloneEventsPerSecond)} events/s generating alone` : "")}.`,
         "",
         "| query | parallelism | MST ev/s (generator) | MST input ev/s | efficiency | trials | search ended |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -66,7 +71,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
         `${r.startedAt} to ${r.finishedAt}. Arroyo image \`${r.versions.images.arroyo}\`, Kafka \`${r.versions.images.kafka}\`; ` +
             `${r.topology.hosts.filter((h) => h.roles.includes("arroyo-node")).length} worker hosts, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic. ` +
             `Load: ${num(c.totalEvents)} events per query at a target of ${num(c.eventsPerSecond)} events/s (${num(c.warmupEvents)} warm-up), seed ${c.seed}, parallelism ${c.parallelism}, ` +
-            `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s.`,
+            `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s. ${loadFrom(r.load)}.`,
         "",
         "| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | Arroyo source ev/s (smoothed) | Arroyo vs Kafka | latency p50 / p99 ms | backpressure max | ev/s per Arroyo core | max schedule delay ms |",
         "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -235,7 +235,11 @@ export class ArroyoStandIn {
         }
         if (method === "POST" && what === "cap") this.setSubtaskRateCap(Number(body.cap));
         else if (method === "POST" && what === "fail-next") this.failNextJob(String(body.message), Number(body.afterMs ?? 200));
-        else if (method === "POST" && what === "restart") {
+        else if (method === "POST" && what === "fail") {
+            const id = this.pipelineIdByName(String(body.name));
+            if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
+            await this.failJob(id, String(body.message));
+        } else if (method === "POST" && what === "restart") {
             const id = this.pipelineIdByName(String(body.name));
             if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
             await this.restartJob(id);
