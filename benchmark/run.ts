@@ -121,7 +121,9 @@ export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: n
     const at = (t: number) => `${((t - fromMs) / 1000).toFixed(1)} s into the window`;
     const inside = jobs.filter((j) => j.time >= fromMs && j.time <= toMs);
     const notRunning = inside.find((j) => j.state !== "Running");
-    if (notRunning) reasons.push(`job was ${notRunning.state ?? "gone"} ${at(notRunning.time)}${notRunning.failure ? `: ${notRunning.failure}` : ""}`);
+    // A job passes through Failing before Failed; Arroyo's message may show only on a later sample.
+    const failure = notRunning ? jobs.find((j) => j.time >= notRunning.time && j.failure)?.failure : undefined;
+    if (notRunning) reasons.push(`job was ${notRunning.state ?? "gone"} ${at(notRunning.time)}${failure ? `: ${failure}` : ""}`);
     const restarted = inside.find((j) => j.runId !== null && j.runId !== initialRunId);
     if (restarted) reasons.push(`job restarted (run_id ${initialRunId} -> ${restarted.runId}) ${at(restarted.time)}`);
     return { valid: reasons.length === 0, reasons };

@@ -31,7 +31,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const threads = common.threads ?? os.availableParallelism();
     let load: LoadSource;
     if (args.generatorCeiling) {
-        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientOf(common.loadClient ?? resolveLoadClient("auto")) };
+        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientOf(common.loadClient ?? resolveLoadClient()) };
     } else {
         console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
         load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents, ...(common.loadClient ? { client: common.loadClient } : {}) });

@@ -125,7 +125,7 @@ export function clientOf(client: LoadClient): Pick<LoadSource, "client" | "clien
 
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
 export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {
-    const client = opts.client ?? resolveLoadClient("auto");
+    const client = opts.client ?? resolveLoadClient();
     const g = new NexmarkGenerator({ seed: 1, baseTimeMs: Date.now(), eventsPerSecond: 1e6 });
     for (let n = 0; n < 20_000; n++) g.record(n);
     const t0 = process.hrtime.bigint();

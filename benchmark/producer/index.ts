@@ -5,7 +5,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { fork } from "child_process";
 import { endOffsets } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
-import { LoadClient, LoadClientChoice, resolveLoadClient } from "./loadClient";
+import { DEFAULT_LOAD_CLIENT, LoadClient, LoadClientChoice, resolveLoadClient } from "./loadClient";
 import { RateWindows } from "./pacing";
 import { expectedPartitionCounts, rangesForWorker } from "./plan";
 
@@ -28,7 +28,7 @@ export interface ProduceOptions {
     onProgress?: (acked: number) => void;
     /** Window over which the achieved rate is judged. */
     windowMs?: number;
-    /** The Kafka client for the load (loadClient.ts); `auto` by default. */
+    /** The Kafka client for the load (loadClient.ts); kafkajs by default. */
     client?: LoadClientChoice | LoadClient;
 }
 
@@ -97,7 +97,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         throw new Error(`compression must be one of ${COMPRESSIONS.join(", ")} (got '${opts.compression}')`);
     }
     const threads = Math.max(1, opts.threads ?? os.availableParallelism());
-    const client = typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? "auto");
+    const client = typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? DEFAULT_LOAD_CLIENT);
     const windowMs = opts.windowMs ?? 10_000;
     const kafka = new Kafka({ clientId: "arroyo-pi-nexmark-admin", brokers: opts.bootstrapServers.split(","), logLevel: logLevel.WARN });
     const admin = kafka.admin();

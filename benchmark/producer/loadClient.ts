@@ -8,9 +8,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** `auto`: Confluent's client where it is built, else kafkajs; `kafkajs` / `confluent`: that one or an error. */
+/**
+ * `kafkajs` (the default) / `confluent`: that one, or an error; `auto`: Confluent's where it is
+ * built, else kafkajs. kafkajs is the default because it keeps the load on schedule on a loaded
+ * machine: with stress-ng beside it on 2 cores, librdkafka delivered the first seconds of a
+ * 4,000 events/s load up to ~1.5 s late (a 10 s window after a 4 s warm-up counted 14-15% more
+ * input than the target), which would make rates and latencies untrue. Confluent's client is for
+ * a load generator with cores of its own (`--load-client auto`), and perf:generator measures both.
+ */
 export type LoadClientChoice = "auto" | "kafkajs" | "confluent";
 export const LOAD_CLIENT_CHOICES: readonly LoadClientChoice[] = ["auto", "kafkajs", "confluent"];
+export const DEFAULT_LOAD_CLIENT: LoadClientChoice = "kafkajs";
 
 export type LoadClient =
     | { kind: "confluent"; modulePath: string; description: string }
@@ -37,7 +45,7 @@ function kafkajsVersion(): string {
  * Finds the load client. A build that exists but does not load (a Node upgrade, a missing shared
  * library) counts as absent, with its error as the reason.
  */
-export function resolveLoadClient(choice: LoadClientChoice = "auto", buildDir = confluentBuildDir()): LoadClient {
+export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT, buildDir = confluentBuildDir()): LoadClient {
     const kafkajs = (fallback?: string): LoadClient => ({ kind: "kafkajs", description: `kafkajs ${kafkajsVersion()}`, ...(fallback ? { fallback } : {}) });
     if (choice === "kafkajs") return kafkajs();
     const complete = fs.existsSync(path.join(buildDir, ".complete"));

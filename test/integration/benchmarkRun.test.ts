@@ -255,7 +255,7 @@ describe("failure paths of a run", () => {
         });
         expect(failed).toBe(true);
         expect(q.validity.valid).toBe(false);
-        expect(q.validity.reasons[0]).toMatch(/^job was Failed .*: worker lost: node worker1 stopped heartbeating$/);
+        expect(q.validity.reasons[0]).toMatch(/^job was Fail(ing|ed) .*: worker lost: node worker1 stopped heartbeating$/);
         const res = await fetch(`${outputs.arroyoApiUrl}/pipelines`);
         expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
     }, 90_000);
