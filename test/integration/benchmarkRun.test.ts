@@ -37,7 +37,11 @@ afterAll(async () => {
 });
 
 // Checkpoints every second and Kafka sampled four times a second: a short run still spans ~10 commits.
-const base = () => ({ outputs, parallelism: 2, checkpointIntervalSeconds: 1, seed: 5, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 2_000, drainMs: 5_000, hostMetrics: false as const });
+// The lag-trend limit is 5% of the input (1% by default): on a 10 s window, one 250 ms sample of
+// jitter in when a commit is seen moves the fitted trend by ~2.5% of the input (README), and a
+// starved machine delays samples further (seen: 76 events/s of trend at 3,673/s, the double keeping
+// up, lag 0 at the end). A real deficit, as in the capped test below, is ~45%.
+const base = () => ({ outputs, parallelism: 2, checkpointIntervalSeconds: 1, seed: 5, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 2_000, drainMs: 5_000, hostMetrics: false as const, lagThreshold: 0.05 });
 
 describe("a benchmark run against the test double and a real broker, the double faster than the load", () => {
     let results: BenchmarkResults;
@@ -73,7 +77,7 @@ describe("a benchmark run against the test double and a real broker, the double 
             tool: toolInfo(),
             startedAt,
             finishedAt: new Date().toISOString(),
-            configuration: { stack: "bench-test", queries: ["q0"], eventsPerSecond: 4_000, totalEvents: 56_000, warmupEvents: 16_000, durationSeconds: null, parallelism: 2, checkpointIntervalSeconds: 1, sampleIntervalSeconds: 0.25, metricsIntervalSeconds: 1, lagThreshold: 0.01, seed: 5, producerThreads: 1, generatorNotes: [] },
+            configuration: { stack: "bench-test", queries: ["q0"], eventsPerSecond: 4_000, totalEvents: 56_000, warmupEvents: 16_000, durationSeconds: null, parallelism: 2, checkpointIntervalSeconds: 1, sampleIntervalSeconds: 0.25, metricsIntervalSeconds: 1, lagThreshold: 0.05, seed: 5, producerThreads: 1, generatorNotes: [] },
             versions: { images: outputs.images, node: process.version },
             topology: { hosts: outputs.hosts, totalSlots: 2, partitions: 2, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
             queries: runs,
