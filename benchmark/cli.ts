@@ -10,8 +10,7 @@ import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
-import { clientOf } from "./capacity/run";
-import { DEFAULT_LOAD_CLIENT, LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
+import { clientRecord, DEFAULT_LOAD_CLIENT, LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
 
 export interface BenchArgs {
     stack: string;
@@ -235,7 +234,7 @@ export async function main(argv: string[]): Promise<void> {
         },
     });
 
-    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", ...clientOf(loadClient) }, queries: runs };
+    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", ...clientRecord(loadClient) }, queries: runs };
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT, VERSIONS } from "../config/defaults";
@@ -22,4 +23,13 @@ export function pulumiRoot(): string {
 
 export function kafkaHome(): string {
     return path.join(cacheDir(), `kafka-${KAFKA_VERSION}`);
+}
+
+/** Confluent's Kafka client for the load, as toolchain/kafka-javascript/package.json pins it. */
+export const KAFKA_JAVASCRIPT_PACKAGE = "@confluentinc/kafka-javascript";
+export const KAFKA_JAVASCRIPT_VERSION: string = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "kafka-javascript", "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies[KAFKA_JAVASCRIPT_PACKAGE];
+
+/** Where toolchain/run.sh builds it: native code, so keyed by Node's module ABI as well. */
+export function kafkaJavascriptHome(): string {
+    return path.join(cacheDir(), `kafka-javascript-${KAFKA_JAVASCRIPT_VERSION}-node${process.versions.modules}`);
 }

@@ -9,8 +9,8 @@ import { NexmarkQuery } from "../queries";
 import { writeResults } from "../report/results";
 import { BenchmarkResults } from "../report/types";
 import type { BenchArgs } from "../cli";
-import { CapacityResult, clientOf, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
-import { resolveLoadClient } from "../producer/loadClient";
+import { CapacityResult, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
+import { clientRecord, resolveLoadClient } from "../producer/loadClient";
 
 export interface FindMaxContext {
     args: BenchArgs;
@@ -31,7 +31,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const threads = common.threads ?? os.availableParallelism();
     let load: LoadSource;
     if (args.generatorCeiling) {
-        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientOf(common.loadClient ?? resolveLoadClient()) };
+        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientRecord(common.loadClient ?? resolveLoadClient()) };
     } else {
         console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
         load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents, ...(common.loadClient ? { client: common.loadClient } : {}) });

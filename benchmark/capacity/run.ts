@@ -1,7 +1,7 @@
 // --find-max: the MST of each query at each parallelism, each trial a fresh pipeline and fresh
 // consumer groups (a benchmark run of one query at a fixed rate), judged on Kafka's lag trend.
 import * as os from "os";
-import { LoadClient, resolveLoadClient } from "../producer/loadClient";
+import { clientRecord, LoadClient, resolveLoadClient } from "../producer/loadClient";
 import { BenchmarkOptions, runBenchmark } from "../run";
 import { NexmarkQuery } from "../queries";
 import { NexmarkGenerator } from "../nexmark/generator";
@@ -118,10 +118,6 @@ export interface LoadSource {
     clientFallback?: string;
 }
 
-/** The load client's part of LoadSource. */
-export function clientOf(client: LoadClient): Pick<LoadSource, "client" | "clientFallback"> {
-    return { client: client.description, ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}) };
-}
 
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
 export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {
@@ -133,5 +129,5 @@ export async function measureGenerator(opts: { bootstrapServers: string; topics:
     for (let n = 0; n < alone; n++) g.record(n);
     const perThread = alone / (Number(process.hrtime.bigint() - t0) / 1e9);
     const report = await produceNexmark({ bootstrapServers: opts.bootstrapServers, topics: opts.topics, totalEvents: opts.events, eventsPerSecond: 1e9, threads: opts.threads, seed: 1, client });
-    return { host: os.hostname(), threads: opts.threads, aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()), intoBrokerEventsPerSecond: report.achievedRate, ceiling: "measured", ...clientOf(client) };
+    return { host: os.hostname(), threads: opts.threads, aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()), intoBrokerEventsPerSecond: report.achievedRate, ceiling: "measured", ...clientRecord(client) };
 }

@@ -5,7 +5,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { fork } from "child_process";
 import { endOffsets } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
-import { DEFAULT_LOAD_CLIENT, LoadClient, LoadClientChoice, resolveLoadClient } from "./loadClient";
+import { clientRecord, DEFAULT_LOAD_CLIENT, LoadClient, LoadClientChoice, resolveLoadClient } from "./loadClient";
 import { RateWindows } from "./pacing";
 import { expectedPartitionCounts, rangesForWorker } from "./plan";
 
@@ -214,8 +214,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             // The last event (number total - 1) was due at (total - 1) / rate after the start.
             sentRate: (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + lastDelayMs),
             offsetChecks,
-            client: client.description,
-            ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}),
+            ...clientRecord(client),
         };
         if (offsetChecks.some((c) => !c.ok)) throw new DeliveryMismatchError(report);
         return report;

@@ -5,8 +5,8 @@
 // back to kafkajs, and the results say so.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { KAFKA_JAVASCRIPT_PACKAGE as PACKAGE, kafkaJavascriptHome } from "../../toolchain/paths";
 
 /**
  * `kafkajs` (the default) / `confluent`: that one, or an error; `auto`: Confluent's where it is
@@ -24,19 +24,6 @@ export type LoadClient =
     | { kind: "confluent"; modulePath: string; description: string }
     | { kind: "kafkajs"; description: string; /** Why not the fast client, when it was wanted. */ fallback?: string };
 
-const PACKAGE = "@confluentinc/kafka-javascript";
-const PINNED_FILE = path.join(__dirname, "../../toolchain/kafka-javascript/package.json");
-
-/** The pinned version, defined once in toolchain/kafka-javascript/package.json. */
-export function pinnedConfluentVersion(): string {
-    return (JSON.parse(fs.readFileSync(PINNED_FILE, "utf8")) as { dependencies: Record<string, string> }).dependencies[PACKAGE];
-}
-
-/** Where toolchain/run.sh puts the build: keyed by the client's version and Node's module ABI. */
-export function confluentBuildDir(cache = process.env.ARROYO_PI_CACHE ?? path.join(os.homedir(), ".cache", "arroyo-pi")): string {
-    return path.join(cache, `kafka-javascript-${pinnedConfluentVersion()}-node${process.versions.modules}`);
-}
-
 function kafkajsVersion(): string {
     return (JSON.parse(fs.readFileSync(require.resolve("kafkajs/package.json"), "utf8")) as { version: string }).version;
 }
@@ -45,7 +32,7 @@ function kafkajsVersion(): string {
  * Finds the load client. A build that exists but does not load (a Node upgrade, a missing shared
  * library) counts as absent, with its error as the reason.
  */
-export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT, buildDir = confluentBuildDir()): LoadClient {
+export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT, buildDir = kafkaJavascriptHome()): LoadClient {
     const kafkajs = (fallback?: string): LoadClient => ({ kind: "kafkajs", description: `kafkajs ${kafkajsVersion()}`, ...(fallback ? { fallback } : {}) });
     if (choice === "kafkajs") return kafkajs();
     const complete = fs.existsSync(path.join(buildDir, ".complete"));
@@ -68,4 +55,9 @@ export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT
     }
     if (choice === "confluent") throw new Error(`--load-client confluent: ${why}`);
     return kafkajs(why);
+}
+
+/** How results record the client: its description, and why kafkajs carried the load when another was wanted. */
+export function clientRecord(client: LoadClient): { client: string; clientFallback?: string } {
+    return { client: client.description, ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}) };
 }

@@ -12,8 +12,6 @@ export interface StandInProcess {
     restartJob(pipelineName: string): Promise<void>;
     /** The named pipeline's job fails now with this message (Running -> Failing -> Failed). */
     failJob(pipelineName: string, message: string): Promise<void>;
-    /** The next job to start fails with this message, `afterMs` after it runs. */
-    failNextJob(message: string, afterMs?: number): Promise<void>;
     /** Records the named pipeline's latest run read between two instants (ms since the epoch), from the double's own log. */
     readBetween(pipelineName: string, fromMs: number, toMs: number): Promise<number | undefined>;
     stop(): Promise<void>;
@@ -59,7 +57,6 @@ export async function startStandInProcess(): Promise<StandInProcess> {
         setSubtaskRateCap: (cap) => post("cap", { cap }),
         restartJob: (name) => post("restart", { name }),
         failJob: (name, message) => post("fail", { name, message }),
-        failNextJob: (message, afterMs = 200) => post("fail-next", { message, afterMs }),
         readBetween: async (name, fromMs, toMs) => {
             const res = await fetch(`${controlUrl}/read?${new URLSearchParams({ name, from: String(fromMs), to: String(toMs) })}`);
             if (!res.ok) throw new Error(`double control read: HTTP ${res.status} ${await res.text()}`);

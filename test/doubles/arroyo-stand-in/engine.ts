@@ -82,8 +82,6 @@ class SourceSubtask {
 
     async start(startOffsets: Map<number, number>): Promise<void> {
         if (this.partitions.length === 0) return; // more subtasks than partitions: idle (kafka/source/mod.rs)
-        // A stop() during start-up must not leave a consumer behind: it would retry its broker forever.
-        if (this.stopped) return;
         this.consumer = await assignedConsumer(this.kafka, { groupId: this.consumerGroup, topic: this.table.topic, partitions: this.partitions, startOffsets, consumerConfig: { maxWaitTimeInMs: 100 } });
         await this.consumer.subscribe({ topic: this.table.topic });
         await this.consumer.run({
@@ -240,6 +238,7 @@ export class JobRun {
                 const mine = partitions.filter((p) => p % opts.parallelism === i);
                 const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forward);
                 this.sources.push(st);
+                // A subtask started after stop() would leave a consumer retrying its broker forever.
                 if (this.stopped) return;
                 await st.start(startOffsets);
             }

@@ -227,23 +227,21 @@ export class ArroyoStandIn {
         }
     }
 
-    /** The test controls over HTTP, for StandInRemote (test/helpers/standInProcess.ts). */
+    /** The test controls over HTTP, for StandInProcess (test/helpers/standInProcess.ts). */
     private async control(method: string, what: string | undefined, query: URLSearchParams, req: http.IncomingMessage): Promise<unknown> {
         const body = method === "POST" ? ((await readJson(req)) as Record<string, unknown>) : {};
         if (method === "GET" && what === "read") {
             return { read: this.readBetween(query.get("name") ?? "", Number(query.get("from")), Number(query.get("to"))) ?? null };
         }
+        const named = () => {
+            const id = this.pipelineIdByName(String(body.name));
+            if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
+            return id;
+        };
         if (method === "POST" && what === "cap") this.setSubtaskRateCap(Number(body.cap));
-        else if (method === "POST" && what === "fail-next") this.failNextJob(String(body.message), Number(body.afterMs ?? 200));
-        else if (method === "POST" && what === "fail") {
-            const id = this.pipelineIdByName(String(body.name));
-            if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
-            await this.failJob(id, String(body.message));
-        } else if (method === "POST" && what === "restart") {
-            const id = this.pipelineIdByName(String(body.name));
-            if (!id) throw new ApiError(404, `no pipeline named ${String(body.name)}`);
-            await this.restartJob(id);
-        } else throw new ApiError(404, `no test control ${method} ${what ?? ""}`);
+        else if (method === "POST" && what === "fail") await this.failJob(named(), String(body.message));
+        else if (method === "POST" && what === "restart") await this.restartJob(named());
+        else throw new ApiError(404, `no test control ${method} ${what ?? ""}`);
         return {};
     }
 
