@@ -61,7 +61,7 @@ export function benchCommand(): Command {
         .option("--seed <n>", "generator seed: the same seed sends the same events", nonNegativeInt("--seed"), 1)
         .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
-        .addOption(new Option("--load-client <client>", "Kafka client of the load: kafkajs (on schedule on a loaded machine), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'; for a generator with cores of its own), or auto (confluent where built)").choices([...LOAD_CLIENT_CHOICES]).default(DEFAULT_LOAD_CLIENT))
+        .addOption(new Option("--load-client <client>", "Kafka client of the load: auto (confluent where built, else kafkajs with a warning), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'), or kafkajs").choices([...LOAD_CLIENT_CHOICES]).default(DEFAULT_LOAD_CLIENT))
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
         .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
         .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)

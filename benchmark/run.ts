@@ -19,7 +19,7 @@ import { ClusterOutputs } from "../stacks/outputs";
 
 export interface BenchmarkOptions {
     outputs: ClusterOutputs;
-    /** The Kafka client that carries the load (resolved once by the CLI); kafkajs when absent. */
+    /** The Kafka client that carries the load (resolved once by the CLI); the default (auto) when absent. */
     loadClient?: LoadClient;
     queries: NexmarkQuery[];
     eventsPerSecond: number;

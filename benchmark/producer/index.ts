@@ -28,7 +28,7 @@ export interface ProduceOptions {
     onProgress?: (acked: number) => void;
     /** Window over which the achieved rate is judged. */
     windowMs?: number;
-    /** The Kafka client for the load (loadClient.ts); kafkajs by default. */
+    /** The Kafka client for the load (loadClient.ts); Confluent's where built by default. */
     client?: LoadClientChoice | LoadClient;
 }
 

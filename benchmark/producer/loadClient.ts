@@ -1,6 +1,6 @@
 // Which Kafka client carries the load. kafkajs (pure JavaScript) is the client for everything else;
 // the load alone may go through Confluent's librdkafka-based client, which sent the same records
-// at 3.3x kafkajs' rate for 0.35x its CPU per event here (npm run perf:generator). It is native code
+// at 3x kafkajs' rate for 0.36x its CPU per event here (npm run perf:generator). It is native code
 // built once by `toolchain/run.sh kafka-javascript`; where that build is missing the load falls
 // back to kafkajs, and the results say so.
 import { execFileSync } from "child_process";
@@ -9,16 +9,14 @@ import * as path from "path";
 import { KAFKA_JAVASCRIPT_PACKAGE as PACKAGE, kafkaJavascriptHome } from "../../toolchain/paths";
 
 /**
- * `kafkajs` (the default) / `confluent`: that one, or an error; `auto`: Confluent's where it is
- * built, else kafkajs. kafkajs is the default because it keeps the load on schedule on a loaded
- * machine: with stress-ng beside it on 2 cores, librdkafka delivered the first seconds of a
- * 4,000 events/s load up to ~1.5 s late (a 10 s window after a 4 s warm-up counted 14-15% more
- * input than the target), which would make rates and latencies untrue. Confluent's client is for
- * a load generator with cores of its own (`--load-client auto`), and perf:generator measures both.
+ * `auto` (the default): Confluent's where it is built, else kafkajs, and the results say why;
+ * `confluent` / `kafkajs`: that one, or an error. Confluent's keeps the load on schedule on a
+ * loaded machine as kafkajs does once its produce requests in flight are bounded (senders.ts);
+ * perf:generator measures both.
  */
 export type LoadClientChoice = "auto" | "kafkajs" | "confluent";
 export const LOAD_CLIENT_CHOICES: readonly LoadClientChoice[] = ["auto", "kafkajs", "confluent"];
-export const DEFAULT_LOAD_CLIENT: LoadClientChoice = "kafkajs";
+export const DEFAULT_LOAD_CLIENT: LoadClientChoice = "auto";
 
 export type LoadClient =
     | { kind: "confluent"; modulePath: string; description: string }

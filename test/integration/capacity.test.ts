@@ -130,7 +130,7 @@ describe("--find-max against a double of known capacity", () => {
         // Both figures are measured; they are not ordered: librdkafka sends on threads of its own,
         // on other cores than the one "alone" is measured on.
         expect(load.aloneEventsPerSecond!).toBeGreaterThan(1_000);
-        // The same client as the trials' load: kafkajs by default.
+        // The same client as the trials' load: Confluent's where built, by default.
         expect(load.client).toBe(resolveLoadClient().description);
     }, 120_000);
 });
