@@ -58,6 +58,8 @@ export class ArroyoStandIn {
     private server?: http.Server;
     /** After close(), no job starts: its Kafka clients would outlive the double. */
     private closed = false;
+    /** The job drivers' pending waits: close() ends them, so a long scheduling delay keeps no timer alive. */
+    private readonly waits = new Set<{ timer: NodeJS.Timeout; end: () => void }>();
     private nextFailure?: string;
     private nextFailureAfterMs = 200;
     readonly options: Required<StandInOptions>;
@@ -148,6 +150,11 @@ export class ArroyoStandIn {
 
     async close(): Promise<void> {
         this.closed = true;
+        for (const w of this.waits) {
+            clearTimeout(w.timer);
+            w.end();
+        }
+        this.waits.clear();
         await Promise.all([...this.runs].map((e) => e.stop()));
         await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     }
@@ -294,18 +301,23 @@ export class ArroyoStandIn {
 
     /** Moves a new job through Compiling and Scheduling (run_id 0 -> 1) to Running (or Failed). */
     private async drive(p: Pipeline): Promise<void> {
-        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const pause = (ms: number) =>
+            new Promise<void>((end) => {
+                if (this.closed) return end();
+                const w = { timer: setTimeout(() => (this.waits.delete(w), end()), ms), end };
+                this.waits.add(w);
+            });
         await pause(20);
         p.job.state = "Compiling";
         await pause(20);
         p.job.state = "Scheduling";
         p.job.run_id += 1;
         while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
-            if (p.stop !== "none") return;
+            if (this.closed || p.stop !== "none") return;
             await pause(200);
         }
         await pause(this.options.schedulingDelayMs);
-        if (p.stop !== "none" || p.job.state !== "Scheduling") return;
+        if (this.closed || p.stop !== "none" || p.job.state !== "Scheduling") return;
         await this.startRun(p);
         const failure = this.nextFailure;
         if (failure && (p.job.state as JobState) === "Running") {
