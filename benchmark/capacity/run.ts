@@ -118,7 +118,6 @@ export interface LoadSource {
     clientFallback?: string;
 }
 
-
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
 export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {
     const client = opts.client ?? resolveLoadClient();

@@ -13,6 +13,7 @@ import { produceNexmark } from "../producer";
 import { clientRecord, LoadClient, resolveLoadClient } from "../producer/loadClient";
 import { createTopicsAndWait } from "../kafka/admin";
 import { kafkaClasspath, startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { formatSpread, printTable, spread } from "./table";
 
 const EVENTS = Number(process.env.PERF_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 3);
@@ -52,11 +53,6 @@ async function producerPerformance(bootstrap: string, topic: string, records: nu
     if (!m) throw new Error(`cannot read ProducerPerformance's result from: ${last}`);
     return Number(m[1]);
 }
-
-const stats = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
-};
 
 async function main(): Promise<void> {
     const fast = resolveLoadClient("auto");
@@ -114,21 +110,20 @@ async function main(): Promise<void> {
     }
 
     const ref = results.get(REF) as Measured[];
-    const refRate = stats(ref.map((m) => m.eventsPerSecond)).median;
-    const refCpu = stats(ref.map((m) => m.senderCpuPer1M)).median;
-    const fmt = (s: { min: number; median: number; max: number }, digits: number) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
+    const refRate = spread(ref.map((m) => m.eventsPerSecond)).median;
+    const refCpu = spread(ref.map((m) => m.senderCpuPer1M)).median;
+    const events = (x: number) => Math.round(x).toLocaleString();
+    const cpuSeconds = (x: number) => x.toFixed(2);
     const rows = [...results.entries()].map(([name, ms]) => {
-        const rate = stats(ms.map((m) => m.eventsPerSecond));
-        const cpu = stats(ms.map((m) => m.senderCpuPer1M));
-        const brokerCpu = stats(ms.map((m) => m.brokerCpuPer1M));
-        return [name, `${Math.round(rate.median).toLocaleString()} (${Math.round(rate.min).toLocaleString()}-${Math.round(rate.max).toLocaleString()})`, (rate.median / refRate).toFixed(2), fmt(cpu, 2), (cpu.median / refCpu).toFixed(2), fmt(brokerCpu, 2)];
+        const rate = spread(ms.map((m) => m.eventsPerSecond));
+        const cpu = spread(ms.map((m) => m.senderCpuPer1M));
+        const brokerCpu = spread(ms.map((m) => m.brokerCpuPer1M));
+        return [name, formatSpread(rate, events), (rate.median / refRate).toFixed(2), formatSpread(cpu, cpuSeconds), (cpu.median / refCpu).toFixed(2), formatSpread(brokerCpu, cpuSeconds)];
     });
-    const header = ["measurement", "events/s median (min-max)", "x reference", "sender CPU s / 1M", "x reference", "broker CPU s / 1M"];
-    console.log(`\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
-    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    printTable(["measurement", "events/s median (min-max)", "x reference", "sender CPU s / 1M", "x reference", "broker CPU s / 1M"], rows);
     const chosen = results.get(ours[0][0]) as Measured[];
-    const ratio = stats(chosen.map((m) => m.eventsPerSecond)).median / refRate;
-    const cpuRatio = stats(chosen.map((m) => m.senderCpuPer1M)).median / refCpu;
+    const ratio = spread(chosen.map((m) => m.eventsPerSecond)).median / refRate;
+    const cpuRatio = spread(chosen.map((m) => m.senderCpuPer1M)).median / refCpu;
     console.log(`\n--load-client auto (${fast.description}): ${ratio.toFixed(2)} x ProducerPerformance's rate (target >= ${TARGETS.producerVsKafka}: ${ratio >= TARGETS.producerVsKafka ? "met" : "NOT met"}), ${cpuRatio.toFixed(2)} x its CPU per event (target <= 1: ${cpuRatio <= 1 ? "met" : "NOT met"})`);
     console.log(`average record ${recordSize} B; every run of ours was checked against the topics' end offsets (exact)`);
 }

@@ -13,6 +13,7 @@ import { produceNexmark, RATE_TOLERANCE } from "../producer";
 import { Kind } from "../producer/job";
 import { LoadClient, resolveLoadClient } from "../producer/loadClient";
 import { startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { formatSpread, printTable, spread } from "./table";
 
 const RATE = Number(process.env.PERF_RATE ?? 4_000);
 const SECONDS = Number(process.env.PERF_SECONDS ?? 14);
@@ -76,11 +77,6 @@ async function measure(client: LoadClient, round: number): Promise<Punctuality> 
     }
 }
 
-const stats = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
-};
-
 async function main(): Promise<void> {
     if (!(RATE > 0) || !(SECONDS > WARMUP_SECONDS + 1) || !(ROUNDS >= 1) || !(BUSY >= 0)) {
         throw new Error(`PERF_RATE must be > 0, PERF_SECONDS > ${WARMUP_SECONDS + 1}, PERF_ROUNDS >= 1, PERF_BUSY >= 0 (got ${RATE}, ${SECONDS}, ${ROUNDS}, ${BUSY})`);
@@ -106,17 +102,14 @@ async function main(): Promise<void> {
         for (const b of busy) b.kill("SIGKILL");
     }
 
-    const fmt = (xs: number[], digits: number) => {
-        const s = stats(xs);
-        return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
-    };
-    const refAfter = stats((results.get(reference.description) as Punctuality[]).map((p) => p.afterMs)).median;
-    const header = ["load client", "worst lag, first second, ms", "worst lag after, ms", "x kafkajs (after)", `window ${WARMUP_SECONDS}-${SECONDS} s / target`];
-    console.log(`\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
-    for (const [name, ps] of results) {
-        const after = stats(ps.map((p) => p.afterMs)).median;
-        console.log(`| ${name} | ${fmt(ps.map((p) => p.firstSecondMs), 0)} | ${fmt(ps.map((p) => p.afterMs), 0)} | ${(after / Math.max(1, refAfter)).toFixed(2)} | ${fmt(ps.map((p) => p.windowRatio), 3)} |`);
-    }
+    const ms = (x: number) => x.toFixed(0);
+    const ratio = (x: number) => x.toFixed(3);
+    const refAfter = spread((results.get(reference.description) as Punctuality[]).map((p) => p.afterMs)).median;
+    const rows = [...results.entries()].map(([name, ps]) => {
+        const after = spread(ps.map((p) => p.afterMs));
+        return [name, formatSpread(spread(ps.map((p) => p.firstSecondMs)), ms), formatSpread(after, ms), (after.median / Math.max(1, refAfter)).toFixed(2), formatSpread(spread(ps.map((p) => p.windowRatio)), ratio)];
+    });
+    printTable(["load client", "worst lag, first second, ms", "worst lag after, ms", "x kafkajs (after)", `window ${WARMUP_SECONDS}-${SECONDS} s / target`], rows);
     for (const [name, ps] of results) {
         const off = ps.filter((p) => Math.abs(p.windowRatio - 1) > RATE_TOLERANCE).length;
         console.log(`${name}: ${off === 0 ? "on schedule" : "NOT on schedule"}: ${ps.length - off} of ${ps.length} windows within ${RATE_TOLERANCE * 100}% of the target`);
