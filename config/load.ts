@@ -39,12 +39,13 @@ export function withSecrets(config: ValidatedConfig): ClusterConfig {
 }
 
 /**
- * The program's single entry to config: read, validate, wrap secrets. Problems surface as a
+ * The program's single entry to config: read and validate, credentials still in plain text (the
+ * preflight logs in with the key before they are wrapped by withSecrets). Problems surface as a
  * RunError, which Pulumi prints as the message alone, without a stack trace of our code.
  */
-export function loadClusterConfig(): ClusterConfig {
+export function loadValidatedConfig(): ValidatedConfig {
     try {
-        return withSecrets(parseClusterConfig(readStackConfig()));
+        return parseClusterConfig(readStackConfig());
     } catch (err) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;

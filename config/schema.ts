@@ -77,7 +77,7 @@ const arroyoSchema = z
     .object({
         taskSlotsPerWorker: z.number().int().positive().default(DEFAULTS.taskSlotsPerWorker),
         memoryPerSlotMb: z.number().int().positive().default(DEFAULTS.memoryPerSlotMb),
-        checkpointIntervalSeconds: z.number().int().positive().default(DEFAULTS.checkpointIntervalSeconds),
+        checkpointIntervalSeconds: z.number().int().positive().max(86_400).default(DEFAULTS.checkpointIntervalSeconds),
     })
     .strict();
 
@@ -98,6 +98,13 @@ const bucketsSchema = z
     })
     .strict();
 
+const hostsSchema = z
+    .object({
+        /** Run where the memory cgroup is off (Docker accepts memory limits and enforces none): an explicit, recorded choice. */
+        allowNoMemoryLimit: z.boolean().default(false),
+    })
+    .strict();
+
 /** The structured keys, parsed from JSON as Pulumi stores objects, arrays, numbers and booleans. */
 const structured = {
     controller: hostSchema,
@@ -106,6 +113,7 @@ const structured = {
     arroyo: arroyoSchema.default(() => arroyoSchema.parse({})),
     kafka: kafkaSchema.default(() => kafkaSchema.parse({})),
     buckets: bucketsSchema.default(() => bucketsSchema.parse({})),
+    hosts: hostsSchema.default(() => hostsSchema.parse({})),
     retainData: z.boolean().default(DEFAULTS.retainData),
 } as const;
 
@@ -154,6 +162,7 @@ export interface ValidatedConfig {
     kafka: { heapMb: number; partitions: number };
     buckets: { checkpoints: string; results: string; extra: string[] };
     minio: { rootUser: string; rootPassword: string };
+    hosts: { allowNoMemoryLimit: boolean };
     retainData: boolean;
     /** Sum of the workers' task slots: the default parallelism and the minimum partition count. */
     totalSlots: number;
@@ -220,13 +229,14 @@ function numberBound(issue: z.core.$ZodIssue): string | undefined {
 const FIXES: Record<string, string> = {
     "arroyo.taskSlotsPerWorker": "set the Arroyo task slots of each worker, e.g. 'pulumi config set --path arroyo.taskSlotsPerWorker 1'",
     "arroyo.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path arroyo.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
-    "arroyo.checkpointIntervalSeconds": `set the seconds between checkpoints, e.g. 'pulumi config set --path arroyo.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
+    "arroyo.checkpointIntervalSeconds": `set the seconds between checkpoints, 1 to 86400 (what Arroyo accepts), e.g. 'pulumi config set --path arroyo.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
     "kafka.heapMb": `set the broker's JVM heap in MB, at least 128, e.g. 'pulumi config set --path kafka.heapMb ${DEFAULTS.kafkaHeapMb}'`,
     "kafka.partitions": "set at least one partition per task slot, or remove the key to default to the total task slots",
     "workers[].taskSlots": "set the worker's task slots, or remove the key to use arroyo.taskSlotsPerWorker",
     "workers[].sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     "controller.sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     retainData: "set it with 'pulumi config set retainData true' or false",
+    "hosts.allowNoMemoryLimit": "set it with 'pulumi config set --path hosts.allowNoMemoryLimit true' (run without enforced memory limits) or false",
 };
 
 function fixFor(top: string, path: readonly PropertyKey[]): string {
@@ -428,6 +438,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },
         buckets,
         minio,
+        hosts: parsed.hosts ?? { allowNoMemoryLimit: false },
         retainData: parsed.retainData,
         totalSlots,
     };

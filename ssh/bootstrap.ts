@@ -40,12 +40,13 @@ export function publicKeyLine(privateKey: string, comment = "arroyo-pi operator"
     return `${key.type} ${key.getPublicSSH().toString("base64")} ${comment}`;
 }
 
-interface Session {
+export interface Session {
     client: Client;
     hostKey: Buffer;
 }
 
-function connect(target: BootstrapTarget, auth: BootstrapAuth, timeoutMs: number): Promise<Session> {
+/** Logs in, verifying the recorded host key when there is one; rejects with HostKeyChangedError when it differs. */
+export function connect(target: BootstrapTarget, auth: BootstrapAuth, timeoutMs: number): Promise<Session> {
     return new Promise((resolve, reject) => {
         const client = new Client();
         let presented: Buffer | undefined;
@@ -75,7 +76,7 @@ function connect(target: BootstrapTarget, auth: BootstrapAuth, timeoutMs: number
     });
 }
 
-function run(client: Client, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(client: Client, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
         client.exec(command, (err, stream) => {
             if (err) return reject(err);

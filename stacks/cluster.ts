@@ -4,9 +4,12 @@ import { ControllerRole } from "./controllerRole";
 import { targetLayout } from "./placement";
 import { ClusterOutputs } from "./outputs";
 import { WorkerRole } from "./workerRole";
+import { HostFacts } from "../hosts/facts";
 
 export interface ArroyoClusterArgs {
     config: ClusterConfig;
+    /** What the preflight read on each host (ssh target), by host name: exported with the hosts. */
+    hostFacts?: Record<string, HostFacts>;
 }
 
 /** The whole cluster: one controller role and one worker role per configured worker. */
@@ -19,6 +22,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
         super("arroyo-pi:index:ArroyoCluster", name, {}, opts);
         const { config } = args;
         const layout = targetLayout(config);
+        const facts = (name: string) => (args.hostFacts?.[name] ? { facts: { ...args.hostFacts[name] } as Record<string, unknown> } : {});
 
         this.controllerRole = new ControllerRole("controller", { config, layout }, { parent: this });
         const c = this.controllerRole;
@@ -53,15 +57,17 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             buckets: config.buckets,
             images: config.images,
             hosts: [
-                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", "arroyo-controller"], dockerHost: c.host.dockerHost },
+                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", "arroyo-controller"], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
                 ...this.workerRoles.map((w, i) => ({
                     name: w.host.name,
                     address: w.host.address,
                     roles: ["arroyo-node"],
                     dockerHost: w.host.dockerHost,
                     taskSlots: config.workers[i].taskSlots,
+                    ...facts(w.host.name),
                 })),
             ],
+            ...(config.hosts.allowNoMemoryLimit ? { allowNoMemoryLimit: true } : {}),
             stack: config.stack,
         };
         this.registerOutputs({ ...this.outputs });

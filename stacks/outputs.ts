@@ -27,8 +27,12 @@ export const clusterOutputsSchema = z.object({
             /** The host's Docker engine, as `docker -H` takes it; the benchmark samples CPU and memory there. */
             dockerHost: z.string(),
             taskSlots: z.number().int().positive().optional(),
+            /** What the preflight read on the host (ssh target): the hardware behind every figure. */
+            facts: z.record(z.string(), z.unknown()).optional(),
         }),
     ),
+    /** Set when the stack runs on hosts without enforced memory limits, by the user's choice (hosts.allowNoMemoryLimit). */
+    allowNoMemoryLimit: z.boolean().optional(),
     stack: z.string(),
 });
 

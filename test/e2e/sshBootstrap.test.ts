@@ -1,45 +1,20 @@
 // npm run ssh:bootstrap against a real OpenSSH server on loopback. sshd runs in a private mount
 // namespace whose /root/.ssh is a tmpfs, so the keys it installs never touch this machine's own.
-import { ChildProcess, execFile, spawn } from "child_process";
+import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { freePort } from "../../toolchain/net";
 import { parse } from "yaml";
 import { E2eProject, REPO_ROOT } from "./engine";
+import { keygen as keygenIn, startLoopbackSshd, stopSshd } from "../helpers/sshd";
 
 const STACK = "e2e-ssh";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-sshd-"));
-const keygen = (file: string) => promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, file)]);
-
-
-/** sshd with `hostKey`, accepting only the bootstrap key at first. */
-async function startSshd(port: number, hostKey: string): Promise<ChildProcess> {
-    fs.mkdirSync("/run/sshd", { recursive: true });
-    fs.writeFileSync(
-        path.join(dir, "sshd_config"),
-        [`Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, hostKey)}`, `PidFile ${path.join(dir, "sshd.pid")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no"].join("\n") + "\n",
-    );
-    const script = `mkdir -p /root/.ssh && mount -t tmpfs none /root/.ssh && cp ${path.join(dir, "bootstrap.pub")} /root/.ssh/authorized_keys && exec /usr/sbin/sshd -D -e -f ${path.join(dir, "sshd_config")}`;
-    const child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
-    let log = "";
-    child.stderr?.on("data", (d) => (log += d.toString()));
-    for (let i = 0; i < 100; i++) {
-        const up = await new Promise<boolean>((r) => net.connect(port, "127.0.0.1").once("connect", function (this: net.Socket) { this.destroy(); r(true); }).once("error", () => r(false)));
-        if (up) return child;
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`sshd did not start: ${log}`);
-}
-
-async function stop(child?: ChildProcess): Promise<void> {
-    if (!child || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-}
+const keygen = (file: string) => keygenIn(dir, file);
+const startSshd = (port: number, hostKey: string) => startLoopbackSshd(dir, port, hostKey, "bootstrap");
+const stop = stopSshd;
 
 describe("npm run ssh:bootstrap against a real sshd", () => {
     const project = new E2eProject();

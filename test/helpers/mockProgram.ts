@@ -19,6 +19,8 @@ export interface Declared {
 }
 
 let declared: Declared[] = [];
+/** Every resource the mocked engine was asked to register, in order, with when: also for programs built without declareCluster. */
+export const registrations: { type: string; name: string; inputs: Record<string, unknown>; at: number }[] = [];
 const byResource = new WeakMap<pulumi.Resource, Declared>();
 const pendingDeps: { record: Declared; deps: pulumi.Resource[] }[] = [];
 
@@ -40,6 +42,7 @@ export async function installMocks(stack: string): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                registrations.push({ type: args.type, name: args.name, inputs: args.inputs, at: Date.now() });
                 const record = declared.find((d) => d.type === args.type && d.name === args.name);
                 if (record) record.inputs = args.inputs;
                 return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
