@@ -1,4 +1,4 @@
-import { Job, JobState, OperatorMetricGroup, Pipeline, StopMode, TERMINAL_STATES, ValidationResult } from "./types";
+import { Checkpoint, Job, JobLogMessage, JobState, OperatorMetricGroup, Pipeline, StopMode, TERMINAL_STATES, ValidationResult } from "./types";
 
 /** An error answer from Arroyo, carrying Arroyo's own message. */
 export class ArroyoApiError extends Error {
@@ -8,10 +8,14 @@ export class ArroyoApiError extends Error {
     }
 }
 
-/** A job reached Failed (or another state it should not have) while we waited. */
+/**
+ * A job reached Failed, or would not stay Running, while we waited. `firstError` is the oldest
+ * error its operators reported: Failed's own message after restarts is only "Job has restarted
+ * too many times" (states/running.rs), the cause is in the job's errors.
+ */
 export class JobFailedError extends Error {
-    constructor(readonly job: Job, readonly pipelineName: string) {
-        super(`Arroyo job ${job.id} of pipeline '${pipelineName}' is ${job.state}${job.failure_message ? `: ${job.failure_message}` : ""}`);
+    constructor(readonly job: Job, readonly pipelineName: string, readonly firstError?: string, what?: string) {
+        super(`Arroyo job ${job.id} of pipeline '${pipelineName}' ${what ?? `is ${job.state}`}${job.failure_message ? `: ${job.failure_message}` : ""}${firstError ? ` (first error: ${firstError})` : ""}`);
         this.name = "JobFailedError";
     }
 }
@@ -118,6 +122,27 @@ export class ArroyoClient {
         await this.request("DELETE", `/pipelines/${encodeURIComponent(id)}`);
     }
 
+    /** The job's checkpoints Arroyo still lists (failed and compacted ones are left out). */
+    async checkpoints(pipelineId: string, jobId: string): Promise<Checkpoint[]> {
+        return (await this.request<{ data: Checkpoint[] }>("GET", `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/checkpoints`)).data;
+    }
+
+    /** The oldest error the job's operators reported, or undefined (Arroyo lists them newest first, 10 a page by default). */
+    async firstJobError(pipelineId: string, jobId: string): Promise<string | undefined> {
+        let after: string | undefined;
+        let oldest: JobLogMessage | undefined;
+        for (let page = 0; page < 100; page++) {
+            const res = await this.request<{ data: JobLogMessage[]; hasMore: boolean }>(
+                "GET",
+                `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/errors?limit=100${after ? `&starting_after=${encodeURIComponent(after)}` : ""}`,
+            );
+            if (res.data.length) oldest = res.data[res.data.length - 1];
+            if (!res.hasMore || res.data.length === 0) break;
+            after = oldest?.id;
+        }
+        return oldest ? `${oldest.message}${oldest.details && oldest.details !== oldest.message ? `: ${oldest.details}` : ""}` : undefined;
+    }
+
     async operatorMetrics(pipelineId: string, jobId: string): Promise<OperatorMetricGroup[]> {
         return (await this.request<{ data: OperatorMetricGroup[] }>("GET", `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/operator_metric_groups`)).data;
     }
@@ -133,8 +158,32 @@ export class ArroyoClient {
             const jobs = await this.jobs(pipeline.id);
             last = jobs[0];
             if (last && states.includes(last.state)) return last;
-            if (last && last.state === "Failed" && !states.includes("Failed")) throw new JobFailedError(last, pipeline.name);
+            if (last && last.state === "Failed" && !states.includes("Failed")) throw new JobFailedError(last, pipeline.name, await this.firstJobError(pipeline.id, last.id).catch(() => undefined));
             if (Date.now() >= deadline) throw new JobTimeoutError(pipeline.name, states, last?.state, timeoutMs);
+            await new Promise((r) => setTimeout(r, this.pollIntervalMs));
+        }
+    }
+
+    /**
+     * Waits until the job has been Running on one run_id for `holdMs`: a job that fails at run
+     * time passes through Running between its restarts (Running -> Recovering -> Compiling ->
+     * Scheduling, run_id + 1), so one Running sample says nothing. A restart while we wait starts
+     * the hold again; Failed, or `maxRestarts` new run_ids, ends the wait with the first error
+     * Arroyo reported.
+     */
+    async waitForStableRunning(pipeline: { id: string; name: string }, holdMs: number, timeoutMs: number, maxRestarts = 2): Promise<Job> {
+        const deadline = Date.now() + timeoutMs;
+        let since: { runId: number; at: number } | undefined;
+        let firstRunId: number | undefined;
+        for (;;) {
+            const job = await this.waitForJobState(pipeline, ["Running"], Math.max(1, deadline - Date.now()));
+            firstRunId ??= job.run_id;
+            if (job.run_id - firstRunId >= maxRestarts) {
+                throw new JobFailedError(job, pipeline.name, await this.firstJobError(pipeline.id, job.id).catch(() => undefined), `restarted ${job.run_id - firstRunId} times before it could run (run_id ${firstRunId} -> ${job.run_id})`);
+            }
+            if (!since || since.runId !== job.run_id) since = { runId: job.run_id, at: Date.now() };
+            if (Date.now() - since.at >= holdMs) return job;
+            if (Date.now() >= deadline) throw new JobTimeoutError(pipeline.name, ["Running"], job.state, timeoutMs);
             await new Promise((r) => setTimeout(r, this.pollIntervalMs));
         }
     }

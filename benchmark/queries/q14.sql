@@ -1,6 +1,6 @@
 -- title: Q14 calculation: euro prices in a band, bid time of day, and 'c's in extra (the reference's count_char UDF, in plain SQL)
 -- reference: nexmark-flink q14: euro prices within a band, time-of-day class, 'c' count of extra (a UDF)
--- arroyo: plain SQL in place of the count_char UDF
+-- arroyo: plain SQL in place of the count_char UDF; character_length, since Arroyo 0.15 registers functions by their names only and refuses DataFusion's alias length ('Invalid function')
 -- deviation: price is a DOUBLE here, DECIMAL(23, 3) in the reference
 -- columns: auction, bidder, price, bid_time_type, datetime, extra, c_counts
 -- latency-column: datetime
@@ -32,6 +32,6 @@ SELECT
     END AS bid_time_type,
     datetime,
     extra,
-    length(extra) - length(replace(extra, 'c', '')) AS c_counts
+    character_length(extra) - character_length(replace(extra, 'c', '')) AS c_counts
 FROM bid
 WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000;

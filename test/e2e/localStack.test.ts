@@ -5,7 +5,7 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
-import { S3Client, PutObjectCommand, DeleteObjectCommand, CreateBucketCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import { S3Client, PutObjectCommand, DeleteObjectCommand, CreateBucketCommand, GetObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { E2eProject } from "./engine";
 import { missingPlugins } from "../../toolchain/plugins";
 
@@ -81,14 +81,23 @@ describeWithPlugins("the local stack on the real engine", () => {
         expect((await fetch(`${outputs.arroyoApiUrl as string}/ping`)).status).toBe(200);
     }, 1_800_000);
 
-    it("Arroyo's MinIO user can write to its bucket, only write files to the results bucket, and nothing else", async () => {
+    it("Arroyo's MinIO user can write to its bucket, write and read back files in the results bucket as q10's sink recovers, and nothing else", async () => {
         const s3 = new S3Client({ endpoint: outputs.minioEndpoint as string, region: "us-east-1", forcePathStyle: true, credentials: await arroyoCredentials() });
         await s3.send(new PutObjectCommand({ Bucket: "arroyo", Key: "checkpoints/e2e-probe", Body: "ok" }));
         await s3.send(new DeleteObjectCommand({ Bucket: "arroyo", Key: "checkpoints/e2e-probe" }));
-        // q10's filesystem sink writes there; reading or deleting is not Arroyo's business.
-        await s3.send(new PutObjectCommand({ Bucket: "nexmark-results", Key: "e2e-probe", Body: "ok" }));
-        await expect(s3.send(new GetObjectCommand({ Bucket: "nexmark-results", Key: "e2e-probe" }))).rejects.toThrow(/Access Denied/i);
-        await expect(s3.send(new DeleteObjectCommand({ Bucket: "nexmark-results", Key: "e2e-probe" }))).rejects.toThrow(/Access Denied/i);
+        // q10's filesystem sink: a file as a multipart upload; after a restore the same completion is
+        // sent again, fails (the upload is gone), and the sink reads the file back to check its size
+        // (filesystem/sink/mod.rs, get_if_present). Deleting is not Arroyo's business.
+        const Key = "e2e-run/q10/dt=2026-01-01/hm=00-00/part-0.json";
+        const body = Buffer.alloc(5 * 1024 * 1024 + 17, "x");
+        const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: "nexmark-results", Key }));
+        const { ETag } = await s3.send(new UploadPartCommand({ Bucket: "nexmark-results", Key, UploadId, PartNumber: 1, Body: body }));
+        const complete = () => s3.send(new CompleteMultipartUploadCommand({ Bucket: "nexmark-results", Key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }));
+        await complete();
+        await expect(complete()).rejects.toThrow();
+        const back = await s3.send(new GetObjectCommand({ Bucket: "nexmark-results", Key }));
+        expect((await back.Body!.transformToByteArray()).length).toBe(body.length);
+        await expect(s3.send(new DeleteObjectCommand({ Bucket: "nexmark-results", Key }))).rejects.toThrow(/Access Denied/i);
         await expect(s3.send(new CreateBucketCommand({ Bucket: "e2e-not-allowed" }))).rejects.toThrow(/Access Denied/i);
     }, 120_000);
 

@@ -8,10 +8,12 @@ export interface StandInProcess {
     apiUrl: string;
     /** Records per second per source subtask from the next run on; 0: unbounded. */
     setSubtaskRateCap(cap: number): Promise<void>;
-    /** Restarts the running job of the named pipeline (run_id + 1, resumes from its checkpoint). */
+    /** A worker of the named pipeline's running job is lost: it recovers (run_id + 1, resumes from its last checkpoint). */
     restartJob(pipelineName: string): Promise<void>;
-    /** The named pipeline's job fails now with this message (Running -> Failing -> Failed). */
-    failJob(pipelineName: string, message: string): Promise<void>;
+    /** An operator of the named pipeline's job fails with this message: once (one recovery), or in every run (persistent) until it has restarted too many times and is Failed. */
+    failJob(pipelineName: string, message: string, persistent?: boolean): Promise<void>;
+    /** How long each checkpoint takes from the next one on, ms. */
+    setCheckpointDuration(ms: number): Promise<void>;
     /** Records the named pipeline's latest run read between two instants (ms since the epoch), from the double's own log. */
     readBetween(pipelineName: string, fromMs: number, toMs: number): Promise<number | undefined>;
     stop(): Promise<void>;
@@ -56,7 +58,8 @@ export async function startStandInProcess(): Promise<StandInProcess> {
         apiUrl,
         setSubtaskRateCap: (cap) => post("cap", { cap }),
         restartJob: (name) => post("restart", { name }),
-        failJob: (name, message) => post("fail", { name, message }),
+        failJob: (name, message, persistent = false) => post("fail", { name, message, persistent }),
+        setCheckpointDuration: (ms) => post("checkpoint-duration", { ms }),
         readBetween: async (name, fromMs, toMs) => {
             const res = await fetch(`${controlUrl}/read?${new URLSearchParams({ name, from: String(fromMs), to: String(toMs) })}`);
             if (!res.ok) throw new Error(`double control read: HTTP ${res.status} ${await res.text()}`);

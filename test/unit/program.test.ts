@@ -181,7 +181,7 @@ describe("pi-cluster on mocks", () => {
         expect(named(resources, "controller-kafka-ready-probe").inputs.triggers).toEqual(["controller-kafka-container-id"]);
     });
 
-    it("gives Arroyo a MinIO user limited to its own bucket, and write-only on the results bucket for q10's files", () => {
+    it("gives Arroyo a MinIO user limited to its own bucket, and on the results bucket exactly what q10's filesystem sink calls, recovery included", () => {
         const policy = JSON.parse(named(resources, "controller-minio-arroyo-policy").inputs.policy as string) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
         const resourcesAllowed = policy.Statement.flatMap((s) => s.Resource);
         expect([...new Set(resourcesAllowed)].sort()).toEqual(["arn:aws:s3:::arroyo", "arn:aws:s3:::arroyo/*", "arn:aws:s3:::nexmark-results", "arn:aws:s3:::nexmark-results/*"]);
@@ -191,9 +191,12 @@ describe("pi-cluster on mocks", () => {
         const allows = (action: string, arn: string) => policy.Statement.some((s) => s.Action.includes(action) && s.Resource.some((r) => matches(r, arn)));
         for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) expect(allows(action, "arn:aws:s3:::arroyo/checkpoints/job/x")).toBe(true);
         expect(allows("s3:ListBucket", "arn:aws:s3:::arroyo")).toBe(true);
-        // q10's filesystem sink writes multipart uploads; nothing else on the results bucket.
-        for (const action of ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]) expect(allows(action, "arn:aws:s3:::nexmark-results/run/q10/part-0")).toBe(true);
-        for (const action of ["s3:GetObject", "s3:DeleteObject"]) expect(allows(action, "arn:aws:s3:::nexmark-results/run/q10/part-0")).toBe(false);
+        // q10's filesystem sink writes multipart uploads and, committing again after a restore, reads a
+        // file back when its completion fails (filesystem/sink/mod.rs, get_if_present): exactly those.
+        const granted = (arn: string) => [...new Set(policy.Statement.filter((s) => s.Resource.some((r) => matches(r, arn))).flatMap((s) => s.Action))].sort();
+        expect(granted("arn:aws:s3:::nexmark-results/run/q10/part-0")).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]);
+        expect(granted("arn:aws:s3:::nexmark-results")).toEqual(["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]);
+        expect(allows("s3:DeleteObject", "arn:aws:s3:::nexmark-results/run/q10/part-0")).toBe(false);
         expect(allows("s3:ListBucket", "arn:aws:s3:::nexmark-results")).toBe(false);
         expect(allows("s3:PutObject", "arn:aws:s3:::other/x")).toBe(false);
         expect(allows("s3:CreateBucket", "arn:aws:s3:::anything")).toBe(false);

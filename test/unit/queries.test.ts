@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { listQueries, NOT_INCLUDED, QUERY_DIR, renderQuery, resultsFilesUrl, selectQueries } from "../../benchmark/queries";
 import { isKafkaTable, scanQuery } from "../doubles/arroyo-stand-in/sql";
+import { arroyoFunctions, functionCalls, unknownFunctions } from "../doubles/arroyo-stand-in/functions";
 
 const FILES_URL = "s3::http://minio.test:9000/nexmark-results/run1/q0";
 const params = {
@@ -39,6 +40,47 @@ describe("query files", () => {
         const tables = [...sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_]\w*)/gi)].map((m) => m[1].toLowerCase()).filter((t) => !["select"].includes(t));
         expect(tables.every((t) => ["person", "auction", "bid"].includes(t))).toBe(true);
         expect([...sql.matchAll(/INSERT INTO\s+(\w+)/gi)].map((m) => m[1])).toEqual(["results"]);
+    });
+
+    it.each(listQueries().map((q) => [q.id, q] as const))("%s calls only functions Arroyo 0.15 registers, by the names it registers", (_id, q) => {
+        const sql = renderQuery(q, { ...params, updatingTtlSeconds: 600 });
+        expect(unknownFunctions(sql)).toEqual([]);
+    });
+
+    it("finds the calls an SQL text makes, and refuses DataFusion's aliases Arroyo does not register", () => {
+        expect(functionCalls("CREATE TABLE t (a INT) WITH (x = 'length(y)'); INSERT INTO r SELECT count(*), lower(a), CAST(b AS DECIMAL(10, 2)) FROM t WHERE a IN (1, 2) -- upper(c)")).toEqual(["count", "lower"]);
+        expect(unknownFunctions("SELECT length(extra), char_length(extra), character_length(extra), count_char(extra) FROM bid")).toEqual([
+            "Error during planning: Invalid function 'length' (DataFusion's alias of 'character_length', which Arroyo registers by its name only)",
+            "Error during planning: Invalid function 'char_length' (DataFusion's alias of 'character_length', which Arroyo registers by its name only)",
+            "Error during planning: Invalid function 'count_char'",
+        ]);
+        // The list holds what the queries lean on, window placeholders and DataFusion's defaults alike.
+        const f = arroyoFunctions();
+        for (const name of ["hop", "tumble", "session", "split_part", "to_char", "date_part", "character_length", "replace"]) expect([...f.scalar, ...f.arroyo]).toContain(name);
+        for (const name of ["count", "max", "avg", "sum", "min"]) expect(f.aggregate).toContain(name);
+        expect(f.scalar).not.toContain("length");
+    });
+
+    it("sets updating_ttl ahead of the query when asked, and the double reads it", () => {
+        const q = selectQueries(["q4"])[0];
+        const sql = renderQuery(q, { ...params, updatingTtlSeconds: 900 });
+        expect(sql.startsWith("SET updating_ttl = INTERVAL '900' SECOND;\n")).toBe(true);
+        expect(scanQuery(sql)).toMatchObject({ updatingTtlSeconds: 900, errors: [] });
+        expect(() => renderQuery(q, { ...params, updatingTtlSeconds: 0 })).toThrow(/updating_ttl must be a positive whole number of seconds/);
+        expect(scanQuery(`SET parallelism = 4;\n${sql}`).errors).toContain("Error during planning: invalid option 'parallelism'; supported options are 'updating_ttl'");
+    });
+
+    it("refuses WITH options Arroyo's connectors do not take, as its planner does", () => {
+        const sql = renderQuery(selectQueries(["q0"])[0], params).replace("'source.offset' = 'group',", "'source.offset' = 'group', 'source.start' = 'now',");
+        expect(scanQuery(sql).errors).toContain("Error during planning: unknown options provided in WITH clause: 'source.start'");
+        expect(scanQuery(renderQuery(selectQueries(["q10"])[0], params)).errors).toEqual([]);
+    });
+
+    it("reads the window a query groups by, for the double's output timing", () => {
+        expect(scanQuery(renderQuery(selectQueries(["q5"])[0], params)).window).toEqual({ kind: "hop", slideMs: 2_000, widthMs: 10_000 });
+        expect(scanQuery(renderQuery(selectQueries(["q7"])[0], params)).window).toEqual({ kind: "tumble", slideMs: 10_000, widthMs: 10_000 });
+        expect(scanQuery(renderQuery(selectQueries(["q11"])[0], params)).window).toEqual({ kind: "session", gapMs: 10_000 });
+        expect(scanQuery(renderQuery(selectQueries(["q0"])[0], params)).window).toBeUndefined();
     });
 
     it.each(listQueries().map((q) => [q.id, q] as const))("%s renders completely and names only the Nexmark topics and its results topic or files", (_id, q) => {

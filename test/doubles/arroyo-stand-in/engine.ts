@@ -1,37 +1,66 @@
 // What the test double runs for a job: every record of the source tables' topics is copied
 // unchanged to the sink table's topic, with real Kafka clients. It evaluates no SQL; it exists so
-// the benchmark's measurement (Kafka progress, Arroyo's metrics, latency) meets Arroyo's
-// behaviour. Each behaviour copied from Arroyo v0.15.0 names the file it follows.
+// the benchmark's measurement (Kafka progress, Arroyo's metrics, checkpoints, latency) meets
+// Arroyo's behaviour. Each behaviour copied from Arroyo v0.15.0 names the file it follows.
 import { Admin, Consumer, Kafka, logLevel, Producer } from "kafkajs";
 import { retrying } from "../../../benchmark/kafka/admin";
 import { assignedConsumer } from "../../../benchmark/kafka/assignedConsumer";
 import { OffsetCommitter } from "../../../benchmark/kafka/commitOffsets";
 import { COLLECTION_RATE_MS, JobMetrics, newCounters, SubtaskCounters } from "./metrics";
-import { FileSinkTable, isKafkaTable, KafkaTable, NexmarkTable } from "./sql";
+import { FileSinkTable, isKafkaTable, KafkaTable, NexmarkTable, WindowSpec } from "./sql";
 import { NexmarkGenerator } from "../../../benchmark/nexmark/generator";
 
 /** Per (table, partition): the next offset to read, as a restored checkpoint holds it. */
 export type CheckpointState = Map<string, Map<number, number>>;
+
+/** One checkpoint as the controller records it (crates/arroyo-controller/src/job_controller/mod.rs start_checkpoint). */
+export interface CheckpointRecord {
+    epoch: number;
+    startMs: number;
+    finishMs: number | null;
+    /** Marked compacted by the controller's cleanup: the API no longer lists it (api_queries.sql get_job_checkpoints). */
+    compacted: boolean;
+}
+
+/** The job's checkpoint bookkeeping, kept by the pipeline across runs (epochs go on after a restore). */
+export interface CheckpointLog {
+    epoch: number;
+    minEpoch: number;
+    records: CheckpointRecord[];
+    /** Offsets of the last completed checkpoint: where a new run resumes. */
+    completed?: CheckpointState;
+}
 
 export interface RunOptions {
     jobId: string;
     /** Logical operator ids, for Arroyo's default consumer group names. */
     sources: { table: KafkaTable; nodeId: number; operatorId: string }[];
     sink?: { table: KafkaTable | FileSinkTable; nodeId: number };
+    /** The operators between sources and sink (Arroyo's chained value and window operators). */
+    middleNodeId?: number;
     /** Arroyo's built-in Nexmark source, when the query reads it. */
     nexmark?: { table: NexmarkTable; nodeId: number };
+    /** The query's event-time window, when it has one: its output waits for the watermark. */
+    window?: WindowSpec;
     parallelism: number;
     checkpointIntervalMs: number;
+    /** How long a checkpoint takes from its start to its completion (writing state, in Arroyo). */
+    checkpointDurationMs: number;
+    checkpoints: CheckpointLog;
     /** The double's capacity: most records one source subtask reads per second (none: unbounded). */
     subtaskRateCap?: number;
-    /** Offsets restored from the last checkpoint when a job restarts or recovers. */
-    restored?: CheckpointState;
     /**
      * Test reference, not Arroyo behaviour: (time ms, records read so far) appended as the
      * sources read, so a test can ask afterwards what the double read between two instants.
      */
     readLog?: [number, number][];
 }
+
+/** running.rs: the controller's loop wakes every 200 ms to check checkpoints and metrics. */
+const CONTROLLER_TICK_MS = 200;
+/** job_controller/mod.rs CHECKPOINTS_TO_KEEP and COMPACT_EVERY: the cleanup keeps the last 4 epochs. */
+const CHECKPOINTS_TO_KEEP = 4;
+const COMPACT_EVERY = 2;
 
 /**
  * At most `rate` records per second over any span, with bursts of 100 ms: each take() moves a
@@ -48,11 +77,10 @@ class RateLimiter {
     }
 }
 
-/** The record's event time as a Kafka timestamp, from its JSON `datetime`; none when it has none. */
-function eventTimestamp(value: Buffer | null): { timestamp?: string } {
+/** The record's event time (its JSON `datetime`), ms; NaN when it has none. */
+function eventTime(value: Buffer | null): number {
     const m = value ? /"datetime":"([^"]+)"/.exec(value.toString("utf8", 0, Math.min(value.length, 400))) : null;
-    const t = m ? Date.parse(m[1].endsWith("Z") ? m[1] : `${m[1]}Z`) : NaN;
-    return Number.isFinite(t) ? { timestamp: String(t) } : {};
+    return m ? Date.parse(m[1].endsWith("Z") ? m[1] : `${m[1]}Z`) : NaN;
 }
 
 /** The consumer group a Kafka source commits to (kafka/source/mod.rs, get_consumer). */
@@ -61,6 +89,9 @@ export function sourceGroupId(table: KafkaTable, jobId: string, operatorId: stri
     if (table.groupIdPrefix) return `${table.groupIdPrefix}-arroyo-${jobId}-${operatorId}`;
     return `arroyo-${jobId}-${operatorId}-consumer`;
 }
+
+/** A batch on its way downstream: the values and the source subtask that read them. */
+type Forward = (subtask: number, values: (Buffer | null)[]) => Promise<void>;
 
 /** One subtask of a Kafka source table. */
 class SourceSubtask {
@@ -77,7 +108,7 @@ class SourceSubtask {
         readonly partitions: number[],
         private readonly consumerGroup: string,
         private readonly limiter: RateLimiter | undefined,
-        private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>,
+        private readonly forward: Forward,
     ) {}
 
     async start(startOffsets: Map<number, number>): Promise<void> {
@@ -97,7 +128,6 @@ class SourceSubtask {
                     // (crates/arroyo-operator/src/context.rs ArrowCollector::collect; operator.rs counts
                     // messages_recv only where a batch is taken from an input queue).
                     this.counters.messages_sent += part.length;
-                    this.counters.bytes_sent += part.reduce((s, m) => s + (m.value?.length ?? 0), 0);
                     await this.forward(this.index, part.map((m) => m.value));
                     this.offsets.set(batch.partition, Number(part[part.length - 1].offset));
                     resolveOffset(part[part.length - 1].offset);
@@ -117,23 +147,23 @@ class SourceSubtask {
  * One subtask of Arroyo's Nexmark source: generates its share of event_rate (the rate is split
  * over the subtasks, crates/arroyo-connectors/src/nexmark/operator.rs), no faster than the
  * double's cap, and sends every event downstream (messages_sent; a source has no messages_recv).
+ * Event n is stamped base + n / event_rate whatever rate the subtask reaches (operator.rs), so a
+ * subtask slower than its share falls behind in event time.
  */
 class NexmarkSubtask {
     readonly counters = newCounters();
     private stopped = false;
     private loop?: Promise<void>;
     private readonly generator: NexmarkGenerator;
-
+    private readonly limiter: RateLimiter | undefined;
     /** Events per step: 50 ms at the subtask's effective rate, so its output is steady, not bursts. */
     private readonly chunk: number;
 
-    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, cap: number | undefined, private readonly forward: (subtask: number, values: (Buffer | null)[]) => Promise<void>) {
+    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, cap: number | undefined, private readonly forward: Forward) {
         this.generator = new NexmarkGenerator({ seed: index + 1, baseTimeMs: Date.now(), eventsPerSecond: rate });
         this.limiter = cap ? new RateLimiter(cap) : undefined;
         this.chunk = Math.max(1, Math.min(2_000, Math.round(Math.min(rate / parallelism, cap ?? Infinity) * 0.05)));
     }
-
-    private readonly limiter: RateLimiter | undefined;
 
     start(): void {
         const started = Date.now();
@@ -150,7 +180,6 @@ class NexmarkSubtask {
                 const values: Buffer[] = [];
                 for (let i = 0; i < count; i++) values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
                 this.counters.messages_sent += count;
-                this.counters.bytes_sent += values.reduce((s, v) => s + v.length, 0);
                 await this.forward(this.index, values);
             }
         })();
@@ -162,33 +191,100 @@ class NexmarkSubtask {
     }
 }
 
+/**
+ * A window operator's timing, without its aggregation: rows wait in the window that ends first
+ * after their event time and leave, stamped with that end - 1 ms, once the watermark passes the
+ * end; rows already behind the watermark are dropped. The watermark is, per source subtask, the
+ * running maximum of its batches' smallest event time - 4 s (the tables' WATERMARK FOR datetime
+ * AS datetime - INTERVAL '4' SECOND; crates/arroyo-worker/src/arrow/watermark_generator.rs), and
+ * an operator's is the least of its inputs'. The output timestamp is the row's _timestamp, which
+ * Arroyo sets to the window's end - 1 ns for tumbling, sliding and session windows
+ * (arroyo-planner); the Kafka sink writes it in ms (kafka/sink/mod.rs). A session's end is
+ * taken as its row's time + gap: the double keeps no per-key sessions.
+ */
+class WindowTiming {
+    private readonly watermarks = new Map<number, number>();
+    private readonly pending = new Map<number, (Buffer | null)[]>();
+    dropped = 0;
+
+    constructor(private readonly spec: WindowSpec) {}
+
+    private endOf(t: number): number {
+        if (this.spec.kind === "session") return t + this.spec.gapMs;
+        return (Math.floor(t / this.spec.slideMs) + 1) * this.spec.slideMs;
+    }
+
+    private watermark(): number {
+        return this.watermarks.size ? Math.min(...this.watermarks.values()) : -Infinity;
+    }
+
+    /** Takes one source subtask's batch; returns the windows the watermark closed, oldest first. */
+    take(subtask: number, values: (Buffer | null)[]): { end: number; values: (Buffer | null)[] }[] {
+        const times = values.map(eventTime);
+        const finite = times.filter((t) => Number.isFinite(t));
+        const before = this.watermark();
+        values.forEach((v, i) => {
+            const t = times[i];
+            if (!Number.isFinite(t) || t < before) {
+                this.dropped++;
+                return;
+            }
+            const end = this.endOf(t);
+            const bucket = this.pending.get(end) ?? [];
+            bucket.push(v);
+            this.pending.set(end, bucket);
+        });
+        if (finite.length) this.watermarks.set(subtask, Math.max(this.watermarks.get(subtask) ?? -Infinity, Math.min(...finite) - 4_000));
+        const wm = this.watermark();
+        const closed = [...this.pending.keys()].filter((end) => end <= wm).sort((a, b) => a - b);
+        return closed.map((end) => {
+            const out = { end, values: this.pending.get(end) as (Buffer | null)[] };
+            this.pending.delete(end);
+            return out;
+        });
+    }
+}
+
 export class JobRun {
     readonly metrics: JobMetrics;
     readonly sources: SourceSubtask[] = [];
     readonly nexmarkSubtasks: NexmarkSubtask[] = [];
+    readonly middleCounters: SubtaskCounters[];
     readonly sinkCounters: SubtaskCounters[];
-    /** Offsets of the last completed checkpoint, per table (next offset to read). */
-    readonly checkpointed: CheckpointState = new Map();
-    checkpoints = 0;
+    private readonly windowTiming?: WindowTiming;
     private producer?: Producer;
     private admin?: Admin;
     private committer?: OffsetCommitter;
     private timers: NodeJS.Timeout[] = [];
-    private checkpointing?: Promise<void>;
+    private checkpointInFlight = false;
+    private lastCheckpointMs: number;
+    private lastCollectMs = 0;
+    private readonly restored?: CheckpointState;
 
     constructor(private readonly opts: RunOptions) {
         this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
+        this.middleCounters = Array.from({ length: opts.parallelism }, newCounters);
+        this.windowTiming = opts.window ? new WindowTiming(opts.window) : undefined;
         this.metrics = new JobMetrics([
             ...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })),
             ...(opts.nexmark ? [{ nodeId: opts.nexmark.nodeId, parallelism: opts.parallelism }] : []),
+            ...(opts.middleNodeId !== undefined ? [{ nodeId: opts.middleNodeId, parallelism: opts.parallelism }] : []),
             ...(opts.sink ? [{ nodeId: opts.sink.nodeId, parallelism: opts.parallelism }] : []),
         ]);
-        for (const [t, c] of opts.restored ?? []) this.checkpointed.set(t, new Map(c));
+        if (opts.checkpoints.completed) this.restored = new Map([...opts.checkpoints.completed].map(([t, c]) => [t, new Map(c)]));
+        // job_controller/mod.rs (RunningJobModel): the first checkpoint is delayed by a random
+        // fraction of the interval, "so that on controller restart, checkpoint times are staggered".
+        this.lastCheckpointMs = Date.now() + Math.random() * opts.checkpointIntervalMs;
     }
 
     /** Records each source subtask has read so far, summed (what the double "consumed"). */
     consumed(): number {
         return [...this.sources, ...this.nexmarkSubtasks].reduce((s, st) => s + st.counters.messages_sent, 0);
+    }
+
+    /** Rows a window dropped as late. */
+    lateRowsDropped(): number {
+        return this.windowTiming?.dropped ?? 0;
     }
 
     private starting?: Promise<void>;
@@ -208,19 +304,6 @@ export class JobRun {
             this.producer = kafkaOf(kafkaSink.bootstrapServers, "sink").producer({ allowAutoTopicCreation: false });
             await this.producer.connect();
         }
-        const forward = async (subtask: number, values: (Buffer | null)[]) => {
-            opts.readLog?.push([Date.now(), this.consumed()]);
-            if (!opts.sink) return;
-            // Arroyo's Kafka sink stamps each record with the row's _timestamp in ms
-            // (crates/arroyo-connectors/src/kafka/sink/mod.rs); a row read from a source with
-            // WATERMARK FOR datetime carries its datetime there. A filesystem sink's files are
-            // not written: the double has no object store; it counts what the sink took in.
-            if (this.producer && kafkaSink) await this.producer.send({ topic: kafkaSink.topic, messages: values.map((value) => ({ value, ...eventTimestamp(value) })) });
-            // A sink's intake is its messages_recv; it sends nothing downstream (messages_sent stays 0).
-            const c = this.sinkCounters[subtask];
-            c.messages_recv += values.length;
-            c.bytes_recv += values.reduce((s, v) => s + (v?.length ?? 0), 0);
-        };
         const first = opts.sources[0]?.table.bootstrapServers ?? kafkaSink?.bootstrapServers;
         if (first) {
             const kafka = kafkaOf(first, "admin");
@@ -228,14 +311,16 @@ export class JobRun {
             await this.admin.connect();
             this.committer = new OffsetCommitter(kafka);
         }
+        const forward: Forward = (subtask, values) => this.forward(subtask, values);
         for (const src of opts.sources) {
             const kafka = kafkaOf(src.table.bootstrapServers, src.table.name);
             const startOffsets = await this.startOffsets(src.table, sourceGroupId(src.table, opts.jobId, src.operatorId));
-            const partitions = [...startOffsets.keys()].sort((a, b) => a - b);
+            const byPosition = await this.partitionsInMetadataOrder(src.table.topic);
             const limiter = opts.subtaskRateCap ? () => new RateLimiter(opts.subtaskRateCap as number) : () => undefined;
             for (let i = 0; i < opts.parallelism; i++) {
-                // Subtask i of n reads the partitions p with p mod n = i (kafka/source/mod.rs).
-                const mine = partitions.filter((p) => p % opts.parallelism === i);
+                // Subtask i of n reads the partitions at positions p of the topic's metadata with
+                // p mod n = i (kafka/source/mod.rs get_consumer: partitions().iter().enumerate()).
+                const mine = byPosition.filter((_, position) => position % opts.parallelism === i);
                 const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forward);
                 this.sources.push(st);
                 // A subtask started after stop() would leave a consumer retrying its broker forever.
@@ -250,8 +335,42 @@ export class JobRun {
                 st.start();
             }
         }
-        this.timers.push(setInterval(() => this.collect(), COLLECTION_RATE_MS));
-        this.timers.push(setInterval(() => void this.checkpoint(), opts.checkpointIntervalMs));
+        this.timers.push(setInterval(() => this.tick(), CONTROLLER_TICK_MS));
+    }
+
+    /** A source batch through the middle operator to the sink, with the window's timing when the query has one. */
+    private async forward(subtask: number, values: (Buffer | null)[]): Promise<void> {
+        const { opts } = this;
+        opts.readLog?.push([Date.now(), this.consumed()]);
+        this.middleCounters[subtask].messages_recv += values.length;
+        const out = this.windowTiming ? this.windowTiming.take(subtask, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) })) : [{ values, timestamp: undefined }];
+        for (const batch of out) {
+            this.middleCounters[subtask].messages_sent += batch.values.length;
+            if (!opts.sink || batch.values.length === 0) continue;
+            // Arroyo's Kafka sink stamps each record with the row's _timestamp in ms
+            // (crates/arroyo-connectors/src/kafka/sink/mod.rs): a row read from a source with
+            // WATERMARK FOR datetime carries its datetime there, a window's output its end - 1 ns.
+            // A filesystem sink's files are not written (the double has no object store): it
+            // counts what the sink took in.
+            if (this.producer && opts.sink && isKafkaTable(opts.sink.table)) {
+                const topic = opts.sink.table.topic;
+                await this.producer.send({
+                    topic,
+                    messages: batch.values.map((value) => {
+                        const t = batch.timestamp ?? (Number.isFinite(eventTime(value)) ? String(eventTime(value)) : undefined);
+                        return { value, ...(t ? { timestamp: t } : {}) };
+                    }),
+                });
+            }
+            // A sink's intake is its messages_recv; it sends nothing downstream (messages_sent stays 0).
+            this.sinkCounters[subtask].messages_recv += batch.values.length;
+        }
+    }
+
+    private async partitionsInMetadataOrder(topic: string): Promise<number[]> {
+        const admin = this.admin as Admin;
+        const meta = await retrying(`metadata of ${topic}`, () => admin.fetchTopicMetadata({ topics: [topic] }));
+        return (meta.topics[0]?.partitions ?? []).map((p) => p.partitionId);
     }
 
     /**
@@ -263,7 +382,7 @@ export class JobRun {
     private async startOffsets(table: KafkaTable, groupId: string): Promise<Map<number, number>> {
         const admin = this.admin as Admin;
         const topicOffsets = await retrying(`offsets of ${table.topic}`, () => admin.fetchTopicOffsets(table.topic));
-        const restored = this.checkpointed.get(table.name);
+        const restored = this.restored?.get(table.name);
         const committed = table.offset === "group" && !restored ? await retrying(`offsets of group ${groupId}`, () => admin.fetchOffsets({ groupId, topics: [table.topic] })) : [];
         const groupOffset = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
         const out = new Map<number, number>();
@@ -280,10 +399,26 @@ export class JobRun {
         return out;
     }
 
+    /**
+     * The controller's loop for this job (states/running.rs, job_controller/mod.rs progress()): a
+     * checkpoint starts once `checkpoint_interval` has passed since the previous one *finished*,
+     * only one at a time; metrics are collected once COLLECTION_RATE has passed since the last
+     * collection. Both are checked on the loop's 200 ms tick, so each comes up to 0.2 s late.
+     */
+    private tick(): void {
+        const now = Date.now();
+        if (!this.checkpointInFlight && now - this.lastCheckpointMs > this.opts.checkpointIntervalMs) this.checkpoint();
+        if (now - this.lastCollectMs > COLLECTION_RATE_MS) {
+            this.lastCollectMs = now;
+            this.collect();
+        }
+    }
+
     private collect(): void {
         const sourceNode = new Map(this.opts.sources.map((s) => [s.nodeId, s.table.name]));
         this.metrics.collect((nodeId, subtask) => {
             if (this.opts.sink && nodeId === this.opts.sink.nodeId) return this.sinkCounters[subtask];
+            if (nodeId === this.opts.middleNodeId) return this.middleCounters[subtask];
             if (this.opts.nexmark && nodeId === this.opts.nexmark.nodeId) return this.nexmarkSubtasks[subtask]?.counters ?? newCounters();
             const table = sourceNode.get(nodeId);
             return this.sources.find((s) => s.table.name === table && s.index === subtask)?.counters ?? newCounters();
@@ -291,42 +426,52 @@ export class JobRun {
     }
 
     /**
-     * A checkpoint, as a Kafka source takes it (kafka/source/mod.rs, ControlMessage::Checkpoint):
-     * the state keeps offset + 1 per partition read, and the group gets the offset of the last
-     * record read (not the next one), committed "just for progress tracking for metrics".
+     * One checkpoint (job_controller/mod.rs start_checkpoint, finish_checkpoint_if_done): the
+     * epoch goes up, the row is recorded with its start time, and each Kafka source subtask, as the
+     * barrier reaches it, keeps offset + 1 per partition it read in its state and commits the
+     * offset of the last record read (not the next one) for its own partitions, asynchronously,
+     * "just for progress tracking for metrics": a failed commit only logs a warning
+     * (kafka/source/mod.rs, ControlMessage::Checkpoint). The checkpoint completes after the
+     * configured duration; the next one is timed from that completion. Then the cleanup marks all
+     * but the last CHECKPOINTS_TO_KEEP epochs compacted on every COMPACT_EVERY-th epoch.
      */
-    checkpoint(): Promise<void> {
-        if (this.checkpointing) return this.checkpointing;
-        const work = async () => {
-            try {
-                for (const src of this.opts.sources) {
-                    const groupId = sourceGroupId(src.table, this.opts.jobId, src.operatorId);
-                    const read = new Map<number, number>();
-                    for (const st of this.sources.filter((s) => s.table.name === src.table.name)) for (const [p, o] of st.offsets) read.set(p, o);
-                    if (read.size === 0) continue;
-                    const state = this.checkpointed.get(src.table.name) ?? new Map<number, number>();
-                    for (const [p, o] of read) state.set(p, o + 1);
-                    this.checkpointed.set(src.table.name, state);
-                    await this.committer?.commit(groupId, src.table.topic, [...read].map(([partition, offset]) => ({ partition, offset })));
-                }
-                this.checkpoints++;
-            } catch (err) {
-                // Arroyo only warns when the commit fails ("Failed to commit offset to Kafka").
-                console.warn(`stand-in: failed to commit offsets to Kafka: ${(err as Error).message}`);
+    private checkpoint(): void {
+        const log = this.opts.checkpoints;
+        log.epoch += 1;
+        const record: CheckpointRecord = { epoch: log.epoch, startMs: Date.now(), finishMs: null, compacted: false };
+        log.records.push(record);
+        this.checkpointInFlight = true;
+        const state: CheckpointState = new Map([...(log.completed ?? new Map<string, Map<number, number>>())].map(([t, c]) => [t, new Map(c)]));
+        for (const st of this.sources) {
+            if (st.offsets.size === 0) continue;
+            const table = new Map(state.get(st.table.name) ?? []);
+            for (const [p, o] of st.offsets) table.set(p, o + 1);
+            state.set(st.table.name, table);
+            const src = this.opts.sources.find((s) => s.table.name === st.table.name);
+            if (!src || !this.committer) continue;
+            const groupId = sourceGroupId(src.table, this.opts.jobId, src.operatorId);
+            void this.committer.commit(groupId, st.table.topic, [...st.offsets].map(([partition, offset]) => ({ partition, offset }))).catch((err: Error) => console.warn(`stand-in: Failed to commit offset to Kafka: ${err.message}`));
+        }
+        const finish = setTimeout(() => {
+            if (this.stopped) return;
+            record.finishMs = Date.now();
+            log.completed = state;
+            this.lastCheckpointMs = Date.now();
+            this.checkpointInFlight = false;
+            if (log.epoch - log.minEpoch > CHECKPOINTS_TO_KEEP && log.epoch % COMPACT_EVERY === 0) {
+                log.minEpoch = log.epoch - CHECKPOINTS_TO_KEEP;
+                for (const r of log.records) if (r.epoch < log.minEpoch) r.compacted = true;
             }
-        };
-        // Cleared in a later tick, also when the work finishes without awaiting anything.
-        this.checkpointing = work().finally(() => (this.checkpointing = undefined));
-        return this.checkpointing;
+        }, this.opts.checkpointDurationMs);
+        this.timers.push(finish);
     }
 
     async stop(): Promise<void> {
         this.stopped = true;
         await this.starting?.catch(() => undefined);
-        this.timers.forEach(clearInterval);
+        this.timers.forEach((t) => clearInterval(t));
         this.timers = [];
         await Promise.all([...this.sources, ...this.nexmarkSubtasks].map((s) => s.stop()));
-        await this.checkpointing;
         await this.producer?.disconnect().catch(() => undefined);
         await this.committer?.disconnect().catch(() => undefined);
         await this.admin?.disconnect().catch(() => undefined);

@@ -10,13 +10,15 @@
 //   reads the workers' Prometheus counters, then updates each (operator, subtask) in turn.
 // - crates/arroyo-metrics/src/lib.rs and crates/arroyo-operator/src/context.rs: the counters are
 //   cumulative per (node_id, subtask_idx); the four rate metrics are bytes_recv, bytes_sent,
-//   messages_recv, messages_sent.
+//   messages_recv, messages_sent. The double serves the two message rates and backpressure only:
+//   Arroyo's byte counts are Arrow batch sizes, which the double cannot reproduce, and a made-up
+//   figure would be worse than none.
 import { MetricName, OperatorMetricGroup } from "../../../benchmark/arroyo/types";
 
 export const COLLECTION_RATE_MS = 2_000;
 const NUM_BUCKETS = (5 * 60 * 1000) / COLLECTION_RATE_MS;
 const EWMA_ALPHA = 0.1;
-const RATE_METRICS = ["bytes_recv", "bytes_sent", "messages_recv", "messages_sent"] as const;
+const RATE_METRICS = ["messages_recv", "messages_sent"] as const;
 // crates/arroyo-rpc/default.toml: worker.queue-size = 8192, the capacity the tx_queue gauges report.
 export const QUEUE_SIZE = 8192;
 
@@ -24,13 +26,11 @@ export const QUEUE_SIZE = 8192;
 export interface SubtaskCounters {
     messages_recv: number;
     messages_sent: number;
-    bytes_recv: number;
-    bytes_sent: number;
     tx_queue_size: number;
     tx_queue_rem: number;
 }
 
-export const newCounters = (): SubtaskCounters => ({ messages_recv: 0, messages_sent: 0, bytes_recv: 0, bytes_sent: 0, tx_queue_size: QUEUE_SIZE, tx_queue_rem: QUEUE_SIZE });
+export const newCounters = (): SubtaskCounters => ({ messages_recv: 0, messages_sent: 0, tx_queue_size: QUEUE_SIZE, tx_queue_rem: QUEUE_SIZE });
 
 class Ring<T> {
     readonly values: T[] = [];

@@ -6,8 +6,8 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
-import { Job, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
-import { CheckpointState, JobRun } from "./engine";
+import { Checkpoint, Job, JobLogMessage, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
+import { CheckpointLog, JobRun } from "./engine";
 import { isKafkaTable, scanQuery } from "./sql";
 
 // The contract's shapes are the client's: one definition of what Arroyo's API returns.
@@ -16,8 +16,15 @@ interface Pipeline extends ApiPipeline {
     parallelism: number;
     job: Job;
     run?: JobRun;
-    /** Offsets of the last checkpoint of any run: where a restarted job resumes. */
-    checkpointed?: CheckpointState;
+    /** The job's checkpoints across its runs (epochs go on after a restore; the last completed one is where a new run resumes). */
+    checkpoints: CheckpointLog;
+    /** The errors the job's operators reported, oldest first (served newest first). */
+    errors: JobLogMessage[];
+    /** Transitions to Recovering since the job last ran healthy (states/mod.rs ctx.status.restarts). */
+    restarts: number;
+    runningSince?: number;
+    /** Test control: every run of this job fails this long after it starts running (a persistent error). */
+    crashLoop?: { message: string; afterMs: number };
     scanned: ReturnType<typeof scanQuery>;
 }
 
@@ -36,6 +43,12 @@ export interface StandInOptions {
     nodeTimeoutMs?: number;
     /** The double's capacity: most records one source subtask reads per second (0: unbounded). */
     subtaskRateCap?: number;
+    /** How long each checkpoint takes from start to completion (Arroyo: writing the state; on a Pi to MinIO, seconds). */
+    checkpointDurationMs?: number;
+    /** pipeline.allowed-restarts (crates/arroyo-rpc/default.toml: 20). */
+    allowedRestarts?: number;
+    /** pipeline.healthy-duration (default.toml: 2 min): running this long resets the restart count. */
+    healthyDurationMs?: number;
     /** Serve the test controls over HTTP under /stand-in/control/ (for a double in its own process). */
     control?: boolean;
 }
@@ -60,12 +73,15 @@ export class ArroyoStandIn {
     private closed = false;
     /** The job drivers' pending waits: close() ends them, so a long scheduling delay keeps no timer alive. */
     private readonly waits = new Set<{ timer: NodeJS.Timeout; end: () => void }>();
-    private nextFailure?: string;
-    private nextFailureAfterMs = 200;
     readonly options: Required<StandInOptions>;
 
     constructor(options: StandInOptions = {}) {
-        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, control: false, ...options };
+        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, checkpointDurationMs: 50, allowedRestarts: 20, healthyDurationMs: 120_000, control: false, ...options };
+    }
+
+    /** Test control: how long each checkpoint takes from the next one on. */
+    setCheckpointDuration(ms: number): void {
+        this.options.checkpointDurationMs = ms;
     }
 
     /** Test control: the double's capacity from now on (records per second per source subtask; 0: unbounded). */
@@ -100,35 +116,62 @@ export class ArroyoStandIn {
     }
 
     /**
-     * Test control: restart a running job, as a worker loss or a rescale does. Like Arroyo
-     * (crates/arroyo-controller/src/states/mod.rs), Running -> Restarting -> Scheduling bumps
-     * run_id, and the new run resumes from the last checkpoint's offsets with fresh metrics
-     * (a new JobMetrics per scheduling, states/scheduling.rs).
+     * Test control: a worker of the running job is lost. Like Arroyo, the controller's loop bails
+     * ("worker failed", job_controller/mod.rs progress) and the job recovers (see recover()).
      */
     async restartJob(pipelineId: string): Promise<void> {
         const p = this.pipelines.get(pipelineId);
         if (!p || p.job.state !== "Running") throw new Error(`pipeline ${pipelineId} is not running`);
-        p.job.state = "Restarting";
+        await this.recover(p, undefined);
+    }
+
+    /**
+     * Test control: an operator of the running job fails with this message, once, or (`persistent`)
+     * in every run `afterMs` after it starts running, as a bad record or a bug does: the job then
+     * restarts until it has restarted too many times.
+     */
+    async failJob(pipelineId: string, message: string, persistent = false, afterMs = 200): Promise<void> {
+        const p = this.pipelines.get(pipelineId);
+        if (!p || p.job.state !== "Running") throw new Error(`pipeline ${pipelineId} is not running`);
+        if (persistent) p.crashLoop = { message, afterMs };
+        await this.recover(p, message);
+    }
+
+    /**
+     * A runtime error of a running job (states/running.rs): with `allowed-restarts` restarts used
+     * it is Failed, "Job has restarted too many times" (the cause stays in the job's errors);
+     * otherwise Running -> Recovering (restarts + 1) -> Compiling -> Scheduling (run_id + 1,
+     * states/mod.rs) -> Running, the new run resuming from the last completed checkpoint
+     * (recovering.rs stops the workers; scheduling.rs restores) with fresh metrics (a new
+     * JobMetrics per scheduling).
+     */
+    private async recover(p: Pipeline, message: string | undefined): Promise<void> {
+        if (message) p.errors.push({ id: `jlm_${randomUUID().slice(0, 10)}`, created_at: Date.now() * 1000, operator_id: p.graph.nodes[0]?.operator ?? null, task_index: 0, level: "error", message, details: message });
+        if (p.restarts >= this.options.allowedRestarts) return this.fail(p, "Job has restarted too many times");
+        p.restarts += 1;
+        p.job.state = "Recovering";
+        p.runningSince = undefined;
         await p.run?.stop();
-        p.checkpointed = p.run?.checkpointed;
         p.run = undefined;
+        await this.pause(20);
+        if (this.closed || p.stop !== "none" || p.job.state !== "Recovering") return;
+        p.job.state = "Compiling";
+        await this.pause(20);
+        if (this.closed || p.stop !== "none" || p.job.state !== "Compiling") return;
         p.job.state = "Scheduling";
         p.job.run_id += 1;
+        await this.pause(this.options.schedulingDelayMs);
+        if (this.closed || p.stop !== "none" || p.job.state !== "Scheduling") return;
         await this.startRun(p);
     }
 
-    /** Test control: the job fails now with this message (Running -> Failing -> Failed). */
-    async failJob(pipelineId: string, message: string): Promise<void> {
-        const p = this.pipelines.get(pipelineId);
-        if (!p) throw new Error(`no pipeline ${pipelineId}`);
-        p.job.state = "Failing";
-        await this.fail(p, message);
-    }
-
-    /** Test control: the next job to start fails with this message, `afterMs` after it runs. */
-    failNextJob(message: string, afterMs = 200): void {
-        this.nextFailure = message;
-        this.nextFailureAfterMs = afterMs;
+    /** A wait close() ends, so a long delay keeps no timer alive. */
+    private pause(ms: number): Promise<void> {
+        return new Promise<void>((end) => {
+            if (this.closed) return end();
+            const w = { timer: setTimeout(() => (this.waits.delete(w), end()), ms), end };
+            this.waits.add(w);
+        });
     }
 
     /** Test control: the nodes that registered and are still alive. */
@@ -188,7 +231,8 @@ export class ArroyoStandIn {
             const parts = path.split("/").filter(Boolean);
             const method = req.method ?? "GET";
 
-            if (method === "GET" && path === "/ping") return send(res, 200, "Pong");
+            // rest.rs ping: Json("Pong"), a JSON string.
+            if (method === "GET" && path === "/ping") return send(res, 200, JSON.stringify("Pong"), "application/json");
             if (method === "GET" && path === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
             if (this.options.control && parts[0] === "stand-in" && parts[1] === "control") return send(res, 200, await this.control(method, parts[2], url.searchParams, req));
             if (method === "POST" && path === "/pipelines/validate_query") {
@@ -202,7 +246,8 @@ export class ArroyoStandIn {
             if (parts.length === 1 && method === "GET") {
                 const limit = Number(url.searchParams.get("limit") ?? 10);
                 const after = url.searchParams.get("starting_after");
-                const all = [...this.pipelines.values()].sort((a, b) => a.created_at - b.created_at);
+                // api_queries.sql get_pipelines: ORDER BY created_at DESC, paged by starting_after.
+                const all = [...this.pipelines.values()].sort((a, b) => b.created_at - a.created_at);
                 const start = after ? all.findIndex((p) => p.id === after) + 1 : 0;
                 const page = all.slice(start, start + limit);
                 return send(res, 200, { data: page.map((p) => this.view(p)), hasMore: start + limit < all.length });
@@ -228,6 +273,17 @@ export class ArroyoStandIn {
             if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "operator_metric_groups") {
                 return send(res, 200, { data: this.metrics(pipeline) });
             }
+            if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "checkpoints") {
+                return send(res, 200, { data: this.checkpointList(pipeline) });
+            }
+            if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "errors") {
+                // api_queries.sql get_operator_errors: errors only, newest first, paged by starting_after.
+                const limit = Number(url.searchParams.get("limit") ?? 10);
+                const after = url.searchParams.get("starting_after");
+                const all = [...pipeline.errors].reverse();
+                const start = after ? all.findIndex((e) => e.id === after) + 1 : 0;
+                return send(res, 200, { data: all.slice(start, start + limit), hasMore: start + limit < all.length });
+            }
             throw new ApiError(404, `No route for ${method} ${path}`);
         } catch (err) {
             sendError(res, err);
@@ -246,25 +302,36 @@ export class ArroyoStandIn {
             return id;
         };
         if (method === "POST" && what === "cap") this.setSubtaskRateCap(Number(body.cap));
-        else if (method === "POST" && what === "fail") await this.failJob(named(), String(body.message));
+        else if (method === "POST" && what === "fail") await this.failJob(named(), String(body.message), body.persistent === true);
+        else if (method === "POST" && what === "checkpoint-duration") this.setCheckpointDuration(Number(body.ms));
         else if (method === "POST" && what === "restart") await this.restartJob(named());
         else throw new ApiError(404, `no test control ${method} ${what ?? ""}`);
         return {};
     }
 
+    /**
+     * The pipeline's graph as the API serves it (crates/arroyo-datastream/src/logical.rs, TryFrom
+     * for PipelineGraph): a connector node's `operator` is its connector's name ("kafka",
+     * "nexmark", "filesystem"), a chain of several operators is "chained_op". Sources and sinks
+     * are nodes of their own (crates/arroyo-datastream/src/optimizers.rs never chains them);
+     * between them the double shows one chained node standing for the query's operators.
+     */
     private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
         const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
-        const nodes = sources.map((s, i) => ({ node_id: i + 1, operator: `source_${i + 1}`, description: `kafka source: ${s.name}`, parallelism }));
+        const nodes: Pipeline["graph"]["nodes"] = sources.map((s, i) => ({ node_id: i + 1, operator: "kafka", description: `KafkaSource<${isKafkaTable(s) ? s.topic : s.name}>`, parallelism }));
         // crates/arroyo-connectors/src/nexmark/mod.rs describes the source as Nexmark<rate eps>.
-        if (scanned.nexmark) nodes.push({ node_id: nodes.length + 1, operator: `source_${nodes.length + 1}`, description: `Nexmark<${scanned.nexmark.eventRate} eps>`, parallelism });
+        if (scanned.nexmark) nodes.push({ node_id: nodes.length + 1, operator: "nexmark", description: `Nexmark<${scanned.nexmark.eventRate} eps>`, parallelism });
         const edges: Pipeline["graph"]["edges"] = [];
         if (scanned.sink) {
-            const sinkId = nodes.length + 1;
-            for (const n of nodes) edges.push({ src_id: n.node_id, dest_id: sinkId, key_type: "()", value_type: "Record", edge_type: "Forward" });
+            const middleId = nodes.length + 1;
+            for (const n of [...nodes]) edges.push({ src_id: n.node_id, dest_id: middleId, key_type: "()", value_type: "Record", edge_type: "Forward" });
+            nodes.push({ node_id: middleId, operator: "chained_op", description: scanned.window ? `${scanned.window.kind} window` : "value", parallelism });
+            const sinkId = middleId + 1;
+            edges.push({ src_id: middleId, dest_id: sinkId, key_type: "()", value_type: "Record", edge_type: "Forward" });
             const table = scanned.tables.find((t) => t.name === scanned.sink);
             // crates/arroyo-connectors/src/filesystem/mod.rs describes its sink as FileSystemSink<format, path>.
-            const description = table && !isKafkaTable(table) ? `FileSystemSink<${table.format}, ${table.path}>` : `kafka sink: ${scanned.sink}`;
-            nodes.push({ node_id: sinkId, operator: "sink", description, parallelism });
+            const description = table && !isKafkaTable(table) ? `FileSystemSink<${table.format}, ${table.path}>` : `KafkaSink<${table && isKafkaTable(table) ? table.topic : scanned.sink}>`;
+            nodes.push({ node_id: sinkId, operator: table && !isKafkaTable(table) ? "filesystem" : "kafka", description, parallelism });
         }
         return { nodes, edges };
     }
@@ -292,6 +359,9 @@ export class ArroyoStandIn {
             parallelism,
             // run_id is 0 until the first Compiling -> Scheduling (states/mod.rs).
             job: { id: `job_${randomUUID().slice(0, 10)}`, running_desired: true, state: "Created", run_id: 0, start_time: null, finish_time: null, tasks: null, failure_message: null, created_at: now },
+            checkpoints: { epoch: 0, minEpoch: 1, records: [] },
+            errors: [],
+            restarts: 0,
             scanned,
         };
         this.pipelines.set(pipeline.id, pipeline);
@@ -301,31 +371,18 @@ export class ArroyoStandIn {
 
     /** Moves a new job through Compiling and Scheduling (run_id 0 -> 1) to Running (or Failed). */
     private async drive(p: Pipeline): Promise<void> {
-        const pause = (ms: number) =>
-            new Promise<void>((end) => {
-                if (this.closed) return end();
-                const w = { timer: setTimeout(() => (this.waits.delete(w), end()), ms), end };
-                this.waits.add(w);
-            });
-        await pause(20);
+        await this.pause(20);
         p.job.state = "Compiling";
-        await pause(20);
+        await this.pause(20);
         p.job.state = "Scheduling";
         p.job.run_id += 1;
         while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
             if (this.closed || p.stop !== "none") return;
-            await pause(200);
+            await this.pause(200);
         }
-        await pause(this.options.schedulingDelayMs);
+        await this.pause(this.options.schedulingDelayMs);
         if (this.closed || p.stop !== "none" || p.job.state !== "Scheduling") return;
         await this.startRun(p);
-        const failure = this.nextFailure;
-        if (failure && (p.job.state as JobState) === "Running") {
-            this.nextFailure = undefined;
-            await pause(this.nextFailureAfterMs);
-            p.job.state = "Failing";
-            await this.fail(p, failure);
-        }
     }
 
     /** Scheduling -> Running: a new run of the job reading its sources from where it should. */
@@ -334,31 +391,55 @@ export class ArroyoStandIn {
         const { scanned } = p;
         const sourceTables = scanned.tables.filter(isKafkaTable).filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);
-        const sinkNode = p.graph.nodes.find((n) => n.operator === "sink");
+        // graphOf puts the sink last.
+        const sinkNode = scanned.sink ? p.graph.nodes[p.graph.nodes.length - 1] : undefined;
+        const middleNode = p.graph.nodes.find((n) => n.operator === "chained_op");
         const readLog: [number, number][] = [];
         this.readLogs.set(p.name, readLog);
         try {
             const run = new JobRun({
                 readLog,
                 jobId: p.job.id,
-                sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: p.graph.nodes[i].operator })),
+                sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: `source_${p.graph.nodes[i].node_id}` })),
                 ...(scanned.nexmark ? { nexmark: { table: scanned.nexmark, nodeId: p.graph.nodes[sourceTables.length].node_id } } : {}),
                 ...(sinkTable && sinkNode ? { sink: { table: sinkTable, nodeId: sinkNode.node_id } } : {}),
+                ...(middleNode ? { middleNodeId: middleNode.node_id } : {}),
+                ...(scanned.window ? { window: scanned.window } : {}),
                 parallelism: p.parallelism,
                 checkpointIntervalMs: p.checkpoint_interval_micros / 1000,
+                checkpointDurationMs: this.options.checkpointDurationMs,
+                checkpoints: p.checkpoints,
                 ...(this.options.subtaskRateCap > 0 ? { subtaskRateCap: this.options.subtaskRateCap } : {}),
-                ...(p.checkpointed ? { restored: p.checkpointed } : {}),
             });
             p.run = run;
             this.runs.add(run);
             await run.start();
             if (p.stop !== "none") return void (await run.stop());
             p.job.state = "Running";
+            p.runningSince = Date.now();
             // start_time is set on the first start only, not on a recovery (states/mod.rs).
             p.job.start_time ??= Date.now() * 1000;
             p.job.tasks = p.graph.nodes.length * p.parallelism;
         } catch (err) {
             return this.fail(p, `failed to start job: ${(err as Error).message}`);
+        }
+        void this.watchRunning(p, p.run);
+    }
+
+    /**
+     * While a run is Running: after healthy-duration the restart count goes back to 0
+     * (states/running.rs); a crash-looping job fails again after its delay.
+     */
+    private async watchRunning(p: Pipeline, run: JobRun | undefined): Promise<void> {
+        const crash = p.crashLoop;
+        if (crash) {
+            await this.pause(crash.afterMs);
+            if (!this.closed && p.run === run && p.job.state === "Running" && p.stop === "none") await this.recover(p, crash.message);
+            return;
+        }
+        while (!this.closed && p.run === run && p.job.state === "Running") {
+            await this.pause(Math.min(1_000, this.options.healthyDurationMs));
+            if (p.restarts > 0 && p.runningSince !== undefined && Date.now() - p.runningSince > this.options.healthyDurationMs) p.restarts = 0;
         }
     }
 
@@ -383,8 +464,8 @@ export class ArroyoStandIn {
         }, 100);
     }
 
-    private view(p: Pipeline): Omit<Pipeline, "job" | "run" | "parallelism" | "checkpointed" | "scanned"> {
-        const { job: _job, run: _run, parallelism: _parallelism, checkpointed: _c, scanned: _s, ...rest } = p;
+    private view(p: Pipeline): Omit<Pipeline, "job" | "run" | "parallelism" | "checkpoints" | "errors" | "restarts" | "runningSince" | "crashLoop" | "scanned"> {
+        const { job: _job, run: _run, parallelism: _parallelism, checkpoints: _c, errors: _e, restarts: _r, runningSince: _rs, crashLoop: _cl, scanned: _s, ...rest } = p;
         return { ...rest, action_in_progress: p.job.state === "Stopping" };
     }
 
@@ -392,10 +473,16 @@ export class ArroyoStandIn {
         return { ...j };
     }
 
-    // The controller answers NotFound for a job without a running controller, which the API
-    // turns into an empty list (crates/arroyo-api/src/metrics.rs).
+    /** The last run's metrics, kept after the job stops (DESIGN §4: a stopped job keeps serving its last run's metrics). */
     private metrics(p: Pipeline) {
-        return p.run && p.job.state === "Running" ? p.run.metrics.groups() : [];
+        return p.run ? p.run.metrics.groups() : [];
+    }
+
+    /** api_queries.sql get_job_checkpoints: not failed, not compacted, by epoch; times in µs (checkpoints.rs). */
+    private checkpointList(p: Pipeline): Checkpoint[] {
+        return p.checkpoints.records
+            .filter((c) => !c.compacted)
+            .map((c) => ({ epoch: c.epoch, backend: "parquet", start_time: Math.round(c.startMs * 1000), finish_time: c.finishMs === null ? null : Math.round(c.finishMs * 1000), events: [] }));
     }
 }
 
@@ -410,9 +497,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
     }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, contentType?: string): void {
     const text = typeof body === "string" ? body : JSON.stringify(body);
-    res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" }).end(text);
+    res.writeHead(status, { "content-type": contentType ?? (typeof body === "string" ? "text/plain" : "application/json") }).end(text);
 }
 
 function sendError(res: http.ServerResponse, err: unknown): void {

@@ -3,6 +3,8 @@
 // writes to. It is not Arroyo's planner and judges no SQL semantics. Option names and accepted values follow Arroyo v0.15.0's
 // crates/arroyo-connectors/src/kafka/mod.rs (table_from_options).
 
+import { unknownFunctions } from "./functions";
+
 export type SourceOffset = "earliest" | "latest" | "group";
 
 export interface KafkaTable {
@@ -35,6 +37,13 @@ export interface FileSinkTable {
     format: string;
 }
 
+/**
+ * The query's event-time window, from its window function: tumble(width), hop(slide, width)
+ * (arroyo-planner/src/functions.rs registers them as placeholders the planner turns into window
+ * operators), session(gap).
+ */
+export type WindowSpec = { kind: "tumble" | "hop"; slideMs: number; widthMs: number } | { kind: "session"; gapMs: number };
+
 export const isKafkaTable = (t: KafkaTable | FileSinkTable): t is KafkaTable => !("connector" in t);
 
 export interface ScannedQuery {
@@ -44,7 +53,76 @@ export interface ScannedQuery {
     /** Tables named after FROM / JOIN. */
     referenced: string[];
     sink?: string;
+    window?: WindowSpec;
+    /** `SET updating_ttl`, seconds, when the query sets it. */
+    updatingTtlSeconds?: number;
     errors: string[];
+}
+
+/** An SQL interval literal in ms: INTERVAL '10' SECOND, INTERVAL '2 seconds', interval '1' minute. */
+export function intervalMs(text: string): number | undefined {
+    const m = /interval\s*'\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*'\s*([a-z]*)/i.exec(text);
+    if (!m) return undefined;
+    const unit = (m[2] || m[3]).toLowerCase().replace(/s$/, "");
+    const scale: Record<string, number> = { millisecond: 1, second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+    return scale[unit] === undefined ? undefined : Number(m[1]) * scale[unit];
+}
+
+/** The window function the query groups by, if any. */
+export function windowOf(sql: string): WindowSpec | undefined {
+    const call = (name: string) => new RegExp(`\\b${name}\\s*\\(((?:[^()]|\\([^()]*\\))*)\\)`, "i").exec(sql)?.[1];
+    const intervals = (args: string) => [...args.matchAll(/interval\s*'[^']*'\s*[a-z]*/gi)].map((m) => intervalMs(m[0]));
+    const hop = call("hop");
+    if (hop) {
+        const [slide, width] = intervals(hop);
+        if (slide && width) return { kind: "hop", slideMs: slide, widthMs: width };
+    }
+    const tumble = call("tumble");
+    if (tumble) {
+        const [width] = intervals(tumble);
+        if (width) return { kind: "tumble", slideMs: width, widthMs: width };
+    }
+    const session = call("session");
+    if (session) {
+        const [gap] = intervals(session);
+        if (gap) return { kind: "session", gapMs: gap };
+    }
+    return undefined;
+}
+
+// The WITH options each connector takes; anything else is refused, as arroyo-planner/src/tables.rs
+// does once the connector and the format have pulled theirs ("unknown options provided in WITH
+// clause"). From the pull_* calls of crates/arroyo-planner/src/tables.rs (table options),
+// crates/arroyo-rpc/src/formats.rs (format options), crates/arroyo-connectors/src/kafka/mod.rs,
+// nexmark/mod.rs and filesystem/config.rs (connector options).
+const COMMON_OPTIONS = [
+    "connector", "type", "connection_profile", "event_time_field", "watermark_field", "idle_micros", "lookup.cache.max_bytes", "lookup.cache.ttl",
+    "format", "bad_data", "framing", "framing.newline.max_length", "json.confluent_schema_registry", "json.include_schema", "json.unstructured", "json.decimal_encoding", "json.timestamp_format",
+    "avro.confluent_schema_registry", "avro.into_unstructured_json", "avro.raw_datums", "parquet.compression", "parquet.row_group_size",
+];
+const CONNECTOR_OPTIONS: Record<string, string[]> = {
+    kafka: [
+        "bootstrap_servers", "topic", "auth.type", "auth.mechanism", "auth.password", "auth.protocol", "auth.region", "auth.username", "client_configs",
+        "schema_registry.api_key", "schema_registry.api_secret", "schema_registry.endpoint", "value.subject",
+        "sink.commit_mode", "sink.key_field", "sink.timestamp_field", "source.group_id", "source.group_id_prefix", "source.offset", "source.read_mode",
+    ],
+    nexmark: ["event_rate", "runtime"],
+    filesystem: [
+        "path", "partitioning.fields", "partitioning.time_pattern", "shuffle_by_partition.enabled", "multipart.target_part_size", "multipart.max_parts",
+        "rolling_policy.file_size", "rolling_policy.inactivity_interval", "rolling_policy.interval", "filename.strategy", "filename.prefix", "filename.suffix",
+        "source.compression", "source.regex_pattern",
+    ],
+};
+
+/** The keys of a WITH clause, in order. */
+function optionKeys(withClause: string): string[] {
+    return [...withClause.matchAll(/(?:^|,)\s*('([^']+)'|[A-Za-z_][\w.]*)\s*=/g)].map((m) => (m[2] ?? m[1]).toLowerCase());
+}
+
+function unknownOptions(connector: string, withClause: string): string[] {
+    const known = new Set([...COMMON_OPTIONS, ...(CONNECTOR_OPTIONS[connector] ?? [])]);
+    // Storage options pass through to the object store (filesystem/config.rs takes the storage. prefix).
+    return optionKeys(withClause).filter((k) => !known.has(k) && !(connector === "filesystem" && k.startsWith("storage.")));
 }
 
 const option = (withClause: string, key: string): string | undefined => {
@@ -85,14 +163,27 @@ function fileSink(name: string, withClause: string, errors: string[]): FileSinkT
 export function scanQuery(query: string): ScannedQuery {
     const errors: string[] = [];
     // Comments go; so do the functions whose arguments say FROM (extract(hour FROM datetime)), which name no table.
-    const sql = query.replace(/--[^\n]*/g, " ").replace(/\b(extract|substring|trim|overlay|position)\s*\([^()]*\)/gi, " $1() ");
+    let sql = query.replace(/--[^\n]*/g, " ").replace(/\b(extract|substring|trim|overlay|position)\s*\([^()]*\)/gi, " $1() ");
     if (sql.trim() === "") return { tables: [], referenced: [], errors: ["Query is empty"] };
+    // SET takes one option, updating_ttl, and one expression (arroyo-planner/src/lib.rs try_handle_set_variable).
+    let updatingTtlSeconds: number | undefined;
+    sql = sql.replace(/\bset\s+([A-Za-z_][\w.]*)\s*=\s*([^;]*);/gi, (_, name: string, value: string) => {
+        if (name.toLowerCase() !== "updating_ttl") errors.push(`Error during planning: invalid option '${name}'; supported options are 'updating_ttl'`);
+        else {
+            const ms = intervalMs(value);
+            if (ms === undefined) errors.push(`Error during planning: invalid \`SET updating_ttl\` call; expected an interval, got ${value.trim()}`);
+            else updatingTtlSeconds = ms / 1000;
+        }
+        return " ";
+    });
 
     const tables: (KafkaTable | FileSinkTable)[] = [];
     const createRe = /create\s+table\s+([A-Za-z_][\w]*)\s*\(([\s\S]*?)\)\s*with\s*\(([\s\S]*?)\)\s*;/gi;
     for (let m = createRe.exec(sql); m; m = createRe.exec(sql)) {
         const [, name, , withClause] = m;
         const connector = option(withClause, "connector");
+        const unknown = connector ? unknownOptions(connector, withClause) : [];
+        if (unknown.length) errors.push(`Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`);
         if (connector === "filesystem") {
             const t = fileSink(name, withClause, errors);
             if (t) tables.push(t);
@@ -123,6 +214,8 @@ export function scanQuery(query: string): ScannedQuery {
     for (let m = bareRe.exec(sql); m; m = bareRe.exec(sql)) {
         const [, name, withClause] = m;
         if (option(withClause, "connector") !== "nexmark") continue;
+        const unknown = unknownOptions("nexmark", withClause);
+        if (unknown.length) errors.push(`Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`);
         const rate = Number(option(withClause, "event_rate"));
         if (!Number.isFinite(rate) || rate <= 0) errors.push(`Table ${name}: 'event_rate' must be set to a positive number`);
         else nexmarkTables.push({ name: name.toLowerCase(), eventRate: rate });
@@ -144,5 +237,8 @@ export function scanQuery(query: string): ScannedQuery {
     }
     if (sink && !tables.some((t) => t.name === sink && t.type === "sink")) errors.push(`Error during planning: sink table '${sink}' not found`);
     const nexmark = nexmarkTables.find((t) => referenced.includes(t.name));
-    return { tables, referenced, ...(sink ? { sink } : {}), ...(nexmark ? { nexmark } : {}), errors };
+    // Calls to names Arroyo's planner does not register (arroyo-planner/src/lib.rs register_functions).
+    errors.push(...unknownFunctions(query));
+    const window = windowOf(body);
+    return { tables, referenced, ...(sink ? { sink } : {}), ...(nexmark ? { nexmark } : {}), ...(window ? { window } : {}), ...(updatingTtlSeconds !== undefined ? { updatingTtlSeconds } : {}), errors };
 }
