@@ -10,7 +10,7 @@ import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
-import { clientRecord, DEFAULT_LOAD_CLIENT, LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
+import { clientRecord, DEFAULT_LOAD_CLIENT, ensureLoadClientBuilt, LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
 
 export interface BenchArgs {
     stack: string;
@@ -31,12 +31,12 @@ export interface BenchArgs {
     checkpointInterval?: number;
     lagThreshold: number;
     allowInvalid: boolean;
+    allowThrottled: boolean;
     keepResultsTopics: boolean;
     hostMetrics: boolean;
     findMax: boolean;
     listQueries: boolean;
     source: "kafka" | "nexmark";
-    nexmarkRate: number;
     startRate: number;
     resolution: number;
     maxTrials: number;
@@ -63,13 +63,14 @@ export function benchCommand(): Command {
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
         .addOption(new Option("--load-client <client>", "Kafka client of the load: auto (confluent where built, else kafkajs with a warning), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'), or kafkajs").choices([...LOAD_CLIENT_CHOICES]).default(DEFAULT_LOAD_CLIENT))
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
-        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
+        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines, 1 s to 1 day; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
         .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)
         .option("--metrics-interval <seconds>", "how often Arroyo's operator metrics and the hosts' CPU and memory are sampled", positiveNumber("--metrics-interval"), 10)
         .option("--lag-threshold <fraction>", "a lag trend above this fraction of the input rate is not sustainable", fraction("--lag-threshold"), DEFAULT_LAG_THRESHOLD)
         .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
+        .option("--allow-throttled", "keep a query or trial valid when a host was throttled, capped or under-voltage in its window (it is still marked)", false)
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
-        .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines")
+        .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines, nor their throttling, temperature and clock")
         .option("--list-queries", "list the queries with their titles, and those not included with why, then exit", false)
         .option("--find-max", "search each query's maximum sustainable throughput instead of running one rate", false)
         .option("--start-rate <n>", "--find-max: first trial's rate, events/s", positiveInt("--start-rate"), 10_000)
@@ -78,8 +79,7 @@ export function benchCommand(): Command {
         .option("--latency-slo <ms>", "--find-max: a trial also fails when its p99 latency exceeds this", positiveNumber("--latency-slo"))
         .option("--trial-warmup <seconds>", "--find-max: warm-up of each trial", positiveNumber("--trial-warmup"), 20)
         .option("--trial-duration <seconds>", "--find-max: measured window of each trial", positiveNumber("--trial-duration"), 60)
-        .addOption(new Option("--source <kind>", "--find-max: with 'nexmark', also run each query on Arroyo's built-in Nexmark source (no generator, no Kafka source) and say which part of the path limits it").choices(["kafka", "nexmark"]).default("kafka"))
-        .option("--nexmark-rate <n>", "--source nexmark: event_rate asked of Arroyo's Nexmark source, events/s (above what the pipeline can do)", positiveInt("--nexmark-rate"), 10_000_000)
+        .addOption(new Option("--source <kind>", "--find-max: with 'nexmark', also search each query's ceiling on Arroyo's built-in Nexmark source (no generator, no Kafka source; event_rate = the trial's rate) and say which part of the path limits it").choices(["kafka", "nexmark"]).default("kafka"))
         .option("--generator-ceiling <n>", "--find-max: the generator's ceiling into this broker, events/s, instead of measuring it", positiveInt("--generator-ceiling"))
         .option("--ceiling-events <n>", "--find-max: events sent unpaced to measure the generator's ceiling", positiveInt("--ceiling-events"), 500_000)
         .showHelpAfterError();
@@ -89,6 +89,11 @@ export function benchCommand(): Command {
 export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number): string[] {
     const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
+    // arroyo-api/src/pipelines.rs refuses an interval outside 1 s .. 1 day with a 400, but only
+    // after it has inserted the pipeline's row (jobs.rs): refused here, before anything is sent.
+    if (checkpointSeconds < 1 || checkpointSeconds > 86_400) {
+        problems.push(`${args.checkpointInterval === undefined ? "the stack's arroyo.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`);
+    }
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     if (!args.findMax && warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
     const parallelisms = parallelismsOf(args, totalSlots);
@@ -146,6 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
     let loadClient: LoadClient;
     try {
+        ensureLoadClientBuilt(args.loadClient);
         loadClient = resolveLoadClient(args.loadClient);
     } catch (err) {
         return fail((err as Error).message);
@@ -162,6 +168,7 @@ export async function main(argv: string[]): Promise<void> {
         metricsIntervalMs: args.metricsInterval * 1000,
         lagThreshold: args.lagThreshold,
         hostMetrics: args.hostMetrics,
+        allowThrottled: args.allowThrottled,
         keepResultsTopics: args.keepResultsTopics,
     };
     const skeleton = (): Omit<BenchmarkResults, "mode" | "load" | "queries"> => ({
@@ -181,6 +188,7 @@ export async function main(argv: string[]): Promise<void> {
             sampleIntervalSeconds: args.sampleInterval,
             metricsIntervalSeconds: args.metricsInterval,
             lagThreshold: args.lagThreshold,
+            allowThrottled: args.allowThrottled,
             seed: args.seed,
             producerThreads: args.threads ?? os.availableParallelism(),
             generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],

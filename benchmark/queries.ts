@@ -9,6 +9,11 @@ const SOURCES_FILES: Record<SourceKind, string> = { kafka: "sources.sql", nexmar
 
 export interface QueryParams {
     bootstrapServers: string;
+    /**
+     * `SET updating_ttl` ahead of the query, seconds: how long updating joins and aggregates keep
+     * state (the only option Arroyo 0.15's SET takes, arroyo-planner/src/lib.rs; 24 h by default).
+     */
+    updatingTtlSeconds?: number;
     resultsTopic: string;
     /**
      * Where a query with a filesystem sink (q10) writes, as Arroyo's object-store URLs take an
@@ -133,7 +138,10 @@ export function renderQuery(q: NexmarkQuery, params: QueryParams, dir = QUERY_DI
     for (const [k, v] of Object.entries(values)) {
         if (!v || /['\\]/.test(v)) throw new Error(`query parameter ${k} must be a non-empty value without quotes or backslashes (got ${JSON.stringify(v)})`);
     }
-    const sql = `${fs.readFileSync(path.join(dir, SOURCES_FILES[src.kind]), "utf8")}\n${q.body}`;
+    const ttl = params.updatingTtlSeconds;
+    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new Error(`updating_ttl must be a positive whole number of seconds (got ${ttl})`);
+    const set = ttl === undefined ? "" : `SET updating_ttl = INTERVAL '${ttl}' SECOND;\n`;
+    const sql = `${set}${fs.readFileSync(path.join(dir, SOURCES_FILES[src.kind]), "utf8")}\n${q.body}`;
     return sql.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
         if (name === "results_path" && !params.resultsFilesUrl) {
             throw new Error(`${q.id} writes its output as files to the cluster's MinIO, but the stack outputs lack minioClusterEndpoint or buckets.results (a stack deployed before q10 existed): run 'npm run up' to update the stack, or leave ${q.id} out of --queries`);

@@ -43,7 +43,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     let current: CapacityResult | undefined;
     let aborted = false;
     let finishing: Promise<void> | undefined;
-    const search = { source: args.source, nexmarkRate: args.source === "nexmark" ? args.nexmarkRate : null, parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
+    const search = { source: args.source, parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
     const write = async () => {
         const base = ctx.skeleton();
         const searches = current && !done.includes(current) && current.search.trials.length > 0 ? [...done, current] : done;
@@ -80,7 +80,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             maxTrials: args.maxTrials,
             rules: { lagThreshold: args.lagThreshold, producerTolerance: PRODUCER_TOLERANCE, ...(args.latencySlo ? { latencySloMs: args.latencySlo } : {}) },
             ...(load.intoBrokerEventsPerSecond ? { generatorCeiling: load.intoBrokerEventsPerSecond } : {}),
-            ...(args.source === "nexmark" ? { nexmarkRate: args.nexmarkRate } : {}),
+            ...(args.source === "nexmark" ? { nexmarkSource: true } : {}),
             aborted: () => aborted,
             onSearchStart: (q, p) => {
                 const title = ctx.queries.find((x) => x.id === q)?.title ?? q;

@@ -2,12 +2,12 @@
 // consumer groups (a benchmark run of one query at a fixed rate), judged on Kafka's lag trend.
 import * as os from "os";
 import { clientRecord, LoadClient, resolveLoadClient } from "../producer/loadClient";
-import { BenchmarkOptions, runBenchmark } from "../run";
+import { BenchmarkOptions, runBenchmark, updatingTtlSeconds } from "../run";
 import { NexmarkQuery } from "../queries";
 import { NexmarkGenerator } from "../nexmark/generator";
 import { produceNexmark } from "../producer";
 import { findMax, judgeTrial, SearchResult, Trial, TrialRules } from "./search";
-import { bottleneck, measurePipelineCeiling, PipelineCeiling } from "./ceiling";
+import { bottleneck, PipelineCeiling, searchPipelineCeiling } from "./ceiling";
 
 export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "durationSeconds" | "parallelism" | "runTag"> {
     queries: NexmarkQuery[];
@@ -20,8 +20,10 @@ export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eve
     maxTrials: number;
     rules: TrialRules;
     generatorCeiling?: number;
-    /** Also run each query on Arroyo's Nexmark source at this event_rate: the pipeline's own ceiling. */
-    nexmarkRate?: number;
+    /** Also search each query's ceiling on Arroyo's Nexmark source: the pipeline's own ceiling. */
+    nexmarkSource?: boolean;
+    /** A trial on the Nexmark source passes when the source reached its event_rate within this fraction (default: the producer tolerance). */
+    nexmarkTolerance?: number;
     aborted?: () => boolean;
     onSearchStart?: (query: string, parallelism: number) => void;
     onTrial?: (query: string, parallelism: number, t: Trial, bracket: { pass: number | null; fail: number | null }) => void;
@@ -71,16 +73,22 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
                 },
             });
             const result: CapacityResult = { query: q.id, title: q.title, parallelism: p, search, efficiency: null };
-            if (opts.nexmarkRate !== undefined && !opts.aborted?.()) {
-                result.pipelineCeiling = await measurePipelineCeiling({
+            if (opts.nexmarkSource && !opts.aborted?.()) {
+                result.pipelineCeiling = await searchPipelineCeiling({
                     outputs: opts.outputs,
                     query: q,
                     parallelism: p,
-                    eventRate: opts.nexmarkRate,
                     warmupSeconds: opts.warmupSeconds,
                     windowSeconds: opts.windowSeconds,
                     checkpointIntervalSeconds: opts.checkpointIntervalSeconds,
                     runTag: `${opts.runTag}-p${p}`,
+                    // From the Kafka-fed MST, where the answer usually lies near.
+                    startRate: search.mst?.rate ?? opts.startRate,
+                    resolution: opts.resolution,
+                    maxTrials: opts.maxTrials,
+                    tolerance: opts.nexmarkTolerance ?? opts.rules.producerTolerance,
+                    updatingTtlSeconds: opts.updatingTtlSeconds ?? updatingTtlSeconds(opts.warmupSeconds + opts.windowSeconds),
+                    ...(opts.aborted ? { aborted: opts.aborted } : {}),
                     ...(opts.log ? { log: opts.log } : {}),
                 });
                 result.bottleneck = bottleneck(search, result.pipelineCeiling);

@@ -118,45 +118,124 @@ export function slopePerSecond(points: { time: number; y: number }[]): number | 
     return den === 0 ? null : (num / den) * 1000;
 }
 
+/** When a checkpoint started and finished, ms since the epoch (from the engine's checkpoint list). */
+export interface CheckpointTime {
+    epoch: number;
+    startMs: number;
+    finishMs: number | null;
+}
+
+/** One observation of progress at a commit: the lag at the instant the sources committed. */
+export interface CommitPoint {
+    time: number;
+    input: number;
+    consumed: number;
+    lag: number;
+    /** The checkpoint whose commit this is, when the engine listed it. */
+    epoch?: number;
+}
+
 export interface WindowProgress {
-    /** Input events/s on the query's topics (end offsets). */
+    /** Input events/s on the query's topics (end offsets), over the same span as consumedRate when commits were seen. */
     inputRate: number | null;
-    /** Events/s the sources read, between the first and last commit seen in the window. */
+    /** Events/s the sources read, between the first and last commit in the window. */
     consumedRate: number | null;
-    /** Events read between those two commits, and when they were seen. */
+    /** Events read between those two commits, and when they were made. */
     consumed: { events: number; fromMs: number; toMs: number } | null;
     /** Slope of the lag over the window, events/s: > 0 means the query falls behind. */
     lagTrend: number | null;
-    /** Which points the trend was fitted on. */
-    lagTrendBasis: "commits" | "samples";
+    /**
+     * Which points the trend was fitted on: "checkpoints" (the lag at each checkpoint's start,
+     * where the sources commit, input interpolated there), "commits" (the samples where a new
+     * commit was first seen: no checkpoint list), or "samples" (no commit in the window at all).
+     */
+    lagTrendBasis: "checkpoints" | "commits" | "samples";
+    /** The points the trend was fitted on (commits, or every sample when there were none). */
+    commitPoints: CommitPoint[];
+    /** Commits inside the window. */
+    commits: number;
     outputRate: number | null;
     outputRecords: number;
 }
 
+/** A value of the samples at an instant, linear between the samples around it (held beyond them). */
+export function interpolate(points: ProgressPoint[], t: number, f: (p: ProgressPoint) => number): number {
+    if (points.length === 0) return 0;
+    if (t <= points[0].time) return f(points[0]);
+    for (let i = 1; i < points.length; i++) {
+        const a = points[i - 1];
+        const b = points[i];
+        if (t <= b.time) return b.time === a.time ? f(b) : f(a) + ((f(b) - f(a)) * (t - a.time)) / (b.time - a.time);
+    }
+    return f(points[points.length - 1]);
+}
+
+/**
+ * Progress at each checkpoint, from the samples and the engine's checkpoint list: checkpoint k's
+ * commit is what the group holds at the last sample before checkpoint k+1 starts (the sources
+ * commit asynchronously, per subtask, when the barrier reaches them, so a sample right after the
+ * start may see only part of it), and it happened at checkpoint k's start, where the input is
+ * interpolated. A checkpoint with no sample after its start and before the next is left out.
+ */
+export function checkpointPoints(points: ProgressPoint[], checkpoints: CheckpointTime[]): CommitPoint[] {
+    const sorted = [...checkpoints].sort((a, b) => a.startMs - b.startMs);
+    const out: CommitPoint[] = [];
+    for (let k = 0; k < sorted.length; k++) {
+        const from = sorted[k].startMs;
+        const to = sorted[k + 1]?.startMs ?? Infinity;
+        const seen = points.filter((p) => p.time > from && p.time < to);
+        if (seen.length === 0) continue;
+        const consumed = seen[seen.length - 1].consumed;
+        const input = interpolate(points, from, (p) => p.input);
+        out.push({ time: from, input, consumed, lag: input - consumed, epoch: sorted[k].epoch });
+    }
+    return out;
+}
+
 /**
  * Rates and the lag trend over [startMs, endMs]. Committed offsets move only at checkpoints, so
- * between two commits the lag grows as a saw-tooth of one checkpoint interval's events; fitting
- * it at every sample would read that saw-tooth as a trend. The consumed rate and the lag trend
- * are therefore taken at the samples where a new commit was first seen ("commit points"); when a
- * window holds fewer than two of them (a stalled job commits nothing), every sample is used.
+ * between two commits the lag grows as a saw-tooth of one checkpoint's events; fitting it at every
+ * sample would read that saw-tooth as a trend, and so would reading a commit's lag at whichever
+ * sample first saw it (the input there has run on by up to one sample interval). With the
+ * engine's checkpoint list the lag is taken at each checkpoint's own start; without it, at the
+ * samples where a new commit was first seen. The consumed and the input rate are both taken over
+ * the span from the first to the last commit, so a drained run never reads as consuming more than
+ * its input. When the window holds no commit at all (a stalled job), every sample is used.
  */
-export function windowProgress(points: ProgressPoint[], startMs: number, endMs: number): WindowProgress {
+export function windowProgress(points: ProgressPoint[], startMs: number, endMs: number, checkpoints?: CheckpointTime[]): WindowProgress {
     const inside = points.filter((p) => p.time >= startMs && p.time <= endMs);
-    const commits = inside.filter((p) => {
-        const i = points.indexOf(p);
-        return i > 0 && p.consumed !== points[i - 1].consumed;
-    });
-    const basis = commits.length >= 2 ? commits : inside;
+    let commitPoints: CommitPoint[];
+    let basis: WindowProgress["lagTrendBasis"];
+    if (checkpoints && checkpoints.length > 0) {
+        commitPoints = checkpointPoints(points, checkpoints).filter((c) => c.time >= startMs && c.time <= endMs);
+        basis = "checkpoints";
+    } else {
+        commitPoints = inside
+            .filter((p) => {
+                const i = points.indexOf(p);
+                return i > 0 && p.consumed !== points[i - 1].consumed;
+            })
+            .map((p) => ({ time: p.time, input: p.input, consumed: p.consumed, lag: p.lag }));
+        basis = "commits";
+    }
+    const commits = commitPoints.length;
+    if (commits === 0) {
+        basis = "samples";
+        commitPoints = inside.map((p) => ({ time: p.time, input: p.input, consumed: p.consumed, lag: p.lag }));
+    }
     const rate = (xs: ProgressPoint[], f: (p: ProgressPoint) => number) =>
         xs.length >= 2 && xs[xs.length - 1].time > xs[0].time ? ((f(xs[xs.length - 1]) - f(xs[0])) * 1000) / (xs[xs.length - 1].time - xs[0].time) : null;
-    const first = basis[0];
-    const last = basis[basis.length - 1];
+    const first = commitPoints[0];
+    const last = commitPoints[commitPoints.length - 1];
+    const spanned = commitPoints.length >= 2 && last.time > first.time;
     return {
-        inputRate: rate(inside, (p) => p.input),
-        consumedRate: rate(basis, (p) => p.consumed),
-        consumed: basis.length >= 2 ? { events: last.consumed - first.consumed, fromMs: first.time, toMs: last.time } : null,
-        lagTrend: slopePerSecond(basis.map((p) => ({ time: p.time, y: p.lag }))),
-        lagTrendBasis: commits.length >= 2 ? "commits" : "samples",
+        inputRate: spanned ? ((last.input - first.input) * 1000) / (last.time - first.time) : rate(inside, (p) => p.input),
+        consumedRate: spanned ? ((last.consumed - first.consumed) * 1000) / (last.time - first.time) : null,
+        consumed: spanned ? { events: last.consumed - first.consumed, fromMs: first.time, toMs: last.time } : null,
+        lagTrend: slopePerSecond(commitPoints.map((p) => ({ time: p.time, y: p.lag }))),
+        lagTrendBasis: basis,
+        commitPoints,
+        commits,
         outputRate: rate(inside, (p) => p.output),
         outputRecords: inside.length >= 2 ? inside[inside.length - 1].output - inside[0].output : 0,
     };

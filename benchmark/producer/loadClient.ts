@@ -3,7 +3,7 @@
 // at 3x kafkajs' rate for 0.36x its CPU per event here (npm run perf:generator). It is native code
 // built once by `toolchain/run.sh kafka-javascript`; where that build is missing the load falls
 // back to kafkajs, and the results say so.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KAFKA_JAVASCRIPT_PACKAGE as PACKAGE, kafkaJavascriptHome } from "../../toolchain/paths";
@@ -53,6 +53,19 @@ export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT
     }
     if (choice === "confluent") throw new Error(`--load-client confluent: ${why}`);
     return kafkajs(why);
+}
+
+/**
+ * Builds Confluent's client where a run will want it and it is not built yet (once, cached; the
+ * step is optional and ends in one line where it cannot build). Called once the flags are known
+ * to be good, so `--help`, `--list-queries` and a refused flag never wait for a native build.
+ */
+export function ensureLoadClientBuilt(choice: LoadClientChoice, buildDir = kafkaJavascriptHome(), log: (line: string) => void = console.log): void {
+    if (choice === "kafkajs" || fs.existsSync(path.join(buildDir, ".complete"))) return;
+    log(`building Confluent's Kafka client for the load first (once, cached in ${buildDir}; --load-client kafkajs skips it)`);
+    const script = path.resolve(__dirname, "../../toolchain/run.sh");
+    const r = spawnSync(script, ["kafka-javascript"], { stdio: ["ignore", "inherit", "inherit"] });
+    if (r.error) log(`could not run ${script}: ${r.error.message}`);
 }
 
 /** How results record the client: its description, and why kafkajs carried the load when another was wanted. */

@@ -11,12 +11,13 @@ async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     }
 }
 
-const label = (q: { id: string; validity: { valid: boolean }; figures: { kafka: { sustainable: boolean | null } } }) =>
-    `${q.id}${q.validity.valid ? "" : " (invalid)"}${q.figures.kafka.sustainable === false ? " (not sustainable)" : ""}`;
+const label = (q: { id: string; validity: { valid: boolean }; figures: { kafka: { verdict: string }; load: { lateRowsRisk: string | null } } }) =>
+    `${q.id}${q.validity.valid ? "" : " (invalid)"}${q.figures.kafka.verdict === "sustainable" ? "" : ` (${q.figures.kafka.verdict})`}${q.figures.load.lateRowsRisk ? " (late rows possible)" : ""}`;
 
 /**
  * Charts as SVG, rendered by Vega in Node (no browser): throughput per query, rates over time,
- * lag over time. Kafka-measured series are plain; Arroyo's own are marked "smoothed by Arroyo".
+ * lag over time. Kafka-measured series are plain; Arroyo's own are marked as Arroyo's, de-smoothed
+ * (what it measured) or smoothed (what its UI shows). A figure not measured has no bar, not a 0.
  */
 export async function renderCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     return r.mode === "find-max" ? capacityCharts(r) : rateCharts(r);
@@ -67,12 +68,15 @@ async function capacityCharts(r: BenchmarkResults): Promise<Record<string, strin
 }
 
 async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> {
-    const throughput = r.queries.flatMap((q) => [
-        { query: label(q), measure: "input (Kafka)", rate: q.figures.kafka.inputRate ?? 0 },
-        { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate ?? 0 },
-        { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate ?? 0 },
-        { query: label(q), measure: "source (smoothed by Arroyo)", rate: q.figures.arroyo.sourceRate ?? 0 },
-    ]);
+    const throughput = r.queries
+        .flatMap((q) => [
+            { query: label(q), measure: "input (Kafka)", rate: q.figures.kafka.inputRate },
+            { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate },
+            { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate },
+            { query: label(q), measure: "source (Arroyo's metric, de-smoothed)", rate: q.figures.arroyo.sourceRate },
+            { query: label(q), measure: "source (Arroyo's UI, smoothed)", rate: q.figures.arroyo.sourceRateSmoothed },
+        ])
+        .filter((x) => x.rate !== null);
     const overTime = r.queries.flatMap((q) => {
         const t0 = q.produce.startEpochMs;
         const progress = q.samples.progress;
@@ -81,9 +85,16 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
         return [
             ...perSecond((p) => p.input).map((x) => ({ query: label(q), series: "input (Kafka)", ...x })),
             ...perSecond((p) => p.output).map((x) => ({ query: label(q), series: "output (Kafka)", ...x })),
-            ...q.samples.arroyoSource.map((p) => ({ query: label(q), series: "source (smoothed by Arroyo)", seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...q.samples.arroyoSource.map((p) => ({ query: label(q), series: "source (Arroyo's metric, de-smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...(q.samples.arroyoSourceSmoothed ?? []).map((p) => ({ query: label(q), series: "source (Arroyo's UI, smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
         ];
     });
+    const thermal = r.queries.flatMap((q) =>
+        (q.samples.thermal ?? []).flatMap((t) => [
+            ...(t.temperatureC !== null ? [{ query: label(q), host: t.host, measure: "temperature, °C", seconds: (t.time - q.produce.startEpochMs) / 1000, value: t.temperatureC }] : []),
+            ...(t.cpuMhz !== null ? [{ query: label(q), host: t.host, measure: "slowest core's clock, MHz", seconds: (t.time - q.produce.startEpochMs) / 1000, value: t.cpuMhz }] : []),
+        ]),
+    );
     const lag = r.queries.flatMap((q) => q.samples.progress.map((p) => ({ query: label(q), seconds: (p.time - q.produce.startEpochMs) / 1000, lag: p.lag })));
     const windows = r.queries.map((q) => ({ query: label(q), from: (q.window.startMs - q.produce.startEpochMs) / 1000, to: (q.window.endMs - q.produce.startEpochMs) / 1000 }));
     const x = { field: "seconds", type: "quantitative" as const, title: "seconds since the load started" };
@@ -117,6 +128,19 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             },
             resolve: { scale: { x: "independent" } },
         } as vl.TopLevelSpec),
+        // Only where some host reported temperature or clock (a Pi does; most VMs do not).
+        ...(thermal.length
+            ? {
+                  "thermal.svg": await toSvg({
+                      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+                      title: "Temperature and clock per host (throttled windows are marked in the summary)",
+                      data: { values: thermal },
+                      facet: { row: { field: "measure", type: "nominal" } },
+                      spec: { mark: { type: "line", point: true }, encoding: { x, y: { field: "value", type: "quantitative", title: null }, color: { field: "host", type: "nominal" }, strokeDash: { field: "query", type: "nominal" } }, width: 520, height: 160 },
+                      resolve: { scale: { y: "independent" } },
+                  } as vl.TopLevelSpec),
+              }
+            : {}),
         "lag-over-time.svg": await toSvg({
             $schema: "https://vega.github.io/schema/vega-lite/v5.json",
             title: "Consumer lag on the query's input topics (Kafka: end offsets minus committed offsets)",

@@ -4,15 +4,26 @@ import { ARROYO_KAFKA_TOLERANCE } from "./thresholds";
 const num = (x: number | null | undefined, digits = 0) =>
     x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const bytes = (b: number) => `${num(b / 1024 ** 2)} MiB`;
+const bytes = (b: number | null) => (b === null ? "not measured" : `${num(b / 1024 ** 2)} MiB`);
 
-const sustainable = (q: QueryRun) => (q.figures.kafka.sustainable === null ? "n/a" : q.figures.kafka.sustainable ? "yes" : "**no**");
+const sustainable = (q: QueryRun) => {
+    const k = q.figures.kafka;
+    return k.verdict === "sustainable" ? "yes" : k.verdict === "not sustainable" ? "**no**" : "inconclusive";
+};
 
 function arroyoVsKafka(q: QueryRun): string {
     const d = q.figures.arroyo.differenceFromKafka;
     if (d === null) return "n/a";
     const text = `${d >= 0 ? "+" : ""}${num(d * 100, 1)}%`;
     return Math.abs(d) > ARROYO_KAFKA_TOLERANCE ? `**${text}**` : text;
+}
+
+/** A host's temperature and slowest clock in the window, where its kernel reports them. */
+function thermalCell(q: QueryRun, host: string): string {
+    const t = q.figures.thermal?.hosts.find((h) => h.host === host);
+    if (!t || (t.maxTemperatureC === null && t.minCpuMhz === null && t.limitedSeconds === null)) return "";
+    const parts = [t.maxTemperatureC !== null ? `${num(t.maxTemperatureC)} °C max` : null, t.minCpuMhz !== null ? `${num(t.minCpuMhz)} MHz min` : null, t.limitedSeconds ? `**throttled ${num(t.limitedSeconds)} s**` : null].filter(Boolean);
+    return parts.length ? `; ${parts.join(", ")}` : "";
 }
 
 /** Who sent the load, and through which Kafka client (a fallback to kafkajs says why). */
@@ -36,11 +47,11 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
         "",
         ...(cap.some((c) => c.pipelineCeiling)
             ? [
-                  "Pipeline ceiling (the query on Arroyo's built-in Nexmark source: no generator, no Kafka source; rates smoothed by Arroyo):",
+                  "Pipeline ceiling (the query on Arroyo's built-in Nexmark source, searched like the MST: each trial asks the source for the trial's rate and passes when the source kept it, de-smoothed, with the job healthy; no generator, no Kafka source):",
                   "",
-                  "| query | parallelism | Kafka-fed MST ev/s | on Arroyo's Nexmark source ev/s | output rec/s | bottleneck |",
-                  "| --- | ---: | ---: | ---: | ---: | --- |",
-                  ...cap.filter((c) => c.pipelineCeiling).map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.pipelineCeiling!.sourceRate)} | ${num(c.pipelineCeiling!.outputRate)} | ${c.bottleneck ?? "n/a"} |`),
+                  "| query | parallelism | Kafka-fed MST ev/s | ceiling on Arroyo's Nexmark source ev/s | trials | output rec/s there | bottleneck |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+                  ...cap.filter((c) => c.pipelineCeiling).map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.pipelineCeiling!.rate)} | ${c.pipelineCeiling!.search.trials.length} | ${num(c.pipelineCeiling!.outputRate)} | ${c.bottleneck ?? "n/a"} |`),
                   "",
               ]
             : []),
@@ -65,6 +76,9 @@ export function summaryMarkdown(r: BenchmarkResults): string {
     }
     const c = r.configuration;
     const invalid = r.queries.filter((q) => !q.validity.valid);
+    const inconclusive = r.queries.filter((q) => q.figures.kafka.verdict === "inconclusive");
+    const late = r.queries.filter((q) => q.figures.load.lateRowsRisk);
+    const throttled = r.queries.filter((q) => q.figures.thermal?.limited);
     const lines = [
         `# Nexmark on Arroyo: ${c.stack}`,
         "",
@@ -73,18 +87,21 @@ export function summaryMarkdown(r: BenchmarkResults): string {
             `Load: ${num(c.totalEvents)} events per query at a target of ${num(c.eventsPerSecond)} events/s (${num(c.warmupEvents)} warm-up), seed ${c.seed}, parallelism ${c.parallelism}, ` +
             `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s. ${loadFrom(r.load)}.`,
         "",
-        "| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | Arroyo source ev/s (smoothed) | Arroyo vs Kafka | latency p50 / p99 ms | backpressure max | ev/s per Arroyo core | max schedule delay ms |",
-        "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | Arroyo source ev/s | Arroyo vs Kafka | latency p50 / p99 ms | backpressure (last fill) | checkpoints: cadence s / duration p50 ms | ev/s per Arroyo core | max schedule delay ms |",
+        "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...r.queries.map((q) => {
             const f = q.figures;
             const latency = f.latencyMs && f.latencyMs.count > 0 ? `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p99)}${f.latencyFrom === "window-end" ? " (from window end)" : ""}` : "n/a";
             return (
                 `| ${q.id} | ${q.validity.valid ? "yes" : "**no**"} | ${num(f.kafka.inputRate)} | ${num(f.kafka.consumedRate)} | ${num(f.kafka.lagTrend)} | ${sustainable(q)} | ${num(f.kafka.lagAtEnd)} | ` +
-                `${num(f.kafka.outputRate)} | ${num(f.arroyo.sourceRate)} | ${arroyoVsKafka(q)} | ${latency} | ${num(f.arroyo.backpressureMax, 2)} | ${num(f.eventsPerSecondPerCore)} | ${num(q.produce.maxScheduleDelayMs)} |`
+                `${num(f.kafka.outputRate)} | ${num(f.arroyo.sourceRate)} | ${arroyoVsKafka(q)} | ${latency} | ${num(f.arroyo.backpressureMax, 2)} | ${num(f.checkpoints.cadenceSeconds, 1)} / ${num(f.checkpoints.durationMsP50)} (${f.checkpoints.inWindow} in window) | ${num(f.eventsPerSecondPerCore)} | ${num(q.produce.maxScheduleDelayMs)} |`
             );
         }),
         "",
         ...(invalid.length ? ["**Invalid queries** (their figures do not describe one clean run):", "", ...invalid.map((q) => `- ${q.id}: ${q.validity.reasons.join("; ")}`), ""] : []),
+        ...(inconclusive.length ? ["**Inconclusive verdicts** (neither sustainable nor not):", "", ...inconclusive.map((q) => `- ${q.id}: ${q.figures.kafka.verdictReason}`), ""] : []),
+        ...(throttled.length ? ["**Hardware throttled** (a host ran below its clock in the window: its figures measure the throttled hardware):", "", ...throttled.map((q) => `- ${q.id}: ${q.figures.thermal!.note}`), ""] : []),
+        ...(late.length ? ["**Late rows possible** (windowed queries whose load fell behind by more than the watermark):", "", ...late.map((q) => `- ${q.id}: ${q.figures.load.lateRowsRisk}`), ""] : []),
         ...(r.topology.hosts.length === 0
             ? []
             : [
@@ -92,16 +109,19 @@ export function summaryMarkdown(r: BenchmarkResults): string {
                   "",
                   "| query | " + r.topology.hosts.map((h) => h.name).join(" | ") + " |",
                   "| --- | " + r.topology.hosts.map(() => "---:").join(" | ") + " |",
-                  ...r.queries.map((q) => `| ${q.id} | ` + q.figures.hosts.map((h) => `${num(h.cpuCores, 2)} cores, ${bytes(h.memoryBytesMean)}`).join(" | ") + " |"),
+                  ...r.queries.map((q) => `| ${q.id} | ` + q.figures.hosts.map((h) => `${h.cpuCores === null ? "not measured" : `${num(h.cpuCores, 2)} cores, ${bytes(h.memoryBytesMean)}`}${thermalCell(q, h.host)}`).join(" | ") + " |"),
                   "",
               ]),
         "Definitions. The measured window runs from the first event after the warm-up to the load's scheduled end (or `--duration`). " +
             "*input*: events/s written to the topics the query reads (their end offsets). " +
-            "*consumed*: events/s the query's sources read, from the offsets Arroyo commits to each source's consumer group at every checkpoint, between the first and last commit seen in the window. " +
-            `*lag trend*: slope of (input - consumed) over the window at those commits; *sustainable* means it stays at or below ${num(c.lagThreshold * 100, 1)}% of the input rate. ` +
+            "*consumed*: events/s the query's sources read, from the offsets Arroyo commits to each source's consumer group at every checkpoint, between the first and last commit in the window; *input* is taken over the same span. " +
+            `*lag trend*: slope of (input - consumed) over the window, the lag taken at each checkpoint's start (Arroyo's checkpoint list; the sources commit there, and the input is interpolated to that instant); *sustainable* means it stays at or below ${num(c.lagThreshold * 100, 1)}% of the input rate. ` +
+            `A verdict is *inconclusive* when the window held fewer than 3 commits, or when the trend fails while the load was further behind its schedule than the threshold absorbs (threshold x window): the load, not the engine, decided it. ` +
             "*lag at end*: events not yet read when the run ended, after the drain. *output*: records/s written to the results topic (its end offsets). " +
-            "*Arroyo source*: the sum of the source operators' `messages_sent`, as Arroyo serves it (an EWMA over 2 s collections: a change takes ~20 s to show); " +
-            `*Arroyo vs Kafka*: its integral over the same span as *consumed*, against Kafka's count; beyond ±${num(ARROYO_KAFKA_TOLERANCE * 100)}% it is in bold. ` +
+            "*Arroyo source*: the sum of the source operators' `messages_sent` as Arroyo measured it: Arroyo serves an EWMA (alpha 0.1, every ~2 s; its UI's figure lags a step by ~21 s), which is undone exactly per subtask, r(i) = (s(i) - 0.9 s(i-1)) / 0.1; " +
+            `*Arroyo vs Kafka*: that count over the same span as *consumed*, against Kafka's; beyond ±${num(ARROYO_KAFKA_TOLERANCE * 100)}% it is in bold. ` +
+            "*backpressure*: one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch). " +
+            "*checkpoints*: mean start-to-start time in the window (interval + checkpoint duration: Arroyo times the next checkpoint from the previous one's end) and median duration, from Arroyo's checkpoint list. " +
             "*latency*: for a sample of the output (one results partition) of events inside the window, read time minus the event's time (= its scheduled send time) where the output carries it, or read time minus the end of the window that emitted the record (its Kafka timestamp, which Arroyo sets to the window end - 1 ns) for window outputs. " +
             "*max schedule delay*: how far the generator ever ran behind its schedule. " +
             "*valid*: no restart, recovery or failure of the job from the window's start to the end of the run.",

@@ -3,14 +3,15 @@
 import { ClusterOutputs } from "../../stacks/outputs";
 import { RatePoint } from "../arroyo/metrics";
 import { JobState } from "../arroyo/types";
-import { ProgressPoint } from "../kafka/progress";
+import { CheckpointTime, ProgressPoint } from "../kafka/progress";
 import { HostSample } from "../metrics/hosts";
+import { ThermalFigures, ThermalSample } from "../metrics/thermal";
 import { ProduceReport } from "../producer";
 import type { CapacityResult, LoadSource } from "../capacity/run";
 
 export type { CapacityResult, LoadSource };
 
-export const RESULTS_SCHEMA_VERSION = 3;
+export const RESULTS_SCHEMA_VERSION = 4;
 
 export interface LatencyFigures {
     count: number;
@@ -22,37 +23,82 @@ export interface LatencyFigures {
 
 /** Progress measured on Kafka: the figures that hold whatever the engine reports. */
 export interface KafkaFigures {
-    /** Events/s written to the topics the query reads, inside the measured window. */
+    /** Events/s written to the topics the query reads, over the span of consumedInWindow (or the window when no commit was seen). */
     inputRate: number | null;
-    /** Events/s the query's sources read (their consumer groups' committed offsets). */
+    /** Events/s the query's sources read (their consumer groups' committed offsets), first to last commit in the window. */
     consumedRate: number | null;
-    /** Events read between the first and the last checkpoint commit seen in the window. */
+    /** Events read between the first and the last checkpoint commit in the window, and when those commits were made. */
     consumedInWindow: { events: number; fromMs: number; toMs: number } | null;
     /** Slope of the lag over the window, events/s; > 0: the query falls behind. */
     lagTrend: number | null;
-    lagTrendBasis: "commits" | "samples";
+    /** checkpoints: the lag at each checkpoint's start (the engine's list); commits: at the samples that first saw a commit; samples: no commit at all. */
+    lagTrendBasis: "checkpoints" | "commits" | "samples";
+    /** Checkpoint commits inside the window. */
+    commitsInWindow: number;
     /** The lag trend above which the rate is not sustainable, events/s (threshold x input rate). */
     lagTrendLimit: number | null;
-    /** lagTrend <= lagTrendLimit; null when too few samples fell in the window. */
+    /** true/false for a conclusive verdict; null when inconclusive. */
     sustainable: boolean | null;
+    verdict: "sustainable" | "not sustainable" | "inconclusive";
+    /** What made an inconclusive verdict so; null otherwise. */
+    inconclusiveBecause: "load behind schedule" | "too few commits" | "too few samples" | null;
+    /** Why, in one sentence (the figures behind it, or what made it inconclusive). */
+    verdictReason: string;
     /** Input events not yet read when the run ended (after the drain). */
     lagAtEnd: number | null;
     /** Records/s written to the results topic inside the window (its end offsets). */
     outputRate: number | null;
 }
 
-/** Arroyo's own operator metrics: rates smoothed by Arroyo (EWMA, alpha 0.1, every 2 s). */
+/** Arroyo's own operator metrics, de-smoothed (Arroyo serves an EWMA, alpha 0.1, every ~2 s). */
 export interface ArroyoFigures {
-    /** Sum of the source operators' messages_sent, mean over the window. */
+    /** Events/s the source operators sent on (messages_sent), as Arroyo measured them, over the window. */
     sourceRate: number | null;
-    /** Sum of the sink operators' messages_recv, mean over the window. */
+    /** The same, as Arroyo's UI shows it (smoothed): lags a step by ~21 s (63%). */
+    sourceRateSmoothed: number | null;
+    /** Records/s the sink operators took in (messages_recv), de-smoothed, over the window. */
     sinkRate: number | null;
-    /** The source rate integrated over the same span as Kafka's consumedInWindow. */
+    /** What the sources sent over the same span as Kafka's consumedInWindow, de-smoothed. */
     consumedInWindow: number | null;
     /** (Arroyo - Kafka) / Kafka over that span; beyond ±5% the report flags it. */
     differenceFromKafka: number | null;
+    /** One output queue's fill (0..1) as last written, the worst subtask; not a mean over queues or time. */
     backpressureMax: number | null;
     backpressureMean: number | null;
+}
+
+/** The checkpoints whose start lies in the window, as the engine listed them (or as their commits were seen). */
+export interface CheckpointFigures {
+    /** The interval asked for. */
+    intervalSeconds: number;
+    inWindow: number;
+    /** Mean time from one checkpoint's start to the next: interval + duration (+ up to 0.2 s), Arroyo restarts its clock when a checkpoint finishes. */
+    cadenceSeconds: number | null;
+    maxGapSeconds: number | null;
+    durationMsP50: number | null;
+    durationMsMax: number | null;
+    source: "checkpoint list" | "commits seen";
+}
+
+/** What the load did inside the window. */
+export interface LoadFigures {
+    /** The worst delay of the load behind its schedule inside the window, ms (null: no acknowledgement seen there). */
+    maxScheduleDelayInWindowMs: number | null;
+    /** The window's median delay: on schedule, the broker's acknowledgement latency. */
+    medianScheduleDelayInWindowMs: number | null;
+    /** The worst delay less the median: how long the load stalled and then burst. */
+    maxStallMs: number | null;
+    maxStallAtSeconds: number | null;
+    /** Set for windowed queries when the load fell further behind than the watermark's 4 s. */
+    lateRowsRisk: string | null;
+}
+
+export interface HostFigures {
+    host: string;
+    /** null: not measured (no sample in the window, or --no-host-metrics). */
+    cpuCores: number | null;
+    memoryBytesMean: number | null;
+    memoryBytesMax: number | null;
 }
 
 export interface QueryFigures {
@@ -60,6 +106,8 @@ export interface QueryFigures {
     producedRate: number;
     kafka: KafkaFigures;
     arroyo: ArroyoFigures;
+    checkpoints: CheckpointFigures;
+    load: LoadFigures;
     latencyMs: LatencyFigures | null;
     /** What latency is measured from: the input event's time, or the end of the window that emitted the record. */
     latencyFrom: "event-time" | "window-end" | null;
@@ -67,8 +115,10 @@ export interface QueryFigures {
     latencySample: { read: number; outsideWindow: number; unparsable: number } | null;
     latencyNote?: string;
     /** Mean CPU (cores) and memory per host inside the window. */
-    hosts: { host: string; cpuCores: number; memoryBytesMean: number; memoryBytesMax: number }[];
-    /** Mean cores used by Arroyo's containers (controller and nodes). */
+    hosts: HostFigures[];
+    /** Throttling, temperature and clock per host inside the window; null when not sampled. */
+    thermal: ThermalFigures | null;
+    /** Mean cores used by Arroyo's containers (controller and nodes); null when not measured. */
     arroyoCores: number | null;
     /** kafka.consumedRate / arroyoCores. */
     eventsPerSecondPerCore: number | null;
@@ -95,6 +145,8 @@ export interface QueryRun {
     jobId: string;
     parallelism: number;
     checkpointIntervalSeconds: number;
+    /** `SET updating_ttl` the query ran with: how long updating joins and aggregates keep state (Arroyo's default is 24 h). */
+    updatingTtlSeconds: number;
     resultsTopic: string;
     /** The consumer group of each source table. */
     consumerGroups: Record<string, string>;
@@ -107,11 +159,17 @@ export interface QueryRun {
     samples: {
         produced: { time: number; acked: number }[];
         progress: ProgressPoint[];
+        /** The sources' messages_sent, de-smoothed, summed over subtasks on Arroyo's 2 s grid. */
         arroyoSource: RatePoint[];
+        /** The same as Arroyo serves it (smoothed): what its UI shows. */
+        arroyoSourceSmoothed: RatePoint[];
         arroyoSink: RatePoint[];
+        /** The job's checkpoints as Arroyo listed them during the run. */
+        checkpoints: CheckpointTime[];
         backpressure: RatePoint[];
         jobs: JobSample[];
         hosts: HostSample[];
+        thermal: ThermalSample[];
     };
 }
 
@@ -135,12 +193,14 @@ export interface BenchmarkResults {
         metricsIntervalSeconds: number;
         /** Lag trend limit as a fraction of the input rate. */
         lagThreshold: number;
+        /** Whether a query stays valid when a host throttled in its window (--allow-throttled). */
+        allowThrottled?: boolean;
         seed: number;
         producerThreads: number;
         /** How the generator departs from the reference: see benchmark/nexmark/generator.ts. */
         generatorNotes: string[];
         /** --find-max only: how the capacity search ran. */
-        search?: { source: "kafka" | "nexmark"; nexmarkRate: number | null; parallelisms: number[]; startRate: number; resolution: number; maxTrials: number; trialWarmupSeconds: number; trialWindowSeconds: number; latencySloMs: number | null };
+        search?: { source: "kafka" | "nexmark"; parallelisms: number[]; startRate: number; resolution: number; maxTrials: number; trialWarmupSeconds: number; trialWindowSeconds: number; latencySloMs: number | null };
     };
     /** Where the load came from, and what the generator could do: whether it could have capped a result. */
     load: LoadSource;

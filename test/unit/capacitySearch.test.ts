@@ -68,10 +68,19 @@ describe("the maximum sustainable throughput search", () => {
 });
 
 describe("judging one trial", () => {
-    const run = (o: { sentRate: number; achievedRate: number; lagTrend: number; valid?: boolean }) =>
+    const run = (o: { sentRate: number; achievedRate: number; lagTrend: number; valid?: boolean; behindSchedule?: boolean; fewCommits?: boolean }) =>
         ({
             produce: { targetRate: 1_000, sentRate: o.sentRate, achievedRate: o.achievedRate },
-            figures: { kafka: { inputRate: 920, lagTrend: o.lagTrend }, latencyMs: { count: 10, p99: 40 } },
+            figures: {
+                kafka: {
+                    inputRate: 920,
+                    lagTrend: o.lagTrend,
+                    ...(o.lagTrend <= 9.2 ? { verdict: "sustainable", inconclusiveBecause: null, verdictReason: "" } : { verdict: "not sustainable", inconclusiveBecause: null, verdictReason: `lag grows ${o.lagTrend} events/s (limit 9)` }),
+                    ...(o.behindSchedule ? { verdict: "inconclusive", inconclusiveBecause: "load behind schedule", verdictReason: "inconclusive: load behind schedule by 2.4 s at 50 s into the window (the lag threshold absorbs 0.6 s)" } : {}),
+                    ...(o.fewCommits ? { verdict: "inconclusive", inconclusiveBecause: "too few commits", verdictReason: "the window held 2 checkpoint commit(s); at least 3 are needed to judge" } : {}),
+                },
+                latencyMs: { count: 10, p99: 40 },
+            },
             validity: { valid: o.valid ?? true, reasons: o.valid === false ? ["job restarted (run_id 1 -> 2)"] : [] },
         }) as unknown as QueryRun;
     const rules = { lagThreshold: 0.01, producerTolerance: 0.02 };
@@ -86,5 +95,10 @@ describe("judging one trial", () => {
         expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 10 }), rules).why).toBe("lag grows 10 events/s (limit 9)");
         expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules).why).toBe("invalid: job restarted (run_id 1 -> 2)");
         expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 30 }).why).toBe("p99 latency 40 ms over the 30 ms SLO");
+    });
+
+    it("calls a trial whose load fell behind its schedule generator-bound, and one with too few commits inconclusive", () => {
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 50, behindSchedule: true }), rules)).toMatchObject({ pass: false, generatorBound: true, why: expect.stringMatching(/^generator-bound: inconclusive: load behind schedule by 2\.4 s/) });
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, fewCommits: true }), rules)).toMatchObject({ pass: false, generatorBound: false, why: expect.stringMatching(/^inconclusive: the window held 2 checkpoint commit/) });
     });
 });

@@ -1,6 +1,6 @@
 import { hostOfContainer, parseSize, parseStatsLine, sampleHosts } from "../../benchmark/metrics/hosts";
 import { LatencyHistogram } from "../../benchmark/metrics/latency";
-import { integrate, maxSeries, meanIn, sinkNodeIds, sourceNodeIds, summedRate } from "../../benchmark/arroyo/metrics";
+import { countBetween, desmoothed, integrate, maxSeries, meanIn, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
@@ -85,6 +85,33 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
         expect(s[step].value).toBeCloseTo(200 + 0.1 * 2000, 0);
         expect(s[step + 9].value).toBeCloseTo(200 + (1 - 0.9 ** 10) * 2000, 0);
         expect(s[step + 9].value).toBeLessThan(2_200 * 0.9);
+    });
+
+    it("undoes the smoothing exactly: a step made by Arroyo's recurrence comes back as the step", () => {
+        const { groups } = served(20, steady((r) => (r < 5 ? 100 : 1100)));
+        for (const series of subtaskSeries(groups, "messages_recv", [4])) {
+            const raw = desmoothed(series).map((p) => p.value);
+            // The first collection yields no point; then 4 rounds at 100/s, then 1,100/s.
+            expect(raw.slice(0, 4).every((v) => Math.abs(v - 100) < 1e-6)).toBe(true);
+            expect(raw.slice(4).every((v) => Math.abs(v - 1_100) < 1e-6)).toBe(true);
+        }
+        const summed = summedRawRate(groups, [4], "messages_recv");
+        expect(summed[summed.length - 1].value).toBeCloseTo(2_200, 6);
+        // Integrated, the de-smoothed rates give the counters' rise exactly; the smoothed ones fall short.
+        const all = subtaskSeries(groups, "messages_recv", [4]).flat();
+        const from = Math.max(...subtaskSeries(groups, "messages_recv", [4]).map((s) => s[0].time));
+        const to = Math.min(...subtaskSeries(groups, "messages_recv", [4]).map((s) => s[s.length - 1].time));
+        const counted = countBetween(groups, [4], "messages_recv", from, to)!;
+        const smoothed = subtaskSeries(groups, "messages_recv", [4]).reduce((sum, s) => sum + integrate(s, from, to), 0);
+        const truth = subtaskSeries(groups, "messages_recv", [4]).reduce((sum, s) => {
+            let total = 0;
+            // Point i is collection round i + 1: 100/s up to round 4, 1,100/s after; each holds since the previous point.
+            for (let i = 1; i < s.length; i++) total += (i + 1 < 5 ? 100 : 1_100) * Math.max(0, (Math.min(s[i].time, to) - Math.max(s[i - 1].time, from)) / 1000);
+            return sum + total;
+        }, 0);
+        expect(all.length).toBeGreaterThan(30);
+        expect(counted).toBeCloseTo(truth, 3);
+        expect(smoothed / truth).toBeLessThan(0.8);
     });
 
     it("leaves out grid times a subtask cannot cover rather than summing it short", () => {

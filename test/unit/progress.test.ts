@@ -1,5 +1,7 @@
-import { consumedFromCommit, ProgressPoint, slopePerSecond, toPoint, windowProgress } from "../../benchmark/kafka/progress";
-import { judgeValidity } from "../../benchmark/run";
+import * as fs from "fs";
+import * as path from "path";
+import { checkpointPoints, CheckpointTime, consumedFromCommit, interpolate, ProgressPoint, slopePerSecond, toPoint, windowProgress } from "../../benchmark/kafka/progress";
+import { checkpointFigures, judgeLag, judgeValidity, loadFigures, scheduleDelays } from "../../benchmark/figures";
 
 describe("progress from Kafka offsets", () => {
     it("reads Arroyo's commits as the offset of the last record read", () => {
@@ -63,8 +65,155 @@ describe("progress from Kafka offsets", () => {
     });
 });
 
+/**
+ * A run as Arroyo 0.15 makes it: input at `rate` events/s; checkpoint k starts `gap(k)` after the
+ * previous one (interval + its duration + up to the 200 ms tick, so 2.0-3.3 s on a 2 s interval);
+ * at its start each source commits the last offset it read, `inFlight` events behind the input;
+ * Kafka sampled every second at an arbitrary phase, so a commit is first seen up to 1 s later.
+ */
+function arroyoRun(opts: { rate: number; seconds: number; gaps: number[]; inFlight: number; phaseMs: number; readRate?: number }): { points: ProgressPoint[]; checkpoints: CheckpointTime[] } {
+    const checkpoints: CheckpointTime[] = [];
+    let t = 1_000;
+    for (let k = 0; t < opts.seconds * 1000; k++) {
+        checkpoints.push({ epoch: k + 1, startMs: t, finishMs: t + 300 });
+        t += opts.gaps[k % opts.gaps.length];
+    }
+    const readRate = opts.readRate ?? opts.rate;
+    const committedAt = (time: number) => {
+        const last = [...checkpoints].reverse().find((c) => c.startMs <= time - 5); // the async commit lands a few ms later
+        return last ? Math.max(0, Math.min((opts.rate * last.startMs) / 1000, (readRate * last.startMs) / 1000) - opts.inFlight) : 0;
+    };
+    const points: ProgressPoint[] = [];
+    for (let time = opts.phaseMs; time <= opts.seconds * 1000; time += 1_000) {
+        const input = (opts.rate * time) / 1000;
+        const consumed = committedAt(time);
+        points.push({ time, input, consumed, lag: input - consumed, output: consumed });
+    }
+    return { points, checkpoints };
+}
+
+/** A load on schedule: 20 ms of acknowledgement latency, no stall. */
+const onSchedule = { maxScheduleDelayInWindowMs: 20, medianScheduleDelayInWindowMs: 20, maxStallMs: 0, maxStallAtSeconds: 1, lateRowsRisk: null };
+
+describe("progress at Arroyo's checkpoints", () => {
+    const gaps = [2_000, 2_700, 3_300, 2_100, 2_900, 2_400, 3_100, 2_000, 2_600];
+
+    it("interpolates the input at an instant between samples", () => {
+        const pts = [{ time: 0, input: 0, consumed: 0, lag: 0, output: 0 }, { time: 1_000, input: 2_000, consumed: 0, lag: 0, output: 0 }];
+        expect(interpolate(pts, 250, (p) => p.input)).toBe(500);
+        expect(interpolate(pts, 5_000, (p) => p.input)).toBe(2_000);
+    });
+
+    it("reads a drained run with commits every 2.0-3.3 s and 1 s samples as sustainable, consuming no more than its input", () => {
+        for (const phaseMs of [0, 130, 480, 910]) {
+            const { points, checkpoints } = arroyoRun({ rate: 2_000, seconds: 60, gaps, inFlight: 40, phaseMs });
+            const w = windowProgress(points, 10_000, 50_000, checkpoints);
+            expect(w.lagTrendBasis).toBe("checkpoints");
+            expect(w.commits).toBeGreaterThanOrEqual(13);
+            // The lag at each checkpoint's own start is the events in flight, nothing else.
+            for (const c of w.commitPoints) expect(c.lag).toBeCloseTo(40, 6);
+            expect(Math.abs(w.lagTrend!)).toBeLessThan(1);
+            expect(w.consumedRate!).toBeLessThanOrEqual(w.inputRate! + 1e-9);
+            expect(w.inputRate!).toBeCloseTo(2_000, 6);
+            const verdict = judgeLag(w, 0.01, onSchedule, 40);
+            expect(verdict).toMatchObject({ verdict: "sustainable", sustainable: true });
+        }
+    });
+
+    it("reads a run recorded from the double (checkpoints every ~3 s on a 2 s interval, 1 s samples) as sustainable, consuming no more than its input", () => {
+        const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "../fixtures/double-run-q0-2s-checkpoints.json"), "utf8")) as { window: { startMs: number; endMs: number }; progress: ProgressPoint[]; checkpoints: CheckpointTime[] };
+        const starts = rec.checkpoints.map((c) => c.startMs);
+        const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+        expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2_000);
+        expect(Math.max(...gaps)).toBeLessThanOrEqual(3_300);
+        const w = windowProgress(rec.progress, rec.window.startMs, rec.window.endMs, rec.checkpoints);
+        expect(w.lagTrendBasis).toBe("checkpoints");
+        expect(w.commits).toBeGreaterThanOrEqual(8);
+        expect(w.consumedRate!).toBeLessThanOrEqual(w.inputRate! * 1.001);
+        expect(judgeLag(w, 0.01, onSchedule, (rec.window.endMs - rec.window.startMs) / 1000)).toMatchObject({ verdict: "sustainable" });
+    });
+
+    it("where the lag read at the sample that first saw each commit wanders with the sample's phase", () => {
+        // Without the checkpoint list: the same run judged at the samples, as before. Its lags span
+        // up to a second of input, and a trend of tens of events/s appears from the phase alone.
+        const spans = [0, 130, 480, 910].map((phaseMs) => {
+            const { points } = arroyoRun({ rate: 2_000, seconds: 60, gaps, inFlight: 40, phaseMs });
+            const w = windowProgress(points, 10_000, 50_000);
+            expect(w.lagTrendBasis).toBe("commits");
+            const lags = w.commitPoints.map((c) => c.lag);
+            return Math.max(...lags) - Math.min(...lags);
+        });
+        expect(Math.max(...spans)).toBeGreaterThan(1_000);
+    });
+
+    it("still sees a query that falls behind, at its true rate", () => {
+        const { points, checkpoints } = arroyoRun({ rate: 4_000, seconds: 60, gaps, inFlight: 40, phaseMs: 300, readRate: 3_000 });
+        const w = windowProgress(points, 10_000, 50_000, checkpoints);
+        expect(w.consumedRate!).toBeCloseTo(3_000, -1);
+        expect(w.lagTrend!).toBeCloseTo(1_000, -1);
+        expect(judgeLag(w, 0.01, onSchedule, 40)).toMatchObject({ verdict: "not sustainable", sustainable: false });
+    });
+
+    it("takes a commit as the last one seen before the next checkpoint starts (the subtasks commit asynchronously)", () => {
+        const pts = [0, 600, 1_200, 1_800, 2_400].map((time, i) => ({ time, input: time, consumed: [0, 400, 500, 500, 2_100][i], lag: 0, output: 0 }));
+        const cps = [{ epoch: 1, startMs: 500, finishMs: 900 }, { epoch: 2, startMs: 2_100, finishMs: 2_300 }];
+        expect(checkpointPoints(pts, cps).map((c) => [c.epoch, c.consumed, c.input])).toEqual([
+            [1, 500, 500],
+            [2, 2_100, 2_100],
+        ]);
+    });
+
+    it("reports the cadence and duration measured, and says when too few commits fell in the window", () => {
+        const { points, checkpoints } = arroyoRun({ rate: 2_000, seconds: 60, gaps, inFlight: 40, phaseMs: 0 });
+        const c = checkpointFigures(checkpoints, points, { startMs: 10_000, endMs: 50_000 }, 2);
+        expect(c.source).toBe("checkpoint list");
+        expect(c.cadenceSeconds!).toBeGreaterThan(2.4);
+        expect(c.cadenceSeconds!).toBeLessThan(2.8);
+        expect(c.maxGapSeconds).toBeCloseTo(3.3, 6);
+        expect(c.durationMsP50).toBe(300);
+        const few = windowProgress(points, 10_000, 14_500, checkpoints);
+        expect(few.commits).toBe(2);
+        expect(judgeLag(few, 0.01, onSchedule, 4.5)).toMatchObject({ verdict: "inconclusive", inconclusiveBecause: "too few commits", sustainable: null });
+    });
+});
+
+describe("the load's schedule", () => {
+    it("measures how far the load was behind its schedule at each acknowledgement", () => {
+        const d = scheduleDelays([{ time: 1_000, acked: 1_000 }, { time: 2_000, acked: 1_500 }, { time: 3_000, acked: 3_000 }], 0, 1_000, 10_000);
+        expect(d.map((x) => x.delayMs)).toEqual([0, 500, 0]);
+    });
+
+    it("makes a failing lag trend inconclusive when a stall of the load can account for it, and flags late rows for windows", () => {
+        // 3,000 events/s, a 60 s window from 10 s, acknowledged 100 ms late throughout; the load
+        // stalls at 58 s and catches up 2.4 s later (the issue's q5 and q7 runs).
+        const produced = [];
+        for (let t = 0; t <= 70_000; t += 100) produced.push({ time: t, acked: Math.round(((t >= 58_000 && t < 60_400 ? 58_000 : t) - 100) * 3) });
+        const window = { startMs: 10_000, endMs: 70_000 };
+        const load = loadFigures({ produced, startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 2_400, windowed: true }, window);
+        expect(load.medianScheduleDelayInWindowMs).toBe(100);
+        expect(load.maxScheduleDelayInWindowMs).toBeGreaterThanOrEqual(2_400);
+        expect(load.maxStallMs).toBeGreaterThanOrEqual(2_300);
+        expect(load.maxStallAtSeconds).toBeCloseTo(50.3, 0);
+        expect(load.lateRowsRisk).toBeNull();
+        // A trend of 60 events/s against a limit of 28 grows the lag ~1,900 events beyond the
+        // limit over 60 s; the stall held back ~6,600: the load could account for all of it.
+        const failing = { inputRate: 2_760, lagTrend: 60, commits: 20 };
+        expect(judgeLag(failing, 0.01, load, 60)).toMatchObject({ verdict: "inconclusive", inconclusiveBecause: "load behind schedule", sustainable: null });
+        expect(judgeLag(failing, 0.01, load, 60).verdictReason).toMatch(/^inconclusive: load behind schedule by 2\.[34] s more than usual at 50 s into the window/);
+        // The same trend with the load on schedule is the engine's; so is a trend far beyond what the stall held back.
+        expect(judgeLag(failing, 0.01, onSchedule, 60)).toMatchObject({ verdict: "not sustainable" });
+        expect(judgeLag({ ...failing, lagTrend: 500 }, 0.01, load, 60)).toMatchObject({ verdict: "not sustainable" });
+        // A steady acknowledgement latency is no stall.
+        const steady = loadFigures({ produced: produced.map((p) => ({ time: p.time, acked: Math.round((p.time - 300) * 3) })), startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 300, windowed: true }, window);
+        expect(steady.maxStallMs).toBeLessThanOrEqual(1);
+        const late = loadFigures({ produced, startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 4_500, windowed: true }, window);
+        expect(late.lateRowsRisk).toMatch(/4\.5 s behind its schedule, more than the watermark's 4 s/);
+        expect(loadFigures({ produced, startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 4_500, windowed: false }, window).lateRowsRisk).toBeNull();
+    });
+});
+
 describe("validity of a measured window", () => {
-    const job = (time: number, state: "Running" | "Restarting" | "Failed", runId: number, failure: string | null = null) => ({ time, state, runId, failure });
+    const job = (time: number, state: "Running" | "Restarting" | "Recovering" | "Failed", runId: number, failure: string | null = null) => ({ time, state, runId, failure });
 
     it("is valid when the job ran on one run id throughout", () => {
         expect(judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10)).toEqual({ valid: true, reasons: [] });
@@ -73,11 +222,20 @@ describe("validity of a measured window", () => {
     it("is invalid after a restart, naming the run ids and when", () => {
         const v = judgeValidity([job(0, "Running", 1), job(4_000, "Restarting", 1), job(5_000, "Running", 2)], 1, 0, 10_000);
         expect(v.valid).toBe(false);
-        expect(v.reasons).toEqual(["job was Restarting 4.0 s into the window", "job restarted (run_id 1 -> 2) 5.0 s into the window"]);
+        expect(v.reasons).toEqual(["job was Restarting 4.0 s into the window", "job restarted once (run_id 1 -> 2), first seen 5.0 s into the window"]);
     });
 
     it("is invalid after a failure, with Arroyo's message", () => {
-        expect(judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000).reasons).toEqual(["job was Failed 2.0 s into the window: worker lost"]);
+        expect(judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000).reasons).toEqual(["job Failed 2.0 s into the window: worker lost"]);
+    });
+
+    it("names a crash loop's restarts, its Failed state and the first error Arroyo reported", () => {
+        const jobs = [job(0, "Running", 1), job(1_000, "Recovering", 1), job(1_500, "Running", 2), job(2_000, "Recovering", 2), job(2_500, "Running", 3), job(3_000, "Failed", 3, "Job has restarted too many times")];
+        expect(judgeValidity(jobs, 1, 0, 10_000, "panic: index out of bounds").reasons).toEqual([
+            "job Failed 3.0 s into the window: Job has restarted too many times",
+            "job restarted 2 times (run_id 1 -> 3), first seen 1.5 s into the window",
+            "first error Arroyo reported: panic: index out of bounds",
+        ]);
     });
 
     it("ignores what happened before the window", () => {
