@@ -73,7 +73,7 @@ export class ArroyoController extends pulumi.ComponentResource {
                 volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.arroyo }],
                 labels: ownershipLabels(placement.stack, "arroyo-controller"),
             },
-            onHost,
+            { ...onHost, dependsOn: placement.host.ready },
         );
 
         this.ready = new ServiceReadiness(

@@ -66,7 +66,7 @@ export class ArroyoNode extends pulumi.ComponentResource {
                 ...containerNetworking(placement, containerName, args.hostNetwork),
                 labels: ownershipLabels(placement.stack, "arroyo-node"),
             },
-            { parent: this, provider: placement.host.provider },
+            { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 
         this.registerOutputs({ containerId: this.container.id, memoryLimitMb: this.memoryLimitMb });

@@ -5,6 +5,7 @@ import { HostSpec } from "../config/schema";
 import { shellQuote } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
 import { urlHost } from "../lib/address";
+import { jemallocAbortMessage, memoryCgroupOffMessage } from "../hosts/facts";
 
 export type HostAccess =
     | { kind: "local"; dockerHost: string }
@@ -16,6 +17,10 @@ export interface DockerHostArgs {
     access: HostAccess;
     /** Image references this host runs; each becomes a RemoteImage so containers follow its id. */
     images: string[];
+    /** The Arroyo image among them: started once on the host before any container, to see it can run there. */
+    arroyoImage?: string;
+    /** Deploy where Docker enforces no memory limit (hosts.allowNoMemoryLimit). */
+    allowNoMemoryLimit?: boolean;
 }
 
 /**
@@ -42,6 +47,34 @@ export function installDockerScript(installCommand: string): string {
     ].join("\n");
 }
 
+/**
+ * The preflight's second half, on the host once Docker runs (hosts/preflight.ts is the first):
+ * what only Docker can tell. `docker info` must report MemoryLimit (unless the user allowed
+ * running without), and the Arroyo image must start: its jemalloc aborts on a kernel with larger
+ * pages than it was built for, which would leave every Arroyo container restarting forever.
+ * Fails with the same messages as the preflight; prints what it found otherwise.
+ */
+export function dockerCheckScript(hostName: string, arroyoImage: string | undefined, allowNoMemoryLimit: boolean): string {
+    const memcg = memoryCgroupOffMessage(hostName, "docker info MemoryLimit=$ml");
+    const jemalloc = jemallocAbortMessage(hostName, "$(getconf PAGESIZE)");
+    return [
+        "set -u",
+        'if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi',
+        "failed=0",
+        "ml=$($SUDO docker info --format '{{.MemoryLimit}}' 2>/dev/null)",
+        // Inside double quotes on purpose: the messages' $ml and $(getconf PAGESIZE) expand on the host; they hold no other $, ` or ".
+        `if [ "$ml" != "true" ] && [ ${allowNoMemoryLimit ? "1" : "0"} -eq 0 ]; then echo "${memcg}" >&2; failed=1; fi`,
+        ...(arroyoImage
+            ? [
+                  `probe=$($SUDO docker run --rm ${shellQuote(arroyoImage)} --version 2>&1 | head -n 5)`,
+                  `if printf '%s' "$probe" | grep -q 'Unsupported system page size'; then echo "${jemalloc}" >&2; failed=1; fi`,
+                  `echo "docker MemoryLimit=$ml; the Arroyo image's --version: $(printf '%s' "$probe" | head -n 1)"`,
+              ]
+            : ['echo "docker MemoryLimit=$ml"']),
+        'exit "$failed"',
+    ].join("\n");
+}
+
 export class DockerHost extends pulumi.ComponentResource {
     public readonly name: string;
     public readonly address: string;
@@ -52,6 +85,10 @@ export class DockerHost extends pulumi.ComponentResource {
     public readonly imageIds: Record<string, pulumi.Output<string>>;
     /** The install step (ssh hosts only): everything on the host waits for it. */
     public readonly dockerInstall?: command.remote.Command;
+    /** What only Docker can tell (ssh hosts only). */
+    public readonly dockerCheck?: command.remote.Command;
+    /** What every container on the host waits for (dependsOn: ordering only, so a new check never replaces a container). */
+    public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:DockerHost", name, {}, opts);
@@ -98,15 +135,32 @@ export class DockerHost extends pulumi.ComponentResource {
             );
         }
 
-        this.imageIds = {};
+        const images = new Map<string, docker.RemoteImage>();
         for (const ref of [...new Set(args.images)]) {
-            const image = new docker.RemoteImage(
-                `${name}-image-${imageSlug(ref)}`,
-                { name: ref, keepLocally: true },
-                { parent: this, provider: this.provider },
-            );
-            this.imageIds[ref] = image.imageId;
+            images.set(ref, new docker.RemoteImage(`${name}-image-${imageSlug(ref)}`, { name: ref, keepLocally: true }, { parent: this, provider: this.provider }));
         }
+        if (access.kind === "ssh" && this.dockerInstall) {
+            const arroyo = args.arroyoImage ? images.get(args.arroyoImage) : undefined;
+            this.dockerCheck = new command.remote.Command(
+                `${name}-docker-check`,
+                {
+                    connection: {
+                        host: host.address,
+                        port: host.sshPort,
+                        user: access.user,
+                        privateKey: access.privateKey,
+                        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
+                        dialErrorLimit: 10,
+                    },
+                    create: dockerCheckScript(host.name, args.arroyoImage, args.allowNoMemoryLimit === true),
+                    // Re-run when what it checks changes, never on its own: a second preview shows nothing.
+                    triggers: [args.arroyoImage ?? "", args.allowNoMemoryLimit === true],
+                },
+                { parent: this, dependsOn: [this.dockerInstall, ...(arroyo ? [arroyo] : [])] },
+            );
+        }
+        this.ready = this.dockerCheck ? [this.dockerCheck] : [];
+        this.imageIds = Object.fromEntries([...images].map(([ref, image]) => [ref, image.imageId]));
 
         this.registerOutputs({ name: this.name, address: this.address, imageIds: this.imageIds });
     }

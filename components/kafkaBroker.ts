@@ -79,7 +79,7 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 },
                 labels: ownershipLabels(placement.stack, "kafka"),
             },
-            resOpts,
+            { ...resOpts, dependsOn: placement.host.ready },
         );
 
         this.ready = new ServiceReadiness(

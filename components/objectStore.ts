@@ -79,7 +79,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 },
                 labels: ownershipLabels(placement.stack, "minio"),
             },
-            onHost,
+            { ...onHost, dependsOn: placement.host.ready },
         );
 
         this.ready = new ServiceReadiness(

@@ -125,6 +125,22 @@ export function limitedNow(f: ThrottleFlags): boolean {
 /** jemalloc's own words when it was built for smaller pages than the kernel's (tikv-jemallocator). */
 export const JEMALLOC_PAGE_SIZE_ABORT = /<jemalloc>: Unsupported system page size/;
 
+/** The refusal of a host whose memory cgroup is off; `evidence` says what showed it. */
+export function memoryCgroupOffMessage(on: string, evidence: string): string {
+    return (
+        `${on}: memory cgroup off (${evidence}); Docker would accept the containers' memory limits and enforce none, so one runaway job could take the host down. ` +
+        "Fix: add 'cgroup_enable=memory cgroup_memory=1' to the one line of /boot/firmware/cmdline.txt (not /boot/cmdline.txt) and reboot; or accept running without limits with 'pulumi config set --path hosts.allowNoMemoryLimit true'"
+    );
+}
+
+/** The refusal of a host on which the Arroyo image's jemalloc aborts. */
+export function jemallocAbortMessage(on: string, pageSize: string): string {
+    return (
+        `${on}: the Arroyo image aborts at start on this kernel's ${pageSize}-byte pages ('<jemalloc>: Unsupported system page size': its jemalloc was built for 4 KiB pages); every Arroyo container would restart forever. ` +
+        "Fix: boot the 4 KiB-page kernel (add 'kernel=kernel8.img' to /boot/firmware/config.txt and reboot), or use an Arroyo image built with JEMALLOC_SYS_WITH_LG_PAGE=16 (images.arroyo)"
+    );
+}
+
 /** What a host is asked to run, in MB and roles. */
 export interface HostDemand {
     name: string;
@@ -151,18 +167,8 @@ export function hostProblems(facts: HostFacts, demand: HostDemand, arroyoProbe?:
         p.push(`${on}: architecture ${facts.arch}; Arroyo's images are amd64 and arm64 only. Fix: install a 64-bit OS (Raspberry Pi OS 64-bit)`);
     }
     const memcgOff = !facts.memoryCgroup || facts.dockerMemoryLimit === false;
-    if (memcgOff && !demand.allowNoMemoryLimit) {
-        p.push(
-            `${on}: memory cgroup off (kernel ${facts.kernel}${facts.dockerMemoryLimit === false ? ", docker info MemoryLimit=false" : ""}); Docker would accept the containers' memory limits and enforce none, so one runaway job could take the host down. ` +
-                "Fix: add 'cgroup_enable=memory cgroup_memory=1' to the one line of /boot/firmware/cmdline.txt (not /boot/cmdline.txt) and reboot, or set 'piTuning: true' to have the deployment do it; or accept running without limits with 'pulumi config set --path hosts.allowNoMemoryLimit true'",
-        );
-    }
-    if (arroyoProbe !== undefined && JEMALLOC_PAGE_SIZE_ABORT.test(arroyoProbe)) {
-        p.push(
-            `${on}: the Arroyo image aborts at start on this kernel's ${facts.pageSizeBytes ?? "?"}-byte pages ('<jemalloc>: Unsupported system page size': its jemalloc was built for 4 KiB pages); every Arroyo container would restart forever. ` +
-                "Fix: boot the 4 KiB-page kernel (add 'kernel=kernel8.img' to /boot/firmware/config.txt and reboot, or set 'piTuning: true'), or use an Arroyo image built with JEMALLOC_SYS_WITH_LG_PAGE=16 (images.arroyo)",
-        );
-    }
+    if (memcgOff && !demand.allowNoMemoryLimit) p.push(memoryCgroupOffMessage(on, `kernel ${facts.kernel}${facts.dockerMemoryLimit === false ? ", docker info MemoryLimit=false" : ""}`));
+    if (arroyoProbe !== undefined && JEMALLOC_PAGE_SIZE_ABORT.test(arroyoProbe)) p.push(jemallocAbortMessage(on, String(facts.pageSizeBytes ?? "?")));
     if (facts.memoryMb !== null && facts.memoryMb < demand.memoryMb + HOST_HEADROOM_MB) {
         p.push(
             `${on}: ${facts.memoryMb} MB of RAM, below the ${demand.memoryMb} MB its containers are given plus ${HOST_HEADROOM_MB} MB for the OS and Docker; they would be killed or swap. ` +

@@ -35,7 +35,7 @@ export class ControllerRole extends pulumi.ComponentResource {
 
         this.host = new DockerHost(
             `${name}-host`,
-            { stack, host: spec, access: layout.access(spec), images: [config.images.kafka, config.images.minio, config.images.arroyo] },
+            { stack, host: spec, access: layout.access(spec), images: [config.images.kafka, config.images.minio, config.images.arroyo], arroyoImage: config.images.arroyo, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit },
             { parent: this },
         );
 

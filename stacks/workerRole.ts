@@ -31,7 +31,7 @@ export class WorkerRole extends pulumi.ComponentResource {
 
         this.host = new DockerHost(
             `${name}-host`,
-            { stack, host: worker, access: layout.access(worker), images: [config.images.arroyo] },
+            { stack, host: worker, access: layout.access(worker), images: [config.images.arroyo], arroyoImage: config.images.arroyo, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit },
             { parent: this },
         );
         const placement: Placement = { host: this.host, stack, network: args.network, publishIp: layout.publishIp };

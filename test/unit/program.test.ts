@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "child_process";
 import { parseClusterConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks, isWireSecret, plain } from "../helpers/mockProgram";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
@@ -66,7 +67,7 @@ describe("pi-cluster on mocks", () => {
     });
 
     it("installs Docker on every Pi over SSH before using its engine", () => {
-        const installs = ofType(resources, "command:remote:Command");
+        const installs = ofType(resources, "command:remote:Command").filter((c) => c.name.endsWith("-install-docker"));
         expect(installs).toHaveLength(10);
         for (const engine of ofType(resources, "pulumi:providers:docker")) {
             const host = engine.name.replace(/-engine$/, "");
@@ -77,6 +78,22 @@ describe("pi-cluster on mocks", () => {
         expect(plain(install.connection)).toMatchObject({ host: "192.168.2.71", port: 22, user: "picocluster" });
         expect(install.create).toContain("if command -v docker >/dev/null 2>&1; then");
         expect(install.create).toContain("curl -fsSL https://get.docker.com | sh");
+    });
+
+    it("checks on every Pi, once Docker runs, what only Docker can tell, before any container starts there", () => {
+        const checks = ofType(resources, "command:remote:Command").filter((c) => c.name.endsWith("-docker-check"));
+        expect(checks.map((c) => c.name).sort()).toEqual(["controller-host-docker-check", ...Array.from({ length: 9 }, (_, i) => `worker-b1pc${11 + i}-host-docker-check`)].sort());
+        const check = named(resources, "worker-b1pc11-host-docker-check");
+        expect(check.dependsOn).toEqual(["worker-b1pc11-host-install-docker", "worker-b1pc11-host-image-arroyosystems-arroyo-0-15-0"]);
+        expect(check.inputs.triggers).toEqual(["ghcr.io/arroyosystems/arroyo:0.15.0", false]);
+        const script = check.inputs.create as string;
+        expect(script).toContain("docker info --format '{{.MemoryLimit}}'");
+        expect(script).toContain("docker run --rm 'ghcr.io/arroyosystems/arroyo:0.15.0' --version");
+        expect(script).toContain("b1pc11: memory cgroup off (docker info MemoryLimit=$ml)");
+        expect(script).toContain("b1pc11: the Arroyo image aborts at start on this kernel's $(getconf PAGESIZE)-byte pages");
+        expect(execFileSync("sh", ["-n"], { input: script }).toString()).toBe("");
+        // Every container waits for its host's check (ordering only: a new check replaces no container).
+        for (const c of ofType(resources, CONTAINER)) expect(c.dependsOn).toEqual([`${c.provider!.replace(/-engine$/, "")}-docker-check`]);
     });
 
     it("gives the topics one partition per worker slot", () => {
@@ -266,7 +283,8 @@ describe("a topology change on mocks", () => {
         );
         const changedOrNew = [...after.keys()].filter((k) => before.get(k) !== after.get(k));
         expect(changedOrNew.length).toBeGreaterThan(0);
-        for (const k of changedOrNew) expect(k).toMatch(/arroyo-0-15-1|arroyo-container|node-container/);
+        // The hosts' Docker checks run again (they start the new image once); no container of Kafka or MinIO changes.
+        for (const k of changedOrNew) expect(k).toMatch(/arroyo-0-15-1|arroyo-container|node-container|docker-check/);
         expect(changedOrNew.some((k) => /kafka|minio/.test(k))).toBe(false);
     });
 });
