@@ -20,6 +20,16 @@ export interface ObjectStoreArgs {
     externalHost: string;
     clusterHost: string;
     retainData: boolean;
+    /**
+     * Buckets that already exist in a retained data volume (read by the preflight): they are
+     * adopted (imported into the stack) instead of created, which MinIO's provider would refuse.
+     */
+    existingBuckets?: string[];
+}
+
+/** MinIO's data volume, by stack: where a retained stack's buckets live (the preflight looks there). */
+export function minioVolumeName(stack: string): string {
+    return `${dockerName(stack, "minio")}-data`;
 }
 
 /**
@@ -50,7 +60,7 @@ export class ObjectStore extends pulumi.ComponentResource {
 
         this.dataVolume = new docker.Volume(
             `${name}-data`,
-            { name: `${containerName}-data`, labels: ownershipLabels(placement.stack, "minio") },
+            { name: minioVolumeName(placement.stack), labels: ownershipLabels(placement.stack, "minio") },
             { ...onHost, retainOnDelete: args.retainData },
         );
 
@@ -102,8 +112,11 @@ export class ObjectStore extends pulumi.ComponentResource {
         // Kept buckets survive `pulumi destroy`; otherwise they go, contents and all.
         const bucketOpts = { ...asAdmin, retainOnDelete: args.retainData };
 
+        // An existing bucket is imported: the engine reads it and takes it into the stack with these
+        // inputs; once in the state the import option changes nothing, so a second preview is a no-op.
         this.buckets = [args.checkpointBucket, args.resultsBucket, ...args.extraBuckets].map(
-            (bucket) => new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, bucketOpts),
+            (bucket) =>
+                new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, { ...bucketOpts, ...(args.existingBuckets?.includes(bucket) ? { import: bucket } : {}) }),
         );
 
         const policy = new minio.IamPolicy(

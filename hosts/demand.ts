@@ -3,6 +3,7 @@
 // text: this runs before they are wrapped as secrets and never stores them.
 import { ValidatedConfig } from "../config/schema";
 import { nodeMemoryLimitMb } from "../components/arroyoNode";
+import { minioVolumeName } from "../components/objectStore";
 import { HostDemand } from "./facts";
 import { PreflightHost } from "./preflight";
 
@@ -34,5 +35,14 @@ export function preflightHosts(config: ValidatedConfig): PreflightHost[] {
     const seen = new Set<string>();
     return [config.controller, ...config.workers]
         .filter((h) => (seen.has(h.name) ? false : seen.add(h.name)))
-        .map((h) => ({ name: h.name, address: h.address, port: h.sshPort, user: config.ssh!.user, ...(h.hostKey ? { recordedHostKey: h.hostKey } : {}), demand: demands.get(h.name)! }));
+        .map((h) => ({
+            name: h.name,
+            address: h.address,
+            port: h.sshPort,
+            user: config.ssh!.user,
+            ...(h.hostKey ? { recordedHostKey: h.hostKey } : {}),
+            demand: demands.get(h.name)!,
+            // The name ObjectStore gives MinIO's volume: a retained one's buckets are adopted.
+            ...(h.name === config.controller.name ? { minioVolume: minioVolumeName(config.stack) } : {}),
+        }));
 }

@@ -5,11 +5,33 @@
 // fact in one round trip; the parser and the judgement are pure, so they are tested on captured
 // outputs.
 
-/** Prints one `key=value` line per fact; a fact it cannot read is printed empty. POSIX sh, no root. */
-export const FACTS_SCRIPT = [
+/**
+ * Prints one `key=value` line per fact; a fact it cannot read is printed empty. POSIX sh, no root,
+ * except to list a retained MinIO volume (sudo -n: the deploy user has passwordless sudo).
+ */
+export function factsScript(opts: { minioVolume?: string } = {}): string {
+    return [...FACT_LINES, ...(opts.minioVolume ? retainedBucketLines(opts.minioVolume) : []), "exit 0"].join("\n");
+}
+
+/**
+ * The buckets a retained MinIO data volume holds: MinIO keeps each bucket as a top-level directory
+ * of its data path (beside its own .minio.sys). `pulumi destroy` with retainData keeps the volume,
+ * and the next `up` must adopt these buckets rather than create them again (the minio provider
+ * refuses a bucket that exists).
+ */
+function retainedBucketLines(volume: string): string[] {
+    return [
+        'if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi',
+        // Where Docker keeps the volume (absent: no such volume, or no Docker yet).
+        `mp=$($SUDO docker volume inspect --format '{{.Mountpoint}}' '${volume}' 2>/dev/null)`,
+        `if [ -n "$mp" ]; then printf 'minio_volume=present\\nminio_buckets=%s\\n' "$($SUDO ls -A "$mp" 2>/dev/null | grep -v '^\\.' | tr '\\n' ' ')"; else printf 'minio_volume=absent\\n'; fi`,
+    ];
+}
+
+const FACT_LINES = [
     "set +e",
     // The model, NUL-terminated in the device tree (absent off ARM boards).
-    `printf 'model=%s\\n' "$(tr -d '\\0' < /proc/device-tree/model 2>/dev/null)"`,
+    `printf 'model=%s\\n' "$(cat /proc/device-tree/model 2>/dev/null | tr -d '\\0')"`,
     `printf 'arch=%s\\n' "$(uname -m)"`,
     `printf 'kernel=%s\\n' "$(uname -r)"`,
     `printf 'pagesize=%s\\n' "$(getconf PAGESIZE 2>/dev/null)"`,
@@ -27,8 +49,7 @@ export const FACTS_SCRIPT = [
     `printf 'docker_version=%s\\ndocker_memory_limit=%s\\ndocker_swap_limit=%s\\n' "$1" "$2" "$3"`,
     `printf 'throttled=%s\\n' "$(vcgencmd get_throttled 2>/dev/null)"`,
     `printf 'temp_millic=%s\\n' "$(cat /sys/class/thermal/thermal_zone0/temp 2>/dev/null)"`,
-    "exit 0",
-].join("\n");
+];
 
 export interface HostFacts {
     /** e.g. "Raspberry Pi 5 Model B Rev 1.0"; null off boards with a device tree. */
@@ -51,6 +72,8 @@ export interface HostFacts {
     /** `vcgencmd get_throttled`, decoded; null where there is no vcgencmd. */
     throttled: ThrottleFlags | null;
     temperatureC: number | null;
+    /** The buckets in the stack's retained MinIO volume (controller only); null where the volume does not exist or was not looked at. */
+    retainedBuckets?: string[] | null;
 }
 
 export function parseFacts(output: string): HostFacts {
@@ -83,6 +106,7 @@ export function parseFacts(output: string): HostFacts {
         dockerSwapLimit: bool("docker_swap_limit"),
         throttled: text("throttled") ? parseThrottled(text("throttled") as string) : null,
         temperatureC: num("temp_millic") === null ? null : (num("temp_millic") as number) / 1000,
+        ...(kv.has("minio_volume") ? { retainedBuckets: kv.get("minio_volume") === "present" ? (kv.get("minio_buckets") ?? "").split(/\s+/).filter(Boolean) : null } : {}),
     };
 }
 

@@ -4,10 +4,12 @@
 // within seconds: the command provider would retry a refused key ten times and an unreachable
 // host takes minutes to fail with an address, not a name.
 import { BootstrapTarget, connect, HostKeyChangedError, run } from "../ssh/bootstrap";
-import { FACTS_SCRIPT, HostDemand, HostFacts, hostProblems, parseFacts } from "./facts";
+import { factsScript, HostDemand, HostFacts, hostProblems, parseFacts } from "./facts";
 
 export interface PreflightHost extends BootstrapTarget {
     demand: HostDemand;
+    /** The controller's MinIO data volume: the buckets a retained one holds are read too. */
+    minioVolume?: string;
 }
 
 export interface PreflightResult {
@@ -22,7 +24,7 @@ export async function readHost(host: PreflightHost, privateKey: string, timeoutM
     try {
         const session = await Promise.race([connect(host, { privateKey }, timeoutMs), deadline]);
         try {
-            const r = await Promise.race([run(session.client, FACTS_SCRIPT), deadline]);
+            const r = await Promise.race([run(session.client, factsScript(host.minioVolume ? { minioVolume: host.minioVolume } : {})), deadline]);
             if (r.code !== 0) return { name: host.name, facts: null, problems: [`${host.name}: reading its facts failed (exit ${r.code}): ${r.stderr.trim()}`] };
             const facts = parseFacts(r.stdout);
             return { name: host.name, facts, problems: hostProblems(facts, host.demand) };

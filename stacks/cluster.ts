@@ -12,6 +12,12 @@ export interface ArroyoClusterArgs {
     hostFacts?: Record<string, HostFacts>;
 }
 
+/** The buckets the controller's retained MinIO volume holds, from the preflight's facts. */
+export function retainedBuckets(config: ClusterConfig, hostFacts: Record<string, HostFacts> | undefined): string[] | undefined {
+    const found = hostFacts?.[config.controller.name]?.retainedBuckets;
+    return found ? found : undefined;
+}
+
 /** The whole cluster: one controller role and one worker role per configured worker. */
 export class ArroyoCluster extends pulumi.ComponentResource {
     public readonly controllerRole: ControllerRole;
@@ -22,9 +28,16 @@ export class ArroyoCluster extends pulumi.ComponentResource {
         super("arroyo-pi:index:ArroyoCluster", name, {}, opts);
         const { config } = args;
         const layout = targetLayout(config);
-        const facts = (name: string) => (args.hostFacts?.[name] ? { facts: { ...args.hostFacts[name] } as Record<string, unknown> } : {});
+        // Exported facts leave out the retained buckets: they describe the data, not the hardware.
+        const facts = (name: string) => {
+            const f = args.hostFacts?.[name];
+            if (!f) return {};
+            const { retainedBuckets: _buckets, ...hardware } = f;
+            return { facts: hardware as Record<string, unknown> };
+        };
 
-        this.controllerRole = new ControllerRole("controller", { config, layout }, { parent: this });
+        const existingBuckets = retainedBuckets(config, args.hostFacts);
+        this.controllerRole = new ControllerRole("controller", { config, layout, ...(existingBuckets ? { existingBuckets } : {}) }, { parent: this });
         const c = this.controllerRole;
 
         this.workerRoles = config.workers.map(

@@ -13,6 +13,8 @@ import { TargetLayout } from "./placement";
 export interface ControllerRoleArgs {
     config: ClusterConfig;
     layout: TargetLayout;
+    /** Buckets a retained MinIO volume already holds (preflight): adopted, not created. */
+    existingBuckets?: string[];
 }
 
 /** What runs on the controller Pi: Kafka, MinIO, the Arroyo controller, and the Nexmark topics. */
@@ -58,6 +60,7 @@ export class ControllerRole extends pulumi.ComponentResource {
                 externalHost,
                 clusterHost: layout.clusterHost(spec, dockerName(stack, "kafka")),
                 retainData: config.retainData,
+                ...(args.existingBuckets ? { existingBuckets: args.existingBuckets } : {}),
             },
             { parent: this },
         );
@@ -75,6 +78,7 @@ export class ControllerRole extends pulumi.ComponentResource {
                 externalHost,
                 clusterHost: layout.clusterHost(spec, dockerName(stack, "minio")),
                 retainData: config.retainData,
+                ...(args.existingBuckets ? { existingBuckets: args.existingBuckets } : {}),
             },
             { parent: this },
         );

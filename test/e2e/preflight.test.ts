@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe("the host preflight over real SSH", () => {
     it("reads this machine's true facts", async () => {
-        const [r] = await preflight([host("here", port, pub("host_a"))], operatorKey);
+        const [r] = await preflight([{ ...host("here", port, pub("host_a")), minioVolume: "arroyo-pi-e2e-preflight-minio-data" }], operatorKey);
         expect(r.problems.filter((p) => !/clock not synchronised|MB free where Docker/.test(p))).toEqual([]);
         const f = r.facts!;
         expect(f.pageSizeBytes).toBe(Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim()));
@@ -42,6 +42,8 @@ describe("the host preflight over real SSH", () => {
         expect(f.diskFreeMb!).toBeGreaterThan(0);
         // Not a Pi: no device-tree model, no vcgencmd.
         expect(f.throttled).toBeNull();
+        // No such volume here: nothing to adopt.
+        expect(f.retainedBuckets).toBeNull();
     }, 60_000);
 
     it("refuses a host whose key changed, with both fingerprints and its name, within 5 s", async () => {

@@ -6,6 +6,7 @@ import { withSecrets } from "../../config/load";
 import { ValidatedConfig } from "../../config/schema";
 import { PROJECT } from "../../config/defaults";
 import { ArroyoCluster } from "../../stacks/cluster";
+import { HostFacts } from "../../hosts/facts";
 
 /** One resource as the program declared it: what the engine would be asked to create. */
 export interface Declared {
@@ -16,6 +17,8 @@ export interface Declared {
     dependsOn: string[];
     retainOnDelete: boolean;
     provider?: string;
+    /** The import option: an existing resource adopted, not created. */
+    importId?: string;
 }
 
 let declared: Declared[] = [];
@@ -64,6 +67,7 @@ const recorder: pulumi.ResourceTransformation = (args) => {
         dependsOn: [],
         retainOnDelete: args.opts.retainOnDelete === true,
         provider: args.opts.provider ? byResource.get(args.opts.provider)?.name : undefined,
+        ...((args.opts as pulumi.CustomResourceOptions).import ? { importId: String((args.opts as pulumi.CustomResourceOptions).import) } : {}),
     };
     declared.push(record);
     byResource.set(args.resource, record);
@@ -85,10 +89,10 @@ async function settle(): Promise<void> {
 }
 
 /** Builds the cluster from `config` under the mocks and returns what it declared. */
-export async function declareCluster(config: ValidatedConfig): Promise<{ cluster: ArroyoCluster; resources: Declared[] }> {
+export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>): Promise<{ cluster: ArroyoCluster; resources: Declared[] }> {
     declared = [];
     pendingDeps.length = 0;
-    const cluster = new ArroyoCluster("arroyo", { config: withSecrets(config) }, { transformations: [recorder] });
+    const cluster = new ArroyoCluster("arroyo", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}) }, { transformations: [recorder] });
     await settle();
     for (const { record, deps } of pendingDeps) {
         record.dependsOn = deps.map((d) => byResource.get(d)?.name ?? "<unknown>");

@@ -1,7 +1,8 @@
-import { HostDemand, hostProblems, limitedNow, parseFacts, parseThrottled } from "../../hosts/facts";
+import { execFileSync } from "child_process";
+import { factsScript, HostDemand, hostProblems, limitedNow, parseFacts, parseThrottled } from "../../hosts/facts";
 import { parseThermal, ThermalSample, thermalFigures } from "../../benchmark/metrics/thermal";
 
-// FACTS_SCRIPT's output as four kinds of host print it. No Pi is reachable from this project's
+// factsScript()'s output as four kinds of host print it. No Pi is reachable from this project's
 // machines: the Pi outputs are written from what Raspberry Pi OS documents and reports (DESIGN
 // §10; RPi-Distro/pi-gen#917 for the memory cgroup, the Pi 5's kernel_2712.img for 16 KiB pages,
 // jemalloc's abort as tikv-jemallocator prints it), the x86 one is this machine's kind of host.
@@ -125,6 +126,22 @@ describe("host facts, as the preflight reads them", () => {
             expect.stringMatching(/^ctl: 900 MB free where Docker keeps its volumes, below 2048 MB/),
             expect.stringMatching(/^ctl: clock not synchronised .*timedatectl set-ntp true/),
         ]);
+    });
+});
+
+describe("a retained MinIO volume, as the controller's preflight lists it", () => {
+    it("reads the buckets it holds, none when it is gone, and nothing when it was not looked at", () => {
+        expect(parseFacts(`${X86_DEBIAN}minio_volume=present\nminio_buckets=arroyo nexmark-results \n`).retainedBuckets).toEqual(["arroyo", "nexmark-results"]);
+        expect(parseFacts(`${X86_DEBIAN}minio_volume=absent\n`).retainedBuckets).toBeNull();
+        expect(parseFacts(X86_DEBIAN).retainedBuckets).toBeUndefined();
+    });
+
+    it("is listed through Docker's own idea of the volume's place, hidden entries (.minio.sys) left out", () => {
+        const script = factsScript({ minioVolume: "arroyo-pi-pi-cluster-minio-data" });
+        expect(script).toContain("docker volume inspect --format '{{.Mountpoint}}' 'arroyo-pi-pi-cluster-minio-data'");
+        expect(script).toContain("grep -v '^\\.'");
+        expect(execFileSync("sh", ["-n"], { input: script }).toString()).toBe("");
+        expect(factsScript()).not.toContain("minio_volume");
     });
 });
 

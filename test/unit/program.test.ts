@@ -4,6 +4,7 @@ import { parseClusterConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks, isWireSecret, plain } from "../helpers/mockProgram";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
 import { clusterOutputsSchema } from "../../stacks/outputs";
+import { HostFacts } from "../../hosts/facts";
 import { isCanonicalGoDuration } from "../../lib/goDuration";
 
 const CONTAINER = "docker:index/container:Container";
@@ -274,6 +275,21 @@ describe("a topology change on mocks", () => {
         );
         expect(changed.sort()).toEqual(["kafka:index/topic:Topic::controller-topics-auction", "kafka:index/topic:Topic::controller-topics-bid", "kafka:index/topic:Topic::controller-topics-person"]);
         for (const t of ofType(tenResources, TOPIC)) expect(t.inputs.partitions).toBe(10);
+    });
+
+    it("adopts the buckets a retained MinIO volume holds instead of creating them, and changes no input by it", async () => {
+        const config = parseClusterConfig(rawConfig("pi-cluster"));
+        const fresh = (await declareCluster(config)).resources;
+        const buckets = (rs: Declared[]) => ofType(rs, "minio:index/s3Bucket:S3Bucket").map((b) => [b.inputs.bucket, b.importId ?? null]);
+        expect(buckets(fresh)).toEqual([["arroyo", null], ["nexmark-results", null]]);
+        // The preflight found the volume kept by 'destroy' (retainData), holding the checkpoint bucket only.
+        const facts = { b1pc10: { retainedBuckets: ["arroyo"] } as unknown as HostFacts };
+        const retained = (await declareCluster(config, facts)).resources;
+        expect(buckets(retained)).toEqual([["arroyo", "arroyo"], ["nexmark-results", null]]);
+        // Adopting is an option, not an input: the bucket's inputs are those a created one has, so once
+        // it is in the state the next preview shows no change.
+        expect(named(retained, "controller-minio-bucket-arroyo").inputs).toEqual(named(fresh, "controller-minio-bucket-arroyo").inputs);
+        expect(fingerprint(retained)).toEqual(fingerprint(fresh));
     });
 
     it("a new Arroyo version replaces the Arroyo images and containers, and nothing of Kafka or MinIO", async () => {
