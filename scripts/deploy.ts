@@ -13,6 +13,11 @@ import { clusterProgram } from "../stacks/program";
 import { spawnSync } from "child_process";
 import { PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
+import { CLI_CANCELLING, containersInState, LockFile, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
+import { runOnHost } from "../lib/hostShell";
+import { targetLayout } from "../stacks/placement";
+import { withSecrets } from "../config/load";
+import { ValidatedConfig } from "../config/schema";
 
 
 /** Runs toolchain/run.sh with its progress lines on this terminal. */
@@ -40,7 +45,7 @@ async function pulumiCommand(): Promise<PulumiCommand> {
 }
 
 /** The stack's config through the one schema the program uses; a ConfigError names every problem. */
-async function checkConfig(stack: Stack, stackName: string): Promise<void> {
+async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedConfig> {
     const values: Record<string, string> = {};
     const secretKeys = new Set<string>();
     for (const [k, v] of Object.entries(await stack.getAllConfig())) {
@@ -49,7 +54,79 @@ async function checkConfig(stack: Stack, stackName: string): Promise<void> {
         values[name] = v.value;
         if (v.secret) secretKeys.add(name);
     }
-    parseClusterConfig({ stack: stackName, values, secretKeys });
+    return parseClusterConfig({ stack: stackName, values, secretKeys });
+}
+
+/** The stack's lock files in a file backend (backend/diy/lock.go: .pulumi/locks/<org>/<project>/<stack>/<id>.json). */
+function lockFiles(backendDir: string, stackName: string): LockFile[] {
+    const root = path.join(backendDir, ".pulumi", "locks");
+    const out: LockFile[] = [];
+    const walk = (dir: string) => {
+        for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+            const p = path.join(dir, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (e.name.endsWith(".json") && path.basename(dir) === stackName && path.basename(path.dirname(dir)) === PROJECT) {
+                const c = JSON.parse(fs.readFileSync(p, "utf8")) as Omit<LockFile, "path">;
+                out.push({ path: p, pid: c.pid, username: c.username, hostname: c.hostname, timestamp: c.timestamp });
+            }
+        }
+    };
+    walk(root);
+    return out;
+}
+
+const alive = (pid: number) => {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+};
+
+/**
+ * What an interrupted `up` left behind, repaired where that is safe, said where it is not: a
+ * stale lock of a dead process on this host (removed), pending operations (a refresh clearing the
+ * pending creates), and, before `up`, containers with this stack's label that its state does not
+ * hold (removed; their volumes stay).
+ */
+function recoverLocks(backend: string, stackName: string): void {
+    if (backend.startsWith("file://")) {
+        const { remove, blocking } = staleLocks(lockFiles(backend.slice("file://".length), stackName), os.hostname(), alive);
+        for (const l of remove) {
+            fs.rmSync(l.path, { force: true });
+            console.log(`removed a stale lock of stack '${stackName}': pid ${l.pid} on this host took it at ${l.timestamp} and is no longer running (an interrupted run)`);
+        }
+        if (blocking.length) throw new Error(`stack '${stackName}' is ${blocking.join("; ").replace(/<stack>/g, stackName)}`);
+    }
+}
+
+async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
+    const state = (await stack.exportStack()).deployment as { pending_operations?: { type: string; resource: { urn: string; type: string } }[]; resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] };
+    const pending = pendingRecovery(state);
+    if (pending.refresh) {
+        console.log(pending.say);
+        await stack.refresh({ onOutput, clearPendingCreates: true, signal });
+    }
+    if (action !== "up" || !config) return;
+    const inState = containersInState((await stack.exportStack()).deployment as Parameters<typeof containersInState>[0]);
+    const layout = targetLayout(withSecrets(config));
+    const hosts = [config.controller, ...config.workers];
+    const engines = new Map<string, { name: string; dockerHost: string }>();
+    for (const h of hosts) {
+        const access = layout.access(h);
+        const dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${h.address.includes(":") ? `[${h.address}]` : h.address}:${h.sshPort}`;
+        engines.set(dockerHost, { name: h.name, dockerHost });
+    }
+    for (const engine of engines.values()) {
+        // Locally the engine's address; on a Pi its own engine, with sudo where the user is not root.
+        const docker = engine.dockerHost.startsWith("ssh://") ? 'SUDO=$([ "$(id -u)" -eq 0 ] || echo "sudo -n"); $SUDO docker' : `docker -H '${engine.dockerHost}'`;
+        const ps = await runOnHost(engine, config.stack, `${docker} ps -a --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.Names}}' 2>/dev/null || true`).catch(() => "");
+        for (const name of orphanContainers(ps, inState)) {
+            await runOnHost(engine, config.stack, `${docker} rm -f '${name}'`);
+            console.log(`removed container ${name} on ${engine.name}: it carries stack '${config.stack}''s label but is not in its state (created by an interrupted up; its volumes are kept)`);
+        }
+    }
 }
 
 /**
@@ -95,27 +172,46 @@ export async function main(argv: string[]): Promise<void> {
             },
         },
     );
+    // Ctrl-C: the CLI cancels gracefully (it got the terminal's signal too); this process stays
+    // alive for it, since the program runs inline here. A signal sent to this process alone is
+    // passed on once; a second interrupt terminates (scripts/recovery.ts).
+    const abort = new AbortController();
+    let interrupts = 0;
+    let cliCancelling = false;
+    process.on("SIGINT", () => {
+        const decision = onInterrupt(++interrupts, cliCancelling);
+        console.error(`\n${decision.say}`);
+        if (interrupts > 1) process.exit(130);
+        if (decision.forward) abort.abort();
+    });
+    const onOutput = (out: string) => {
+        if (CLI_CANCELLING.test(out)) cliCancelling = true;
+        process.stdout.write(out);
+    };
+    const signal = abort.signal;
     if (action !== "outputs") {
-        // A bad config is reported before anything else is attempted (plugins, the engine).
-        if (action !== "destroy") await checkConfig(stack, o.stack);
+        // A bad config is reported before anything else is attempted (plugins, the engine); a
+        // stack whose config no longer validates can still be destroyed.
+        const config = action === "destroy" ? await checkConfig(stack, o.stack).catch(() => undefined) : await checkConfig(stack, o.stack);
+        recoverLocks(backend, o.stack);
         await ensurePlugins(stack.workspace as LocalWorkspace);
+        await recoverState(stack, config, action, signal, onOutput);
     }
-    const onOutput = (out: string) => process.stdout.write(out);
-    if (o.refresh && action !== "outputs") await stack.refresh({ onOutput });
+    if (o.refresh && action !== "outputs") await stack.refresh({ onOutput, signal });
     // One machine-readable line per operation, for scripts and tests: what changed, by kind.
     switch (action) {
         case "preview": {
-            const result = await stack.preview({ onOutput, diff: true });
+            const result = await stack.preview({ onOutput, diff: true, signal });
             console.log(`change summary: ${JSON.stringify(result.changeSummary)}`);
             return;
         }
         case "destroy": {
-            const result = await stack.destroy({ onOutput });
+            const result = await stack.destroy({ onOutput, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             return;
         }
         case "up": {
-            const result = await stack.up({ onOutput });
+            const result = await stack.up({ onOutput, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             break;
         }

@@ -3,12 +3,7 @@
 // its clock (or is capped by under-voltage); a trial measured then reports the throttled Pi's
 // capacity as the engine's. Raspberry Pi firmware reports it (`vcgencmd get_throttled`), the
 // kernel gives temperature and clock. Off a Pi the flags are absent, and recorded as absent.
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { promisify } from "util";
-import { PROJECT } from "../../config/defaults";
+import { runOnHost } from "../../lib/hostShell";
 import { limitedNow, parseThrottled, ThrottleFlags } from "../../hosts/facts";
 import { ClusterOutputs } from "../../stacks/outputs";
 
@@ -46,29 +41,8 @@ export function parseThermal(output: string): Pick<ThermalSample, "throttled" | 
 /** Runs THERMAL_SCRIPT on a host and returns its output. */
 export type ThermalRunner = (host: ClusterOutputs["hosts"][number], stack: string) => Promise<string>;
 
-/**
- * On the host itself: locally for the local target's Docker engine, over the deployer's `ssh`
- * for an ssh:// engine, with the key and known hosts the deployment wrote for the stack where
- * they exist (components/sshFiles.ts), in batch mode (no prompt ever blocks a run).
- */
-export const shellRunner: ThermalRunner = async (host, stack) => {
-    const m = /^ssh:\/\/([^@]+)@(\[[^\]]+\]|[^:/]+)(?::(\d+))?/.exec(host.dockerHost);
-    if (!m) return (await promisify(execFile)("sh", ["-c", THERMAL_SCRIPT], { timeout: 10_000 })).stdout;
-    const [, user, address, port] = m;
-    const dir = path.join(process.env.ARROYO_PI_SSH_DIR ?? path.join(os.homedir(), ".cache", PROJECT, "ssh"), stack);
-    const key = path.join(dir, "id");
-    const known = [path.join(dir, `known_hosts.${host.name}`), path.join(dir, "known_hosts.first-use")].filter((f) => fs.existsSync(f));
-    const args = [
-        "-o", "BatchMode=yes",
-        "-o", "ConnectTimeout=5",
-        ...(fs.existsSync(key) ? ["-i", key, "-o", "IdentitiesOnly=yes"] : []),
-        ...(known.length ? ["-o", `UserKnownHostsFile=${known.join(" ")}`, "-o", "StrictHostKeyChecking=yes"] : []),
-        "-p", port ?? "22",
-        `${user}@${address.replace(/^\[|\]$/g, "")}`,
-        THERMAL_SCRIPT,
-    ];
-    return (await promisify(execFile)("ssh", args, { timeout: 15_000 })).stdout;
-};
+/** On the host itself (lib/hostShell.ts): locally for the local target, over ssh for a Pi. */
+export const shellRunner: ThermalRunner = (host, stack) => runOnHost(host, stack, THERMAL_SCRIPT, 15_000);
 
 /** Every host at once; a host that cannot be asked is recorded with its error and no figures. */
 export async function sampleThermal(outputs: ClusterOutputs, run: ThermalRunner = shellRunner): Promise<ThermalSample[]> {

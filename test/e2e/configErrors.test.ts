@@ -1,3 +1,7 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { E2eProject } from "./engine";
 
 // The real Pulumi engine runs the program; a config problem must stop it before any resource is
@@ -36,5 +40,21 @@ describe("config errors on the real engine", () => {
         expect(up.output).toContain("Invalid configuration (4 problems)");
         const state = JSON.parse(await project.pulumi(["stack", "export", "--stack", "e2e-bad-config"])) as { deployment: { resources?: { type: string }[] } };
         expect((state.deployment.resources ?? []).filter((r) => !r.type.startsWith("pulumi:"))).toEqual([]);
+    }, 300_000);
+
+    it("removes a stale lock an interrupted run left on this host, before anything else", async () => {
+        const stackName = "e2e-stale-lock";
+        await project.configure(stackName, { target: "local", controller: JSON.stringify({ name: "controller", address: "127.0.0.1" }), workers: JSON.stringify([{ name: "worker1", address: "127.0.0.1" }]) });
+        // The lock a killed `up` leaves (backend/diy/lock.go), of a process that no longer runs.
+        const dead = spawnSync("true").pid!;
+        const dir = path.join(project.dir, "state", ".pulumi", "locks", "organization", "arroyo-pi", stackName);
+        fs.mkdirSync(dir, { recursive: true });
+        const lock = path.join(dir, "0a1b2c3d-stale.json");
+        fs.writeFileSync(lock, JSON.stringify({ pid: dead, username: os.userInfo().username, hostname: os.hostname(), timestamp: new Date().toISOString() }));
+        const r = await project.deploy("preview", stackName);
+        expect(r.output).toMatch(new RegExp(`removed a stale lock of stack '${stackName}': pid ${dead} on this host took it at .* and is no longer running`));
+        expect(fs.existsSync(lock)).toBe(false);
+        // Beyond the lock the preview goes on: it stops at the resource plugins here, or previews where they exist.
+        expect(r.output).not.toMatch(/currently locked/);
     }, 300_000);
 });

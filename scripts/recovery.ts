@@ -1,0 +1,85 @@
+// What an interrupted `up` leaves behind, and what the next one repairs by itself. The decisions
+// are pure (tested on recorded lock files, state and `docker ps` output); deploy.ts acts on them.
+//
+// Ctrl-C: the Pulumi CLI is the deploy script's child in the same process group, so a terminal's
+// Ctrl-C reaches it too, and it cancels gracefully (in-flight steps end, the state is written:
+// "^C received; cancelling", backend/cancellation_scope.go). The script must only stay alive
+// meanwhile: the program runs inline in it, and its death killed the engine's steps mid-way. A
+// SIGINT sent to the script alone (kill -INT, npm forwarding it) is passed on once; a second one
+// terminates the CLI at once.
+
+/** What to do on the n-th interrupt, given whether the CLI has already announced it is cancelling. */
+export function onInterrupt(count: number, cliCancelling: boolean): { forward: boolean; say: string } {
+    if (count === 1) {
+        return {
+            forward: !cliCancelling,
+            say: "interrupted: the engine finishes the steps in flight, writes the state and stops (Ctrl-C again to terminate at once, which can leave containers behind; the next 'npm run up' removes those)",
+        };
+    }
+    return { forward: true, say: "terminating the engine now" };
+}
+
+/** The CLI's own words when it got the interrupt itself. */
+export const CLI_CANCELLING = /(\^C|SIGINT|SIGTERM) received; cancelling/;
+
+/** A Pulumi file backend's lock (backend/diy/lock.go lockContent). */
+export interface LockFile {
+    path: string;
+    pid: number;
+    username: string;
+    hostname: string;
+    timestamp: string;
+}
+
+/**
+ * Which locks of the stack are stale: taken on this host by a process that no longer runs (an
+ * interrupted or killed `up`). Those are removed; any other lock may belong to a run still going
+ * (another host, a live process), and the user decides.
+ */
+export function staleLocks(locks: LockFile[], hostname: string, alive: (pid: number) => boolean): { remove: LockFile[]; blocking: string[] } {
+    const remove = locks.filter((l) => l.hostname === hostname && !alive(l.pid));
+    const blocking = locks
+        .filter((l) => !remove.includes(l))
+        .map((l) => `locked by ${l.username}@${l.hostname} (pid ${l.pid}) since ${l.timestamp}${l.hostname === hostname ? ", still running: wait for it to end" : ": if that run is gone, remove the lock with 'pulumi cancel --stack <stack> --yes'"}`);
+    return { remove, blocking };
+}
+
+/** A pending operation in a stack's exported state (an operation begun and never finished). */
+export interface PendingOperation {
+    type: string;
+    resource: { urn: string; type: string };
+}
+
+/**
+ * Pending operations left by an interrupted update block every later one ("Attempting to deploy
+ * or update resources with N pending operations"). Pending creates are cleared by a refresh with
+ * clearPendingCreates (what was created half-way is then an orphan: the containers among them are
+ * found by their labels below); other pending operations are settled by the refresh itself.
+ */
+export function pendingRecovery(deployment: { pending_operations?: PendingOperation[] }): { refresh: boolean; say: string | null } {
+    const ops = deployment.pending_operations ?? [];
+    if (ops.length === 0) return { refresh: false, say: null };
+    const byType = new Map<string, number>();
+    for (const op of ops) byType.set(op.type, (byType.get(op.type) ?? 0) + 1);
+    const what = [...byType].map(([t, n]) => `${n} ${t}`).join(", ");
+    return { refresh: true, say: `the last update was interrupted with ${ops.length} operation(s) pending (${what}): refreshing the state from the hosts and clearing the pending creates first` };
+}
+
+/**
+ * Containers that carry the stack's ownership label but are not in its state: created by an `up`
+ * that was interrupted before it could record them, they block the next create of the same name
+ * ("Conflict. The container name ... is already in use"). They hold no data (that is on the
+ * volumes, which are left alone), so they are removed. `ps` is `docker ps -a --filter
+ * label=arroyo-pi.stack=<stack> --format '{{.Names}}'` of one engine.
+ */
+export function orphanContainers(ps: string, inState: Set<string>): string[] {
+    return ps
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((name) => name && !inState.has(name));
+}
+
+/** Container names a stack's state holds (docker:index/container:Container outputs). */
+export function containersInState(deployment: { resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] }): Set<string> {
+    return new Set((deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => r.outputs?.name ?? r.inputs?.name ?? "").filter(Boolean));
+}

@@ -1,0 +1,58 @@
+// The decisions behind what the next `up` repairs after an interrupted one, on the forms Pulumi and
+// Docker write: a file backend's lock (backend/diy/lock.go lockContent), a stack export's
+// pending_operations and resources, `docker ps --format '{{.Names}}'` output.
+import { CLI_CANCELLING, containersInState, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
+
+describe("Ctrl-C during npm run up", () => {
+    it("lets the CLI cancel gracefully when it got the terminal's signal, passes a lone signal on, and terminates on the second", () => {
+        expect(onInterrupt(1, true)).toMatchObject({ forward: false, say: expect.stringMatching(/^interrupted: the engine finishes the steps in flight/) });
+        expect(onInterrupt(1, false).forward).toBe(true);
+        expect(onInterrupt(2, true)).toEqual({ forward: true, say: "terminating the engine now" });
+    });
+
+    it("recognises the CLI's own cancelling notice (backend/cancellation_scope.go)", () => {
+        expect(CLI_CANCELLING.test("^C received; cancelling. If you would like to terminate immediately, press ^C again.\n")).toBe(true);
+        expect(CLI_CANCELLING.test("Updating (local)\n")).toBe(false);
+    });
+});
+
+describe("a stale lock", () => {
+    const lock = (pid: number, hostname: string) => ({ path: `/b/.pulumi/locks/organization/arroyo-pi/pi-cluster/${pid}.json`, pid, username: "op", hostname, timestamp: "2026-11-30T12:00:00.123Z" });
+
+    it("is removed when its process on this host is gone, and named when it may still be in use", () => {
+        const alive = (pid: number) => pid === 200;
+        const r = staleLocks([lock(100, "deployer"), lock(200, "deployer"), lock(300, "laptop")], "deployer", alive);
+        expect(r.remove.map((l) => l.pid)).toEqual([100]);
+        expect(r.blocking).toEqual([
+            "locked by op@deployer (pid 200) since 2026-11-30T12:00:00.123Z, still running: wait for it to end",
+            "locked by op@laptop (pid 300) since 2026-11-30T12:00:00.123Z: if that run is gone, remove the lock with 'pulumi cancel --stack <stack> --yes'",
+        ]);
+    });
+});
+
+describe("pending operations", () => {
+    it("are refreshed away, pending creates cleared, with what was pending said", () => {
+        const deployment = {
+            pending_operations: [
+                { resource: { urn: "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:KafkaBroker$docker:index/container:Container::controller-kafka-container", type: "docker:index/container:Container" }, type: "creating" },
+                { resource: { urn: "urn:pulumi:pi-cluster::arroyo-pi::docker:index/volume:Volume::controller-kafka-data", type: "docker:index/volume:Volume" }, type: "creating" },
+            ],
+        };
+        expect(pendingRecovery(deployment)).toEqual({ refresh: true, say: "the last update was interrupted with 2 operation(s) pending (2 creating): refreshing the state from the hosts and clearing the pending creates first" });
+        expect(pendingRecovery({})).toEqual({ refresh: false, say: null });
+    });
+});
+
+describe("containers of the stack that its state does not hold", () => {
+    it("are the ones an interrupted up created before it could record them", () => {
+        const state = {
+            resources: [
+                { type: "docker:index/container:Container", outputs: { name: "arroyo-pi-sim-minio" } },
+                { type: "docker:index/volume:Volume", outputs: { name: "arroyo-pi-sim-kafka-data" } },
+            ],
+        };
+        const ps = "arroyo-pi-sim-minio\narroyo-pi-sim-kafka\n";
+        expect(orphanContainers(ps, containersInState(state))).toEqual(["arroyo-pi-sim-kafka"]);
+        expect(orphanContainers("", containersInState(state))).toEqual([]);
+    });
+});
