@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command } from "commander";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { previewSteps } from "./previewSteps";
 import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
@@ -201,8 +202,11 @@ export async function main(argv: string[]): Promise<void> {
     // One machine-readable line per operation, for scripts and tests: what changed, by kind.
     switch (action) {
         case "preview": {
-            const result = await stack.preview({ onOutput, diff: true, signal });
+            const events: EngineEvent[] = [];
+            const result = await stack.preview({ onOutput, diff: true, signal, onEvent: (e) => events.push(e) });
             console.log(`change summary: ${JSON.stringify(result.changeSummary)}`);
+            // The same, by resource name, from the engine's events: for scripts and tests.
+            console.log(`preview steps: ${JSON.stringify(previewSteps(events))}`);
             return;
         }
         case "destroy": {
