@@ -14,7 +14,7 @@ import { clusterProgram } from "../stacks/program";
 import { spawnSync } from "child_process";
 import { PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
-import { CLI_CANCELLING, containersInState, LockFile, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
+import { CLI_CANCELLING, containersInState, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
 import { runOnHost } from "../lib/hostShell";
 import { targetLayout } from "../stacks/placement";
 import { withSecrets } from "../config/load";
@@ -45,6 +45,9 @@ async function pulumiCommand(): Promise<PulumiCommand> {
     }
 }
 
+/** The hosts of the stack being deployed, once its config was read: errors name them. */
+let configuredHosts: { name: string; address: string }[] = [];
+
 /** The stack's config through the one schema the program uses; a ConfigError names every problem. */
 async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedConfig> {
     const values: Record<string, string> = {};
@@ -55,7 +58,9 @@ async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedCo
         values[name] = v.value;
         if (v.secret) secretKeys.add(name);
     }
-    return parseClusterConfig({ stack: stackName, values, secretKeys });
+    const config = parseClusterConfig({ stack: stackName, values, secretKeys });
+    configuredHosts = config.target === "ssh" ? [config.controller, ...config.workers] : [];
+    return config;
 }
 
 /** The stack's lock files in a file backend (backend/diy/lock.go: .pulumi/locks/<org>/<project>/<stack>/<id>.json). */
@@ -226,8 +231,8 @@ export async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
     main(process.argv).catch((err: Error) => {
-        // The engine's own output has already been streamed; keep the summary short.
-        console.error(`\n${err.message.split("\n").slice(0, 40).join("\n")}`);
+        // The engine's own output has already been streamed; keep the summary short, with hosts named.
+        console.error(`\n${nameHosts(err.message.split("\n").slice(0, 40).join("\n"), configuredHosts)}`);
         process.exit(1);
     });
 }

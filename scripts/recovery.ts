@@ -83,3 +83,28 @@ export function orphanContainers(ps: string, inState: Set<string>): string[] {
 export function containersInState(deployment: { resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] }): Set<string> {
     return new Set((deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => r.outputs?.name ?? r.inputs?.name ?? "").filter(Boolean));
 }
+
+/**
+ * An engine error as the user should read it: every address of a configured host followed by the
+ * host's name, and for the failures a host causes, what to do. The providers report addresses
+ * ("dial tcp 192.168.2.71:22: i/o timeout", "unable to pull image ... registry-1.docker.io").
+ */
+export function nameHosts(message: string, hosts: { name: string; address: string }[]): string {
+    let out = message;
+    for (const h of hosts) {
+        const escaped = h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        // Not inside a longer address (192.168.2.7 in 192.168.2.70), a port kept with it, named once.
+        out = out.replace(new RegExp(`(?<![\\w.])(\\[?${escaped}\\]?(?::\\d+)?)(?![\\w-]|\\.\\d)(?! \\(host )`, "g"), `$1 (host ${h.name})`);
+    }
+    const hints: string[] = [];
+    if (/dial tcp [^:]+:\d+: (i\/o timeout|connect: connection refused|connect: no route to host)/.test(message)) {
+        hints.push("a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
+    }
+    const pullFailed = /unable to pull image|pull access denied|Get "https:\/\/[^"]*\/v2\//i.test(message);
+    if (pullFailed) {
+        hints.push(
+            "a host could not pull an image (no registry reachable from it?): load it onto the host from a machine that has it, e.g. 'docker save <image> | ssh <user>@<host> docker load', then run again",
+        );
+    }
+    return hints.length ? `${out}\n${hints.map((h) => `hint: ${h}`).join("\n")}` : out;
+}

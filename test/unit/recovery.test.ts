@@ -1,7 +1,7 @@
 // The decisions behind what the next `up` repairs after an interrupted one, on the forms Pulumi and
 // Docker write: a file backend's lock (backend/diy/lock.go lockContent), a stack export's
 // pending_operations and resources, `docker ps --format '{{.Names}}'` output.
-import { CLI_CANCELLING, containersInState, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
+import { CLI_CANCELLING, containersInState, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
 
 describe("Ctrl-C during npm run up", () => {
     it("lets the CLI cancel gracefully when it got the terminal's signal, passes a lone signal on, and terminates on the second", () => {
@@ -55,4 +55,26 @@ describe("containers of the stack that its state does not hold", () => {
         expect(orphanContainers(ps, containersInState(state))).toEqual(["arroyo-pi-sim-kafka"]);
         expect(orphanContainers("", containersInState(state))).toEqual([]);
     });
+});
+
+describe("engine errors, as the user reads them", () => {
+    const hosts = [
+        { name: "b1pc10", address: "192.168.2.70" },
+        { name: "b1pc11", address: "192.168.2.71" },
+        { name: "b1pc1", address: "192.168.2.7" },
+    ];
+
+    it("names the host behind every address, and says what to do when one did not answer", () => {
+        const out = nameHosts("error: ssh: dial tcp 192.168.2.71:22: i/o timeout", hosts);
+        expect(out).toBe("error: ssh: dial tcp 192.168.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
+        // A prefix of another address is not that address.
+        expect(nameHosts("connecting to 192.168.2.70 and 192.168.2.7", hosts)).toBe("connecting to 192.168.2.70 (host b1pc10) and 192.168.2.7 (host b1pc1)");
+    });
+
+    it("says how to get an image onto a host that cannot pull it", () => {
+        const out = nameHosts('docker:index/remoteImage:RemoteImage (worker-b1pc11-host-image-arroyo): error: unable to pull image ghcr.io/arroyosystems/arroyo:0.15.0: Get "https://ghcr.io/v2/": dial tcp 140.82.121.34:443: i/o timeout', hosts);
+        expect(out).toMatch(/hint: a host could not pull an image .*docker save <image> \| ssh <user>@<host> docker load/);
+    });
+
+    it("leaves a message without hosts as it is", () => expect(nameHosts("Invalid configuration", hosts)).toBe("Invalid configuration"));
 });
