@@ -114,6 +114,7 @@ const structured = {
     kafka: kafkaSchema.default(() => kafkaSchema.parse({})),
     buckets: bucketsSchema.default(() => bucketsSchema.parse({})),
     hosts: hostsSchema.default(() => hostsSchema.parse({})),
+    piTuning: z.boolean().default(false),
     retainData: z.boolean().default(DEFAULTS.retainData),
 } as const;
 
@@ -163,6 +164,8 @@ export interface ValidatedConfig {
     buckets: { checkpoints: string; results: string; extra: string[] };
     minio: { rootUser: string; rootPassword: string };
     hosts: { allowNoMemoryLimit: boolean };
+    /** Let the deployment switch on the memory cgroup and the 4 KiB-page kernel on Pis that lack them, and reboot those. */
+    piTuning: boolean;
     retainData: boolean;
     /** Sum of the workers' task slots: the default parallelism and the minimum partition count. */
     totalSlots: number;
@@ -236,6 +239,7 @@ const FIXES: Record<string, string> = {
     "workers[].sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     "controller.sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     retainData: "set it with 'pulumi config set retainData true' or false",
+    piTuning: "set it with 'pulumi config set piTuning true' (the deployment edits the Pis' boot files and reboots them) or false",
     "hosts.allowNoMemoryLimit": "set it with 'pulumi config set --path hosts.allowNoMemoryLimit true' (run without enforced memory limits) or false",
 };
 
@@ -439,6 +443,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         buckets,
         minio,
         hosts: parsed.hosts ?? { allowNoMemoryLimit: false },
+        piTuning: parsed.piTuning ?? false,
         retainData: parsed.retainData,
         totalSlots,
     };

@@ -3,12 +3,15 @@ import { loadValidatedConfig, withSecrets } from "../config/load";
 import { preflightHosts } from "../hosts/demand";
 import { HostFacts } from "../hosts/facts";
 import { preflight, PreflightError, PreflightResult } from "../hosts/preflight";
+import { needsAny, tuneHosts, tuningLeft, tuningNeeds } from "../hosts/tuning";
 import { ArroyoCluster } from "./cluster";
 import { ClusterOutputs } from "./outputs";
 
 export interface ProgramDeps {
     /** Reads the hosts' facts over SSH (hosts/preflight.ts); tests on Pulumi's mocks give a recording instead, and dial nothing. */
     preflight?: typeof preflight;
+    /** Tunes and reboots hosts (hosts/tuning.ts), with piTuning; likewise replaced on the mocks. */
+    tune?: typeof tuneHosts;
 }
 
 /**
@@ -23,6 +26,17 @@ export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOut
     let results: PreflightResult[] = [];
     if (hosts.length > 0) {
         results = await (deps.preflight ?? preflight)(hosts, validated.ssh!.privateKey);
+        if (validated.piTuning) {
+            // The hosts that can be fixed by tuning are tuned, rebooted and read again; then judged.
+            const needs = new Map(results.filter((r) => r.facts && needsAny(tuningNeeds(r.facts))).map((r) => [r.name, tuningNeeds(r.facts as HostFacts)]));
+            if (needs.size > 0) {
+                const tuned = await (deps.tune ?? tuneHosts)(hosts.filter((h) => needs.has(h.name)), validated.ssh!.privateKey, needs, (line) => pulumi.log.info(line));
+                results = results.map((r) => {
+                    const t = tuned.find((x) => x.name === r.name);
+                    return t ? { ...t, problems: [...t.problems, ...(t.facts ? tuningLeft(t.name, t.facts) : [])] } : r;
+                });
+            }
+        }
         if (results.some((r) => r.problems.length > 0)) throw new pulumi.RunError(new PreflightError(results).message);
     }
     const hostFacts = Object.fromEntries(results.filter((r) => r.facts).map((r) => [r.name, r.facts as HostFacts]));

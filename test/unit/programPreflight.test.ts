@@ -5,6 +5,7 @@
 import { HostFacts } from "../../hosts/facts";
 import { PreflightHost, PreflightResult } from "../../hosts/preflight";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
+import { TUNED_PI } from "../helpers/piFacts";
 
 const values = rawConfig("pi-cluster").values;
 process.env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [`arroyo-pi:${k}`, v])));
@@ -17,7 +18,7 @@ const { clusterProgram } = require("../../stacks/program") as typeof import("../
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 
-const tunedPi: HostFacts = { model: "Raspberry Pi 5 Model B Rev 1.0", arch: "aarch64", kernel: "6.12.34+rpt-rpi-v8", pageSizeBytes: 4096, memoryMb: 8051, memoryCgroup: true, diskFreeMb: 50_000, clockSynchronized: true, dockerVersion: "28.5.1", dockerMemoryLimit: true, dockerSwapLimit: true, throttled: null, temperatureC: 45.1 };
+const tunedPi: HostFacts = TUNED_PI;
 
 /** A recorded preflight: what it was asked, when it answered. */
 function recorded(problemsFor: (h: PreflightHost) => string[] = () => []) {
