@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { ArroyoClient } from "./arroyo/client";
 import { positiveNumber } from "./cliOptions";
 import { sampleHosts, HostSample } from "./metrics/hosts";
-import { sourceNodeIds, summedRate } from "./arroyo/metrics";
+import { sourceNodeIds, summedRawRate } from "./arroyo/metrics";
 import { loadStackOutputs } from "./stackOutputs";
 import { ClusterOutputs } from "../stacks/outputs";
 
@@ -22,8 +22,9 @@ export async function sampleCluster(outputs: ClusterOutputs, client: ArroyoClien
             const job = (await client.jobs(p.id))[0];
             let sourceRate: number | null = null;
             if (job?.state === "Running") {
-                // A source's throughput is its messages_sent (a source has no input queue), smoothed by Arroyo.
-                const series = summedRate(await client.operatorMetrics(p.id, job.id), sourceNodeIds(p.graph), "messages_sent");
+                // A source's throughput is its messages_sent (a source has no input queue); the last
+                // collection's rate as Arroyo measured it (its EWMA undone, benchmark/arroyo/metrics.ts).
+                const series = summedRawRate(await client.operatorMetrics(p.id, job.id), sourceNodeIds(p.graph), "messages_sent");
                 sourceRate = series.length ? series[series.length - 1].value : null;
             }
             return { id: p.id, name: p.name, jobState: job?.state ?? null, failure: job?.failure_message ?? null, sourceRate };
