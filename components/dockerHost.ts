@@ -75,6 +75,11 @@ export function dockerCheckScript(hostName: string, arroyoImage: string | undefi
     ].join("\n");
 }
 
+/** How the command provider logs in to an ssh host: the recorded host key when there is one. */
+function sshConnection(host: HostSpec, access: Extract<HostAccess, { kind: "ssh" }>): command.types.input.remote.ConnectionArgs {
+    return { host: host.address, port: host.sshPort, user: access.user, privateKey: access.privateKey, ...(host.hostKey ? { hostKey: host.hostKey } : {}), dialErrorLimit: 10 };
+}
+
 export class DockerHost extends pulumi.ComponentResource {
     public readonly name: string;
     public readonly address: string;
@@ -103,14 +108,7 @@ export class DockerHost extends pulumi.ComponentResource {
             this.dockerInstall = new command.remote.Command(
                 `${name}-install-docker`,
                 {
-                    connection: {
-                        host: host.address,
-                        port: host.sshPort,
-                        user: access.user,
-                        privateKey: access.privateKey,
-                        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
-                        dialErrorLimit: 10,
-                    },
+                    connection: sshConnection(host, access),
                     create: installDockerScript(access.installCommand),
                     triggers: [access.installCommand],
                 },
@@ -144,14 +142,7 @@ export class DockerHost extends pulumi.ComponentResource {
             this.dockerCheck = new command.remote.Command(
                 `${name}-docker-check`,
                 {
-                    connection: {
-                        host: host.address,
-                        port: host.sshPort,
-                        user: access.user,
-                        privateKey: access.privateKey,
-                        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
-                        dialErrorLimit: 10,
-                    },
+                    connection: sshConnection(host, access),
                     create: dockerCheckScript(host.name, args.arroyoImage, args.allowNoMemoryLimit === true),
                     // Re-run when what it checks changes, never on its own: a second preview shows nothing.
                     triggers: [args.arroyoImage ?? "", args.allowNoMemoryLimit === true],
