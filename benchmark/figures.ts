@@ -1,7 +1,7 @@
 // A query run's figures, computed from its samples and nothing else: no I/O, so every figure a
 // report shows can be recomputed from results.json and tested on recorded samples. What is
 // measured on Kafka comes first (engine independent); Arroyo's own metrics are read beside it.
-import { countBetween, maxSeries, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "./arroyo/metrics";
+import { desmoothed, integrate, maxSeries, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "./arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "./arroyo/types";
 import { CheckpointTime, ProgressPoint, WindowProgress, windowProgress } from "./kafka/progress";
 import { HostSample } from "./metrics/hosts";
@@ -148,21 +148,30 @@ export function kafkaFigures(k: KafkaInput, load: LoadFigures): KafkaFigures {
 export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGraph, window: { startMs: number; endMs: number }, consumed: KafkaFigures["consumedInWindow"]) {
     const sources = sourceNodeIds(graph);
     const sinks = sinkNodeIds(graph);
-    // A rate over the part of the window every subtask's series covers (all of it, unless the
-    // job's metrics started late or stopped early); null when that is under half the window.
-    const rateOver = (nodeIds: number[], name: "messages_sent" | "messages_recv") => {
+    // Each subtask's rate over the whole collection intervals inside the window, summed: a rate is
+    // known per interval only, and one cut by the window's edge (where the load may start or stop
+    // inside it) would be taken as uniform and bias the figure. Null where a subtask has fewer than
+    // two collections inside, or they span under half the window.
+    const rateOver = (nodeIds: number[], name: "messages_sent" | "messages_recv", fromMs = window.startMs, toMs = window.endMs) => {
         const series = subtaskSeries(merged, name, nodeIds);
         if (series.length === 0) return null;
-        const from = Math.max(window.startMs, ...series.map((s) => s[0].time));
-        const to = Math.min(window.endMs, ...series.map((s) => s[s.length - 1].time));
-        if (to - from < (window.endMs - window.startMs) / 2) return null;
-        return ((countBetween(merged, nodeIds, name, from, to) as number) * 1000) / (to - from);
+        let total = 0;
+        for (const s of series) {
+            const raw = desmoothed(s);
+            const inside = raw.filter((p) => p.time >= fromMs && p.time <= toMs);
+            if (inside.length < 2 || inside[inside.length - 1].time - inside[0].time < (toMs - fromMs) / 2) return null;
+            const first = inside[0].time;
+            const last = inside[inside.length - 1].time;
+            total += (integrate(raw, first, last) * 1000) / (last - first);
+        }
+        return total;
     };
     const smoothed = summedRate(merged, sources, "messages_sent");
     const smoothedIn = smoothed.filter((p) => p.time >= window.startMs && p.time <= window.endMs);
-    const sourceSeries = subtaskSeries(merged, "messages_sent", sources);
-    const covered = consumed !== null && sourceSeries.length > 0 && sourceSeries.every((s) => s[0].time <= consumed.fromMs && s[s.length - 1].time >= consumed.toMs);
-    const arroyoConsumed = covered && consumed ? countBetween(merged, sources, "messages_sent", consumed.fromMs, consumed.toMs) : null;
+    // Arroyo's count over the span of Kafka's consumed figure, as its rate there (whole collection
+    // intervals inside the span) times the span: the same measure of the same reading.
+    const spanRate = consumed ? rateOver(sources, "messages_sent", consumed.fromMs, consumed.toMs) : null;
+    const arroyoConsumed = consumed && spanRate !== null ? (spanRate * (consumed.toMs - consumed.fromMs)) / 1000 : null;
     const backpressure = maxSeries(merged, "backpressure");
     const bpIn = backpressure.filter((p) => p.time >= window.startMs && p.time <= window.endMs);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
