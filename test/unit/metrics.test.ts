@@ -4,6 +4,7 @@ import { countBetween, desmoothed, integrate, maxSeries, meanIn, sinkNodeIds, so
 import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
+import { arroyoFigures } from "../../benchmark/figures";
 
 const graph: PipelineGraph = {
     nodes: [1, 2, 3, 4].map((id) => ({ node_id: id, operator: `op${id}`, description: "", parallelism: 2 })),
@@ -112,6 +113,22 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
         expect(all.length).toBeGreaterThan(30);
         expect(counted).toBeCloseTo(truth, 3);
         expect(smoothed / truth).toBeLessThan(0.8);
+    });
+
+    it("takes the window's rate over whole collection intervals, unbiased when the load stops inside the last one", () => {
+        // 100/s per source subtask until 1 s into round 9's interval, nothing after: the window ends there.
+        const { groups } = served(12, (round, node) => {
+            const c = newCounters();
+            const total = round === 0 ? 0 : Math.min(round, 9) * 200 - (round >= 9 ? 100 : 0);
+            if (node === 4) c.messages_recv = total;
+            else c.messages_sent = total;
+            return c;
+        });
+        const t = (round: number) => 1_700_000_000_000 + round * 2_000;
+        const graph4 = { nodes: [1, 2, 4].map((id) => ({ node_id: id, operator: "x", description: "", parallelism: 2 })), edges: [{ src_id: 1, dest_id: 4, key_type: "", value_type: "", edge_type: "" }, { src_id: 2, dest_id: 4, key_type: "", value_type: "", edge_type: "" }] };
+        const f = arroyoFigures(groups, graph4, { startMs: t(2) + 500, endMs: t(8) + 1_000 }, null);
+        // Three source subtasks at 100/s.
+        expect(f.figures.sourceRate!).toBeCloseTo(300, 6);
     });
 
     it("leaves out grid times a subtask cannot cover rather than summing it short", () => {
