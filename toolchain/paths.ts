@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,6 +20,12 @@ export const KAFKA_VERSION: string = VERSIONS.kafka;
 
 export function pulumiRoot(): string {
     return path.join(cacheDir(), `pulumi-${PULUMI_VERSION}`);
+}
+
+/** Flink's jars (session cluster and Kafka SQL connector), keyed by both versions and the jar set (toolchain/flink/pom.xml), as toolchain/run.sh keys them. */
+export function flinkHome(): string {
+    const pom = crypto.createHash("sha256").update(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "flink", "pom.xml"))).digest("hex").slice(0, 8);
+    return path.join(cacheDir(), `flink-${VERSIONS.flink}-kafka-${VERSIONS.flinkKafkaConnector}-${pom}`);
 }
 
 export function kafkaHome(): string {

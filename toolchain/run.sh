@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink)
 #
 # kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
 # built the step says so in one line and succeeds, and the load producer uses kafkajs.
@@ -19,6 +19,10 @@ mkdir -p "$CACHE"
 
 # Versions are defined once: Kafka as the cluster's image has it, the Pulumi CLI as the SDK.
 KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').kafka")
+FLINK_VERSION=$(node -p "require('$here/../config/versions.json').flink")
+FLINK_KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').flinkKafkaConnector")
+# The jar set is the pom's: keyed by its content too, so a changed set is fetched anew.
+FLINK_KEY="$FLINK_VERSION-kafka-$FLINK_KAFKA_VERSION-$(sha256sum "$here/flink/pom.xml" | cut -c1-8)"
 PULUMI_VERSION=$(node -p "require('$here/../package.json').dependencies['@pulumi/pulumi']")
 # The load client as toolchain/kafka-javascript pins it; native code, so keyed by Node's module ABI too.
 CKJS_VERSION=$(node -p "require('$here/kafka-javascript/package.json').dependencies['@confluentinc/kafka-javascript']")
@@ -63,6 +67,14 @@ build_kafka() {
     mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
         dependency:copy-dependencies -DoutputDirectory="$out/libs" -DincludeScope=runtime >"$out/mvn.log"
     cp "$here/kafka/log4j2.properties" "$out/log4j2.properties"
+}
+
+# Apache Flink's session cluster and Kafka SQL connector, as jars from Maven Central.
+build_flink() {
+    local out=$1
+    mvn -q -B -Dstyle.color=never -f "$here/flink/pom.xml" -Dflink.version="$FLINK_VERSION" -Dflink.kafka.version="$FLINK_KAFKA_VERSION" \
+        dependency:copy-dependencies -DoutputDirectory="$out/lib" -DincludeScope=runtime >"$out/mvn.log"
+    cp "$here/flink/log4j2.properties" "$out/log4j2.properties"
 }
 
 # The Pulumi CLI, built from the Go module proxy (no binary downloads reach this machine).
@@ -134,16 +146,17 @@ ensure_docker() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd kafka-javascript)
+[ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd kafka-javascript flink)
 for s in "${steps[@]}"; do
     case "$s" in
         kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
+        flink) step flink "$FLINK_KEY" build_flink ;;
         pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
         docker) ensure_docker ;;
         sshd) ensure_sshd ;;
         # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
         kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
             log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript)"; exit 2 ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink)"; exit 2 ;;
     esac
 done

@@ -1,0 +1,149 @@
+// Starts a real Apache Flink session cluster (JobManager, TaskManagers, SQL Gateway) from the
+// toolchain's Maven jars, on loopback ports chosen by the OS, in a temporary directory. For tests
+// and benchmarks only. flink-dist is not served by Maven Central, so its scripts are not there
+// either: what `taskmanager.sh` computes (the TaskManager's JVM sizes and its memory and CPU
+// settings) is asked of Flink's own BashJavaUtils, as the script does.
+import { ChildProcess, execFile, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { httpAnswers, waitFor } from "../probes/waitFor";
+import { freePort } from "./net";
+import { flinkHome } from "./paths";
+import { VERSIONS } from "../config/defaults";
+
+/** The toolchain's classpath, or a clear error saying how to get it. */
+export function flinkClasspath(): string {
+    const home = flinkHome();
+    if (!fs.existsSync(path.join(home, ".complete"))) throw new Error(`Flink ${VERSIONS.flink} jars are not in ${home}: run 'toolchain/run.sh flink' first`);
+    return `${path.join(home, "lib")}/*`;
+}
+
+export interface RunningFlink {
+    /** JobManager REST, e.g. http://127.0.0.1:41234 (its /jobs, /overview, ...). */
+    restUrl: string;
+    /** SQL Gateway REST, e.g. http://127.0.0.1:41235 (its /v1/sessions, ...). */
+    gatewayUrl: string;
+    /** The processes' logs, for failure messages. */
+    logs(): string;
+    /** Kills one TaskManager (index), as a lost worker. */
+    killTaskManager(index: number): Promise<void>;
+    stop(): Promise<void>;
+}
+
+export interface FlinkOptions {
+    taskManagers?: number;
+    slotsPerTaskManager?: number;
+    /** Each TaskManager's process memory, MB (Flink derives heap, managed and network memory from it). */
+    taskManagerMb?: number;
+}
+
+const yaml = (o: Record<string, string | number>) => Object.entries(o).map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v) : v}`).join("\n") + "\n";
+
+export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<RunningFlink> {
+    const classpath = flinkClasspath();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-flink-"));
+    const [rpcPort, restPort, gatewayPort, blobPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // Flink 2.x reads config.yaml (flat keys are accepted); every address and port on loopback.
+    fs.writeFileSync(
+        path.join(dir, "config.yaml"),
+        yaml({
+            "jobmanager.rpc.address": "127.0.0.1",
+            "jobmanager.rpc.port": rpcPort,
+            "jobmanager.bind-host": "127.0.0.1",
+            "jobmanager.memory.process.size": "768m",
+            "blob.server.port": blobPort,
+            "rest.address": "127.0.0.1",
+            "rest.bind-address": "127.0.0.1",
+            "rest.port": restPort,
+            "taskmanager.host": "127.0.0.1",
+            "taskmanager.bind-host": "127.0.0.1",
+            "taskmanager.numberOfTaskSlots": opts.slotsPerTaskManager ?? 2,
+            "taskmanager.memory.process.size": `${opts.taskManagerMb ?? 1024}m`,
+            "execution.target": "remote",
+            "sql-gateway.endpoint.rest.address": "127.0.0.1",
+            "sql-gateway.endpoint.rest.bind-address": "127.0.0.1",
+            "sql-gateway.endpoint.rest.port": gatewayPort,
+        }),
+    );
+    const log4j = `-Dlog4j.configurationFile=${path.join(flinkHome(), "log4j2.properties")}`;
+    const children: ChildProcess[] = [];
+    const logFiles: string[] = [];
+    const start = (name: string, jvm: string[], main: string, args: string[]) => {
+        const logFile = path.join(dir, `${name}.log`);
+        logFiles.push(logFile);
+        const child = spawn("java", [...jvm, log4j, `-Dlog.file=${logFile}`, "-cp", classpath, main, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, FLINK_CONF_DIR: dir } });
+        child.stderr?.on("data", (d) => fs.appendFileSync(logFile, d));
+        children.push(child);
+        return child;
+    };
+    const logs = () => logFiles.map((f) => `--- ${path.basename(f)}\n${fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-4_000) : ""}`).join("\n");
+    const stop = async () => {
+        await Promise.all(
+            children.map(async (c) => {
+                if (c.exitCode !== null || c.signalCode !== null) return;
+                const exited = new Promise((r) => c.once("exit", r));
+                c.kill("SIGTERM");
+                const timer = setTimeout(() => c.kill("SIGKILL"), 15_000);
+                await exited;
+                clearTimeout(timer);
+            }),
+        );
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    const restUrl = `http://127.0.0.1:${restPort}`;
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    try {
+        start("jobmanager", ["-Xmx512m"], "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", ["--configDir", dir]);
+        // What taskmanager.sh asks BashJavaUtils: JVM sizes (line 1) and dynamic properties (line 2).
+        const { stdout } = await promisify(execFile)("java", ["-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils", "GET_TM_RESOURCE_PARAMS", "--configDir", dir]);
+        const [jvm, dynamic] = stdout
+            .split("\n")
+            .filter((l) => l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
+            .map((l) => l.slice("BASH_JAVA_UTILS_EXEC_RESULT:".length).trim().split(/\s+/));
+        if (!jvm || !dynamic) throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
+        const tms = opts.taskManagers ?? 1;
+        for (let i = 0; i < tms; i++) start(`taskmanager-${i}`, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", ["--configDir", dir, ...dynamic]);
+        start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
+        // A process that exits while we wait ends the wait with the logs, not a time-out.
+        let ready = false;
+        const exited = new Promise<never>((_, reject) =>
+            children.forEach((c, i) => c.once("exit", (code) => !ready && reject(new Error(`Flink's ${path.basename(logFiles[i], ".log")} exited (${code}) before the cluster was ready:\n${logs()}`)))),
+        );
+        exited.catch(() => undefined);
+        await Promise.race([
+            exited,
+            (async () => {
+                await waitFor(
+                    `Flink at ${restUrl} with ${tms} TaskManager(s)`,
+                    async () => {
+                        const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(5_000) });
+                        const o = (await res.json()) as { taskmanagers: number };
+                        if (o.taskmanagers < tms) throw new Error(`${o.taskmanagers} of ${tms} TaskManagers registered`);
+                        return o;
+                    },
+                    { timeoutMs: 120_000, intervalMs: 500 },
+                );
+                await waitFor(`Flink's SQL Gateway at ${gatewayUrl}`, () => httpAnswers(`${gatewayUrl}/v1/info`), { timeoutMs: 120_000, intervalMs: 500 });
+            })(),
+        ]);
+        ready = true;
+    } catch (err) {
+        await stop();
+        throw err;
+    }
+    return {
+        restUrl,
+        gatewayUrl,
+        logs,
+        killTaskManager: async (index: number) => {
+            const tm = children.filter((_, i) => logFiles[i].includes("taskmanager-"))[index];
+            if (!tm || tm.exitCode !== null) throw new Error(`no running TaskManager ${index}`);
+            const exited = new Promise((r) => tm.once("exit", r));
+            tm.kill("SIGKILL");
+            await exited;
+        },
+        stop,
+    };
+}
