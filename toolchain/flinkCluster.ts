@@ -27,8 +27,6 @@ export interface RunningFlink {
     gatewayUrl: string;
     /** The processes' logs, for failure messages. */
     logs(): string;
-    /** Kills one TaskManager (index), as a lost worker. */
-    killTaskManager(index: number): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -137,13 +135,6 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
         restUrl,
         gatewayUrl,
         logs,
-        killTaskManager: async (index: number) => {
-            const tm = children.filter((_, i) => logFiles[i].includes("taskmanager-"))[index];
-            if (!tm || tm.exitCode !== null) throw new Error(`no running TaskManager ${index}`);
-            const exited = new Promise((r) => tm.once("exit", r));
-            tm.kill("SIGKILL");
-            await exited;
-        },
         stop,
     };
 }
