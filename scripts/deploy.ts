@@ -110,7 +110,9 @@ function recoverLocks(backend: string, stackName: string): void {
 async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
     const state = (await stack.exportStack()).deployment as { pending_operations?: { type: string; resource: { urn: string; type: string } }[]; resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] };
     const pending = pendingRecovery(state);
-    if (pending.refresh) {
+    // A preview changes nothing, the state included: it says what the next up or destroy settles.
+    if (pending.refresh && action === "preview") console.log(`note: ${pending.say?.replace("refreshing the state", "the next up or destroy refreshes the state")}`);
+    else if (pending.refresh) {
         console.log(pending.say);
         await stack.refresh({ onOutput, clearPendingCreates: true, signal });
     }
