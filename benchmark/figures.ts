@@ -3,7 +3,7 @@
 // measured on Kafka comes first (engine independent); Arroyo's own metrics are read beside it.
 import { desmoothed, integrate, maxSeries, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "./arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "./arroyo/types";
-import { CheckpointTime, ProgressPoint, WindowProgress, windowProgress } from "./kafka/progress";
+import { CheckpointTime, commitSamples, ProgressPoint, WindowProgress, windowProgress } from "./kafka/progress";
 import { HostSample } from "./metrics/hosts";
 import { CheckpointFigures, HostFigures, JobSample, KafkaFigures, LoadFigures, Validity } from "./report/types";
 
@@ -67,8 +67,7 @@ export function loadFigures(load: LoadInput, window: { startMs: number; endMs: n
 /** Cadence and duration of the checkpoints whose start lies in the window (without the engine's list: the samples that first saw a commit). */
 export function checkpointFigures(checkpoints: CheckpointTime[], progress: ProgressPoint[], window: { startMs: number; endMs: number }, intervalSeconds: number): CheckpointFigures {
     const listed = checkpoints.length > 0;
-    const commitsSeen = progress.filter((p, i) => i > 0 && p.consumed !== progress[i - 1].consumed);
-    const starts = (listed ? checkpoints.map((c) => c.startMs) : commitsSeen.map((c) => c.time)).filter((t) => t >= window.startMs && t <= window.endMs).sort((a, b) => a - b);
+    const starts = (listed ? checkpoints.map((c) => c.startMs) : commitSamples(progress).map((c) => c.time)).filter((t) => t >= window.startMs && t <= window.endMs).sort((a, b) => a - b);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
     const durations = checkpoints.filter((c) => c.startMs >= window.startMs && c.startMs <= window.endMs && c.finishMs !== null).map((c) => (c.finishMs as number) - c.startMs).sort((a, b) => a - b);
     const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostSpec } from "../config/schema";
-import { shellQuote } from "../lib/shell";
+import { shellQuote, SUDO_UNLESS_ROOT } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
 import { urlHost } from "../lib/address";
 import { jemallocAbortMessage, memoryCgroupOffMessage } from "../hosts/facts";
@@ -32,7 +32,7 @@ export function installDockerScript(installCommand: string): string {
     // Runs under the login user; sudo -n fails fast instead of hanging on a password prompt.
     return [
         "set -eu",
-        'if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi',
+        SUDO_UNLESS_ROOT,
         "if command -v docker >/dev/null 2>&1; then",
         '  echo "docker already installed: $(docker --version)"',
         "else",
@@ -59,7 +59,7 @@ export function dockerCheckScript(hostName: string, arroyoImage: string | undefi
     const jemalloc = jemallocAbortMessage(hostName, "$(getconf PAGESIZE)");
     return [
         "set -u",
-        'if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi',
+        SUDO_UNLESS_ROOT,
         "failed=0",
         "ml=$($SUDO docker info --format '{{.MemoryLimit}}' 2>/dev/null)",
         // Inside double quotes on purpose: the messages' $ml and $(getconf PAGESIZE) expand on the host; they hold no other $, ` or ".
@@ -73,6 +73,11 @@ export function dockerCheckScript(hostName: string, arroyoImage: string | undefi
             : ['echo "docker MemoryLimit=$ml"']),
         'exit "$failed"',
     ].join("\n");
+}
+
+/** A host's Docker engine as `docker -H` takes it (no credentials in it). */
+export function dockerHostOf(host: HostSpec, access: HostAccess): string {
+    return access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${urlHost(host.address)}:${host.sshPort}`;
 }
 
 /** How the command provider logs in to an ssh host: the recorded host key when there is one. */
@@ -101,7 +106,7 @@ export class DockerHost extends pulumi.ComponentResource {
         this.address = args.host.address;
         const { access, host } = args;
 
-        this.dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${urlHost(host.address)}:${host.sshPort}`;
+        this.dockerHost = dockerHostOf(host, access);
         if (access.kind === "local") {
             this.provider = new docker.Provider(`${name}-engine`, { host: access.dockerHost }, { parent: this });
         } else {

@@ -4,6 +4,7 @@
 // kernel on which Arroyo's jemalloc aborts, clocks that drift. One shell script gathers every
 // fact in one round trip; the parser and the judgement are pure, so they are tested on captured
 // outputs.
+import { SUDO_UNLESS_ROOT } from "../lib/shell";
 
 /**
  * Prints one `key=value` line per fact; a fact it cannot read is printed empty. POSIX sh, no root,
@@ -21,11 +22,27 @@ export function factsScript(opts: { minioVolume?: string } = {}): string {
  */
 function retainedBucketLines(volume: string): string[] {
     return [
-        'if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi',
+        SUDO_UNLESS_ROOT,
         // Where Docker keeps the volume (absent: no such volume, or no Docker yet).
         `mp=$($SUDO docker volume inspect --format '{{.Mountpoint}}' '${volume}' 2>/dev/null)`,
         `if [ -n "$mp" ]; then printf 'minio_volume=present\\nminio_buckets=%s\\n' "$($SUDO ls -A "$mp" 2>/dev/null | grep -v '^\\.' | tr '\\n' ' ')"; else printf 'minio_volume=absent\\n'; fi`,
     ];
+}
+
+/** The firmware's throttle flags and the SoC's temperature: read by the preflight and, during runs, by the benchmark. */
+export const THERMAL_LINES = [
+    `printf 'throttled=%s\\n' "$(vcgencmd get_throttled 2>/dev/null)"`,
+    `printf 'temp_millic=%s\\n' "$(cat /sys/class/thermal/thermal_zone0/temp 2>/dev/null)"`,
+];
+
+/** A script's `key=value` lines, values trimmed (a line without '=' is skipped). */
+export function keyValues(output: string): Map<string, string> {
+    const kv = new Map<string, string>();
+    for (const line of output.split("\n")) {
+        const i = line.indexOf("=");
+        if (i > 0) kv.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
+    }
+    return kv;
 }
 
 const FACT_LINES = [
@@ -47,8 +64,7 @@ const FACT_LINES = [
     // Docker's facts only where its daemon answers: a CLI without a daemon prints zero values (false).
     `if info=$(docker info --format '{{.ServerVersion}} {{.MemoryLimit}} {{.SwapLimit}}' 2>/dev/null); then set -- $info; else set -- "" "" ""; fi`,
     `printf 'docker_version=%s\\ndocker_memory_limit=%s\\ndocker_swap_limit=%s\\n' "$1" "$2" "$3"`,
-    `printf 'throttled=%s\\n' "$(vcgencmd get_throttled 2>/dev/null)"`,
-    `printf 'temp_millic=%s\\n' "$(cat /sys/class/thermal/thermal_zone0/temp 2>/dev/null)"`,
+    ...THERMAL_LINES,
 ];
 
 export interface HostFacts {
@@ -77,11 +93,7 @@ export interface HostFacts {
 }
 
 export function parseFacts(output: string): HostFacts {
-    const kv = new Map<string, string>();
-    for (const line of output.split("\n")) {
-        const i = line.indexOf("=");
-        if (i > 0) kv.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
-    }
+    const kv = keyValues(output);
     const text = (k: string) => (kv.get(k) ? (kv.get(k) as string) : null);
     const num = (k: string) => {
         const v = text(k);

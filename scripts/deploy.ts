@@ -16,6 +16,8 @@ import { PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
 import { CLI_CANCELLING, containersInState, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
 import { runOnHost } from "../lib/hostShell";
+import { SUDO_UNLESS_ROOT } from "../lib/shell";
+import { dockerHostOf } from "../components/dockerHost";
 import { targetLayout } from "../stacks/placement";
 import { withSecrets } from "../config/load";
 import { ValidatedConfig } from "../config/schema";
@@ -122,13 +124,12 @@ async function recoverState(stack: Stack, config: ValidatedConfig | undefined, a
     const hosts = [config.controller, ...config.workers];
     const engines = new Map<string, { name: string; dockerHost: string }>();
     for (const h of hosts) {
-        const access = layout.access(h);
-        const dockerHost = access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${h.address.includes(":") ? `[${h.address}]` : h.address}:${h.sshPort}`;
+        const dockerHost = dockerHostOf(h, layout.access(h));
         engines.set(dockerHost, { name: h.name, dockerHost });
     }
     for (const engine of engines.values()) {
         // Locally the engine's address; on a Pi its own engine, with sudo where the user is not root.
-        const docker = engine.dockerHost.startsWith("ssh://") ? 'SUDO=$([ "$(id -u)" -eq 0 ] || echo "sudo -n"); $SUDO docker' : `docker -H '${engine.dockerHost}'`;
+        const docker = engine.dockerHost.startsWith("ssh://") ? `${SUDO_UNLESS_ROOT}; $SUDO docker` : `docker -H '${engine.dockerHost}'`;
         const ps = await runOnHost(engine, config.stack, `${docker} ps -a --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.Names}}' 2>/dev/null || true`).catch(() => "");
         for (const name of orphanContainers(ps, inState)) {
             await runOnHost(engine, config.stack, `${docker} rm -f '${name}'`);

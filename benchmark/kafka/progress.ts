@@ -158,6 +158,11 @@ export interface WindowProgress {
     outputRecords: number;
 }
 
+/** The samples that first saw a new commit (the group's committed offsets moved since the sample before). */
+export function commitSamples(points: ProgressPoint[]): ProgressPoint[] {
+    return points.filter((p, i) => i > 0 && p.consumed !== points[i - 1].consumed);
+}
+
 /** A value of the samples at an instant, linear between the samples around it (held beyond them). */
 export function interpolate(points: ProgressPoint[], t: number, f: (p: ProgressPoint) => number): number {
     if (points.length === 0) return 0;
@@ -210,11 +215,8 @@ export function windowProgress(points: ProgressPoint[], startMs: number, endMs: 
         commitPoints = checkpointPoints(points, checkpoints).filter((c) => c.time >= startMs && c.time <= endMs);
         basis = "checkpoints";
     } else {
-        commitPoints = inside
-            .filter((p) => {
-                const i = points.indexOf(p);
-                return i > 0 && p.consumed !== points[i - 1].consumed;
-            })
+        commitPoints = commitSamples(points)
+            .filter((p) => p.time >= startMs && p.time <= endMs)
             .map((p) => ({ time: p.time, input: p.input, consumed: p.consumed, lag: p.lag }));
         basis = "commits";
     }

@@ -4,13 +4,12 @@
 // capacity as the engine's. Raspberry Pi firmware reports it (`vcgencmd get_throttled`), the
 // kernel gives temperature and clock. Off a Pi the flags are absent, and recorded as absent.
 import { runOnHost } from "../../lib/hostShell";
-import { limitedNow, parseThrottled, ThrottleFlags } from "../../hosts/facts";
+import { keyValues, limitedNow, parseThrottled, THERMAL_LINES, ThrottleFlags } from "../../hosts/facts";
 import { ClusterOutputs } from "../../stacks/outputs";
 
 /** One line per fact; empty where the host has no such file or command. */
 export const THERMAL_SCRIPT = [
-    `printf 'throttled=%s\\n' "$(vcgencmd get_throttled 2>/dev/null)"`,
-    `printf 'temp_millic=%s\\n' "$(cat /sys/class/thermal/thermal_zone0/temp 2>/dev/null)"`,
+    ...THERMAL_LINES,
     `printf 'cur_freq_khz=%s\\n' "$(cat /sys/devices/system/cpu/cpu*/cpufreq/scaling_cur_freq 2>/dev/null | tr '\\n' ' ')"`,
 ].join("\n");
 
@@ -27,7 +26,7 @@ export interface ThermalSample {
 }
 
 export function parseThermal(output: string): Pick<ThermalSample, "throttled" | "temperatureC" | "cpuMhz"> {
-    const kv = new Map(output.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()] as const));
+    const kv = keyValues(output);
     const throttled = kv.get("throttled");
     const temp = Number(kv.get("temp_millic"));
     const freqs = (kv.get("cur_freq_khz") ?? "").split(/\s+/).filter(Boolean).map(Number).filter(Number.isFinite);

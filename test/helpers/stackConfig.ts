@@ -46,3 +46,12 @@ export function problemsOf(raw: RawConfig): string[] {
     }
     throw new Error("expected the config to be rejected");
 }
+
+/**
+ * Hands `values` to a program run on Pulumi's mocks as the engine would (PULUMI_CONFIG, with the
+ * test secrets marked secret). Pulumi reads it once: call before the program's modules load.
+ */
+export function setProgramConfig(values: Record<string, string>): void {
+    process.env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v])));
+    process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(Object.keys(TEST_SECRETS).map((k) => `${PROJECT}:${k}`));
+}

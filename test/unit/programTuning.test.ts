@@ -2,12 +2,10 @@
 // dialled, the pi-cluster stack's addresses are real Pis), read again, and judged.
 import { HostFacts } from "../../hosts/facts";
 import { PreflightHost, PreflightResult } from "../../hosts/preflight";
-import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
+import { rawConfig, setProgramConfig } from "../helpers/stackConfig";
 import { TUNED_PI } from "../helpers/piFacts";
 
-const values = { ...rawConfig("pi-cluster").values, piTuning: "true" };
-process.env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [`arroyo-pi:${k}`, v])));
-process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(Object.keys(TEST_SECRETS).map((k) => `arroyo-pi:${k}`));
+setProgramConfig({ ...rawConfig("pi-cluster").values, piTuning: "true" });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { installMocks } = require("../helpers/mockProgram") as typeof import("../helpers/mockProgram");

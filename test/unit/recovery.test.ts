@@ -59,16 +59,16 @@ describe("containers of the stack that its state does not hold", () => {
 
 describe("engine errors, as the user reads them", () => {
     const hosts = [
-        { name: "b1pc10", address: "192.168.2.70" },
-        { name: "b1pc11", address: "192.168.2.71" },
-        { name: "b1pc1", address: "192.168.2.7" },
+        { name: "b1pc10", address: "192.0.2.70" },
+        { name: "b1pc11", address: "192.0.2.71" },
+        { name: "b1pc1", address: "192.0.2.7" },
     ];
 
     it("names the host behind every address, and says what to do when one did not answer", () => {
-        const out = nameHosts("error: ssh: dial tcp 192.168.2.71:22: i/o timeout", hosts);
-        expect(out).toBe("error: ssh: dial tcp 192.168.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
+        const out = nameHosts("error: ssh: dial tcp 192.0.2.71:22: i/o timeout", hosts);
+        expect(out).toBe("error: ssh: dial tcp 192.0.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
         // A prefix of another address is not that address.
-        expect(nameHosts("connecting to 192.168.2.70 and 192.168.2.7", hosts)).toBe("connecting to 192.168.2.70 (host b1pc10) and 192.168.2.7 (host b1pc1)");
+        expect(nameHosts("connecting to 192.0.2.70 and 192.0.2.7", hosts)).toBe("connecting to 192.0.2.70 (host b1pc10) and 192.0.2.7 (host b1pc1)");
     });
 
     it("says how to get an image onto a host that cannot pull it", () => {

@@ -153,15 +153,29 @@ export class ArroyoStandIn {
         p.runningSince = undefined;
         await p.run?.stop();
         p.run = undefined;
+        await this.compileAndRun(p, "Recovering");
+    }
+
+    /**
+     * From Created or Recovering to Running, as a new job and a recovering one both go
+     * (states/mod.rs): Compiling, then Scheduling with run_id + 1, waiting for node slots where the
+     * node scheduler needs them, then a new run. A stop or close() meanwhile ends it where it is.
+     */
+    private async compileAndRun(p: Pipeline, from: JobState): Promise<void> {
+        const still = (state: JobState) => !this.closed && p.stop === "none" && p.job.state === state;
         await this.pause(20);
-        if (this.closed || p.stop !== "none" || p.job.state !== "Recovering") return;
+        if (!still(from)) return;
         p.job.state = "Compiling";
         await this.pause(20);
-        if (this.closed || p.stop !== "none" || p.job.state !== "Compiling") return;
+        if (!still("Compiling")) return;
         p.job.state = "Scheduling";
         p.job.run_id += 1;
+        while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
+            if (!still("Scheduling")) return;
+            await this.pause(200);
+        }
         await this.pause(this.options.schedulingDelayMs);
-        if (this.closed || p.stop !== "none" || p.job.state !== "Scheduling") return;
+        if (!still("Scheduling")) return;
         await this.startRun(p);
     }
 
@@ -370,19 +384,8 @@ export class ArroyoStandIn {
     }
 
     /** Moves a new job through Compiling and Scheduling (run_id 0 -> 1) to Running (or Failed). */
-    private async drive(p: Pipeline): Promise<void> {
-        await this.pause(20);
-        p.job.state = "Compiling";
-        await this.pause(20);
-        p.job.state = "Scheduling";
-        p.job.run_id += 1;
-        while (this.options.requireNodeSlots && this.freeSlots() < p.parallelism) {
-            if (this.closed || p.stop !== "none") return;
-            await this.pause(200);
-        }
-        await this.pause(this.options.schedulingDelayMs);
-        if (this.closed || p.stop !== "none" || p.job.state !== "Scheduling") return;
-        await this.startRun(p);
+    private drive(p: Pipeline): Promise<void> {
+        return this.compileAndRun(p, "Created");
     }
 
     /** Scheduling -> Running: a new run of the job reading its sources from where it should. */
