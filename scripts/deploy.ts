@@ -12,9 +12,9 @@ import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
 import { spawnSync } from "child_process";
-import { PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
+import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
-import { CLI_CANCELLING, containersInState, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
+import { CLI_CANCELLING, containersInState, INTERRUPT_FORWARD_GRACE_MS, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
 import { runOnHost } from "../lib/hostShell";
 import { SUDO_UNLESS_ROOT } from "../lib/shell";
 import { dockerHostOf } from "../components/dockerHost";
@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<void> {
 
     // The local stack runs on this machine's Docker engine: install and start one where none answers.
     if (o.stack === "local" && action !== "outputs") toolchain(["docker"]);
-    const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(os.homedir(), ".pulumi-arroyo-pi")}`;
+    const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
     if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: o.stack, projectName: PROJECT, program: async () => clusterProgram() },
@@ -188,10 +188,18 @@ export async function main(argv: string[]): Promise<void> {
     let interrupts = 0;
     let cliCancelling = false;
     process.on("SIGINT", () => {
-        const decision = onInterrupt(++interrupts, cliCancelling);
-        console.error(`\n${decision.say}`);
-        if (interrupts > 1) process.exit(130);
-        if (decision.forward) abort.abort();
+        const n = ++interrupts;
+        console.error(`\n${onInterrupt(n, cliCancelling).say}`);
+        if (n > 1) {
+            abort.abort();
+            process.exit(130);
+        }
+        // A terminal's Ctrl-C reaches the CLI at the same moment, and its notice comes through the
+        // display a little later: passing the signal on before it arrived would be the CLI's second
+        // interrupt, which terminates it mid-step.
+        setTimeout(() => {
+            if (interrupts === 1 && onInterrupt(n, cliCancelling).forward) abort.abort();
+        }, INTERRUPT_FORWARD_GRACE_MS).unref();
     });
     const onOutput = (out: string) => {
         if (CLI_CANCELLING.test(out)) cliCancelling = true;

@@ -8,6 +8,9 @@
 // SIGINT sent to the script alone (kill -INT, npm forwarding it) is passed on once; a second one
 // terminates the CLI at once.
 
+/** How long a first interrupt waits for the CLI's own notice before passing the signal on. */
+export const INTERRUPT_FORWARD_GRACE_MS = 2_000;
+
 /** What to do on the n-th interrupt, given whether the CLI has already announced it is cancelling. */
 export function onInterrupt(count: number, cliCancelling: boolean): { forward: boolean; say: string } {
     if (count === 1) {

@@ -18,6 +18,11 @@ export const PULUMI_VERSION: string = pkg.dependencies["@pulumi/pulumi"];
 /** The test broker runs the Kafka version of the cluster's image. */
 export const KAFKA_VERSION: string = VERSIONS.kafka;
 
+/** The state `npm run deploy` keeps where PULUMI_BACKEND_URL names none: a file backend of this project's own. */
+export function defaultBackendUrl(): string {
+    return `file://${path.join(os.homedir(), `.pulumi-${PROJECT}`)}`;
+}
+
 export function pulumiRoot(): string {
     return path.join(cacheDir(), `pulumi-${PULUMI_VERSION}`);
 }

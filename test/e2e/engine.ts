@@ -1,10 +1,11 @@
-import { execFile } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { stringify } from "yaml";
 import { pulumiRoot, REPO_ROOT } from "../../toolchain/paths";
+import { missingPlugins } from "../../toolchain/plugins";
 
 export { REPO_ROOT };
 
@@ -73,8 +74,86 @@ export class E2eProject {
         );
     }
 
+    /**
+     * The same command as `deploy`, started in the background: a test watches its output and
+     * signals it as a user's Ctrl-C would.
+     */
+    start(action: string, stack: string, opts: { processGroup?: boolean } = {}): RunningDeploy {
+        // processGroup: the command leads a group of its own, so a signal to -pid reaches it and the
+        // CLI it starts together, as a terminal's Ctrl-C does.
+        const child = spawn("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack], { cwd: REPO_ROOT, env: this.env, detached: opts.processGroup ?? false });
+        return new RunningDeploy(child);
+    }
+
     remove(): void {
         for (const stack of this.stacks) fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), { force: true });
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+export const docker = async (...args: string[]) => (await promisify(execFile)("docker", args)).stdout.trim();
+export const summaryOf = (output: string): Record<string, number> => {
+    const line = output.split("\n").reverse().find((l) => l.startsWith("change summary: "));
+    if (!line) throw new Error(`no change summary in:\n${output.slice(-3000)}`);
+    return JSON.parse(line.slice("change summary: ".length));
+};
+export const stepsOf = (output: string): Record<string, string[]> => {
+    const line = output.split("\n").reverse().find((l) => l.startsWith("preview steps: "));
+    if (!line) throw new Error(`no preview steps in:\n${output.slice(-3000)}`);
+    return JSON.parse(line.slice("preview steps: ".length));
+};
+/** Fails with the end of the engine's output, which says why. */
+export function succeeded(result: { code: number; output: string }): void {
+    if (result.code !== 0) throw new Error(`deploy failed (exit ${result.code}):\n${result.output.slice(-4000)}`);
+}
+export const workers = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `worker${i + 1}`, address: "localhost" })));
+
+/** Arroyo's MinIO credentials as the program hands them to Arroyo: the controller container's environment. Never printed. */
+export async function arroyoCredentials(stack: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+    const env = JSON.parse(await docker("inspect", "--format", "{{json .Config.Env}}", `arroyo-pi-${stack}-arroyo-controller`)) as string[];
+    const get = (k: string) => env.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
+    const accessKeyId = get("AWS_ACCESS_KEY_ID");
+    const secretAccessKey = get("AWS_SECRET_ACCESS_KEY");
+    if (!accessKeyId || !secretAccessKey) throw new Error("the controller's environment lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY");
+    return { accessKeyId, secretAccessKey };
+}
+
+
+/** A deploy command running in the background, its output collected as it comes. */
+export class RunningDeploy {
+    output = "";
+    readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
+    private readonly waiters: { pattern: RegExp; resolve: () => void }[] = [];
+
+    constructor(readonly child: ChildProcess) {
+        const take = (chunk: Buffer) => {
+            this.output += chunk.toString();
+            for (const w of this.waiters.filter((w) => w.pattern.test(this.output))) {
+                this.waiters.splice(this.waiters.indexOf(w), 1);
+                w.resolve();
+            }
+        };
+        child.stdout!.on("data", take);
+        child.stderr!.on("data", take);
+        this.exited = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, output: this.output })));
+    }
+
+    /** Resolves when the output matches; rejects with the output if the command ends first. */
+    waitFor(pattern: RegExp): Promise<void> {
+        if (pattern.test(this.output)) return Promise.resolve();
+        return new Promise((resolve, reject) => {
+            this.waiters.push({ pattern, resolve });
+            void this.exited.then((r) => reject(new Error(`the deploy ended (exit ${r.code}) before its output matched ${pattern}:\n${r.output.slice(-3000)}`)));
+        });
+    }
+}
+
+/**
+ * describe where the resource plugins are installed, else describe.skip with one line naming the
+ * missing ones (none can be downloaded here).
+ */
+export function describeWithPlugins(what: string): jest.Describe {
+    const missing = missingPlugins();
+    if (missing.length) console.log(`skipped: ${what} needs the resource plugins ${missing.join(", ")} (on PATH as pulumi-resource-<name> or installed with 'pulumi plugin install'); none can be downloaded here`);
+    return missing.length ? describe.skip : describe;
 }

@@ -1,47 +1,18 @@
 // The local stack on the real engine, real Docker, Kafka and MinIO: up, a no-op preview, a
-// third worker, destroy. Needs the four resource plugins (docker, kafka, minio, command) and the
+// third worker, destroy; then the deploy path under faults (retained data comes back, an
+// interrupted `up` recovers by itself). One file: the stacks share the engine's host ports, so they
+// run one after the other. Needs the four resource plugins (docker, kafka, minio, command) and the
 // stack's images on the Docker engine (E2E_IMAGES may name others, e.g. the Arroyo test double's
 // image). Where the plugins are missing it is skipped with one line saying which.
-import { execFile } from "child_process";
-import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
 import { S3Client, PutObjectCommand, DeleteObjectCommand, CreateBucketCommand, GetObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } from "@aws-sdk/client-s3";
-import { E2eProject } from "./engine";
-import { missingPlugins } from "../../toolchain/plugins";
+import { arroyoCredentials, describeWithPlugins, docker, E2eProject, stepsOf, succeeded, summaryOf, workers } from "./engine";
 
 const STACK = "e2e-local";
-const docker = async (...args: string[]) => (await promisify(execFile)("docker", args)).stdout.trim();
-const summaryOf = (output: string): Record<string, number> => {
-    const line = output.split("\n").reverse().find((l) => l.startsWith("change summary: "));
-    if (!line) throw new Error(`no change summary in:\n${output.slice(-3000)}`);
-    return JSON.parse(line.slice("change summary: ".length));
-};
-const stepsOf = (output: string): Record<string, string[]> => {
-    const line = output.split("\n").reverse().find((l) => l.startsWith("preview steps: "));
-    if (!line) throw new Error(`no preview steps in:\n${output.slice(-3000)}`);
-    return JSON.parse(line.slice("preview steps: ".length));
-};
-/** Fails with the end of the engine's output, which says why. */
-function succeeded(result: { code: number; output: string }): void {
-    if (result.code !== 0) throw new Error(`deploy failed (exit ${result.code}):\n${result.output.slice(-4000)}`);
-}
-const workers = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `worker${i + 1}`, address: "localhost" })));
 
-const missing = missingPlugins();
-if (missing.length) console.log(`skipped: the local stack on the real engine needs the resource plugins ${missing.join(", ")} (on PATH as pulumi-resource-<name> or installed with 'pulumi plugin install'); none can be downloaded here`);
-const describeWithPlugins = missing.length ? describe.skip : describe;
+const withPlugins = describeWithPlugins("the local stack on the real engine");
 
-/** Arroyo's MinIO credentials as the program hands them to Arroyo: the controller container's environment. Never printed. */
-async function arroyoCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-    const env = JSON.parse(await docker("inspect", "--format", "{{json .Config.Env}}", `arroyo-pi-${STACK}-arroyo-controller`)) as string[];
-    const get = (k: string) => env.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
-    const accessKeyId = get("AWS_ACCESS_KEY_ID");
-    const secretAccessKey = get("AWS_SECRET_ACCESS_KEY");
-    if (!accessKeyId || !secretAccessKey) throw new Error("the controller's environment lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY");
-    return { accessKeyId, secretAccessKey };
-}
-
-describeWithPlugins("the local stack on the real engine", () => {
+withPlugins("the local stack on the real engine", () => {
     const project = new E2eProject();
     let outputs: Record<string, unknown>;
 
@@ -87,7 +58,7 @@ describeWithPlugins("the local stack on the real engine", () => {
     }, 1_800_000);
 
     it("Arroyo's MinIO user can write to its bucket, write and read back files in the results bucket as q10's sink recovers, and nothing else", async () => {
-        const s3 = new S3Client({ endpoint: outputs.minioEndpoint as string, region: "us-east-1", forcePathStyle: true, credentials: await arroyoCredentials() });
+        const s3 = new S3Client({ endpoint: outputs.minioEndpoint as string, region: "us-east-1", forcePathStyle: true, credentials: await arroyoCredentials(STACK) });
         await s3.send(new PutObjectCommand({ Bucket: "arroyo", Key: "checkpoints/e2e-probe", Body: "ok" }));
         await s3.send(new DeleteObjectCommand({ Bucket: "arroyo", Key: "checkpoints/e2e-probe" }));
         // q10's filesystem sink: a file as a multipart upload; after a restore the same completion is
@@ -136,4 +107,87 @@ describeWithPlugins("the local stack on the real engine", () => {
         expect(await docker("network", "ls", "--filter", `label=arroyo-pi.stack=${STACK}`, "-q")).toBe("");
         expect(await docker("volume", "ls", "--filter", `label=arroyo-pi.stack=${STACK}`, "-q")).toBe("");
     }, 600_000);
+});
+
+const FAULTS_STACK = "e2e-faults";
+const RETAINED_KEY = "checkpoints/e2e-retained-probe";
+
+const volumesOfStack = async () => (await docker("volume", "ls", "--filter", `label=arroyo-pi.stack=${FAULTS_STACK}`, "--format", "{{.Name}}")).split("\n").filter(Boolean).sort();
+const s3As = async (endpoint: string) => new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: await arroyoCredentials(FAULTS_STACK) });
+const noChanges = (output: string) => Object.keys(summaryOf(output)).filter((k) => k !== "same");
+
+withPlugins("the local stack's deploy under faults", () => {
+    const project = new E2eProject();
+
+    beforeAll(async () => {
+        await project.configure(FAULTS_STACK, {
+            target: "local",
+            controller: JSON.stringify({ name: "controller", address: "localhost" }),
+            workers: workers(2),
+            arroyo: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 512 }),
+            retainData: "true",
+            ...(process.env.E2E_IMAGES ? { images: process.env.E2E_IMAGES } : {}),
+        });
+    });
+    afterAll(async () => {
+        // The test's own data: let go of it as a user would (retainData false, applied, destroyed).
+        await project.pulumi(["config", "set", "--stack", FAULTS_STACK, "arroyo-pi:retainData", "false"]);
+        await project.deploy("up", FAULTS_STACK);
+        await project.deploy("destroy", FAULTS_STACK);
+        for (const v of await volumesOfStack()) await docker("volume", "rm", v).catch(() => undefined);
+        project.remove();
+    });
+
+    it("destroy with retainData keeps the volumes; the next up adopts the buckets and the objects are there", async () => {
+        succeeded(await project.deploy("up", FAULTS_STACK));
+        const endpoint = JSON.parse(await project.pulumi(["stack", "output", "minioEndpoint", "--json", "--stack", FAULTS_STACK])) as string;
+        await (await s3As(endpoint)).send(new PutObjectCommand({ Bucket: "arroyo", Key: RETAINED_KEY, Body: "written before the destroy" }));
+
+        succeeded(await project.deploy("destroy", FAULTS_STACK));
+        expect(await docker("ps", "-a", "--filter", `label=arroyo-pi.stack=${FAULTS_STACK}`, "-q")).toBe("");
+        expect((await volumesOfStack()).length).toBeGreaterThan(0);
+
+        const up = await project.deploy("up", FAULTS_STACK);
+        succeeded(up);
+        // Adopted, not created: the MinIO provider refuses to create a bucket that exists.
+        expect(up.output).not.toMatch(/bucket already exists/i);
+        const back = await (await s3As(endpoint)).send(new GetObjectCommand({ Bucket: "arroyo", Key: RETAINED_KEY }));
+        expect(await back.Body!.transformToString()).toBe("written before the destroy");
+
+        const preview = await project.deploy("preview", FAULTS_STACK);
+        succeeded(preview);
+        expect(noChanges(preview.output)).toEqual([]);
+    }, 2_400_000);
+
+    it("Ctrl-C during the container phase of `up` stops cleanly; the next `up` recovers by itself and a preview is a no-op", async () => {
+        succeeded(await project.deploy("destroy", FAULTS_STACK));
+        // In its own process group, signalled as a terminal's Ctrl-C signals it: the script and the CLI at once.
+        const running = project.start("up", FAULTS_STACK, { processGroup: true });
+        await running.waitFor(/docker:index:Container\s+\S+\s+creating/);
+        process.kill(-running.child.pid!, "SIGINT");
+        const interrupted = await running.exited;
+        expect(interrupted.code).not.toBe(0);
+        expect(interrupted.output).toMatch(/interrupted: the engine finishes the steps in flight/);
+
+        const again = await project.deploy("up", FAULTS_STACK);
+        succeeded(again);
+        const preview = await project.deploy("preview", FAULTS_STACK);
+        succeeded(preview);
+        expect(noChanges(preview.output)).toEqual([]);
+        expect(preview.output).not.toMatch(/pending operations|currently locked/);
+    }, 2_400_000);
+
+    it("a lone SIGINT to the deploy script is passed on to the engine, and the next `up` recovers", async () => {
+        succeeded(await project.deploy("destroy", FAULTS_STACK));
+        const running = project.start("up", FAULTS_STACK);
+        await running.waitFor(/docker:index:Container\s+\S+\s+creating/);
+        running.child.kill("SIGINT");
+        const interrupted = await running.exited;
+        expect(interrupted.code).not.toBe(0);
+
+        succeeded(await project.deploy("up", FAULTS_STACK));
+        const preview = await project.deploy("preview", FAULTS_STACK);
+        succeeded(preview);
+        expect(noChanges(preview.output)).toEqual([]);
+    }, 2_400_000);
 });

@@ -1,0 +1,106 @@
+// The README's Pi sections, run as written with the toolchain's Pulumi CLI (which has no Node.js
+// language host): every command must reach this project's program, not stop at a missing
+// `pulumi-language-nodejs`. The stack is a throwaway copy of pi-cluster whose hosts are a closed
+// port on loopback, so nothing dials a Pi; where the resource plugins are missing, the deploy
+// commands stop at them, and otherwise at the preflight, which names the unreachable host.
+import { execFile, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { parse } from "yaml";
+import { E2eProject, REPO_ROOT } from "./engine";
+import { defaultBackendUrl, pulumiRoot } from "../../toolchain/paths";
+
+const STACK = "e2e-readme";
+const SECTIONS = ["Deploying to real Pis", "Adding a worker", "Teardown"];
+/** Pulumi commands that run the program, and so need the Node.js language host. */
+const NEEDS_LANGUAGE_HOST = /^pulumi\s+(up|preview|destroy|refresh|import|watch)\b/;
+
+/** The shell commands of a README section's ```sh blocks: one per line or `&&` part, comments dropped. */
+export function sectionCommands(readme: string, heading: string): string[] {
+    const start = readme.indexOf(`\n## ${heading}\n`);
+    if (start < 0) throw new Error(`README has no section '## ${heading}'`);
+    const end = readme.indexOf("\n## ", start + 4);
+    const body = readme.slice(start, end < 0 ? undefined : end);
+    const blocks = [...body.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+    return blocks
+        .flatMap((b) => b.split("\n"))
+        .map((l) => l.replace(/\s+#\s.*$/, "").trim())
+        .filter(Boolean)
+        .flatMap((l) => l.split(/\s+&&\s+/));
+}
+
+async function closedPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
+
+describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
+    const project = new E2eProject();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-readme-"));
+    afterAll(() => {
+        project.remove();
+        fs.rmSync(home, { recursive: true, force: true });
+    });
+
+    it("documents no command that needs the Node.js language host, and the CLI and state where the tools put them", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const commands = SECTIONS.flatMap((s) => sectionCommands(readme, s));
+        expect(commands.length).toBeGreaterThan(8);
+        expect(commands.filter((c) => NEEDS_LANGUAGE_HOST.test(c))).toEqual([]);
+        const exports = Object.fromEntries(commands.filter((c) => c.startsWith("export ")).map((c) => c.slice(7).split("=", 2) as [string, string]));
+        const expand = (v: string) => v.replace(/^"|"$/g, "").replace(/\$HOME/g, os.homedir());
+        expect(expand(exports.PATH).split(":")[0]).toBe(path.join(pulumiRoot(), "bin"));
+        expect(expand(exports.PULUMI_BACKEND_URL)).toBe(defaultBackendUrl());
+    });
+
+    it("runs each command, as written, against a copy of the pi-cluster stack on loopback", async () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const port = await closedPort();
+        const piCluster = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.pi-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+        // Each host its own loopback address (the config refuses one address twice), all on the closed port.
+        const onLoopback = (h: { name: string }, i: number) => ({ name: h.name, address: `127.0.0.${10 + i}`, sshPort: port });
+        const config = Object.fromEntries(Object.entries(piCluster.config).map(([k, v]) => [k.replace(/^arroyo-pi:/, ""), v]));
+        config.controller = onLoopback(config.controller as { name: string }, 0);
+        config.workers = (config.workers as { name: string }[]).slice(0, 2).map((w, i) => onLoopback(w, i + 1));
+        project.writeStackFile(STACK, config);
+        const key = path.join(home, "id_ed25519");
+        spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+        // The selected stack lives under PULUMI_HOME: a home of the test's own, not the user's.
+        const env = { ...project.env, PULUMI_HOME: home, PI_PASSWORD: "unused" };
+
+        const ran: { command: string; code: number; output: string }[] = [];
+        for (const written of SECTIONS.flatMap((s) => sectionCommands(readme, s))) {
+            if (written.startsWith("export ")) continue; // checked above; the test's env sets both
+            const command = written.replace(/pi-cluster/g, STACK).replace("~/.ssh/id_ed25519", key).replace("PI_PASSWORD=...", "PI_PASSWORD=unused");
+            const r = await promisify(execFile)("bash", ["-c", command], { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(
+                (o) => ({ code: 0, output: o.stdout + o.stderr }),
+                (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: e.stdout + e.stderr }),
+            );
+            ran.push({ command: written, ...r });
+        }
+
+        for (const r of ran) {
+            // Nothing stops at the language host Pulumi's own program runner would need.
+            expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.not.stringMatching(/no language plugin|pulumi-language-nodejs/) });
+            if (r.command.startsWith("pulumi ")) expect({ command: r.command, code: r.code }).toEqual({ command: r.command, code: 0 });
+            else if (r.command.includes("npm run deploy")) {
+                // Past the config and the lock, stopped by what this machine lacks (the plugins) or
+                // by the preflight, which names the host it could not reach.
+                expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/resource plugins? .*(docker|kafka|minio|command)|b1pc1\d \(127\.0\.0\.1\d:\d+\)/) });
+            } else if (r.command.includes("ssh:bootstrap")) {
+                expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/b1pc10/) });
+            } else throw new Error(`the README runs '${r.command}', which this test does not know how to judge: add it here`);
+        }
+        // The secrets went in encrypted, in the stack's file, and never in plain text.
+        const written = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`), "utf8");
+        expect(written).toMatch(/arroyo-pi:sshPrivateKey:\s*\n\s*secure:/);
+        expect(written).not.toContain(fs.readFileSync(key, "utf8").split("\n")[1]);
+        expect(written).not.toContain("bench-admin");
+    }, 900_000);
+});
