@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, double-image)
 #
 # kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
 # built the step says so in one line and succeeds, and the load producer uses kafkajs.
@@ -145,6 +145,57 @@ ensure_docker() {
     log "docker: engine $(docker version --format '{{.Server.Version}}') ready ($((end - start)) s)"
 }
 
+# The Arroyo REST test double as an image, for the local stack's e2e where no registry serves
+# Arroyo (test/doubles/: never shipped as Arroyo). The base is Debian made with debootstrap from
+# Debian's archive, with Debian's Node.js; the double is transpiled into it as one layer. The
+# image's tag is keyed by the base and by every source the double runs, so a changed double is a
+# new image and an unchanged one is not rebuilt. Prints the tag on standard output.
+DEBIAN_SUITE=bookworm
+build_debian_node() {
+    local out=$1
+    command -v debootstrap >/dev/null 2>&1 || { log "debian-node: installing Debian's debootstrap"; apt_install debootstrap; }
+    log "debian-node: debootstrap $DEBIAN_SUITE (minbase + nodejs) from deb.debian.org (1-3 minutes, once)"
+    debootstrap --variant=minbase --include=nodejs "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
+        { tail -20 "$out/debootstrap.log" >&2; return 1; }
+    rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+    chroot "$out/rootfs" node --version >"$out/node-version"
+}
+
+double_image() {
+    local root="$here/.." base tag tmp kafkajs_version arroyo_version
+    ensure_docker
+    step debian-node "$DEBIAN_SUITE" build_debian_node
+    base="$CACHE/debian-node-$DEBIAN_SUITE"
+    kafkajs_version=$(node -p "require('$root/node_modules/kafkajs/package.json').version")
+    arroyo_version=$(node -p "require('$root/config/versions.json').arroyo")
+    tag="arroyo-pi/arroyo-double:$arroyo_version-$( (cd "$root" && find test/doubles benchmark -name '*.ts' | sort | xargs cat test/fixtures/arroyo-0.15.0-functions.json; echo "$DEBIAN_SUITE kafkajs $kafkajs_version") | sha256sum | cut -c1-12)"
+    exec {ilock}>"$CACHE/.double-image.lock"
+    flock "$ilock"
+    if docker image inspect "$tag" >/dev/null 2>&1; then
+        log "double-image: $tag is on the engine (0 s)"
+    else
+        tmp=$(mktemp -d "$CACHE/.double-image.build.XXXXXX")
+        trap 'rm -rf "$tmp"' EXIT
+        mkdir -p "$tmp/layer/app/node_modules" "$tmp/layer/app/test/fixtures" "$tmp/layer/usr/local/bin"
+        (cd "$root" && npx tsc --noCheck --outDir "$tmp/layer/app" --rootDir . --module commonjs --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node test/doubles/arroyo-stand-in/cli.ts)
+        cp "$root/test/fixtures/arroyo-0.15.0-functions.json" "$tmp/layer/app/test/fixtures/"
+        cp -r "$root/node_modules/kafkajs" "$tmp/layer/app/node_modules/"
+        # Arroyo's image runs `arroyo <subcommand>`; the deployment's docker check runs `--version`.
+        printf '%s\n' '#!/bin/sh' \
+            'if [ "$1" = "--version" ]; then echo "arroyo '"$arroyo_version"' (arroyo-pi REST test double, not Arroyo)"; exit 0; fi' \
+            'exec node /app/test/doubles/arroyo-stand-in/cli.js "$@"' >"$tmp/layer/usr/local/bin/arroyo"
+        chmod 755 "$tmp/layer/usr/local/bin/arroyo"
+        tar -C "$base/rootfs" -cf "$tmp/image.tar" .
+        tar -C "$tmp/layer" -rf "$tmp/image.tar" ./app ./usr/local/bin/arroyo
+        docker import --change 'ENTRYPOINT ["/usr/local/bin/arroyo"]' --change 'WORKDIR /app' "$tmp/image.tar" "$tag" >/dev/null
+        rm -rf "$tmp"
+        trap - EXIT
+        log "double-image: built $tag"
+    fi
+    exec {ilock}>&-
+    echo "$tag"
+}
+
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd kafka-javascript flink)
 for s in "${steps[@]}"; do
@@ -153,10 +204,11 @@ for s in "${steps[@]}"; do
         flink) step flink "$FLINK_KEY" build_flink ;;
         pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
         docker) ensure_docker ;;
+        double-image) double_image ;;
         sshd) ensure_sshd ;;
         # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
         kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
             log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink)"; exit 2 ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, double-image)"; exit 2 ;;
     esac
 done
