@@ -5,6 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { findMaxMain } from "./capacity/cli";
 import { listQueries, NOT_INCLUDED, selectQueries } from "./queries";
+import { ENGINES, EngineName } from "../config/defaults";
+import { engineFor } from "./engines";
 import { fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
 import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
@@ -14,6 +16,8 @@ import { clientRecord, DEFAULT_LOAD_CLIENT, ensureLoadClientBuilt, LOAD_CLIENT_C
 
 export interface BenchArgs {
     stack: string;
+    /** The engine to drive; absent: the one the stack runs. */
+    engine?: EngineName;
     outputsFile?: string;
     queries: string[];
     eventsPerSecond: number;
@@ -49,8 +53,9 @@ export interface BenchArgs {
 
 export function benchCommand(): Command {
     return new Command("bench")
-        .description("Drive Nexmark load through the stack's Arroyo cluster and write results people can check")
+        .description("Drive Nexmark load through the stack's engine (Arroyo or Flink) and write results people can check")
         .option("--stack <name>", "Pulumi stack whose outputs name the cluster", "local")
+        .addOption(new Option("--engine <name>", "the engine to drive; it must be the one the stack runs (default: the stack's, output 'engine')").choices([...ENGINES]))
         .option("--outputs-file <file>", "read the stack outputs from this file (pulumi stack output --json > file)")
         .option("--queries <list>", "comma-separated queries to run", queryList, ["q0", "q1", "q2"])
         .option("--events-per-second <n>", "target load rate", positiveInt("--events-per-second"), 50_000)
@@ -86,14 +91,16 @@ export function benchCommand(): Command {
 }
 
 /** Checks flags against each other and the cluster, before anything runs. */
-export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number): string[] {
+export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number, engine: EngineName = args.engine ?? "arroyo"): string[] {
     const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
     // arroyo-api/src/pipelines.rs refuses an interval outside 1 s .. 1 day with a 400, but only
     // after it has inserted the pipeline's row (jobs.rs): refused here, before anything is sent.
+    // The same range holds for Flink, so the engines are compared on the same terms.
     if (checkpointSeconds < 1 || checkpointSeconds > 86_400) {
         problems.push(`${args.checkpointInterval === undefined ? "the stack's arroyo.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`);
     }
+    if (args.source === "nexmark" && engine !== "arroyo") problems.push(`--source nexmark is Arroyo's built-in Nexmark source; the run drives ${engine}: leave --source out`);
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     if (!args.findMax && warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
     const parallelisms = parallelismsOf(args, totalSlots);
@@ -103,7 +110,7 @@ export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSe
     }
     if (!args.findMax && args.source === "nexmark") problems.push("--source nexmark measures the pipeline's own ceiling beside a --find-max search: add --find-max");
     if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
-    for (const id of args.queries) if (NOT_INCLUDED[id]) problems.push(`--queries: ${id} is not included: ${NOT_INCLUDED[id]}`);
+    for (const id of args.queries) if (NOT_INCLUDED[engine][id]) problems.push(`--queries: ${id} is not included for ${engine}: ${NOT_INCLUDED[engine][id]}`);
     const windowSeconds = args.findMax ? args.trialDuration : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
     if (windowSeconds < 3 * checkpointSeconds) {
         problems.push(
@@ -127,20 +134,36 @@ export async function main(argv: string[]): Promise<void> {
     const args = cmd.opts<BenchArgs>();
     const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2 });
     if (args.listQueries) {
-        for (const q of listQueries()) console.log(`${q.id.padEnd(4)} ${q.title}`);
-        console.log("\nnot included:");
-        for (const [id, why] of Object.entries(NOT_INCLUDED)) console.log(`${id.padEnd(4)} ${why}`);
+        for (const engine of args.engine ? [args.engine] : ENGINES) {
+            console.log(`${engine}:`);
+            for (const q of listQueries(engine)) console.log(`  ${q.id.padEnd(4)} ${q.title}`);
+            console.log(`  not included:`);
+            for (const [id, why] of Object.entries(NOT_INCLUDED[engine])) console.log(`  ${id.padEnd(4)} ${why}`);
+        }
         return;
     }
 
+    // Queries no engine in question can run are named before the stack is read.
+    const refusals = (args.engine ? [args.engine] : [...ENGINES]).map((e) => {
+        try {
+            selectQueries(args.queries, e);
+            return null;
+        } catch (err) {
+            return (err as Error).message;
+        }
+    });
+    if (refusals.every((r) => r !== null)) return fail(refusals.join("\n       "));
+    const outputs = await loadStackOutputs({ stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) }).catch((err: Error) => fail(err.message));
+    const engineName = args.engine ?? outputs.engine;
     let queries;
+    let engine;
     try {
-        queries = selectQueries(args.queries);
+        engine = engineFor(outputs, engineName);
+        queries = selectQueries(args.queries, engineName);
     } catch (err) {
         return fail((err as Error).message);
     }
-    const outputs = await loadStackOutputs({ stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) }).catch((err: Error) => fail(err.message));
-    const problems = checkArgs(args, outputs.totalSlots, outputs.checkpointIntervalSeconds);
+    const problems = checkArgs(args, outputs.totalSlots, outputs.checkpointIntervalSeconds, engineName);
     if (problems.length) return fail(problems.join("\n       "));
 
     const startedAt = new Date();
@@ -159,6 +182,7 @@ export async function main(argv: string[]): Promise<void> {
     if (loadClient.kind === "kafkajs" && loadClient.fallback) console.warn(`warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`);
     const common = {
         outputs,
+        engine,
         loadClient,
         seed: args.seed,
         ...(args.threads ? { threads: args.threads } : {}),
@@ -194,7 +218,7 @@ export async function main(argv: string[]): Promise<void> {
             generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],
         },
         versions: { images: outputs.images, node: process.version },
-        topology: { hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, engineUrl: (engineName === "arroyo" ? outputs.arroyoApiUrl : outputs.flinkRestUrl) ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
     });
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
     if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
@@ -204,7 +228,7 @@ export async function main(argv: string[]): Promise<void> {
     let barQuery = "";
     let lastTenth = -1;
 
-    console.log(`Nexmark on stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
+    console.log(`Nexmark on ${engine.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
     const runs = await runBenchmark({
         ...common,
         queries,
@@ -257,7 +281,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const invalid = runs.filter((r) => !r.validity.valid);
     if (invalid.length > 0 && !args.allowInvalid) {
-        console.error(`${invalid.map((r) => r.id).join(", ")} ${invalid.length === 1 ? "is" : "are"} invalid (a restart or failure in the measured window); results were written, exiting 3 (--allow-invalid exits 0)`);
+        console.error(`${invalid.map((r) => r.id).join(", ")} ${invalid.length === 1 ? "is" : "are"} invalid (a restart or failure in the measured window, or a throttled host); results were written, exiting 3 (--allow-invalid exits 0)`);
         process.exitCode = 3;
     }
 }

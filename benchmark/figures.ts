@@ -176,6 +176,7 @@ export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGrap
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     return {
         figures: {
+            engine: "arroyo" as const,
             sourceRate: rateOver(sources, "messages_sent"),
             sourceRateSmoothed: smoothedIn.length ? mean(smoothedIn.map((p) => p.value)) : null,
             sinkRate: rateOver(sinks, "messages_recv"),
@@ -184,21 +185,21 @@ export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGrap
             backpressureMax: bpIn.length ? Math.max(...bpIn.map((p) => p.value)) : null,
             backpressureMean: bpIn.length ? mean(bpIn.map((p) => p.value)) : null,
         },
-        series: { arroyoSource: summedRawRate(merged, sources, "messages_sent"), arroyoSourceSmoothed: smoothed, arroyoSink: summedRawRate(merged, sinks, "messages_recv"), backpressure },
+        series: { engineSource: summedRawRate(merged, sources, "messages_sent"), engineSourceSmoothed: smoothed, engineSink: summedRawRate(merged, sinks, "messages_recv"), backpressure },
     };
 }
 
 /** Mean CPU and memory per host inside the window; null for a host (or all) with no sample: not measured is not zero. */
-export function hostFigures(hosts: string[], samples: HostSample[], window: { startMs: number; endMs: number }): { hosts: HostFigures[]; arroyoCores: number | null } {
+export function hostFigures(hosts: string[], samples: HostSample[], window: { startMs: number; endMs: number }, engineContainers: RegExp = /arroyo-(controller|node)/): { hosts: HostFigures[]; engineCores: number | null } {
     const inside = samples.filter((h) => h.time >= window.startMs && h.time <= window.endMs);
     const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
     const perHost = hosts.map((name) => {
         const mine = inside.filter((s) => s.host === name);
         return { host: name, cpuCores: mean(mine.map((s) => s.cpuCores)), memoryBytesMean: mean(mine.map((s) => s.memoryBytes)), memoryBytesMax: mine.length ? Math.max(...mine.map((s) => s.memoryBytes)) : null };
     });
-    const arroyo = new Map<number, number>();
-    for (const s of inside) for (const c of s.containers) if (/arroyo-(controller|node)/.test(c.container)) arroyo.set(s.time, (arroyo.get(s.time) ?? 0) + c.cpuCores);
-    return { hosts: perHost, arroyoCores: mean([...arroyo.values()]) };
+    const engine = new Map<number, number>();
+    for (const s of inside) for (const c of s.containers) if (engineContainers.test(c.container)) engine.set(s.time, (engine.get(s.time) ?? 0) + c.cpuCores);
+    return { hosts: perHost, engineCores: mean([...engine.values()]) };
 }
 
 /**
@@ -206,7 +207,7 @@ export function hostFigures(hosts: string[], samples: HostSample[], window: { st
  * Failing state: a failing job is Recovering with a new run_id each time, then Failed with "Job
  * has restarted too many times" (states/running.rs); the cause is the first error it reported.
  */
-export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number, firstError?: string): Validity {
+export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number, firstError?: string, engine: { label: string; attemptCounter: string } = { label: "Arroyo", attemptCounter: "run_id" }): Validity {
     const reasons: string[] = [];
     const at = (t: number) => `${((t - fromMs) / 1000).toFixed(1)} s into the window`;
     const inside = jobs.filter((j) => j.time >= fromMs && j.time <= toMs);
@@ -214,13 +215,14 @@ export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: n
     const failed = inside.find((j) => j.state === "Failed");
     if (failed) reasons.push(`job Failed ${at(failed.time)}${failed.failure ? `: ${failed.failure}` : ""}`);
     else if (notRunning) reasons.push(`job was ${notRunning.state ?? "gone"} ${at(notRunning.time)}`);
-    // run_id goes up by one per restart (states/mod.rs), so the last one counts them, also those between two samples.
+    // The attempt counter goes up by one per restart (Arroyo's run_id, states/mod.rs; Flink's
+    // numRestarts), so the last one counts them, also those between two samples.
     const restarted = inside.filter((j) => j.runId !== null && j.runId !== initialRunId);
     if (restarted.length) {
         const last = Math.max(...restarted.map((j) => j.runId as number));
         const n = last - initialRunId;
-        reasons.push(`job restarted ${n === 1 ? "once" : `${n} times`} (run_id ${initialRunId} -> ${last}), first seen ${at(restarted[0].time)}`);
+        reasons.push(`job restarted ${n === 1 ? "once" : `${n} times`} (${engine.attemptCounter} ${initialRunId} -> ${last}), first seen ${at(restarted[0].time)}`);
     }
-    if (reasons.length && firstError) reasons.push(`first error Arroyo reported: ${firstError}`);
+    if (reasons.length && firstError) reasons.push(`first error ${engine.label} reported: ${firstError}`);
     return { valid: reasons.length === 0, reasons };
 }

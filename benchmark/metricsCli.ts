@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import { Command } from "commander";
 import { ArroyoClient } from "./arroyo/client";
+import { arroyoApiUrlOf } from "./engines";
 import { positiveNumber } from "./cliOptions";
 import { sampleHosts, HostSample } from "./metrics/hosts";
 import { sourceNodeIds, summedRawRate } from "./arroyo/metrics";
@@ -56,7 +57,13 @@ export async function main(argv: string[]): Promise<void> {
     if (o.once && o.watch) cmd.error("error: choose one of --once and --watch", { exitCode: 2 });
 
     const outputs = await loadStackOutputs({ stack: o.stack, ...(o.outputsFile ? { outputsFile: o.outputsFile } : {}) }).catch((err: Error) => cmd.error(`error: ${err.message}`, { exitCode: 2 }));
-    const client = new ArroyoClient({ baseUrl: outputs.arroyoApiUrl });
+    let apiUrl: string;
+    try {
+        apiUrl = arroyoApiUrlOf(outputs, "npm run metrics");
+    } catch (err) {
+        return cmd.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+    }
+    const client = new ArroyoClient({ baseUrl: apiUrl });
     const samples: ClusterSample[] = [];
     const record = async () => {
         const s = await sampleCluster(outputs, client, o.hostMetrics);

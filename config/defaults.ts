@@ -4,6 +4,11 @@
 /** The Pulumi project name, which is also the config namespace (`arroyo-pi:<key>`). */
 export const PROJECT = "arroyo-pi";
 
+/** The stream processors the cluster can run and the benchmark can drive (config key `engine`). */
+export const ENGINES = ["arroyo", "flink"] as const;
+export type EngineName = (typeof ENGINES)[number];
+export const ENGINE_LABELS: Record<EngineName, string> = { arroyo: "Arroyo", flink: "Flink" };
+
 import versions from "./versions.json";
 
 /**

@@ -58,6 +58,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
         );
 
         this.outputs = {
+            engine: "arroyo",
             arroyoApiUrl: c.controller.apiUrl,
             kafkaBootstrapServers: c.kafka.bootstrapServers,
             kafkaClusterBootstrapServers: c.kafka.clusterBootstrapServers,

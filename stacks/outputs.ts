@@ -1,39 +1,51 @@
 import { z } from "zod";
+import { ENGINES } from "../config/defaults";
 
 /**
  * The stack outputs: what `pulumi up` exports and what the benchmark reads. One schema for both,
  * so the benchmark fails with a clear message when it is pointed at a stack of another shape.
  */
-export const clusterOutputsSchema = z.object({
-    arroyoApiUrl: z.string().url(),
-    kafkaBootstrapServers: z.string().min(1),
-    /** What Arroyo's SQL uses as `bootstrap_servers` (a container name on the local target). */
-    kafkaClusterBootstrapServers: z.string().min(1),
-    minioEndpoint: z.string().url(),
-    /** MinIO as Arroyo reaches it (a container name on the local target), for sinks that write files; absent on stacks deployed before it was exported. */
-    minioClusterEndpoint: z.string().url().optional(),
-    topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
-    partitions: z.number().int().positive(),
-    totalSlots: z.number().int().positive(),
-    /** Arroyo's default checkpoint interval (arroyo.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
-    checkpointIntervalSeconds: z.number().positive().default(10),
-    buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
-    images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string() }),
-    hosts: z.array(
-        z.object({
-            name: z.string(),
-            address: z.string(),
-            roles: z.array(z.string()),
-            /** The host's Docker engine, as `docker -H` takes it; the benchmark samples CPU and memory there. */
-            dockerHost: z.string(),
-            taskSlots: z.number().int().positive().optional(),
-            /** What the preflight read on the host (ssh target): the hardware behind every figure. */
-            facts: z.record(z.string(), z.unknown()).optional(),
-        }),
-    ),
-    /** Set when the stack runs on hosts without enforced memory limits, by the user's choice (hosts.allowNoMemoryLimit). */
-    allowNoMemoryLimit: z.boolean().optional(),
-    stack: z.string(),
-});
+export const clusterOutputsSchema = z
+    .object({
+        /** The stream processor the cluster runs (config key `engine`); stacks deployed before it was exported run Arroyo. */
+        engine: z.enum(ENGINES).default("arroyo"),
+        /** Arroyo's REST API (engine arroyo). */
+        arroyoApiUrl: z.string().url().optional(),
+        /** Flink's JobManager REST API and SQL Gateway (engine flink). */
+        flinkRestUrl: z.string().url().optional(),
+        flinkSqlGatewayUrl: z.string().url().optional(),
+        kafkaBootstrapServers: z.string().min(1),
+        /** What Arroyo's SQL uses as `bootstrap_servers` (a container name on the local target). */
+        kafkaClusterBootstrapServers: z.string().min(1),
+        minioEndpoint: z.string().url(),
+        /** MinIO as Arroyo reaches it (a container name on the local target), for sinks that write files; absent on stacks deployed before it was exported. */
+        minioClusterEndpoint: z.string().url().optional(),
+        topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
+        partitions: z.number().int().positive(),
+        totalSlots: z.number().int().positive(),
+        /** Arroyo's default checkpoint interval (arroyo.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
+        checkpointIntervalSeconds: z.number().positive().default(10),
+        buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
+        images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string(), flink: z.string().optional() }),
+        hosts: z.array(
+            z.object({
+                name: z.string(),
+                address: z.string(),
+                roles: z.array(z.string()),
+                /** The host's Docker engine, as `docker -H` takes it; the benchmark samples CPU and memory there. */
+                dockerHost: z.string(),
+                taskSlots: z.number().int().positive().optional(),
+                /** What the preflight read on the host (ssh target): the hardware behind every figure. */
+                facts: z.record(z.string(), z.unknown()).optional(),
+            }),
+        ),
+        /** Set when the stack runs on hosts without enforced memory limits, by the user's choice (hosts.allowNoMemoryLimit). */
+        allowNoMemoryLimit: z.boolean().optional(),
+        stack: z.string(),
+    })
+    .superRefine((o, ctx) => {
+        const need = o.engine === "arroyo" ? (["arroyoApiUrl"] as const) : (["flinkRestUrl", "flinkSqlGatewayUrl"] as const);
+        for (const key of need) if (!o[key]) ctx.addIssue({ code: "custom", path: [key], message: `the stack runs ${o.engine} but exports no ${key}: run 'npm run up' to update it` });
+    });
 
 export type ClusterOutputs = z.infer<typeof clusterOutputsSchema>;

@@ -27,6 +27,10 @@ export interface RunningFlink {
     gatewayUrl: string;
     /** The processes' logs, for failure messages. */
     logs(): string;
+    /** Each TaskManager's resource id (Flink's REST names TaskManagers by it), in start order. */
+    taskManagerIds: string[];
+    /** Kills a TaskManager's process at once (SIGKILL), as a lost worker; resolves when it has exited. */
+    killTaskManager(resourceId: string): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -60,6 +64,12 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
             "taskmanager.numberOfTaskSlots": opts.slotsPerTaskManager ?? 2,
             "taskmanager.memory.process.size": `${opts.taskManagerMb ?? 1024}m`,
             "execution.target": "remote",
+            // The benchmark reads counters through the JobManager, which serves what it fetched at most
+            // this long ago (default 10 s): on windows of seconds, the age must be a small part of them.
+            "metrics.fetcher.update-interval": 250,
+            // A killed TaskManager is noticed within seconds, not the default 50 s.
+            "heartbeat.interval": 1000,
+            "heartbeat.timeout": 5000,
             "sql-gateway.endpoint.rest.address": "127.0.0.1",
             "sql-gateway.endpoint.rest.bind-address": "127.0.0.1",
             "sql-gateway.endpoint.rest.port": gatewayPort,
@@ -67,6 +77,7 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
     );
     const log4j = `-Dlog4j.configurationFile=${path.join(flinkHome(), "log4j2.properties")}`;
     const children: ChildProcess[] = [];
+    const taskManagers = new Map<string, ChildProcess>();
     const logFiles: string[] = [];
     const start = (name: string, jvm: string[], main: string, args: string[]) => {
         const logFile = path.join(dir, `${name}.log`);
@@ -102,7 +113,10 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
             .map((l) => l.slice("BASH_JAVA_UTILS_EXEC_RESULT:".length).trim().split(/\s+/));
         if (!jvm || !dynamic) throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
         const tms = opts.taskManagers ?? 1;
-        for (let i = 0; i < tms; i++) start(`taskmanager-${i}`, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", ["--configDir", dir, ...dynamic]);
+        for (let i = 0; i < tms; i++) {
+            const id = `taskmanager-${i}`;
+            taskManagers.set(id, start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", ["--configDir", dir, ...dynamic, "-D", `taskmanager.resource-id=${id}`]));
+        }
         start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
         // A process that exits while we wait ends the wait with the logs, not a time-out.
         let ready = false;
@@ -136,5 +150,14 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
         gatewayUrl,
         logs,
         stop,
+        taskManagerIds: [...taskManagers.keys()],
+        async killTaskManager(resourceId: string) {
+            const tm = taskManagers.get(resourceId);
+            if (!tm) throw new Error(`no TaskManager ${resourceId} (there are ${[...taskManagers.keys()].join(", ")})`);
+            if (tm.exitCode !== null || tm.signalCode !== null) return;
+            const exited = new Promise((r) => tm.once("exit", r));
+            tm.kill("SIGKILL");
+            await exited;
+        },
     };
 }

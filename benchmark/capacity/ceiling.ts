@@ -12,6 +12,7 @@ import { countBetween, mergeSnapshots, sourceNodeIds, subtaskSeries } from "../a
 import { OperatorMetricGroup } from "../arroyo/types";
 import { createTopicsAndWait, retrying } from "../kafka/admin";
 import { NexmarkQuery, renderQuery, resultsFilesUrl } from "../queries";
+import { arroyoApiUrlOf } from "../engines";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { findMax, SearchResult, Trial } from "./search";
 
@@ -57,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One trial: the query on Arroyo's Nexmark source at `eventRate`, a warm-up, then a measured window. */
 export async function nexmarkTrial(opts: Omit<CeilingOptions, "startRate" | "resolution" | "maxTrials" | "tolerance" | "aborted">, eventRate: number, n: number): Promise<NexmarkTrial> {
-    const client = new ArroyoClient({ baseUrl: opts.outputs.arroyoApiUrl });
+    const client = new ArroyoClient({ baseUrl: arroyoApiUrlOf(opts.outputs, "--source nexmark (Arroyo's built-in Nexmark source)") });
     const tag = `${opts.runTag}-nexmark-t${n}`;
     const resultsTopic = `nexmark-results-${tag}-${opts.query.id}`;
     const sql = renderQuery(opts.query, {

@@ -3,7 +3,7 @@
 import { MultiBar, Presets } from "cli-progress";
 import * as os from "os";
 import * as path from "path";
-import { ArroyoClient } from "../arroyo/client";
+import { engineFor } from "../engines";
 import { BenchmarkOptions } from "../run";
 import { NexmarkQuery } from "../queries";
 import { writeResults } from "../report/results";
@@ -56,7 +56,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
         aborted = true;
         console.log("\ninterrupted: stopping the current trial's pipeline and writing what was measured");
         finishing = (async () => {
-            await new ArroyoClient({ baseUrl: outputs.arroyoApiUrl }).removeAllPipelines().catch(() => undefined);
+            await engineFor(outputs).removeEarlierJobs().catch(() => undefined);
             await write();
             process.exit(130);
         })();

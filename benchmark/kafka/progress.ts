@@ -81,23 +81,32 @@ export interface ProgressPoint {
 }
 
 /**
- * Events read from a partition, from the group's committed offset. Arroyo commits the offset of
- * the last record it read, not the next one as Kafka clients usually do (kafka/source/mod.rs
- * commits `Offset::Offset(*offset)` and keeps `offset + 1` in its own state), so a commit `c`
- * above the start `s` means c - s + 1 records; a commit at `s` is read as none (it cannot be told
- * from one record read: at most one event per partition too few).
+ * What an engine's committed offset means: the last record it read (Arroyo: kafka/source/mod.rs
+ * commits `Offset::Offset(*offset)` and keeps `offset + 1` in its own state), or the next one to
+ * read, as Kafka clients usually commit (Flink's KafkaSourceReader commits the split's next offset
+ * when a checkpoint completes).
  */
-export function consumedFromCommit(start: number, committed: number | null): number {
-    return committed !== null && committed > start ? committed - start + 1 : 0;
+export type CommitCounting = "last-read" | "next-to-read";
+
+/**
+ * Events read from a partition, from the group's committed offset `c` and the run's start `s`
+ * (the next offset to read when the job started). Next-to-read: c - s. Last-read: c - s + 1 above
+ * the start; a commit at `s` is read as none (it cannot be told from one record read: at most one
+ * event per partition too few).
+ */
+export function consumedFromCommit(start: number, committed: number | null, counting: CommitCounting = "last-read"): number {
+    if (committed === null) return 0;
+    if (counting === "next-to-read") return Math.max(0, committed - start);
+    return committed > start ? committed - start + 1 : 0;
 }
 
-export function toPoint(sample: ProgressSample, start: Map<string, number[]>, resultsStart: number[] = []): ProgressPoint {
+export function toPoint(sample: ProgressSample, start: Map<string, number[]>, resultsStart: number[] = [], counting: CommitCounting = "last-read"): ProgressPoint {
     let input = 0;
     let consumed = 0;
     for (const t of sample.tables) {
         const s = start.get(t.table) ?? [];
         t.end.forEach((e, p) => (input += e - (s[p] ?? 0)));
-        t.committed.forEach((c, p) => (consumed += consumedFromCommit(s[p] ?? 0, c)));
+        t.committed.forEach((c, p) => (consumed += consumedFromCommit(s[p] ?? 0, c, counting)));
     }
     const output = sample.results.reduce((sum, e, p) => sum + e - (resultsStart[p] ?? 0), 0);
     return { time: sample.time, input, consumed, lag: input - consumed, output };

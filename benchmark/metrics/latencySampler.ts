@@ -4,7 +4,9 @@ import { LatencyHistogram } from "./latency";
 
 /**
  * End-to-end latency from a sample of a query's output: reads one partition of the results topic
- * (output is counted from end offsets, not here, so reading never caps what is measured) and, for
+ * (output is counted from end offsets, not here, so reading never caps what is measured), or all of
+ * them for window outputs (a few records per window: which partition an engine's sink picks for
+ * them is its partitioner's choice, and one partition may get none), and, for
  * each record whose time lies in the measured window, records read time minus that time. Warm-up
  * events never enter the figures.
  * - "event-time": the time is the input event's, from an output column. The generator stamps each
@@ -31,6 +33,7 @@ export class LatencySampler {
         private readonly topic: string,
         private readonly from: { kind: "event-time"; column: string } | { kind: "window-end" },
         private readonly groupId: string,
+        private readonly partitions: number[] = [0],
     ) {}
 
     /** Event-time window of the measured events; records of other events are not counted. */
@@ -40,7 +43,7 @@ export class LatencySampler {
 
     async start(): Promise<void> {
         const kafka = new Kafka({ clientId: "arroyo-pi-latency", brokers: this.bootstrapServers.split(","), logLevel: logLevel.NOTHING });
-        this.consumer = await assignedConsumer(kafka, { groupId: this.groupId, topic: this.topic, partitions: [0], startOffsets: new Map([[0, 0]]), consumerConfig: { maxWaitTimeInMs: 100 } });
+        this.consumer = await assignedConsumer(kafka, { groupId: this.groupId, topic: this.topic, partitions: this.partitions, startOffsets: new Map(this.partitions.map((p) => [p, 0])), consumerConfig: { maxWaitTimeInMs: 100 } });
         await this.consumer.subscribe({ topic: this.topic });
         await this.consumer.run({
             autoCommit: false,

@@ -1,6 +1,6 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import { BenchmarkResults } from "./types";
+import { BenchmarkResults, QueryRun } from "./types";
 
 async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
@@ -67,14 +67,19 @@ async function capacityCharts(r: BenchmarkResults): Promise<Record<string, strin
     };
 }
 
+/** The engine's own source rate, named for how it was read. */
+function engineSourceLabel(q: QueryRun): string {
+    return q.engine === "flink" ? "source (Flink's counters, differenced)" : "source (Arroyo's metric, de-smoothed)";
+}
+
 async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     const throughput = r.queries
         .flatMap((q) => [
             { query: label(q), measure: "input (Kafka)", rate: q.figures.kafka.inputRate },
             { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate },
             { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate },
-            { query: label(q), measure: "source (Arroyo's metric, de-smoothed)", rate: q.figures.arroyo.sourceRate },
-            { query: label(q), measure: "source (Arroyo's UI, smoothed)", rate: q.figures.arroyo.sourceRateSmoothed },
+            { query: label(q), measure: engineSourceLabel(q), rate: q.figures.engine.sourceRate },
+            ...(q.figures.engine.sourceRateSmoothed !== undefined ? [{ query: label(q), measure: "source (Arroyo's UI, smoothed)", rate: q.figures.engine.sourceRateSmoothed }] : []),
         ])
         .filter((x) => x.rate !== null);
     const overTime = r.queries.flatMap((q) => {
@@ -85,8 +90,8 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
         return [
             ...perSecond((p) => p.input).map((x) => ({ query: label(q), series: "input (Kafka)", ...x })),
             ...perSecond((p) => p.output).map((x) => ({ query: label(q), series: "output (Kafka)", ...x })),
-            ...q.samples.arroyoSource.map((p) => ({ query: label(q), series: "source (Arroyo's metric, de-smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
-            ...(q.samples.arroyoSourceSmoothed ?? []).map((p) => ({ query: label(q), series: "source (Arroyo's UI, smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...q.samples.engineSource.map((p) => ({ query: label(q), series: engineSourceLabel(q), seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...(q.samples.engineSourceSmoothed ?? []).map((p) => ({ query: label(q), series: "source (Arroyo's UI, smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
         ];
     });
     const thermal = r.queries.flatMap((q) =>

@@ -1,5 +1,6 @@
 import { BenchmarkResults, QueryRun } from "./types";
-import { ARROYO_KAFKA_TOLERANCE } from "./thresholds";
+import { ENGINE_KAFKA_TOLERANCE } from "./thresholds";
+import { EngineName, ENGINE_LABELS } from "../../config/defaults";
 
 const num = (x: number | null | undefined, digits = 0) =>
     x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -11,12 +12,34 @@ const sustainable = (q: QueryRun) => {
     return k.verdict === "sustainable" ? "yes" : k.verdict === "not sustainable" ? "**no**" : "inconclusive";
 };
 
-function arroyoVsKafka(q: QueryRun): string {
-    const d = q.figures.arroyo.differenceFromKafka;
+function engineVsKafka(q: QueryRun): string {
+    const d = q.figures.engine.differenceFromKafka;
     if (d === null) return "n/a";
     const text = `${d >= 0 ? "+" : ""}${num(d * 100, 1)}%`;
-    return Math.abs(d) > ARROYO_KAFKA_TOLERANCE ? `**${text}**` : text;
+    return Math.abs(d) > ENGINE_KAFKA_TOLERANCE ? `**${text}**` : text;
 }
+
+/** The engine's image, as the stack outputs name it. */
+function engineImage(r: BenchmarkResults): string {
+    const engine = r.topology.engine;
+    return `${ENGINE_LABELS[engine]} image \`${(engine === "flink" ? r.versions.images.flink : r.versions.images.arroyo) ?? "not exported"}\``;
+}
+
+/** How each engine's own figures were read, for the definitions under the table. */
+const ENGINE_DEFINITIONS: Record<EngineName, { source: string; backpressure: string; checkpoints: string; windowEnd: string }> = {
+    arroyo: {
+        source: "the sum of the source operators' `messages_sent` as Arroyo measured it: Arroyo serves an EWMA (alpha 0.1, every ~2 s; its UI's figure lags a step by ~21 s), which is undone exactly per subtask, r(i) = (s(i) - 0.9 s(i-1)) / 0.1",
+        backpressure: "one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch)",
+        checkpoints: "interval + checkpoint duration: Arroyo times the next checkpoint from the previous one's end",
+        windowEnd: "which Arroyo sets to the window end - 1 ns",
+    },
+    flink: {
+        source: "the source operators' `numRecordsOut` counters, summed over subtasks, differenced between the samples inside the window (Flink's own `numRecordsOutPerSecond` is a 60 s average, MeterView)",
+        backpressure: "the share of the window a vertex's subtasks spent back-pressured (`accumulateBackPressuredTimeMs`), the worst vertex",
+        checkpoints: "Flink triggers checkpoints every interval from the first; a checkpoint still running delays the next",
+        windowEnd: "which the query sets to the window's time, window_end - 1 ms",
+    },
+};
 
 /** A host's temperature and slowest clock in the window, where its kernel reports them. */
 function thermalCell(q: QueryRun, host: string): string {
@@ -72,29 +95,31 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
 /** One table, one row per query, with the definitions a reader needs to trust the numbers. */
 export function summaryMarkdown(r: BenchmarkResults): string {
     if (r.mode === "find-max") {
-        return [`# Nexmark on Arroyo: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. Arroyo image \`${r.versions.images.arroyo}\`, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
+        return [`# Nexmark on ${ENGINE_LABELS[r.topology.engine]}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
     }
     const c = r.configuration;
+    const label = ENGINE_LABELS[r.topology.engine];
+    const defs = ENGINE_DEFINITIONS[r.topology.engine];
     const invalid = r.queries.filter((q) => !q.validity.valid);
     const inconclusive = r.queries.filter((q) => q.figures.kafka.verdict === "inconclusive");
     const late = r.queries.filter((q) => q.figures.load.lateRowsRisk);
     const throttled = r.queries.filter((q) => q.figures.thermal?.limited);
     const lines = [
-        `# Nexmark on Arroyo: ${c.stack}`,
+        `# Nexmark on ${label}: ${c.stack}`,
         "",
-        `${r.startedAt} to ${r.finishedAt}. Arroyo image \`${r.versions.images.arroyo}\`, Kafka \`${r.versions.images.kafka}\`; ` +
-            `${r.topology.hosts.filter((h) => h.roles.includes("arroyo-node")).length} worker hosts, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic. ` +
+        `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, Kafka \`${r.versions.images.kafka}\`; ` +
+            `${r.topology.hosts.filter((h) => h.roles.some((role) => role === "arroyo-node" || role === "flink-taskmanager")).length} worker hosts, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic. ` +
             `Load: ${num(c.totalEvents)} events per query at a target of ${num(c.eventsPerSecond)} events/s (${num(c.warmupEvents)} warm-up), seed ${c.seed}, parallelism ${c.parallelism}, ` +
             `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s. ${loadFrom(r.load)}.`,
         "",
-        "| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | Arroyo source ev/s | Arroyo vs Kafka | latency p50 / p99 ms | backpressure (last fill) | checkpoints: cadence s / duration p50 ms | ev/s per Arroyo core | max schedule delay ms |",
+        `| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | ${label} source ev/s | ${label} vs Kafka | latency p50 / p99 ms | backpressure (${r.topology.engine === "flink" ? "share of time" : "last fill"}) | checkpoints: cadence s / duration p50 ms | ev/s per ${label} core | max schedule delay ms |`,
         "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...r.queries.map((q) => {
             const f = q.figures;
             const latency = f.latencyMs && f.latencyMs.count > 0 ? `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p99)}${f.latencyFrom === "window-end" ? " (from window end)" : ""}` : "n/a";
             return (
                 `| ${q.id} | ${q.validity.valid ? "yes" : "**no**"} | ${num(f.kafka.inputRate)} | ${num(f.kafka.consumedRate)} | ${num(f.kafka.lagTrend)} | ${sustainable(q)} | ${num(f.kafka.lagAtEnd)} | ` +
-                `${num(f.kafka.outputRate)} | ${num(f.arroyo.sourceRate)} | ${arroyoVsKafka(q)} | ${latency} | ${num(f.arroyo.backpressureMax, 2)} | ${num(f.checkpoints.cadenceSeconds, 1)} / ${num(f.checkpoints.durationMsP50)} (${f.checkpoints.inWindow} in window) | ${num(f.eventsPerSecondPerCore)} | ${num(q.produce.maxScheduleDelayMs)} |`
+                `${num(f.kafka.outputRate)} | ${num(f.engine.sourceRate)} | ${engineVsKafka(q)} | ${latency} | ${num(f.engine.backpressureMax, 2)} | ${num(f.checkpoints.cadenceSeconds, 1)} / ${num(f.checkpoints.durationMsP50)} (${f.checkpoints.inWindow} in window) | ${num(f.eventsPerSecondPerCore)} | ${num(q.produce.maxScheduleDelayMs)} |`
             );
         }),
         "",
@@ -114,15 +139,15 @@ export function summaryMarkdown(r: BenchmarkResults): string {
               ]),
         "Definitions. The measured window runs from the first event after the warm-up to the load's scheduled end (or `--duration`). " +
             "*input*: events/s written to the topics the query reads (their end offsets). " +
-            "*consumed*: events/s the query's sources read, from the offsets Arroyo commits to each source's consumer group at every checkpoint, between the first and last commit in the window; *input* is taken over the same span. " +
-            `*lag trend*: slope of (input - consumed) over the window, the lag taken at each checkpoint's start (Arroyo's checkpoint list; the sources commit there, and the input is interpolated to that instant); *sustainable* means it stays at or below ${num(c.lagThreshold * 100, 1)}% of the input rate. ` +
+            `*consumed*: events/s the query's sources read, from the offsets ${label} commits to each source's consumer group at every checkpoint (${r.topology.engine === "flink" ? "the next offset to read, when the checkpoint completes" : "the last offset read, at the checkpoint's start"}), between the first and last commit in the window; *input* is taken over the same span. ` +
+            `*lag trend*: slope of (input - consumed) over the window, the lag taken at each checkpoint's start (${label}'s checkpoint list; the sources commit the offsets they held there, and the input is interpolated to that instant); *sustainable* means it stays at or below ${num(c.lagThreshold * 100, 1)}% of the input rate. ` +
             `A verdict is *inconclusive* when the window held fewer than 3 commits, or when the trend fails while the load was further behind its schedule than the threshold absorbs (threshold x window): the load, not the engine, decided it. ` +
             "*lag at end*: events not yet read when the run ended, after the drain. *output*: records/s written to the results topic (its end offsets). " +
-            "*Arroyo source*: the sum of the source operators' `messages_sent` as Arroyo measured it: Arroyo serves an EWMA (alpha 0.1, every ~2 s; its UI's figure lags a step by ~21 s), which is undone exactly per subtask, r(i) = (s(i) - 0.9 s(i-1)) / 0.1; " +
-            `*Arroyo vs Kafka*: that count over the same span as *consumed*, against Kafka's; beyond ±${num(ARROYO_KAFKA_TOLERANCE * 100)}% it is in bold. ` +
-            "*backpressure*: one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch). " +
-            "*checkpoints*: mean start-to-start time in the window (interval + checkpoint duration: Arroyo times the next checkpoint from the previous one's end) and median duration, from Arroyo's checkpoint list. " +
-            "*latency*: for a sample of the output (one results partition) of events inside the window, read time minus the event's time (= its scheduled send time) where the output carries it, or read time minus the end of the window that emitted the record (its Kafka timestamp, which Arroyo sets to the window end - 1 ns) for window outputs. " +
+            `*${label} source*: ${defs.source}; ` +
+            `*${label} vs Kafka*: that count over the same span as *consumed*, against Kafka's; beyond ±${num(ENGINE_KAFKA_TOLERANCE * 100)}% it is in bold. ` +
+            `*backpressure*: ${defs.backpressure}. ` +
+            `*checkpoints*: mean start-to-start time in the window (${defs.checkpoints}) and median duration, from ${label}'s checkpoint list. ` +
+            `*latency*: for the output of events inside the window, read time minus the event's time (= its scheduled send time) where the output carries it (a sample: one results partition), or read time minus the end of the window that emitted the record (its Kafka timestamp, ${defs.windowEnd}) for window outputs (every partition). ` +
             "*max schedule delay*: how far the generator ever ran behind its schedule. " +
             "*valid*: no restart, recovery or failure of the job from the window's start to the end of the run.",
         "",

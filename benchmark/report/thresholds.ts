@@ -1,2 +1,2 @@
-/** Beyond this relative difference, Arroyo's consumed count and Kafka's are flagged as disagreeing. */
-export const ARROYO_KAFKA_TOLERANCE = 0.05;
+/** Beyond this relative difference, the engine's own consumed count and Kafka's are flagged as disagreeing. */
+export const ENGINE_KAFKA_TOLERANCE = 0.05;

@@ -1,17 +1,19 @@
 // What a benchmark run writes: the one shape results.json has, which the report (summary,
 // charts) reads and nothing else. Bump RESULTS_SCHEMA_VERSION on any change a reader would notice.
 import { ClusterOutputs } from "../../stacks/outputs";
+import { EngineName } from "../../config/defaults";
 import { RatePoint } from "../arroyo/metrics";
 import { JobState } from "../arroyo/types";
 import { CheckpointTime, ProgressPoint } from "../kafka/progress";
 import { HostSample } from "../metrics/hosts";
 import { ThermalFigures, ThermalSample } from "../metrics/thermal";
 import { ProduceReport } from "../producer";
+import type { Verification } from "../verify";
 import type { CapacityResult, LoadSource } from "../capacity/run";
 
 export type { CapacityResult, LoadSource };
 
-export const RESULTS_SCHEMA_VERSION = 4;
+export const RESULTS_SCHEMA_VERSION = 5;
 
 export interface LatencyFigures {
     count: number;
@@ -50,21 +52,35 @@ export interface KafkaFigures {
     outputRate: number | null;
 }
 
-/** Arroyo's own operator metrics, de-smoothed (Arroyo serves an EWMA, alpha 0.1, every ~2 s). */
-export interface ArroyoFigures {
-    /** Events/s the source operators sent on (messages_sent), as Arroyo measured them, over the window. */
+/**
+ * The engine's own view of the same run, read as its source writes it, beside Kafka's figures:
+ * Arroyo's operator metrics de-smoothed (it serves an EWMA, alpha 0.1, every ~2 s); Flink's
+ * operator counters differenced (its *PerSecond meters are 60 s averages, MeterView).
+ */
+export interface EngineFigures {
+    engine: EngineName;
+    /** Events/s the source operators emitted, by the engine's own count, over the window. */
     sourceRate: number | null;
-    /** The same, as Arroyo's UI shows it (smoothed): lags a step by ~21 s (63%). */
-    sourceRateSmoothed: number | null;
-    /** Records/s the sink operators took in (messages_recv), de-smoothed, over the window. */
+    /** Records/s the sink operators took in, by the engine's own count, over the window. */
     sinkRate: number | null;
-    /** What the sources sent over the same span as Kafka's consumedInWindow, de-smoothed. */
+    /** What the sources emitted over the same span as Kafka's consumedInWindow. */
     consumedInWindow: number | null;
-    /** (Arroyo - Kafka) / Kafka over that span; beyond ±5% the report flags it. */
+    /** (engine - Kafka) / Kafka over that span; beyond ±5% the report flags it. */
     differenceFromKafka: number | null;
-    /** One output queue's fill (0..1) as last written, the worst subtask; not a mean over queues or time. */
+    /**
+     * The engine's backpressure measure, the worst place in the job: Arroyo, one output queue's fill
+     * (0..1) as last written, the worst subtask; Flink, the share of the window a vertex's subtasks
+     * spent back-pressured (accumulateBackPressuredTimeMs), the worst vertex.
+     */
     backpressureMax: number | null;
-    backpressureMean: number | null;
+    /** Arroyo: the queue fill's mean over the window's samples. */
+    backpressureMean?: number | null;
+    /** Arroyo: the sources' rate as its UI shows it (smoothed): lags a step by ~21 s (63%). */
+    sourceRateSmoothed?: number | null;
+    /** Flink: the share of the window the busiest vertex's subtasks spent busy (accumulateBusyTimeMs). */
+    busyMax?: number | null;
+    /** What the engine's figures could not be read from, when some are null. */
+    note?: string;
 }
 
 /** The checkpoints whose start lies in the window, as the engine listed them (or as their commits were seen). */
@@ -105,7 +121,7 @@ export interface QueryFigures {
     /** Events/s the load generator had acknowledged by Kafka inside the window, all three topics. */
     producedRate: number;
     kafka: KafkaFigures;
-    arroyo: ArroyoFigures;
+    engine: EngineFigures;
     checkpoints: CheckpointFigures;
     load: LoadFigures;
     latencyMs: LatencyFigures | null;
@@ -118,9 +134,9 @@ export interface QueryFigures {
     hosts: HostFigures[];
     /** Throttling, temperature and clock per host inside the window; null when not sampled. */
     thermal: ThermalFigures | null;
-    /** Mean cores used by Arroyo's containers (controller and nodes); null when not measured. */
-    arroyoCores: number | null;
-    /** kafka.consumedRate / arroyoCores. */
+    /** Mean cores used by the engine's containers (Arroyo's controller and nodes, Flink's JobManager and TaskManagers); null when not measured. */
+    engineCores: number | null;
+    /** kafka.consumedRate / engineCores. */
     eventsPerSecondPerCore: number | null;
 }
 
@@ -132,13 +148,16 @@ export interface Validity {
 
 export interface JobSample {
     time: number;
-    state: JobState | null;
+    /** The engine's word for the job's state (Arroyo's JobState; Flink's, capitalised as Arroyo's are). */
+    state: JobState | string | null;
     runId: number | null;
     failure: string | null;
 }
 
 export interface QueryRun {
     id: string;
+    /** The engine that ran it. */
+    engine: EngineName;
     title: string;
     pipelineName: string;
     pipelineId: string;
@@ -156,15 +175,17 @@ export interface QueryRun {
     produce: ProduceReport;
     figures: QueryFigures;
     validity: Validity;
+    /** --verify: the output record by record against the generator's events (stateless queries), or why it was not checked. */
+    verification?: Verification | { notVerified: string };
     samples: {
         produced: { time: number; acked: number }[];
         progress: ProgressPoint[];
-        /** The sources' messages_sent, de-smoothed, summed over subtasks on Arroyo's 2 s grid. */
-        arroyoSource: RatePoint[];
-        /** The same as Arroyo serves it (smoothed): what its UI shows. */
-        arroyoSourceSmoothed: RatePoint[];
-        arroyoSink: RatePoint[];
-        /** The job's checkpoints as Arroyo listed them during the run. */
+        /** The sources' rate by the engine's own count: Arroyo's messages_sent de-smoothed, summed over subtasks on its 2 s grid; Flink's numRecordsOut differenced between samples. */
+        engineSource: RatePoint[];
+        /** Arroyo: the same as it serves it (smoothed): what its UI shows. */
+        engineSourceSmoothed?: RatePoint[];
+        engineSink: RatePoint[];
+        /** The job's checkpoints as the engine listed them during the run. */
         checkpoints: CheckpointTime[];
         backpressure: RatePoint[];
         jobs: JobSample[];
@@ -205,7 +226,7 @@ export interface BenchmarkResults {
     /** Where the load came from, and what the generator could do: whether it could have capped a result. */
     load: LoadSource;
     versions: { images: ClusterOutputs["images"]; node: string };
-    topology: { hosts: ClusterOutputs["hosts"]; totalSlots: number; partitions: number; arroyoApiUrl: string; kafkaBootstrapServers: string };
+    topology: { engine: EngineName; hosts: ClusterOutputs["hosts"]; totalSlots: number; partitions: number; engineUrl: string; kafkaBootstrapServers: string };
     /** Fixed-rate runs (empty with find-max: the trials are in capacity). */
     queries: QueryRun[];
     capacity?: CapacityResult[];

@@ -5,7 +5,7 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
 import { runBenchmark } from "../../benchmark/run";
-import { selectQueries } from "../../benchmark/queries";
+import { queryDir, selectQueries } from "../../benchmark/queries";
 import { writeResults, toolInfo } from "../../benchmark/report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "../../benchmark/report/types";
 import { ClusterOutputs } from "../../stacks/outputs";
@@ -79,7 +79,7 @@ describe("a benchmark run against the test double and a real broker, the double 
             finishedAt: new Date().toISOString(),
             configuration: { stack: "bench-test", queries: ["q0"], eventsPerSecond: 4_000, totalEvents: 64_000, warmupEvents: 24_000, durationSeconds: null, parallelism: 2, checkpointIntervalSeconds: 1, sampleIntervalSeconds: 0.25, metricsIntervalSeconds: 1, lagThreshold: 0.05, seed: 5, producerThreads: 1, generatorNotes: [] },
             versions: { images: outputs.images, node: process.version },
-            topology: { hosts: outputs.hosts, totalSlots: 2, partitions: 2, arroyoApiUrl: outputs.arroyoApiUrl, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+            topology: { engine: "arroyo", hosts: outputs.hosts, totalSlots: 2, partitions: 2, engineUrl: outputs.arroyoApiUrl!, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
             queries: runs,
         };
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-results-"));
@@ -116,7 +116,7 @@ describe("a benchmark run against the test double and a real broker, the double 
 
     it("reads Arroyo's source rate from messages_sent, de-smoothed, and it agrees with Kafka's count within 5%", () => {
         const q = results.queries[0];
-        const a = q.figures.arroyo;
+        const a = q.figures.engine;
         const k = q.figures.kafka;
         // Arroyo serves an EWMA that starts from 0 before the load: 6 s into the load its smoothed
         // rate is still far below the input, and so is its UI's figure over the window.
@@ -126,7 +126,8 @@ describe("a benchmark run against the test double and a real broker, the double 
         expect(a.sourceRate! / k.inputRate!).toBeLessThan(1.1);
         expect(a.sinkRate! / k.inputRate!).toBeGreaterThan(0.9);
         expect(Math.abs(a.differenceFromKafka!)).toBeLessThanOrEqual(0.05);
-        expect(q.samples.arroyoSourceSmoothed.length).toBeGreaterThan(0);
+        expect(q.figures.engine.engine).toBe("arroyo");
+        expect(q.samples.engineSourceSmoothed!.length).toBeGreaterThan(0);
     });
 
     it("reports the checkpoint cadence it measured from Arroyo's checkpoint list", () => {
@@ -157,7 +158,7 @@ describe("a benchmark run against the test double and a real broker, the double 
     it("attributed host CPU to hosts and computed throughput per core from Kafka's consumed rate", () => {
         const f = results.queries[0].figures;
         expect(f.hosts.find((h) => h.host === "worker1")?.cpuCores).toBeCloseTo(1.5);
-        expect(f.arroyoCores).toBeCloseTo(1.7);
+        expect(f.engineCores).toBeCloseTo(1.7);
         expect(f.eventsPerSecondPerCore).toBeCloseTo((f.kafka.consumedRate as number) / 1.7);
     });
 
@@ -178,7 +179,7 @@ describe("a benchmark run against the test double and a real broker, the double 
         expect(fs.readdirSync(dir).filter((f) => f !== "thermal.svg").sort()).toEqual(["lag-over-time.svg", "rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
         expect(results.queries[0].samples.thermal.length).toBeGreaterThan(0);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
-        expect(json.schemaVersion).toBe(4);
+        expect(json.schemaVersion).toBe(5);
         expect(json.queries.map((q) => q.id)).toEqual(["q0"]);
         expect(json.queries[0].samples.progress.length).toBeGreaterThan(20);
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
@@ -249,7 +250,7 @@ describe("failure paths of a run", () => {
     const small = () => ({ ...base(), eventsPerSecond: 2_000, totalEvents: 16_000, warmupEvents: 2_000, drainMs: 1_000 });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
-        const bad = { id: "q99", title: "Q99 broken", reference: "-", arroyo: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [], sink: "kafka" as const };
+        const bad = { id: "q99", engine: "arroyo" as const, dir: queryDir("arroyo"), title: "Q99 broken", reference: "-", written: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [], sink: "kafka" as const };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);
@@ -359,7 +360,7 @@ describe("npm run bench flags", () => {
         expect(help.code).toBe(0);
         expect(help.stdout).toMatch(/--checkpoint-interval <seconds>/);
         const list = await bench(["--list-queries"], env);
-        expect(list.stdout).toMatch(/^q14 /m);
+        expect(list.stdout).toMatch(/^ {2}q14 /m);
         for (const r of [help, list]) expect(`${r.stdout}${r.stderr}`).not.toMatch(/building Confluent's Kafka client|\[toolchain\]/);
         expect(fs.readdirSync(env.ARROYO_PI_CACHE)).toEqual([]);
     }, 30_000);
@@ -390,18 +391,37 @@ describe("npm run bench flags", () => {
         expect(r.stderr).toMatch(/--parallelism 3 exceeds the cluster's 2 task slots \(stack output totalSlots\)/);
     }, 30_000);
 
-    it("explains a query that is not included", async () => {
-        const r = await bench(["--queries", "q0,q12", "--outputs-file", "/nonexistent.json"]);
+    it("explains a query that is not included, for the engine asked for or for both, before the stack is read", async () => {
+        const r = await bench(["--engine", "arroyo", "--queries", "q0,q12", "--outputs-file", "/nonexistent.json"]);
         expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/q12 is not included: counts bids per bidder in processing-time windows; Arroyo's windows are event-time only/);
-    }, 30_000);
+        expect(r.stderr).toMatch(/q12 is not included for arroyo: counts bids per bidder in processing-time windows; Arroyo's windows are event-time only/);
+        const both = await bench(["--queries", "q6", "--outputs-file", "/nonexistent.json"]);
+        expect(both.code).toBe(2);
+        expect(both.stderr).toMatch(/q6 is not included for arroyo: .*\n.*q6 is not included for flink: .*OVER aggregation/);
+        // Flink runs q12: which engine decides is the stack's, so the stack is read next.
+        const later = await bench(["--queries", "q12", "--outputs-file", "/nonexistent.json"]);
+        expect(later.stderr).toMatch(/--outputs-file \/nonexistent.json does not exist/);
+        // The stack runs Arroyo (the double): q12 is refused for it.
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "outputs-")), "outputs.json");
+        fs.writeFileSync(file, JSON.stringify(outputs));
+        const onArroyo = await bench(["--queries", "q12", "--outputs-file", file]);
+        expect(onArroyo.code).toBe(2);
+        expect(onArroyo.stderr).toMatch(/q12 is not included for arroyo/);
+        const otherEngine = await bench(["--engine", "flink", "--queries", "q12", "--outputs-file", file]);
+        expect(otherEngine.code).toBe(2);
+        expect(otherEngine.stderr).toMatch(/--engine flink: stack 'bench-test' runs arroyo; set 'pulumi config set engine flink' and 'npm run up' first/);
+    }, 60_000);
 
-    it("lists the queries with their titles", async () => {
+    it("lists each engine's queries with their titles, and what each leaves out", async () => {
         const { stdout } = await promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--list-queries"], { cwd: path.resolve(__dirname, "../..") });
-        expect(stdout).toMatch(/^q0 {3}Q0 pass-through/m);
-        expect(stdout).toMatch(/^q22 {2}Q22 get URL directories/m);
-        expect(stdout).toMatch(/^not included:$/m);
-        expect(stdout).toMatch(/^q12 {2}counts bids per bidder in processing-time windows/m);
+        const [arroyo, flink] = stdout.split(/^flink:$/m);
+        expect(arroyo).toMatch(/^arroyo:$/m);
+        expect(arroyo).toMatch(/^ {2}q0 {3}Q0 pass-through/m);
+        expect(arroyo).toMatch(/^ {2}q22 {2}Q22 get URL directories/m);
+        expect(arroyo).toMatch(/^ {2}not included:$/m);
+        expect(arroyo).toMatch(/^ {2}q12 {2}counts bids per bidder in processing-time windows/m);
+        expect(flink).toMatch(/^ {2}q12 {2}Q12 processing-time windows/m);
+        expect(flink).toMatch(/^ {2}q10 {2}writes files to MinIO/m);
     }, 30_000);
 
     it("npm run metrics -- --once -o samples the cluster and writes JSON", async () => {

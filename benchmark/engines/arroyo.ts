@@ -1,0 +1,78 @@
+// Arroyo 0.15 as the benchmark drives it: pipelines through its REST API, its operator metrics
+// de-smoothed (arroyo/metrics.ts), its checkpoint list, run_id for restarts.
+import { ArroyoClient } from "../arroyo/client";
+import { mergeSnapshots } from "../arroyo/metrics";
+import { OperatorMetricGroup, Pipeline } from "../arroyo/types";
+import { arroyoFigures } from "../figures";
+import { NexmarkQuery, QueryParams, renderQuery } from "../queries";
+import { EngineJob, JobSpec, StreamEngine } from "./engine";
+
+export class ArroyoEngine implements StreamEngine {
+    readonly name = "arroyo" as const;
+    readonly label = "Arroyo";
+    readonly commits = "last-read" as const;
+    readonly attemptCounter = "run_id";
+    readonly containerPattern = /arroyo-(controller|node)/;
+    readonly client: ArroyoClient;
+
+    constructor(apiUrl: string) {
+        this.client = new ArroyoClient({ baseUrl: apiUrl });
+    }
+
+    ping(): Promise<void> {
+        return this.client.ping();
+    }
+
+    removeEarlierJobs(): Promise<string[]> {
+        return this.client.removeAllPipelines();
+    }
+
+    render(q: NexmarkQuery, params: QueryParams): string {
+        return renderQuery(q, params);
+    }
+
+    async validate(_q: NexmarkQuery, sql: string): Promise<string[]> {
+        return (await this.client.validateQuery(sql)).errors;
+    }
+
+    async start(spec: JobSpec): Promise<EngineJob> {
+        const client = this.client;
+        const pipeline: Pipeline = await client.createPipeline({ name: spec.name, query: spec.sql, parallelism: spec.parallelism, checkpointIntervalMicros: Math.round(spec.checkpointIntervalMs * 1000) });
+        let job;
+        try {
+            job = await client.waitForStableRunning(pipeline, spec.stableMs, spec.timeoutMs);
+        } catch (err) {
+            await stopPipeline(client, pipeline);
+            throw err;
+        }
+        const snapshots: OperatorMetricGroup[][] = [];
+        const jobId = job.id;
+        return {
+            id: jobId,
+            submissionId: pipeline.id,
+            initialRunId: job.run_id,
+            async observe() {
+                const [js, cps] = await Promise.all([client.jobs(pipeline.id), client.checkpoints(pipeline.id, jobId).catch(() => [])]);
+                const j = js.find((x) => x.id === jobId) ?? js[0];
+                return {
+                    job: { state: j?.state ?? null, runId: j?.run_id ?? null, failure: j?.failure_message ?? null },
+                    checkpoints: cps.map((c) => ({ epoch: c.epoch, startMs: c.start_time / 1000, finishMs: c.finish_time === null ? null : c.finish_time / 1000 })),
+                };
+            },
+            async sampleMetrics() {
+                snapshots.push(await client.operatorMetrics(pipeline.id, jobId));
+            },
+            figures(window, consumed) {
+                return arroyoFigures(mergeSnapshots(snapshots), pipeline.graph, window, consumed);
+            },
+            firstError: () => client.firstJobError(pipeline.id, jobId),
+            stop: () => stopPipeline(client, pipeline),
+        };
+    }
+}
+
+async function stopPipeline(client: ArroyoClient, pipeline: Pipeline): Promise<void> {
+    await client.stopPipeline(pipeline.id, "immediate").catch(() => undefined);
+    await client.waitForJobState(pipeline, ["Stopped", "Finished", "Failed"], 60_000).catch(() => undefined);
+    await client.deletePipeline(pipeline.id);
+}

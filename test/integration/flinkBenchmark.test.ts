@@ -1,0 +1,131 @@
+// The benchmark against a real engine: Apache Flink (JobManager, two TaskManagers, SQL Gateway,
+// from Maven Central's jars) next to a real Kafka broker, all on loopback. What is measured on
+// Kafka must hold on it as on the Arroyo double: the consumed count from the group offsets Flink
+// commits (the next offset to read) equals the events sent, a rate it keeps up with is
+// sustainable, a stateless query's output matches the generator record by record, and a lost
+// TaskManager in the window marks the query invalid.
+import { runBenchmark } from "../../benchmark/run";
+import { selectQueries } from "../../benchmark/queries";
+import { FlinkEngine } from "../../benchmark/engines/flink";
+import { QueryRun } from "../../benchmark/report/types";
+import { Verification } from "../../benchmark/verify";
+import { ClusterOutputs } from "../../stacks/outputs";
+import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { RunningFlink, startFlinkCluster } from "../../toolchain/flinkCluster";
+import { flinkOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
+
+let broker: RunningBroker;
+let flink: RunningFlink;
+let outputs: ClusterOutputs;
+// Of every 50 events, 1 is a person, 3 are auctions, 46 are bids.
+const BID_SHARE = 46 / 50;
+
+beforeAll(async () => {
+    [broker, flink] = await Promise.all([
+        startKafkaBroker({ topics: Object.fromEntries(Object.values(NEXMARK_TOPICS).map((t) => [t, 2])) }),
+        // Two TaskManagers of two slots: a job of parallelism 2 survives the loss of either.
+        startFlinkCluster({ taskManagers: 2, slotsPerTaskManager: 2 }),
+    ]);
+    outputs = flinkOutputs(broker.bootstrapServers, flink, { partitions: 2, totalSlots: 4 });
+}, 300_000);
+
+afterAll(async () => {
+    await flink?.stop();
+    await broker?.stop();
+});
+
+// One-second checkpoints, Kafka sampled four times a second, Flink's counters every second.
+const base = () => ({ outputs, engine: new FlinkEngine(flink.restUrl, flink.gatewayUrl), parallelism: 2, checkpointIntervalSeconds: 1, seed: 7, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 1_000, hostMetrics: false as const, thermal: false as const, lagThreshold: 0.05 });
+
+describe("the benchmark on a real Flink", () => {
+    const runs = new Map<string, QueryRun>();
+    const RATE = 2_000;
+
+    beforeAll(async () => {
+        // A rate a 2-core machine's Flink keeps up with on every one of these, 12 s windows.
+        for (const run of await runBenchmark({ ...base(), queries: selectQueries(["q0", "q1", "q5", "q3"], "flink"), eventsPerSecond: RATE, totalEvents: 40_000, warmupEvents: 16_000, runTag: "flink", verify: true, drainMs: 30_000 })) {
+            runs.set(run.id, run);
+        }
+    }, 1_200_000);
+
+    it.each(["q0", "q1", "q5", "q3"])("%s: Flink consumed every event sent, by the offsets it committed, and the rate is sustainable", (id) => {
+        const q = runs.get(id)!;
+        const k = q.figures.kafka;
+        expect(q.engine).toBe("flink");
+        expect(q.validity).toEqual({ valid: true, reasons: [] });
+        // After the drain the groups' offsets are the topics' ends: consumed = sent, exactly.
+        const last = q.samples.progress[q.samples.progress.length - 1];
+        expect(last.lag).toBe(0);
+        expect(last.consumed).toBe(last.input);
+        expect(k.lagAtEnd).toBe(0);
+        expect(k.lagTrendBasis).toBe("checkpoints");
+        expect(k.verdict).toBe("sustainable");
+        // In the window, what the commits counted and what was sent over the same span differ by
+        // the events in flight at its two ends: less than one checkpoint's worth of input.
+        const c = k.consumedInWindow!;
+        const inputPerSecond = id === "q3" ? RATE * (4 / 50) : RATE * BID_SHARE;
+        expect(Math.abs(c.events - (k.inputRate! * (c.toMs - c.fromMs)) / 1000)).toBeLessThanOrEqual(inputPerSecond * 1);
+        expect(q.figures.checkpoints.inWindow).toBeGreaterThanOrEqual(6);
+        expect(q.figures.checkpoints.source).toBe("checkpoint list");
+    });
+
+    it.each(["q0", "q1"])("%s: Flink's own counters agree with Kafka's count within 5%", (id) => {
+        const e = runs.get(id)!.figures.engine;
+        expect(e.engine).toBe("flink");
+        expect(e.sourceRate).not.toBeNull();
+        expect(Math.abs(e.differenceFromKafka!)).toBeLessThanOrEqual(0.05);
+        expect(e.sinkRate! / e.sourceRate!).toBeGreaterThan(0.9);
+        expect(e.backpressureMax).toBeGreaterThanOrEqual(0);
+        expect(e.busyMax).toBeGreaterThan(0);
+    });
+
+    it("q1's output matches what its SQL computes from the generator's bids, record by record", () => {
+        const v = runs.get("q1")!.verification as Verification;
+        expect(v.expected).toBe(Math.round(40_000 * BID_SHARE));
+        expect(v).toMatchObject({ matched: v.expected, missing: 0, extra: 0, read: v.expected });
+        expect(runs.get("q0")!.verification).toMatchObject({ matched: v.expected, missing: 0, extra: 0 });
+        expect(runs.get("q5")!.verification).toEqual({ notVerified: expect.stringMatching(/keeps state/) });
+    });
+
+    it("q5's windows are timed from their end, by the records' Kafka timestamps", () => {
+        const q = runs.get("q5")!;
+        expect(q.figures.latencyFrom).toBe("window-end");
+        expect(q.figures.latencyMs!.count).toBeGreaterThan(0);
+        // A window is emitted once the watermark (4 s behind the events) passes its end.
+        expect(q.figures.latencyMs!.p50!).toBeGreaterThan(3_000);
+        expect(q.figures.latencyMs!.p99!).toBeLessThan(20_000);
+        expect(q.figures.kafka.outputRate!).toBeGreaterThan(0);
+    });
+});
+
+describe("a TaskManager lost in the measured window", () => {
+    it("marks the query invalid: Flink restarted the job (numRestarts)", async () => {
+        const engine = new FlinkEngine(flink.restUrl, flink.gatewayUrl);
+        let killed: Promise<void> | undefined;
+        const [q] = await runBenchmark({
+            ...base(),
+            engine,
+            queries: selectQueries(["q0"], "flink"),
+            eventsPerSecond: 2_000,
+            totalEvents: 40_000,
+            warmupEvents: 10_000,
+            runTag: "flinklost",
+            drainMs: 30_000,
+            onProgress: (_query, acked) => {
+                // Halfway through the window: the TaskManager running the job's tasks dies.
+                if (acked >= 20_000 && !killed) {
+                    killed = (async () => {
+                        const jobs = await engine.client.jobsOverview();
+                        const job = jobs.find((j) => j.state === "RUNNING" && j.name.includes("flinklost"))!;
+                        const detail = await engine.client.job(job.jid);
+                        const hosting = (await (await fetch(`${flink.restUrl}/jobs/${job.jid}/vertices/${detail.vertices[0].id}/taskmanagers`)).json()) as { taskmanagers: { "taskmanager-id": string }[] };
+                        await flink.killTaskManager(hosting.taskmanagers[0]["taskmanager-id"]);
+                    })();
+                }
+            },
+        });
+        await killed;
+        expect(q.validity.valid).toBe(false);
+        expect(q.validity.reasons.join("; ")).toMatch(/job restarted (once|\d+ times) \(numRestarts 0 -> \d+\)/);
+    }, 600_000);
+});
