@@ -37,6 +37,7 @@ export interface BenchArgs {
     allowInvalid: boolean;
     allowThrottled: boolean;
     keepResultsTopics: boolean;
+    verify: boolean;
     hostMetrics: boolean;
     findMax: boolean;
     listQueries: boolean;
@@ -75,6 +76,7 @@ export function benchCommand(): Command {
         .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
         .option("--allow-throttled", "keep a query or trial valid when a host was throttled, capped or under-voltage in its window (it is still marked)", false)
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
+        .option("--verify", "read each stateless query's results topic (q0, q1, q2, q14, q21, q22) and check every record against the events sent: matched, missing and extra records per query", false)
         .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines, nor their throttling, temperature and clock")
         .option("--list-queries", "list the queries with their titles, and those not included with why, then exit", false)
         .option("--find-max", "search each query's maximum sustainable throughput instead of running one rate", false)
@@ -108,6 +110,7 @@ export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSe
     if (tooMany.length) {
         problems.push(`--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
     }
+    if (args.findMax && args.verify) problems.push("--verify checks the output of a fixed-rate run; a --find-max search runs many short trials: leave one of them out");
     if (!args.findMax && args.source === "nexmark") problems.push("--source nexmark measures the pipeline's own ceiling beside a --find-max search: add --find-max");
     if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
     for (const id of args.queries) if (NOT_INCLUDED[engine][id]) problems.push(`--queries: ${id} is not included for ${engine}: ${NOT_INCLUDED[engine][id]}`);
@@ -194,6 +197,7 @@ export async function main(argv: string[]): Promise<void> {
         hostMetrics: args.hostMetrics,
         allowThrottled: args.allowThrottled,
         keepResultsTopics: args.keepResultsTopics,
+        verify: args.verify,
     };
     const skeleton = (): Omit<BenchmarkResults, "mode" | "load" | "queries"> => ({
         schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -276,6 +280,7 @@ export async function main(argv: string[]): Promise<void> {
             `${r.id}: input ${n(f.kafka.inputRate)}/s, consumed ${n(f.kafka.consumedRate)}/s, lag trend ${n(f.kafka.lagTrend)}/s (${f.kafka.sustainable === null ? "too few samples" : f.kafka.sustainable ? "sustainable" : "NOT sustainable"}), ` +
                 `output ${n(f.kafka.outputRate)}/s` +
                 (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : "") +
+                (r.verification && "matched" in r.verification ? `; output verified: ${r.verification.matched} matched, ${r.verification.missing} missing, ${r.verification.extra} extra` : "") +
                 (r.validity.valid ? "" : `; INVALID: ${r.validity.reasons.join("; ")}`),
         );
     }

@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import { ARROYO_MINIO_USER, DATA_PATHS, MINIO_PORTS } from "../config/defaults";
+import { ARROYO_MINIO_USER, DATA_PATHS, FLINK_MINIO_USER, MINIO_PORTS } from "../config/defaults";
+import { FLINK_CHECKPOINT_PREFIX } from "./flinkEnv";
 import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
 import { ServiceReadiness } from "./serviceReadiness";
 import { goSeconds } from "../lib/goDuration";
@@ -48,6 +49,9 @@ export class ObjectStore extends pulumi.ComponentResource {
     public readonly clusterEndpoint: string;
     public readonly arroyoAccessKey: pulumi.Output<string>;
     public readonly arroyoSecretKey: pulumi.Output<string>;
+    /** Flink's user, which exists whichever engine runs: switching engines changes nothing in MinIO. */
+    public readonly flinkAccessKey: pulumi.Output<string>;
+    public readonly flinkSecretKey: pulumi.Output<string>;
 
     constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:ObjectStore", name, {}, opts);
@@ -134,11 +138,18 @@ export class ObjectStore extends pulumi.ComponentResource {
         this.arroyoAccessKey = this.arroyoUser.name;
         this.arroyoSecretKey = pulumi.secret(this.arroyoUser.secret);
 
+        const flinkPolicyDoc = new minio.IamPolicy(`${name}-flink-policy`, { name: "flink-checkpoints", policy: JSON.stringify(flinkPolicy(args.checkpointBucket)) }, asAdmin);
+        const flinkUser = new minio.IamUser(`${name}-flink-user`, { name: FLINK_MINIO_USER, forceDestroy: true }, asAdmin);
+        new minio.IamUserPolicyAttachment(`${name}-flink-policy-attachment`, { userName: flinkUser.name, policyName: flinkPolicyDoc.name }, asAdmin);
+        this.flinkAccessKey = flinkUser.name;
+        this.flinkSecretKey = pulumi.secret(flinkUser.secret);
+
         this.registerOutputs({
             endpoint: this.endpoint,
             clusterEndpoint: this.clusterEndpoint,
             buckets: this.buckets.map((b) => b.bucket),
             arroyoAccessKey: this.arroyoAccessKey,
+            flinkAccessKey: this.flinkAccessKey,
         });
     }
 }
@@ -165,6 +176,27 @@ export function arroyoPolicy(checkpointBucket: string, resultsBucket: string) {
             },
             { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${resultsBucket}`] },
             { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${resultsBucket}/*`] },
+        ],
+    };
+}
+
+/**
+ * Flink's user: its checkpoints under one prefix of the checkpoint bucket, and nothing else.
+ * Flink's S3 filesystem lists, reads, writes and deletes checkpoint files there (it removes the
+ * checkpoints it no longer retains), and writes large state as multipart uploads.
+ */
+export function flinkPolicy(checkpointBucket: string) {
+    const prefix = FLINK_CHECKPOINT_PREFIX;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
+            { Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${checkpointBucket}`], Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } } },
+            {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: [`arn:aws:s3:::${checkpointBucket}/${prefix}/*`],
+            },
         ],
     };
 }

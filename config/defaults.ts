@@ -22,7 +22,30 @@ export const DEFAULT_IMAGES = {
     arroyo: `ghcr.io/arroyosystems/arroyo:${VERSIONS.arroyo}`,
     kafka: `apache/kafka:${VERSIONS.kafka}`,
     minio: `minio/minio:${VERSIONS.minio}`,
+    /** The official image, multi-arch (amd64, arm64); Flink's S3 plugins ship in its opt/, the Kafka SQL connector does not. */
+    flink: `flink:${VERSIONS.flink}-java17`,
 } as const;
+
+/** Flink's ports: the JobManager's REST API, RPC and blob server, the SQL Gateway's REST API, a TaskManager's RPC and data ports. */
+export const FLINK_PORTS = {
+    rest: 8081,
+    rpc: 6123,
+    blob: 6124,
+    gateway: 8083,
+    taskManagerRpc: 6122,
+    taskManagerData: 6121,
+} as const;
+
+/**
+ * The smallest TaskManager process Flink 2.2 starts with its default memory settings: JVM
+ * metaspace 256 MB and overhead at least 192 MB, framework heap and off-heap 128 MB each, network
+ * at least 64 MB and managed memory 40% of the rest leave no task heap below ~982 MB (Flink's
+ * BashJavaUtils refuses 960 MB, takes 992 MB). Rounded up.
+ */
+export const FLINK_MIN_TASKMANAGER_MB = 1024;
+
+/** The JobManager's and the SQL Gateway's memory on the controller: process size, and the gateway's container limit. */
+export const FLINK_CONTROLLER_MB = { jobManager: 1024, sqlGateway: 768 } as const;
 
 /** Arroyo's fixed ports since 0.11 (the seed's 8000/8001/9190 were docker port maps onto these). */
 export const ARROYO_PORTS = {
@@ -82,6 +105,9 @@ export const S3_REGION = "us-east-1";
 
 /** The dedicated MinIO user Arroyo runs as (never the root user). */
 export const ARROYO_MINIO_USER = "arroyo";
+
+/** The dedicated MinIO user Flink runs as: its checkpoints' prefix only. */
+export const FLINK_MINIO_USER = "flink";
 
 export const DEFAULTS = {
     target: "ssh",

@@ -4,6 +4,9 @@ import { isImageReference } from "../lib/imageRef";
 import {
     DEFAULT_IMAGES,
     DEFAULTS,
+    ENGINES,
+    EngineName,
+    FLINK_MIN_TASKMANAGER_MB,
     MINIO_DEFAULT_CREDENTIALS,
     MINIO_MIN_PASSWORD_LENGTH,
     MINIO_MIN_USER_LENGTH,
@@ -70,6 +73,7 @@ const imagesSchema = z
         arroyo: imageRef(DEFAULT_IMAGES.arroyo).default(DEFAULT_IMAGES.arroyo),
         kafka: imageRef(DEFAULT_IMAGES.kafka).default(DEFAULT_IMAGES.kafka),
         minio: imageRef(DEFAULT_IMAGES.minio).default(DEFAULT_IMAGES.minio),
+        flink: imageRef(DEFAULT_IMAGES.flink).default(DEFAULT_IMAGES.flink),
     })
     .strict();
 
@@ -121,6 +125,8 @@ const structured = {
 /** Plain string keys, taken as typed. */
 const plain = {
     target: z.enum(["local", "ssh"]).default(DEFAULTS.target),
+    /** The stream processor the cluster runs: switching it replaces the engine's containers and nothing of Kafka or MinIO. */
+    engine: z.enum(ENGINES).default("arroyo"),
     // An empty value is reported once, by checkSsh, as the missing user it is.
     sshUser: z.string().optional(),
     dockerInstallCommand: z.string().min(1).default(DEFAULTS.dockerInstallCommand),
@@ -158,7 +164,8 @@ export interface ValidatedConfig {
     ssh?: { user: string; privateKey: string };
     dockerInstallCommand: string;
     localDockerHost: string;
-    images: { arroyo: string; kafka: string; minio: string };
+    engine: EngineName;
+    images: { arroyo: string; kafka: string; minio: string; flink: string };
     arroyo: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
     kafka: { heapMb: number; partitions: number };
     buckets: { checkpoints: string; results: string; extra: string[] };
@@ -407,6 +414,16 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     if (arroyo && arroyo.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
         problems.push(`${key("arroyo")}.memoryPerSlotMb is ${arroyo.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`);
     }
+    const engine = parsed.engine ?? "arroyo";
+    if (engine === "flink" && arroyo) {
+        const small = workers.filter((w) => w.taskSlots * arroyo.memoryPerSlotMb < FLINK_MIN_TASKMANAGER_MB);
+        if (small.length) {
+            problems.push(
+                `${key("engine")} is flink, and the TaskManager of ${small.map((w) => w.name).join(", ")} would get ${small.map((w) => w.taskSlots * arroyo.memoryPerSlotMb).join(", ")} MB (taskSlots x arroyo.memoryPerSlotMb), below the ${FLINK_MIN_TASKMANAGER_MB} MB Flink's default memory settings need to start (metaspace, overhead, framework and network memory before any task heap): ` +
+                    `raise arroyo.memoryPerSlotMb to at least ${Math.ceil(FLINK_MIN_TASKMANAGER_MB / Math.min(...small.map((w) => w.taskSlots)))}, e.g. 'pulumi config set --path arroyo.memoryPerSlotMb 1024', or give those workers more taskSlots`,
+            );
+        }
+    }
     if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
         problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
     }
@@ -437,6 +454,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         ...(ssh ? { ssh } : {}),
         dockerInstallCommand: parsed.dockerInstallCommand ?? DEFAULTS.dockerInstallCommand,
         localDockerHost: parsed.localDockerHost ?? DEFAULTS.localDockerHost,
+        engine,
         images: parsed.images,
         arroyo: { memoryPerSlotMb: arroyo.memoryPerSlotMb, checkpointIntervalSeconds: arroyo.checkpointIntervalSeconds },
         kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },

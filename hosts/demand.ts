@@ -3,6 +3,7 @@
 // text: this runs before they are wrapped as secrets and never stores them.
 import { ValidatedConfig } from "../config/schema";
 import { nodeMemoryLimitMb } from "../components/arroyoNode";
+import { FLINK_CONTROLLER_MB } from "../config/defaults";
 import { minioVolumeName } from "../components/objectStore";
 import { HostDemand } from "./facts";
 import { PreflightHost } from "./preflight";
@@ -10,11 +11,14 @@ import { PreflightHost } from "./preflight";
 /**
  * The controller's containers have no memory limit of their own; what they take, as planned:
  * Kafka's heap plus the JVM's own memory beyond it, MinIO, and Arroyo's controller (API,
- * compiler and controller in one process). Estimates for the check, not measurements.
+ * compiler and controller in one process). Estimates for the check, not measurements. With
+ * engine flink, the JobManager's process size and the SQL Gateway's limit instead of Arroyo's
+ * controller (config/defaults.ts FLINK_CONTROLLER_MB); a TaskManager is slots x memoryPerSlotMb
+ * as an Arroyo node is.
  */
 export const CONTROLLER_OVERHEAD_MB = { kafkaNonHeap: 256, minio: 256, arroyoController: 512 } as const;
 
-export function hostDemands(config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "arroyo" | "hosts">): HostDemand[] {
+export function hostDemands(config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "arroyo" | "hosts"> & { engine?: ValidatedConfig["engine"] }): HostDemand[] {
     const byName = new Map<string, HostDemand>();
     const add = (name: string, role: "controller" | "worker", memoryMb: number) => {
         const d = byName.get(name) ?? { name, roles: [], memoryMb: 0, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit };
@@ -23,7 +27,8 @@ export function hostDemands(config: Pick<ValidatedConfig, "controller" | "worker
         byName.set(name, d);
     };
     const o = CONTROLLER_OVERHEAD_MB;
-    add(config.controller.name, "controller", config.kafka.heapMb + o.kafkaNonHeap + o.minio + o.arroyoController);
+    const engineController = config.engine === "flink" ? FLINK_CONTROLLER_MB.jobManager + FLINK_CONTROLLER_MB.sqlGateway : o.arroyoController;
+    add(config.controller.name, "controller", config.kafka.heapMb + o.kafkaNonHeap + o.minio + engineController);
     for (const w of config.workers) add(w.name, "worker", nodeMemoryLimitMb(w.taskSlots, config.arroyo.memoryPerSlotMb));
     return [...byName.values()];
 }

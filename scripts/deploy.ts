@@ -210,6 +210,8 @@ export async function main(argv: string[]): Promise<void> {
         // A bad config is reported before anything else is attempted (plugins, the engine); a
         // stack whose config no longer validates can still be destroyed.
         const config = action === "destroy" ? await checkConfig(stack, o.stack).catch(() => undefined) : await checkConfig(stack, o.stack);
+        // Flink's containers get the Kafka SQL connector from the toolchain's cache (pinned hash).
+        if (config?.engine === "flink" && action !== "destroy") toolchain(["flink-connector"]);
         recoverLocks(backend, o.stack);
         await ensurePlugins(stack.workspace as LocalWorkspace);
         await recoverState(stack, config, action, signal, onOutput);

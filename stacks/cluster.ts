@@ -49,17 +49,17 @@ export class ArroyoCluster extends pulumi.ComponentResource {
                         layout,
                         worker,
                         network: c.network?.name,
-                        controllerEndpoint: c.controller.controllerEndpoint,
-                        storage: c.arroyoStorage,
-                        controllerReady: c.controller.ready,
+                        engine: c.engine,
                     },
                     { parent: this },
                 ),
         );
 
+        const engine = c.engine;
+        const workerRoles = engine.kind === "arroyo" ? ["arroyo-node"] : ["flink-taskmanager"];
         this.outputs = {
-            engine: "arroyo",
-            arroyoApiUrl: c.controller.apiUrl,
+            engine: engine.kind,
+            ...(engine.kind === "arroyo" ? { arroyoApiUrl: engine.controller.apiUrl } : { flinkRestUrl: engine.jobManager.restUrl, flinkSqlGatewayUrl: engine.gateway.url }),
             kafkaBootstrapServers: c.kafka.bootstrapServers,
             kafkaClusterBootstrapServers: c.kafka.clusterBootstrapServers,
             minioEndpoint: c.objectStore.endpoint,
@@ -71,11 +71,11 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             buckets: config.buckets,
             images: config.images,
             hosts: [
-                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", "arroyo-controller"], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
+                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", ...(engine.kind === "arroyo" ? ["arroyo-controller"] : ["flink-jobmanager", "flink-sql-gateway"])], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
                 ...this.workerRoles.map((w, i) => ({
                     name: w.host.name,
                     address: w.host.address,
-                    roles: ["arroyo-node"],
+                    roles: workerRoles,
                     dockerHost: w.host.dockerHost,
                     taskSlots: config.workers[i].taskSlots,
                     ...facts(w.host.name),

@@ -2,6 +2,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/load";
 import { ArroyoController } from "../components/arroyoController";
+import { FlinkJobManager, flinkJobManagerName } from "../components/flinkJobManager";
+import { FlinkSqlGateway } from "../components/flinkSqlGateway";
+import { FlinkStorage } from "../components/flinkEnv";
 import { ArroyoStorage } from "../components/arroyoEnv";
 import { dockerName, ownershipLabels, Placement } from "../components/common";
 import { DockerHost } from "../components/dockerHost";
@@ -17,17 +20,20 @@ export interface ControllerRoleArgs {
     existingBuckets?: string[];
 }
 
-/** What runs on the controller Pi: Kafka, MinIO, the Arroyo controller, and the Nexmark topics. */
+/** The engine's part on the controller, and what its workers need from it. */
+export type ControllerEngine =
+    | { kind: "arroyo"; controller: ArroyoController; storage: ArroyoStorage }
+    | { kind: "flink"; jobManager: FlinkJobManager; gateway: FlinkSqlGateway; storage: FlinkStorage; jobManagerHost: string };
+
+/** What runs on the controller Pi: Kafka, MinIO, the engine's controller (Arroyo's, or Flink's JobManager and SQL Gateway), and the Nexmark topics. */
 export class ControllerRole extends pulumi.ComponentResource {
     public readonly host: DockerHost;
     public readonly placement: Placement;
     public readonly network?: docker.Network;
     public readonly kafka: KafkaBroker;
     public readonly objectStore: ObjectStore;
-    public readonly controller: ArroyoController;
+    public readonly engine: ControllerEngine;
     public readonly topics: NexmarkTopics;
-    /** What every Arroyo process needs to reach the checkpoint bucket. */
-    public readonly arroyoStorage: ArroyoStorage;
 
     constructor(name: string, args: ControllerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:ControllerRole", name, {}, opts);
@@ -37,7 +43,14 @@ export class ControllerRole extends pulumi.ComponentResource {
 
         this.host = new DockerHost(
             `${name}-host`,
-            { stack, host: spec, access: layout.access(spec), images: [config.images.kafka, config.images.minio, config.images.arroyo], arroyoImage: config.images.arroyo, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit },
+            {
+                stack,
+                host: spec,
+                access: layout.access(spec),
+                images: [config.images.kafka, config.images.minio, config.engine === "arroyo" ? config.images.arroyo : config.images.flink],
+                ...(config.engine === "arroyo" ? { arroyoImage: config.images.arroyo } : {}),
+                allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
+            },
             { parent: this },
         );
 
@@ -83,28 +96,7 @@ export class ControllerRole extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.arroyoStorage = {
-            endpoint: this.objectStore.clusterEndpoint,
-            bucket: config.buckets.checkpoints,
-            accessKey: this.objectStore.arroyoAccessKey,
-            secretKey: this.objectStore.arroyoSecretKey,
-        };
-
-        this.controller = new ArroyoController(
-            `${name}-arroyo`,
-            {
-                placement: this.placement,
-                image: config.images.arroyo,
-                storage: this.arroyoStorage,
-                checkpointIntervalSeconds: config.arroyo.checkpointIntervalSeconds,
-                externalHost,
-                clusterHost: layout.clusterHost(spec, dockerName(stack, "arroyo-controller")),
-                hostNetwork: layout.hostNetwork,
-                retainData: config.retainData,
-            },
-            // Arroyo stores checkpoints and artifacts from its first job on: MinIO must be up.
-            { parent: this, dependsOn: [this.objectStore] },
-        );
+        this.engine = config.engine === "arroyo" ? this.arroyo(name, args, externalHost) : this.flink(name, args, externalHost);
 
         this.topics = new NexmarkTopics(
             `${name}-topics`,
@@ -112,6 +104,60 @@ export class ControllerRole extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.registerOutputs({ apiUrl: this.controller.apiUrl, bootstrapServers: this.kafka.bootstrapServers, minio: this.objectStore.endpoint });
+        this.registerOutputs({
+            engine: this.engine.kind,
+            ...(this.engine.kind === "arroyo" ? { apiUrl: this.engine.controller.apiUrl } : { flinkRestUrl: this.engine.jobManager.restUrl, flinkSqlGatewayUrl: this.engine.gateway.url }),
+            bootstrapServers: this.kafka.bootstrapServers,
+            minio: this.objectStore.endpoint,
+        });
+    }
+
+    /** Arroyo's controller (API, controller and compiler in one process), with its MinIO user. */
+    private arroyo(name: string, { config, layout }: ControllerRoleArgs, externalHost: string): ControllerEngine {
+        const storage: ArroyoStorage = {
+            endpoint: this.objectStore.clusterEndpoint,
+            bucket: config.buckets.checkpoints,
+            accessKey: this.objectStore.arroyoAccessKey,
+            secretKey: this.objectStore.arroyoSecretKey,
+        };
+        const controller = new ArroyoController(
+            `${name}-arroyo`,
+            {
+                placement: this.placement,
+                image: config.images.arroyo,
+                storage,
+                checkpointIntervalSeconds: config.arroyo.checkpointIntervalSeconds,
+                externalHost,
+                clusterHost: layout.clusterHost(config.controller, dockerName(config.stack, "arroyo-controller")),
+                hostNetwork: layout.hostNetwork,
+                retainData: config.retainData,
+            },
+            // Arroyo stores checkpoints and artifacts from its first job on: MinIO must be up.
+            { parent: this, dependsOn: [this.objectStore] },
+        );
+        return { kind: "arroyo", controller, storage };
+    }
+
+    /** Flink's JobManager and SQL Gateway, with Flink's MinIO user. */
+    private flink(name: string, { config, layout }: ControllerRoleArgs, externalHost: string): ControllerEngine {
+        const storage: FlinkStorage = {
+            endpoint: this.objectStore.clusterEndpoint,
+            bucket: config.buckets.checkpoints,
+            accessKey: this.objectStore.flinkAccessKey,
+            secretKey: this.objectStore.flinkSecretKey,
+        };
+        const jobManagerHost = layout.clusterHost(config.controller, flinkJobManagerName(config.stack));
+        const jobManager = new FlinkJobManager(
+            `${name}-flink-jobmanager`,
+            { placement: this.placement, image: config.images.flink, storage, checkpointIntervalSeconds: config.arroyo.checkpointIntervalSeconds, externalHost, clusterHost: jobManagerHost, hostNetwork: layout.hostNetwork },
+            // Checkpoints go to MinIO from the first job on.
+            { parent: this, dependsOn: [this.objectStore] },
+        );
+        const gateway = new FlinkSqlGateway(
+            `${name}-flink-sql-gateway`,
+            { placement: this.placement, image: config.images.flink, storage, jobManagerHost, externalHost, hostNetwork: layout.hostNetwork },
+            { parent: this, dependsOn: [jobManager.ready] },
+        );
+        return { kind: "flink", jobManager, gateway, storage, jobManagerHost };
     }
 }

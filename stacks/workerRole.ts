@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/load";
 import { WorkerSpec } from "../config/schema";
-import { ArroyoStorage } from "../components/arroyoEnv";
 import { ArroyoNode, arroyoNodeContainerName } from "../components/arroyoNode";
+import { FlinkTaskManager, flinkTaskManagerName } from "../components/flinkTaskManager";
+import { ControllerEngine } from "./controllerRole";
 import { Placement } from "../components/common";
 import { DockerHost } from "../components/dockerHost";
 import { TargetLayout } from "./placement";
@@ -13,16 +14,14 @@ export interface WorkerRoleArgs {
     worker: WorkerSpec;
     /** The network the controller role created on the local target. */
     network?: pulumi.Input<string>;
-    controllerEndpoint: string;
-    storage: ArroyoStorage;
-    /** The controller's readiness: a node started before the controller answers only logs errors. */
-    controllerReady: pulumi.Resource;
+    /** The engine's part on the controller: what this worker's node or TaskManager registers with. */
+    engine: ControllerEngine;
 }
 
-/** What runs on a worker Pi: Docker and one Arroyo node. */
+/** What runs on a worker Pi: Docker and the engine's worker (an Arroyo node, or a Flink TaskManager). */
 export class WorkerRole extends pulumi.ComponentResource {
     public readonly host: DockerHost;
-    public readonly node: ArroyoNode;
+    public readonly node: ArroyoNode | FlinkTaskManager;
 
     constructor(name: string, args: WorkerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:WorkerRole", name, {}, opts);
@@ -31,26 +30,52 @@ export class WorkerRole extends pulumi.ComponentResource {
 
         this.host = new DockerHost(
             `${name}-host`,
-            { stack, host: worker, access: layout.access(worker), images: [config.images.arroyo], arroyoImage: config.images.arroyo, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit },
+            {
+                stack,
+                host: worker,
+                access: layout.access(worker),
+                images: [config.engine === "arroyo" ? config.images.arroyo : config.images.flink],
+                ...(config.engine === "arroyo" ? { arroyoImage: config.images.arroyo } : {}),
+                allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
+            },
             { parent: this },
         );
         const placement: Placement = { host: this.host, stack, network: args.network, publishIp: layout.publishIp };
 
-        this.node = new ArroyoNode(
-            `${name}-node`,
-            {
-                placement,
-                workerName: worker.name,
-                image: config.images.arroyo,
-                storage: args.storage,
-                controllerEndpoint: args.controllerEndpoint,
-                taskSlots: worker.taskSlots,
-                memoryPerSlotMb: config.arroyo.memoryPerSlotMb,
-                advertisedHost: layout.clusterHost(worker, arroyoNodeContainerName(stack, worker.name)),
-                hostNetwork: layout.hostNetwork,
-            },
-            { parent: this, dependsOn: [args.controllerReady] },
-        );
+        const engine = args.engine;
+        // A worker started before its controller answers only logs errors: it waits for the controller's readiness.
+        this.node =
+            engine.kind === "arroyo"
+                ? new ArroyoNode(
+                      `${name}-node`,
+                      {
+                          placement,
+                          workerName: worker.name,
+                          image: config.images.arroyo,
+                          storage: engine.storage,
+                          controllerEndpoint: engine.controller.controllerEndpoint,
+                          taskSlots: worker.taskSlots,
+                          memoryPerSlotMb: config.arroyo.memoryPerSlotMb,
+                          advertisedHost: layout.clusterHost(worker, arroyoNodeContainerName(stack, worker.name)),
+                          hostNetwork: layout.hostNetwork,
+                      },
+                      { parent: this, dependsOn: [engine.controller.ready] },
+                  )
+                : new FlinkTaskManager(
+                      `${name}-flink-taskmanager`,
+                      {
+                          placement,
+                          workerName: worker.name,
+                          image: config.images.flink,
+                          storage: engine.storage,
+                          jobManagerHost: engine.jobManagerHost,
+                          taskSlots: worker.taskSlots,
+                          memoryPerSlotMb: config.arroyo.memoryPerSlotMb,
+                          advertisedHost: layout.clusterHost(worker, flinkTaskManagerName(stack, worker.name)),
+                          hostNetwork: layout.hostNetwork,
+                      },
+                      { parent: this, dependsOn: [engine.jobManager.ready] },
+                  );
 
         this.registerOutputs({ name: worker.name, address: worker.address, taskSlots: worker.taskSlots });
     }

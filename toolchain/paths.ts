@@ -33,6 +33,11 @@ export function flinkHome(): string {
     return path.join(cacheDir(), `flink-${VERSIONS.flink}-kafka-${VERSIONS.flinkKafkaConnector}-${pom}`);
 }
 
+/** Flink's Kafka SQL connector jar for the deployment (`toolchain/run.sh flink-connector`). */
+export function flinkConnectorJar(): string {
+    return path.join(cacheDir(), `flink-connector-${VERSIONS.flinkKafkaConnector}`, `flink-sql-connector-kafka-${VERSIONS.flinkKafkaConnector}.jar`);
+}
+
 export function kafkaHome(): string {
     return path.join(cacheDir(), `kafka-${KAFKA_VERSION}`);
 }

@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, double-image)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image)
 #
 # kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
 # built the step says so in one line and succeeds, and the load producer uses kafkajs.
@@ -21,6 +21,7 @@ mkdir -p "$CACHE"
 KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').kafka")
 FLINK_VERSION=$(node -p "require('$here/../config/versions.json').flink")
 FLINK_KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').flinkKafkaConnector")
+FLINK_KAFKA_SHA256=$(node -p "require('$here/../config/versions.json').flinkKafkaConnectorSha256")
 # The jar set is the pom's: keyed by its content too, so a changed set is fetched anew.
 FLINK_KEY="$FLINK_VERSION-kafka-$FLINK_KAFKA_VERSION-$(sha256sum "$here/flink/pom.xml" | cut -c1-8)"
 PULUMI_VERSION=$(node -p "require('$here/../package.json').dependencies['@pulumi/pulumi']")
@@ -75,6 +76,15 @@ build_flink() {
     mvn -q -B -Dstyle.color=never -f "$here/flink/pom.xml" -Dflink.version="$FLINK_VERSION" -Dflink.kafka.version="$FLINK_KAFKA_VERSION" \
         dependency:copy-dependencies -DoutputDirectory="$out/lib" -DincludeScope=runtime >"$out/mvn.log"
     cp "$here/flink/log4j2.properties" "$out/log4j2.properties"
+}
+
+# Flink's Kafka SQL connector alone, for the deployment (the official Flink image lacks it; the
+# program uploads it into each Flink container). Checked against the hash config/versions.json pins.
+build_flink_connector() {
+    local out=$1 jar
+    mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="org.apache.flink:flink-sql-connector-kafka:$FLINK_KAFKA_VERSION" -DoutputDirectory="$out" >"$out/mvn.log"
+    jar="$out/flink-sql-connector-kafka-$FLINK_KAFKA_VERSION.jar"
+    echo "$FLINK_KAFKA_SHA256  $jar" | sha256sum -c --quiet - || { log "flink-connector: $jar does not have the sha256 config/versions.json pins"; return 1; }
 }
 
 # The Pulumi CLI, built from the Go module proxy (no binary downloads reach this machine).
@@ -202,6 +212,7 @@ for s in "${steps[@]}"; do
     case "$s" in
         kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
         flink) step flink "$FLINK_KEY" build_flink ;;
+        flink-connector) step flink-connector "$FLINK_KAFKA_VERSION" build_flink_connector ;;
         pulumi) step pulumi "$PULUMI_VERSION" build_pulumi ;;
         docker) ensure_docker ;;
         double-image) double_image ;;
@@ -209,6 +220,6 @@ for s in "${steps[@]}"; do
         # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
         kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
             log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, double-image)"; exit 2 ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image)"; exit 2 ;;
     esac
 done

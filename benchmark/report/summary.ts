@@ -104,6 +104,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
     const inconclusive = r.queries.filter((q) => q.figures.kafka.verdict === "inconclusive");
     const late = r.queries.filter((q) => q.figures.load.lateRowsRisk);
     const throttled = r.queries.filter((q) => q.figures.thermal?.limited);
+    const verified = r.queries.flatMap((q) => (q.verification ? [{ q, v: q.verification }] : []));
     const lines = [
         `# Nexmark on ${label}: ${c.stack}`,
         "",
@@ -126,6 +127,14 @@ export function summaryMarkdown(r: BenchmarkResults): string {
         ...(invalid.length ? ["**Invalid queries** (their figures do not describe one clean run):", "", ...invalid.map((q) => `- ${q.id}: ${q.validity.reasons.join("; ")}`), ""] : []),
         ...(inconclusive.length ? ["**Inconclusive verdicts** (neither sustainable nor not):", "", ...inconclusive.map((q) => `- ${q.id}: ${q.figures.kafka.verdictReason}`), ""] : []),
         ...(throttled.length ? ["**Hardware throttled** (a host ran below its clock in the window: its figures measure the throttled hardware):", "", ...throttled.map((q) => `- ${q.id}: ${q.figures.thermal!.note}`), ""] : []),
+        ...(verified.length
+            ? [
+                  "**Output verified** (--verify: every record of the results topic against what the query computes from the events sent):",
+                  "",
+                  ...verified.map(({ q, v }) => ("matched" in v ? `- ${q.id}: ${num(v.matched)} of ${num(v.expected)} expected records matched, ${num(v.missing)} missing, ${num(v.extra)} extra${v.missing || v.extra ? " **(mismatch)**" : ""}` : `- ${q.id}: not verified: ${v.notVerified}`)),
+                  "",
+              ]
+            : []),
         ...(late.length ? ["**Late rows possible** (windowed queries whose load fell behind by more than the watermark):", "", ...late.map((q) => `- ${q.id}: ${q.figures.load.lateRowsRisk}`), ""] : []),
         ...(r.topology.hosts.length === 0
             ? []

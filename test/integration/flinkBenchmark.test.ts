@@ -5,7 +5,7 @@
 // sustainable, a stateless query's output matches the generator record by record, and a lost
 // TaskManager in the window marks the query invalid.
 import { runBenchmark } from "../../benchmark/run";
-import { selectQueries } from "../../benchmark/queries";
+import { listQueries, selectQueries } from "../../benchmark/queries";
 import { FlinkEngine } from "../../benchmark/engines/flink";
 import { QueryRun } from "../../benchmark/report/types";
 import { Verification } from "../../benchmark/verify";
@@ -96,6 +96,24 @@ describe("the benchmark on a real Flink", () => {
         expect(q.figures.latencyMs!.p99!).toBeLessThan(20_000);
         expect(q.figures.kafka.outputRate!).toBeGreaterThan(0);
     });
+});
+
+describe("Flink's query files on the real Flink", () => {
+    it("every one plans: its tables are created and Flink explains its INSERT", async () => {
+        const engine = new FlinkEngine(flink.restUrl, flink.gatewayUrl);
+        const problems: string[] = [];
+        const queries = listQueries("flink");
+        for (const q of queries) {
+            const sql = engine.render(q, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", updatingTtlSeconds: 600, source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "plan-p", auction: "plan-a", bid: "plan-b" } } });
+            for (const e of await engine.validate(q, sql)) problems.push(`${q.id}: ${e}`);
+        }
+        expect(problems).toEqual([]);
+        expect(queries.length).toBe(20);
+        // And a broken one is refused with Flink's own words.
+        const [q0] = selectQueries(["q0"], "flink");
+        const broken = engine.render(q0, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } }).replace("SELECT auction,", "SELECT no_such_function(auction) AS auction,");
+        expect((await engine.validate(q0, broken)).join(" ")).toMatch(/No match found for function signature no_such_function/);
+    }, 300_000);
 });
 
 describe("a TaskManager lost in the measured window", () => {

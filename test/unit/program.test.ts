@@ -161,7 +161,7 @@ describe("pi-cluster on mocks", () => {
     it("keeps credentials secret in container env and out of the stack outputs", async () => {
         const containers = [
             cluster.controllerRole.objectStore.container,
-            cluster.controllerRole.controller.container,
+            ...(cluster.controllerRole.engine.kind === "arroyo" ? [cluster.controllerRole.engine.controller.container] : []),
             ...cluster.workerRoles.map((w) => w.node.container),
         ];
         for (const c of containers) expect(await pulumi.isSecret(c.envs)).toBe(true);

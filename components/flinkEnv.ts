@@ -1,0 +1,54 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { FLINK_PORTS, VERSIONS } from "../config/defaults";
+import { flinkConnectorJar } from "../toolchain/paths";
+
+/** Where Flink keeps its checkpoints: a prefix of the checkpoint bucket, reached with Flink's own MinIO user. */
+export interface FlinkStorage {
+    /** MinIO as Flink's processes reach it, `http://host:port`. */
+    endpoint: string;
+    bucket: string;
+    accessKey: pulumi.Input<string>;
+    secretKey: pulumi.Input<string>;
+}
+
+/** The prefix of the checkpoint bucket Flink writes under (its MinIO user may touch nothing else). */
+export const FLINK_CHECKPOINT_PREFIX = "flink";
+
+/** Flink's S3 filesystem plugin as the official image ships it in opt/ (enabled by ENABLE_BUILT_IN_PLUGINS). */
+export const FLINK_S3_PLUGIN = `flink-s3-fs-presto-${VERSIONS.flink}.jar`;
+
+/** Where the Kafka SQL connector goes in every Flink container: Flink's lib/, on the classpath of each process. */
+const CONNECTOR_PATH = `/opt/flink/lib/flink-sql-connector-kafka-${VERSIONS.flinkKafkaConnector}.jar`;
+
+/**
+ * The Kafka SQL connector, uploaded into the container before it starts (the official image does
+ * not have it). From the deployer's cache (`toolchain/run.sh flink-connector`, checked against the
+ * pinned hash); the hash is the upload's identity, so a new connector version replaces the container.
+ */
+export function connectorUpload(): docker.types.input.ContainerUpload[] {
+    return [{ file: CONNECTOR_PATH, source: flinkConnectorJar(), sourceHash: VERSIONS.flinkKafkaConnectorSha256 }];
+}
+
+/**
+ * The settings every Flink process shares, as the image's FLINK_PROPERTIES takes them (one
+ * `key: value` per line, appended to its config.yaml): where the JobManager is, and checkpoints on
+ * MinIO through the S3 plugin, path-style. Sorted, so previews show no spurious change.
+ */
+export function flinkProperties(jobManagerHost: string, storage: FlinkStorage, own: Record<string, string>): pulumi.Output<string> {
+    const plain: Record<string, string> = {
+        "jobmanager.rpc.address": jobManagerHost,
+        "jobmanager.rpc.port": String(FLINK_PORTS.rpc),
+        "rest.address": jobManagerHost,
+        "rest.port": String(FLINK_PORTS.rest),
+        "blob.server.port": String(FLINK_PORTS.blob),
+        "execution.checkpointing.dir": `s3://${storage.bucket}/${FLINK_CHECKPOINT_PREFIX}/checkpoints`,
+        "s3.endpoint": storage.endpoint,
+        "s3.path.style.access": "true",
+        ...own,
+    };
+    const lines = Object.keys(plain)
+        .sort()
+        .map((k) => `${k}: ${plain[k]}`);
+    return pulumi.interpolate`${lines.join("\n")}\ns3.access-key: ${storage.accessKey}\ns3.secret-key: ${storage.secretKey}\n`;
+}
