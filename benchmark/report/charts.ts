@@ -2,7 +2,7 @@ import * as vega from "vega";
 import * as vl from "vega-lite";
 import { BenchmarkResults, QueryRun } from "./types";
 
-async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
+export async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
     try {
         return await view.toSVG();
