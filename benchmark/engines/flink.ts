@@ -37,7 +37,7 @@ export class FlinkEngine implements StreamEngine {
     readonly label = "Flink";
     readonly commits = "next-to-read" as const;
     readonly attemptCounter = "numRestarts";
-    readonly containerPattern = /flink-(jobmanager|taskmanager)/;
+    readonly containerPattern = /flink-(jobmanager|sql-gateway|taskmanager)/;
     readonly client: FlinkClient;
 
     constructor(restUrl: string, gatewayUrl: string) {

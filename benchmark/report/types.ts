@@ -134,7 +134,7 @@ export interface QueryFigures {
     hosts: HostFigures[];
     /** Throttling, temperature and clock per host inside the window; null when not sampled. */
     thermal: ThermalFigures | null;
-    /** Mean cores used by the engine's containers (Arroyo's controller and nodes, Flink's JobManager and TaskManagers); null when not measured. */
+    /** Mean cores used by the engine's containers (Arroyo's controller and nodes; Flink's JobManager, SQL Gateway and TaskManagers); null when not measured. */
     engineCores: number | null;
     /** kafka.consumedRate / engineCores. */
     eventsPerSecondPerCore: number | null;

@@ -1,5 +1,9 @@
 import { comparisonChartData, comparisonMarkdown, compareResults, differences, IncomparableError, isTestDouble } from "../../benchmark/report/compare";
 import { BenchmarkResults, QueryRun } from "../../benchmark/report/types";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main as compareMain, readResults } from "../../benchmark/compareCli";
 
 /** A fixed-rate query run with the figures the comparison reads; the rest is not looked at. */
 function run(id: string, f: { consumed: number; perCore: number | null; p99: number | null; memory: number | null; checkpointMs: number | null; valid?: boolean; verdict?: "sustainable" | "not sustainable" }): QueryRun {
@@ -90,5 +94,26 @@ describe("npm run compare", () => {
         expect(c.queries[0].figures).toEqual({ mstEventsPerSecond: { a: 40_000, b: 30_000, ratio: 0.75 }, mstInputEventsPerSecond: { a: 36_800, b: 27_600, ratio: 0.75 }, latencyP99MsAtMst: { a: 120, b: 90, ratio: 0.75 } });
         expect(c.queries[1].figures.mstEventsPerSecond).toEqual({ a: null, b: 20_000, ratio: null });
         expect(c.queries[1].notes).toEqual(["a: no trial passed (no trial passed at 4000 events/s)"]);
+    });
+});
+
+describe("npm run compare's files", () => {
+    it("reads two results folders and writes the comparison as JSON, Markdown and an SVG chart", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compare-"));
+        const write = (name: string, r: BenchmarkResults) => {
+            fs.mkdirSync(path.join(dir, name));
+            fs.writeFileSync(path.join(dir, name, "results.json"), JSON.stringify(r));
+            return path.join(dir, name);
+        };
+        const a = write("arroyo", results("arroyo", [run("q1", { consumed: 10_000, perCore: null, p99: 100, memory: null, checkpointMs: 10 })]));
+        const b = write("flink", results("flink", [run("q1", { consumed: 8_000, perCore: null, p99: 120, memory: null, checkpointMs: 20 })]));
+        const out = path.join(dir, "out");
+        await compareMain(["node", "compare", a, path.join(b, "results.json"), "--out", out]);
+        expect(JSON.parse(fs.readFileSync(path.join(out, "comparison.json"), "utf8")).queries[0].figures.consumedEventsPerSecond).toEqual({ a: 10_000, b: 8_000, ratio: 0.8 });
+        expect(fs.readFileSync(path.join(out, "comparison.md"), "utf8")).toContain("| q1 | 2 | 10,000 | 8,000 | 0.80x |");
+        expect(fs.readFileSync(path.join(out, "comparison.svg"), "utf8")).toMatch(/^<svg/);
+        fs.writeFileSync(path.join(dir, "old.json"), JSON.stringify({ ...results("flink", []), schemaVersion: 4 }));
+        expect(() => readResults(path.join(dir, "old.json"))).toThrow(/has results schema 4; this version reads 5: run the benchmark again/);
+        expect(() => readResults(path.join(dir, "nowhere"))).toThrow(/no results.json there/);
     });
 });
