@@ -100,6 +100,8 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             },
             onSearchEnd: (r) => {
                 done.push(r);
+                // Its result replaces the placeholder kept for an interrupt.
+                current = undefined;
                 say(`${r.query} p=${r.parallelism}: ${r.search.note}`);
                 if (r.bottleneck) say(`${r.query} p=${r.parallelism}: bottleneck: ${r.bottleneck}`);
             },

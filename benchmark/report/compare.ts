@@ -138,7 +138,8 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
             const cb = capB.get(key(ca));
             if (!cb) continue;
             const bestP99 = (c: typeof ca) => c.search.trials.filter((t) => t.pass).sort((x, y) => y.rate - x.rate)[0]?.p99Ms ?? null;
-            const notes = [ca.search.mst ? [] : [`a: no trial passed (${ca.search.note})`], cb.search.mst ? [] : [`b: no trial passed (${cb.search.note})`], ca.search.end === "generator-bound" ? [`a: ${ca.search.note}`] : [], cb.search.end === "generator-bound" ? [`b: ${cb.search.note}`] : []].flat();
+            // A search that did not end resolved gives a bound, not the MST: said beside it.
+            const notes = [ca, cb].flatMap((c, i) => (c.search.end === "resolved" ? [] : [`${i === 0 ? "a" : "b"}: ${c.search.mst ? "" : "no trial passed: "}${c.search.note}`]));
             queries.push({
                 query: ca.query,
                 parallelism: ca.parallelism,

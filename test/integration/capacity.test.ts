@@ -5,6 +5,12 @@ import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 import { StandInProcess, startStandInProcess } from "../helpers/standInProcess";
 import { resolveLoadClient } from "../../benchmark/producer/loadClient";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { BenchmarkResults } from "../../benchmark/report/types";
 
 // The double's capacity is known: its per-subtask rate cap x parallelism, on the query's input
 // (q0 reads bids, 46 of every 50 events). The search must find it from Kafka's lag trend alone.
@@ -141,4 +147,20 @@ describe("--find-max against a double of known capacity", () => {
         // The same client as the trials' load: Confluent's where built, by default.
         expect(load.client).toBe(resolveLoadClient().description);
     }, 120_000);
+});
+
+describe("npm run bench -- --find-max", () => {
+    it("writes each search once, with its trials and how it ended", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "find-max-cli-"));
+        fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify({ ...outputs, checkpointIntervalSeconds: 1 }));
+        await promisify(execFile)(
+            "node",
+            ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--outputs-file", path.join(dir, "outputs.json"), "--find-max", "--queries", "q0", "--parallelism", "1", "--start-rate", "1000", "--max-trials", "2", "--trial-warmup", "2", "--trial-duration", "4", "--sample-interval", "0.25", "--generator-ceiling", "1000000", "--no-host-metrics", "--load-client", "kafkajs", "--threads", "1", "--results-dir", dir],
+            { cwd: path.resolve(__dirname, "../.."), maxBuffer: 16 * 1024 * 1024 },
+        );
+        const [run] = fs.readdirSync(dir).filter((f) => f !== "outputs.json");
+        const r = JSON.parse(fs.readFileSync(path.join(dir, run, "results.json"), "utf8")) as BenchmarkResults;
+        expect(r.capacity!.map((c) => [c.query, c.parallelism, c.search.trials.length, c.search.end])).toEqual([["q0", 1, 2, "max-trials"]]);
+        expect(fs.readFileSync(path.join(dir, run, "summary.md"), "utf8")).not.toMatch(/interrupted by the user/);
+    }, 300_000);
 });

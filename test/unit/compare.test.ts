@@ -87,13 +87,14 @@ describe("npm run compare", () => {
     });
 
     it("compares maximum sustainable throughputs of two searches, query by query and parallelism", () => {
-        const search = (rate: number | null, p99: number | null) => ({ mst: rate === null ? null : { rate, inputRate: rate * 0.92 }, end: rate === null ? "no-pass" : "resolved", note: rate === null ? "no trial passed at 4000 events/s" : "resolved", trials: rate === null ? [] : [{ rate, pass: true, p99Ms: p99 }] });
+        const search = (rate: number | null, p99: number | null) => ({ mst: rate === null ? null : { rate, inputRate: rate * 0.92 }, end: rate === null ? "none-sustained" : "resolved", note: rate === null ? "no trial passed at 4000 events/s" : "resolved", trials: rate === null ? [] : [{ rate, pass: true, p99Ms: p99 }] });
         const findMax = (engine: "arroyo" | "flink", cap: { query: string; parallelism: number; search: ReturnType<typeof search> }[]) =>
             ({ ...results(engine, []), mode: "find-max", configuration: { ...results(engine, []).configuration, search: { parallelisms: [2], trialWarmupSeconds: 8, trialWindowSeconds: 16, resolution: 0.1, latencySloMs: null } }, capacity: cap }) as unknown as BenchmarkResults;
         const c = compareResults(findMax("arroyo", [{ query: "q1", parallelism: 2, search: search(40_000, 120) }, { query: "q5", parallelism: 2, search: search(null, null) }]), findMax("flink", [{ query: "q1", parallelism: 2, search: search(30_000, 90) }, { query: "q5", parallelism: 2, search: search(20_000, 5_000) }]));
         expect(c.queries[0].figures).toEqual({ mstEventsPerSecond: { a: 40_000, b: 30_000, ratio: 0.75 }, mstInputEventsPerSecond: { a: 36_800, b: 27_600, ratio: 0.75 }, latencyP99MsAtMst: { a: 120, b: 90, ratio: 0.75 } });
         expect(c.queries[1].figures.mstEventsPerSecond).toEqual({ a: null, b: 20_000, ratio: null });
-        expect(c.queries[1].notes).toEqual(["a: no trial passed (no trial passed at 4000 events/s)"]);
+        expect(c.queries[1].notes).toEqual(["a: no trial passed: no trial passed at 4000 events/s"]);
+        expect(c.queries[0].notes).toEqual([]);
     });
 });
 
