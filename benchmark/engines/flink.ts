@@ -148,9 +148,9 @@ export class FlinkEngine implements StreamEngine {
                 const per = await Promise.all(
                     vertices.map(async (v) => {
                         const n = names!.get(v.id) ?? { source: [], sink: [] };
-                        const sums = await client.vertexMetricSums(jobId, v.id, [...n.source, ...n.sink, "accumulateBusyTimeMs", "accumulateBackPressuredTimeMs"]);
+                        const sums = await client.vertexMetricSums(jobId, v.id, [...n.source, ...n.sink, "accumulateIdleTimeMs", "accumulateBackPressuredTimeMs"]);
                         const total = (keys: string[]) => (keys.length && keys.every((k) => k in sums) ? keys.reduce((s, k) => s + sums[k], 0) : null);
-                        return { v, source: total(n.source), sink: total(n.sink), busyMs: sums.accumulateBusyTimeMs ?? null, backPressuredMs: sums.accumulateBackPressuredTimeMs ?? null };
+                        return { v, source: total(n.source), sink: total(n.sink), idleMs: sums.accumulateIdleTimeMs ?? null, backPressuredMs: sums.accumulateBackPressuredTimeMs ?? null };
                     }),
                 );
                 const sum = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? xs.reduce<number>((s, x) => s + (x ?? 0), 0) : null);
@@ -158,7 +158,7 @@ export class FlinkEngine implements StreamEngine {
                     time,
                     sourceRecordsOut: sum(per.map((p) => p.source)),
                     sinkRecordsIn: sum(per.map((p) => p.sink)),
-                    vertices: per.map((p) => ({ id: p.v.id, parallelism: p.v.parallelism, busyMs: p.busyMs, backPressuredMs: p.backPressuredMs })),
+                    vertices: per.map((p) => ({ id: p.v.id, parallelism: p.v.parallelism, idleMs: p.idleMs, backPressuredMs: p.backPressuredMs })),
                 });
             },
             figures: (window, consumed) => flinkFigures(samples, window, consumed),

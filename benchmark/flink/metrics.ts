@@ -5,8 +5,11 @@
 // (org.apache.flink.metrics.MeterView(Counter) = 60 s span, updated every 5 s), too slow to say
 // what happened inside a window: the figures here difference the counters instead
 // (numRecordsOut of the source operators, numRecordsIn of the sink writers) and the accumulated
-// busy and back-pressured milliseconds of each vertex (accumulateBusyTimeMs,
-// accumulateBackPressuredTimeMs, task-level counters since the task started).
+// idle and back-pressured milliseconds of each vertex (accumulateIdleTimeMs,
+// accumulateBackPressuredTimeMs: TimerGauges, which only grow). Busy is what is left of the time:
+// Flink's own accumulateBusyTimeMs is computed so (TaskIOMetricGroup.getAccumulatedBusyTime: now
+// - task start - idle - back-pressured), with the clock read now and the other two as last
+// updated (every 5 s), so it dips at each update and cannot be differenced.
 import { EngineFigures } from "../report/types";
 import { slopePerSecond } from "../kafka/progress";
 
@@ -17,8 +20,8 @@ export interface FlinkMetricSample {
     sourceRecordsOut: number | null;
     /** Records the sink writers took in (numRecordsIn of each `*__Writer` operator), all subtasks. */
     sinkRecordsIn: number | null;
-    /** Per vertex: its parallelism and the ms its subtasks have been busy and back-pressured in all. */
-    vertices: { id: string; parallelism: number; busyMs: number | null; backPressuredMs: number | null }[];
+    /** Per vertex: its parallelism and the ms its subtasks have been idle and back-pressured in all. */
+    vertices: { id: string; parallelism: number; idleMs: number | null; backPressuredMs: number | null }[];
 }
 
 type Window = { startMs: number; endMs: number };
@@ -29,19 +32,22 @@ type Window = { startMs: number; endMs: number };
  * edge (where the load may start or stop inside it) would be taken as uniform. The slope rather
  * than first-to-last: the JobManager serves what it last fetched from the TaskManagers (at most
  * metrics.fetcher.update-interval old), so each sample's age varies, and fitting all of them
- * averages that out. Null with fewer than two samples inside, or when they span under half the
- * span, or when the counter went back (a restart reset it).
+ * averages that out. A sum over subtasks can dip for one sample (the JobManager's store briefly
+ * lacking a subtask's value): such a sample is left out. Null with fewer than two samples inside,
+ * when they span under half the span, or when over half of them are left out (a restart reset
+ * the counter).
  */
 export function counterRate(samples: { time: number; value: number | null }[], fromMs: number, toMs: number): number | null {
     const inside = samples.filter((s) => s.time >= fromMs && s.time <= toMs && s.value !== null) as { time: number; value: number }[];
-    if (inside.length < 2) return null;
-    if (inside[inside.length - 1].time - inside[0].time < (toMs - fromMs) / 2) return null;
-    for (let i = 1; i < inside.length; i++) if (inside[i].value < inside[i - 1].value) return null;
-    return slopePerSecond(inside.map((s) => ({ time: s.time, y: s.value })));
+    const kept: { time: number; value: number }[] = [];
+    for (const s of inside) if (kept.length === 0 || s.value >= kept[kept.length - 1].value) kept.push(s);
+    if (kept.length < 2 || kept.length < inside.length / 2) return null;
+    if (kept[kept.length - 1].time - kept[0].time < (toMs - fromMs) / 2) return null;
+    return slopePerSecond(kept.map((s) => ({ time: s.time, y: s.value })));
 }
 
 /** The share of [fromMs, toMs] a vertex's subtasks spent in a state, from its accumulated ms (0..1). */
-function shareOfTime(samples: FlinkMetricSample[], vertexId: string, field: "busyMs" | "backPressuredMs", window: Window): number | null {
+function shareOfTime(samples: FlinkMetricSample[], vertexId: string, field: "idleMs" | "backPressuredMs", window: Window): number | null {
     const points = samples.map((s) => {
         const v = s.vertices.find((x) => x.id === vertexId);
         return { time: s.time, value: v?.[field] ?? null, parallelism: v?.parallelism ?? 1 };
@@ -69,9 +75,14 @@ export function flinkFigures(samples: FlinkMetricSample[], window: Window, consu
     const spanRate = consumed ? counterRate(source, consumed.fromMs, consumed.toMs) : null;
     const flinkConsumed = consumed && spanRate !== null ? (spanRate * (consumed.toMs - consumed.fromMs)) / 1000 : null;
     const vertexIds = [...new Set(samples.flatMap((s) => s.vertices.map((v) => v.id)))];
-    const worst = (field: "busyMs" | "backPressuredMs") => {
-        const shares = vertexIds.map((id) => shareOfTime(samples, id, field, window)).filter((x): x is number => x !== null);
+    const worst = (share: (id: string) => number | null) => {
+        const shares = vertexIds.map(share).filter((x): x is number => x !== null);
         return shares.length ? Math.max(...shares) : null;
+    };
+    const busy = (id: string) => {
+        const idle = shareOfTime(samples, id, "idleMs", window);
+        const bp = shareOfTime(samples, id, "backPressuredMs", window);
+        return idle === null || bp === null ? null : Math.max(0, 1 - idle - bp);
     };
     const backpressureSeries = samples.slice(1).map((s, i) => {
         const prev = samples[i];
@@ -89,8 +100,8 @@ export function flinkFigures(samples: FlinkMetricSample[], window: Window, consu
         sinkRate: counterRate(sink, window.startMs, window.endMs),
         consumedInWindow: flinkConsumed,
         differenceFromKafka: flinkConsumed !== null && consumed && consumed.events > 0 ? (flinkConsumed - consumed.events) / consumed.events : null,
-        backpressureMax: worst("backPressuredMs"),
-        busyMax: worst("busyMs"),
+        backpressureMax: worst((id) => shareOfTime(samples, id, "backPressuredMs", window)),
+        busyMax: worst(busy),
     };
     if (samples.length > 0 && samples.every((s) => s.sourceRecordsOut === null)) figures.note = "Flink reported no numRecordsOut for a Source operator";
     return { figures, series: { engineSource: rateSeries(source), engineSink: rateSeries(sink), backpressure: backpressureSeries } };

@@ -109,9 +109,9 @@ describe("Flink's query files on the real Flink", () => {
         }
         expect(problems).toEqual([]);
         expect(queries.length).toBe(20);
-        // And a broken one is refused with Flink's own words.
+        // And a broken one is refused with Flink's own words (the INSERT's SELECT, not the header's).
         const [q0] = selectQueries(["q0"], "flink");
-        const broken = engine.render(q0, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } }).replace("SELECT auction,", "SELECT no_such_function(auction) AS auction,");
+        const broken = engine.render(q0, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } }).replace("\nSELECT auction,", "\nSELECT no_such_function(auction) AS auction,");
         expect((await engine.validate(q0, broken)).join(" ")).toMatch(/No match found for function signature no_such_function/);
     }, 300_000);
 });

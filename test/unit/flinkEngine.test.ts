@@ -58,22 +58,27 @@ describe("Flink's counters as figures", () => {
         expect(counterRate(samples, 0, 20_000)!).toBeLessThan(1030);
     });
 
-    it("refuses a rate from too few samples, from under half the span, or across a reset", () => {
+    it("refuses a rate from too few samples, from under half the span, or across a reset, and leaves out a one-sample dip", () => {
         expect(counterRate([{ time: 0, value: 0 }], 0, 10_000)).toBeNull();
         expect(counterRate([{ time: 0, value: 0 }, { time: 4_000, value: 4_000 }], 0, 10_000)).toBeNull();
-        expect(counterRate([{ time: 0, value: 0 }, { time: 5_000, value: 5_000 }, { time: 10_000, value: 100 }], 0, 10_000)).toBeNull();
+        // Reset early: most samples lie below what was seen before.
+        expect(counterRate([0, 1, 2, 3, 4, 5, 6].map((i) => ({ time: i * 1_000, value: i < 2 ? 5_000 + i * 1_000 : (i - 2) * 1_000 })), 0, 6_000)).toBeNull();
         expect(counterRate([{ time: 0, value: 0 }, { time: 5_000, value: 5_000 }], 0, 10_000)).toBe(1000);
+        // One sum short of a subtask's value for a moment: that sample is left out, the rate stands.
+        const dip = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ time: i * 1_000, value: i === 4 ? 1_500 : i * 1_000 }));
+        expect(counterRate(dip, 0, 10_000)).toBeCloseTo(1000, 6);
     });
 
     it("gives the sources' and sinks' rates, their count over Kafka's span, and the worst vertex's busy and back-pressured shares", () => {
-        // Two vertices of parallelism 2: the source vertex busy 50% of each subtask's time, the sink vertex back-pressured 25%.
+        // Two vertices of parallelism 2: the source vertex idle 50% of each subtask's time (so busy 50%),
+        // the sink vertex back-pressured 25% and idle 55% (busy 20%).
         const samples: FlinkMetricSample[] = Array.from({ length: 13 }, (_, i) => ({
             time: i * 1000,
             sourceRecordsOut: i * 2000,
             sinkRecordsIn: i * 1000,
             vertices: [
-                { id: "a", parallelism: 2, busyMs: i * 1000, backPressuredMs: 0 },
-                { id: "b", parallelism: 2, busyMs: i * 200, backPressuredMs: i * 500 },
+                { id: "a", parallelism: 2, idleMs: i * 1000, backPressuredMs: 0 },
+                { id: "b", parallelism: 2, idleMs: i * 1100, backPressuredMs: i * 500 },
             ],
         }));
         const { figures, series } = flinkFigures(samples, { startMs: 1_000, endMs: 11_000 }, { events: 16_500, fromMs: 2_000, toMs: 10_000 });
