@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FLINK_PORTS, VERSIONS } from "../config/defaults";
 import { flinkConnectorJar } from "../toolchain/paths";
+import { containerNetworking, envList, imageOn, ownershipLabels, Placement } from "./common";
 
 /** Where Flink keeps its checkpoints: a prefix of the checkpoint bucket, reached with Flink's own MinIO user. */
 export interface FlinkStorage {
@@ -51,4 +52,41 @@ export function flinkProperties(jobManagerHost: string, storage: FlinkStorage, o
         .sort()
         .map((k) => `${k}: ${plain[k]}`);
     return pulumi.interpolate`${lines.join("\n")}\ns3.access-key: ${storage.accessKey}\ns3.secret-key: ${storage.secretKey}\n`;
+}
+
+/** What sets one Flink process's container apart from the others'. */
+export interface FlinkContainer {
+    placement: Placement;
+    /** The container's name, also its address on the local target's network. */
+    name: string;
+    /** The ownership label's role (flink-jobmanager, flink-sql-gateway, flink-taskmanager). */
+    role: string;
+    image: string;
+    command: string[];
+    properties: pulumi.Output<string>;
+    /** Processes that write checkpoints get the S3 plugin enabled. */
+    s3Plugin: boolean;
+    /** A memory limit, swap off (a Pi that swaps makes every measurement meaningless). */
+    memoryMb?: number;
+    /** Ports published on the local target (host networking on the Pis publishes nothing). */
+    publish?: number[];
+    hostNetwork: boolean;
+}
+
+/** A Flink container as every one of them is run: the official image, FLINK_PROPERTIES, the connector in lib/. */
+export function flinkContainerArgs(c: FlinkContainer): docker.ContainerArgs {
+    return {
+        name: c.name,
+        hostname: c.hostNetwork ? undefined : c.name,
+        image: imageOn(c.placement, c.image),
+        command: c.command,
+        envs: envList({ FLINK_PROPERTIES: c.properties, ...(c.s3Plugin ? { ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN } : {}) }),
+        uploads: connectorUpload(),
+        ...(c.memoryMb ? { memory: c.memoryMb, memorySwap: c.memoryMb } : {}),
+        restart: "unless-stopped",
+        mustRun: true,
+        ...containerNetworking(c.placement, c.name, c.hostNetwork),
+        ...(c.publish && !c.hostNetwork ? { ports: c.publish.map((port) => ({ internal: port, external: port, ip: c.placement.publishIp })) } : {}),
+        labels: ownershipLabels(c.placement.stack, c.role),
+    };
 }

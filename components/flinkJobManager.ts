@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../config/defaults";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
-import { connectorUpload, FLINK_S3_PLUGIN, FlinkStorage, flinkProperties } from "./flinkEnv";
+import { dockerName, Placement } from "./common";
+import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./flinkEnv";
 import { ServiceReadiness } from "./serviceReadiness";
 
 export interface FlinkJobManagerArgs {
@@ -52,19 +52,7 @@ export class FlinkJobManager extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            {
-                name: containerName,
-                hostname: args.hostNetwork ? undefined : containerName,
-                image: imageOn(placement, args.image),
-                command: ["jobmanager"],
-                envs: envList({ FLINK_PROPERTIES: properties, ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN }),
-                uploads: connectorUpload(),
-                restart: "unless-stopped",
-                mustRun: true,
-                ...containerNetworking(placement, containerName, args.hostNetwork),
-                ports: args.hostNetwork ? [] : [{ internal: FLINK_PORTS.rest, external: FLINK_PORTS.rest, ip: placement.publishIp }],
-                labels: ownershipLabels(placement.stack, "flink-jobmanager"),
-            },
+            flinkContainerArgs({ placement, name: containerName, role: "flink-jobmanager", image: args.image, command: ["jobmanager"], properties, s3Plugin: true, publish: [FLINK_PORTS.rest], hostNetwork: args.hostNetwork }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../config/defaults";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
-import { connectorUpload, FlinkStorage, flinkProperties } from "./flinkEnv";
+import { dockerName, Placement } from "./common";
+import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./flinkEnv";
 import { ServiceReadiness } from "./serviceReadiness";
 
 export interface FlinkSqlGatewayArgs {
@@ -41,21 +41,7 @@ export class FlinkSqlGateway extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            {
-                name: containerName,
-                hostname: args.hostNetwork ? undefined : containerName,
-                image: imageOn(placement, args.image),
-                command: ["bin/sql-gateway.sh", "start-foreground"],
-                envs: envList({ FLINK_PROPERTIES: properties }),
-                uploads: connectorUpload(),
-                memory: FLINK_CONTROLLER_MB.sqlGateway,
-                memorySwap: FLINK_CONTROLLER_MB.sqlGateway,
-                restart: "unless-stopped",
-                mustRun: true,
-                ...containerNetworking(placement, containerName, args.hostNetwork),
-                ports: args.hostNetwork ? [] : [{ internal: FLINK_PORTS.gateway, external: FLINK_PORTS.gateway, ip: placement.publishIp }],
-                labels: ownershipLabels(placement.stack, "flink-sql-gateway"),
-            },
+            flinkContainerArgs({ placement, name: containerName, role: "flink-sql-gateway", image: args.image, command: ["bin/sql-gateway.sh", "start-foreground"], properties, s3Plugin: false, memoryMb: FLINK_CONTROLLER_MB.sqlGateway, publish: [FLINK_PORTS.gateway], hostNetwork: args.hostNetwork }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 

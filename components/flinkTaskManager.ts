@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FLINK_PORTS } from "../config/defaults";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
-import { connectorUpload, FLINK_S3_PLUGIN, FlinkStorage, flinkProperties } from "./flinkEnv";
+import { dockerName, Placement } from "./common";
+import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./flinkEnv";
 
 export interface FlinkTaskManagerArgs {
     placement: Placement;
@@ -49,21 +49,7 @@ export class FlinkTaskManager extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            {
-                name: containerName,
-                hostname: args.hostNetwork ? undefined : containerName,
-                image: imageOn(placement, args.image),
-                command: ["taskmanager"],
-                envs: envList({ FLINK_PROPERTIES: properties, ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN }),
-                uploads: connectorUpload(),
-                memory: this.memoryLimitMb,
-                // No swap beyond the limit: a Pi that swaps makes every measurement meaningless.
-                memorySwap: this.memoryLimitMb,
-                restart: "unless-stopped",
-                mustRun: true,
-                ...containerNetworking(placement, containerName, args.hostNetwork),
-                labels: ownershipLabels(placement.stack, "flink-taskmanager"),
-            },
+            flinkContainerArgs({ placement, name: containerName, role: "flink-taskmanager", image: args.image, command: ["taskmanager"], properties, s3Plugin: true, memoryMb: this.memoryLimitMb, hostNetwork: args.hostNetwork }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 
