@@ -3,7 +3,6 @@
 // engine, the engine's own metrics are read beside it, latency from a sample of the output
 // (metrics/); every figure is a pure function of the samples (figures.ts).
 import { Admin, Kafka, logLevel } from "kafkajs";
-import { COLLECTION_RATE_MS } from "./arroyo/metrics";
 import { EngineJob, StreamEngine } from "./engines/engine";
 import { engineFor } from "./engines";
 import { createTopicsAndWait } from "./kafka/admin";
@@ -315,8 +314,7 @@ async function drain(ctx: QueryContext, takeProgress: () => Promise<void>, windo
         if (last && last.time > loadEndMs && last.lag <= 0) break;
         await sleep(sampleIntervalMs);
     }
-    const metricsCover = ctx.engine.name === "arroyo" ? COLLECTION_RATE_MS + 1_000 : ctx.metricsIntervalMs;
-    while (Date.now() < window.endMs + metricsCover) await sleep(100);
+    while (Date.now() < window.endMs + ctx.engine.metricsSettleMs(ctx.metricsIntervalMs)) await sleep(100);
 }
 
 /** Figures: a pure function of the samples (figures.ts), the engine's own beside them; then the validity. */

@@ -5,6 +5,8 @@
 import { Kafka, logLevel } from "kafkajs";
 import { NexmarkGenerator, kindOf } from "./nexmark/generator";
 import { Bid } from "./nexmark/model";
+import { instantOf } from "./nexmark/serialize";
+import { endOffsets } from "./kafka/admin";
 
 /** What one stateless query writes for one bid, as its SQL (either engine's file) computes it; null when it drops the bid. */
 type Expected = (b: Bid) => Record<string, unknown> | null;
@@ -63,7 +65,7 @@ export function recordKey(columns: string[], record: Record<string, unknown>): s
         columns.map((c) => {
             const v = record[c];
             if (typeof v === "number") return Number.isInteger(v) ? v : Number(v.toPrecision(12));
-            if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) return Date.parse(/Z|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+            if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) return instantOf(v);
             return v ?? null;
         }),
     );
@@ -111,7 +113,7 @@ export async function readTopic(bootstrapServers: string, topic: string, groupId
     const kafka = new Kafka({ clientId: "arroyo-pi-verify", brokers: bootstrapServers.split(","), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    const ends = new Map((await endOffsets(admin, topic)).map((end, partition) => [partition, end]));
     await admin.disconnect();
     const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
     const records: Record<string, unknown>[] = [];

@@ -1,14 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { S3_REGION } from "../config/defaults";
+import { EngineStorage } from "./common";
 
 /** Where an Arroyo cluster keeps shared state: one MinIO bucket, reached with Arroyo's own user. */
-export interface ArroyoStorage {
-    /** MinIO as Arroyo's processes reach it, `http://host:port`. */
-    endpoint: string;
-    bucket: string;
-    accessKey: pulumi.Input<string>;
-    secretKey: pulumi.Input<string>;
-}
+export type ArroyoStorage = EngineStorage;
 
 /**
  * The storage settings every Arroyo process needs (controller, nodes and the workers they

@@ -45,3 +45,12 @@ export function containerNetworking(placement: Placement, name: string, hostNetw
 export function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string[]> {
     return pulumi.all(Object.keys(env).sort().map((k) => pulumi.interpolate`${k}=${env[k]}`));
 }
+
+/** How an engine's processes reach the checkpoint bucket: MinIO as they address it, and their own MinIO user. */
+export interface EngineStorage {
+    /** MinIO as the engine's processes reach it, `http://host:port`. */
+    endpoint: string;
+    bucket: string;
+    accessKey: pulumi.Input<string>;
+    secretKey: pulumi.Input<string>;
+}

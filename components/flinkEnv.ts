@@ -2,16 +2,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FLINK_PORTS, VERSIONS } from "../config/defaults";
 import { flinkConnectorJar } from "../toolchain/paths";
-import { containerNetworking, envList, imageOn, ownershipLabels, Placement } from "./common";
+import { containerNetworking, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "./common";
 
 /** Where Flink keeps its checkpoints: a prefix of the checkpoint bucket, reached with Flink's own MinIO user. */
-export interface FlinkStorage {
-    /** MinIO as Flink's processes reach it, `http://host:port`. */
-    endpoint: string;
-    bucket: string;
-    accessKey: pulumi.Input<string>;
-    secretKey: pulumi.Input<string>;
-}
+export type FlinkStorage = EngineStorage;
 
 /** The prefix of the checkpoint bucket Flink writes under (its MinIO user may touch nothing else). */
 export const FLINK_CHECKPOINT_PREFIX = "flink";

@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import { ARROYO_MINIO_USER, DATA_PATHS, FLINK_MINIO_USER, MINIO_PORTS } from "../config/defaults";
+import { ARROYO_MINIO_USER, DATA_PATHS, EngineName, FLINK_MINIO_USER, MINIO_PORTS } from "../config/defaults";
 import { FLINK_CHECKPOINT_PREFIX } from "./flinkEnv";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
+import { containerNetworking, dockerName, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "./common";
 import { ServiceReadiness } from "./serviceReadiness";
 import { goSeconds } from "../lib/goDuration";
 
@@ -34,24 +34,23 @@ export function minioVolumeName(stack: string): string {
 }
 
 /**
- * MinIO with its data on a named volume, the buckets, and a dedicated IAM user for Arroyo whose
- * policy covers its own bucket only, so Arroyo never holds the root credentials.
+ * MinIO with its data on a named volume, the buckets, and a dedicated IAM user for each engine
+ * whose policy covers its own part of the buckets only, so no engine holds the root credentials.
  */
 export class ObjectStore extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly dataVolume: docker.Volume;
     public readonly ready: ServiceReadiness;
     public readonly buckets: minio.S3Bucket[];
-    public readonly arroyoUser: minio.IamUser;
     /** `http://host:port` for the deployer and the benchmark. */
     public readonly endpoint: string;
     /** `http://host:port` for Arroyo inside the cluster. */
     public readonly clusterEndpoint: string;
-    public readonly arroyoAccessKey: pulumi.Output<string>;
-    public readonly arroyoSecretKey: pulumi.Output<string>;
-    /** Flink's user, which exists whichever engine runs: switching engines changes nothing in MinIO. */
-    public readonly flinkAccessKey: pulumi.Output<string>;
-    public readonly flinkSecretKey: pulumi.Output<string>;
+    /**
+     * Each engine's way into the checkpoint bucket, as its own user. Both users exist whichever
+     * engine runs: switching engines changes nothing in MinIO.
+     */
+    public readonly engineStorage: Record<EngineName, EngineStorage>;
 
     constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:ObjectStore", name, {}, opts);
@@ -123,33 +122,25 @@ export class ObjectStore extends pulumi.ComponentResource {
                 new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, { ...bucketOpts, ...(args.existingBuckets?.includes(bucket) ? { import: bucket } : {}) }),
         );
 
-        const policy = new minio.IamPolicy(
-            `${name}-arroyo-policy`,
-            { name: "arroyo-checkpoints", policy: JSON.stringify(arroyoPolicy(args.checkpointBucket, args.resultsBucket)) },
-            asAdmin,
-        );
-        this.arroyoUser = new minio.IamUser(`${name}-arroyo-user`, { name: ARROYO_MINIO_USER, forceDestroy: true }, asAdmin);
-        new minio.IamUserPolicyAttachment(
-            `${name}-arroyo-policy-attachment`,
-            { userName: this.arroyoUser.name, policyName: policy.name },
-            asAdmin,
-        );
-
-        this.arroyoAccessKey = this.arroyoUser.name;
-        this.arroyoSecretKey = pulumi.secret(this.arroyoUser.secret);
-
-        const flinkPolicyDoc = new minio.IamPolicy(`${name}-flink-policy`, { name: "flink-checkpoints", policy: JSON.stringify(flinkPolicy(args.checkpointBucket)) }, asAdmin);
-        const flinkUser = new minio.IamUser(`${name}-flink-user`, { name: FLINK_MINIO_USER, forceDestroy: true }, asAdmin);
-        new minio.IamUserPolicyAttachment(`${name}-flink-policy-attachment`, { userName: flinkUser.name, policyName: flinkPolicyDoc.name }, asAdmin);
-        this.flinkAccessKey = flinkUser.name;
-        this.flinkSecretKey = pulumi.secret(flinkUser.secret);
+        // An engine's user: its policy (which keeps its first name, so an upgrade updates it in
+        // place), the user, and the policy attached; the engine gets the user's generated key.
+        const engineUser = (engine: EngineName, user: string, policyName: string, policy: object): EngineStorage => {
+            const doc = new minio.IamPolicy(`${name}-${engine}-policy`, { name: policyName, policy: JSON.stringify(policy) }, asAdmin);
+            const iamUser = new minio.IamUser(`${name}-${engine}-user`, { name: user, forceDestroy: true }, asAdmin);
+            new minio.IamUserPolicyAttachment(`${name}-${engine}-policy-attachment`, { userName: iamUser.name, policyName: doc.name }, asAdmin);
+            return { endpoint: this.clusterEndpoint, bucket: args.checkpointBucket, accessKey: iamUser.name, secretKey: pulumi.secret(iamUser.secret) };
+        };
+        this.engineStorage = {
+            arroyo: engineUser("arroyo", ARROYO_MINIO_USER, "arroyo-checkpoints", arroyoPolicy(args.checkpointBucket, args.resultsBucket)),
+            flink: engineUser("flink", FLINK_MINIO_USER, "flink-checkpoints", flinkPolicy(args.checkpointBucket)),
+        };
 
         this.registerOutputs({
             endpoint: this.endpoint,
             clusterEndpoint: this.clusterEndpoint,
             buckets: this.buckets.map((b) => b.bucket),
-            arroyoAccessKey: this.arroyoAccessKey,
-            flinkAccessKey: this.flinkAccessKey,
+            arroyoAccessKey: this.engineStorage.arroyo.accessKey,
+            flinkAccessKey: this.engineStorage.flink.accessKey,
         });
     }
 }

@@ -59,7 +59,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
         const workerRoles = engine.kind === "arroyo" ? ["arroyo-node"] : ["flink-taskmanager"];
         this.outputs = {
             engine: engine.kind,
-            ...(engine.kind === "arroyo" ? { arroyoApiUrl: engine.controller.apiUrl } : { flinkRestUrl: engine.jobManager.restUrl, flinkSqlGatewayUrl: engine.gateway.url }),
+            ...c.endpoints,
             kafkaBootstrapServers: c.kafka.bootstrapServers,
             kafkaClusterBootstrapServers: c.kafka.clusterBootstrapServers,
             minioEndpoint: c.objectStore.endpoint,

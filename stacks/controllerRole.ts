@@ -11,7 +11,7 @@ import { DockerHost } from "../components/dockerHost";
 import { KafkaBroker } from "../components/kafkaBroker";
 import { NexmarkTopics } from "../components/nexmarkTopics";
 import { ObjectStore } from "../components/objectStore";
-import { TargetLayout } from "./placement";
+import { engineImage, TargetLayout } from "./placement";
 
 export interface ControllerRoleArgs {
     config: ClusterConfig;
@@ -33,6 +33,8 @@ export class ControllerRole extends pulumi.ComponentResource {
     public readonly kafka: KafkaBroker;
     public readonly objectStore: ObjectStore;
     public readonly engine: ControllerEngine;
+    /** The engine's APIs for the deployer and the benchmark, as the stack outputs name them. */
+    public readonly endpoints: { arroyoApiUrl: string } | { flinkRestUrl: string; flinkSqlGatewayUrl: string };
     public readonly topics: NexmarkTopics;
 
     constructor(name: string, args: ControllerRoleArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -41,14 +43,15 @@ export class ControllerRole extends pulumi.ComponentResource {
         const spec = config.controller;
         const stack = config.stack;
 
+        const { image: engineImageRef, arroyoImage } = engineImage(config);
         this.host = new DockerHost(
             `${name}-host`,
             {
                 stack,
                 host: spec,
                 access: layout.access(spec),
-                images: [config.images.kafka, config.images.minio, config.engine === "arroyo" ? config.images.arroyo : config.images.flink],
-                ...(config.engine === "arroyo" ? { arroyoImage: config.images.arroyo } : {}),
+                images: [config.images.kafka, config.images.minio, engineImageRef],
+                arroyoImage,
                 allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
             },
             { parent: this },
@@ -104,9 +107,11 @@ export class ControllerRole extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const e = this.engine;
+        this.endpoints = e.kind === "arroyo" ? { arroyoApiUrl: e.controller.apiUrl } : { flinkRestUrl: e.jobManager.restUrl, flinkSqlGatewayUrl: e.gateway.url };
         this.registerOutputs({
-            engine: this.engine.kind,
-            ...(this.engine.kind === "arroyo" ? { apiUrl: this.engine.controller.apiUrl } : { flinkRestUrl: this.engine.jobManager.restUrl, flinkSqlGatewayUrl: this.engine.gateway.url }),
+            engine: e.kind,
+            ...this.endpoints,
             bootstrapServers: this.kafka.bootstrapServers,
             minio: this.objectStore.endpoint,
         });
@@ -114,12 +119,7 @@ export class ControllerRole extends pulumi.ComponentResource {
 
     /** Arroyo's controller (API, controller and compiler in one process), with its MinIO user. */
     private arroyo(name: string, { config, layout }: ControllerRoleArgs, externalHost: string): ControllerEngine {
-        const storage: ArroyoStorage = {
-            endpoint: this.objectStore.clusterEndpoint,
-            bucket: config.buckets.checkpoints,
-            accessKey: this.objectStore.arroyoAccessKey,
-            secretKey: this.objectStore.arroyoSecretKey,
-        };
+        const storage = this.objectStore.engineStorage.arroyo;
         const controller = new ArroyoController(
             `${name}-arroyo`,
             {
@@ -140,12 +140,7 @@ export class ControllerRole extends pulumi.ComponentResource {
 
     /** Flink's JobManager and SQL Gateway, with Flink's MinIO user. */
     private flink(name: string, { config, layout }: ControllerRoleArgs, externalHost: string): ControllerEngine {
-        const storage: FlinkStorage = {
-            endpoint: this.objectStore.clusterEndpoint,
-            bucket: config.buckets.checkpoints,
-            accessKey: this.objectStore.flinkAccessKey,
-            secretKey: this.objectStore.flinkSecretKey,
-        };
+        const storage = this.objectStore.engineStorage.flink;
         const jobManagerHost = layout.clusterHost(config.controller, flinkJobManagerName(config.stack));
         const jobManager = new FlinkJobManager(
             `${name}-flink-jobmanager`,

@@ -6,7 +6,7 @@ import { FlinkTaskManager, flinkTaskManagerName } from "../components/flinkTaskM
 import { ControllerEngine } from "./controllerRole";
 import { Placement } from "../components/common";
 import { DockerHost } from "../components/dockerHost";
-import { TargetLayout } from "./placement";
+import { engineImage, TargetLayout } from "./placement";
 
 export interface WorkerRoleArgs {
     config: ClusterConfig;
@@ -28,14 +28,15 @@ export class WorkerRole extends pulumi.ComponentResource {
         const { config, layout, worker } = args;
         const stack = config.stack;
 
+        const { image: engineImageRef, arroyoImage } = engineImage(config);
         this.host = new DockerHost(
             `${name}-host`,
             {
                 stack,
                 host: worker,
                 access: layout.access(worker),
-                images: [config.engine === "arroyo" ? config.images.arroyo : config.images.flink],
-                ...(config.engine === "arroyo" ? { arroyoImage: config.images.arroyo } : {}),
+                images: [engineImageRef],
+                arroyoImage,
                 allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
             },
             { parent: this },

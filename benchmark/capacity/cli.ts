@@ -56,7 +56,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
         aborted = true;
         console.log("\ninterrupted: stopping the current trial's pipeline and writing what was measured");
         finishing = (async () => {
-            await engineFor(outputs).removeEarlierJobs().catch(() => undefined);
+            await (common.engine ?? engineFor(outputs)).removeEarlierJobs().catch(() => undefined);
             await write();
             process.exit(130);
         })();

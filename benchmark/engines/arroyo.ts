@@ -1,7 +1,7 @@
 // Arroyo 0.15 as the benchmark drives it: pipelines through its REST API, its operator metrics
 // de-smoothed (arroyo/metrics.ts), its checkpoint list, run_id for restarts.
 import { ArroyoClient } from "../arroyo/client";
-import { mergeSnapshots } from "../arroyo/metrics";
+import { COLLECTION_RATE_MS, mergeSnapshots } from "../arroyo/metrics";
 import { OperatorMetricGroup, Pipeline } from "../arroyo/types";
 import { arroyoFigures } from "../figures";
 import { NexmarkQuery, QueryParams, renderQuery } from "../queries";
@@ -17,6 +17,11 @@ export class ArroyoEngine implements StreamEngine {
 
     constructor(apiUrl: string) {
         this.client = new ArroyoClient({ baseUrl: apiUrl });
+    }
+
+    /** Arroyo's controller collects every 2.0-2.2 s (job_metrics.rs): one collection after the end, whatever the sampling. */
+    metricsSettleMs(): number {
+        return COLLECTION_RATE_MS + 1_000;
     }
 
     ping(): Promise<void> {

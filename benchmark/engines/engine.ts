@@ -61,6 +61,8 @@ export interface StreamEngine {
     readonly attemptCounter: string;
     /** Containers of the engine on the hosts (for CPU per engine core), by name. */
     readonly containerPattern: RegExp;
+    /** How long after the window's end its own metrics need before they cover it, given the sampling interval. */
+    metricsSettleMs(metricsIntervalMs: number): number;
     ping(): Promise<void>;
     /** Stops and removes jobs an earlier, interrupted run left; returns their names. */
     removeEarlierJobs(): Promise<string[]>;

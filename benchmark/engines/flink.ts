@@ -44,6 +44,11 @@ export class FlinkEngine implements StreamEngine {
         this.client = new FlinkClient(restUrl, gatewayUrl);
     }
 
+    /** Flink's counters are read at the sampling interval: one sample after the end. */
+    metricsSettleMs(metricsIntervalMs: number): number {
+        return metricsIntervalMs;
+    }
+
     async ping(): Promise<void> {
         await this.client.ping();
     }

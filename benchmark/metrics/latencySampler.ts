@@ -1,4 +1,5 @@
 import { Consumer, Kafka, logLevel } from "kafkajs";
+import { instantOf } from "../nexmark/serialize";
 import { assignedConsumer } from "../kafka/assignedConsumer";
 import { LatencyHistogram } from "./latency";
 
@@ -64,7 +65,7 @@ export class LatencySampler {
     private eventTimeOf(json: string): number | undefined {
         try {
             const v = (JSON.parse(json) as Record<string, unknown>)[(this.from as { column: string }).column];
-            const t = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`) : NaN;
+            const t = typeof v === "number" ? v : typeof v === "string" ? instantOf(v) : NaN;
             return Number.isFinite(t) ? t : undefined;
         } catch {
             return undefined;

@@ -28,3 +28,11 @@ export function auctionJson(a: Auction): string {
 export function bidJson(b: Bid): string {
     return `{"auction":${b.auction},"bidder":${b.bidder},"price":${b.price},"channel":"${b.channel}","url":"${b.url}","datetime":"${iso(b.datetime)}","extra":"${b.extra}"}`;
 }
+
+/**
+ * An event time as an engine writes it back, ms since the epoch: RFC 3339 with a zone as
+ * written here, or without one (a TIMESTAMP column), which both engines mean as UTC.
+ */
+export function instantOf(text: string): number {
+    return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`);
+}

@@ -3,6 +3,7 @@
 // results.json files; it refuses to compare runs that differ in what the figures depend on.
 import { ENGINE_LABELS } from "../../config/defaults";
 import { BenchmarkResults, QueryRun } from "./types";
+import { engineImageOf, num } from "./format";
 
 export interface Side {
     /** "Flink", "Arroyo", or "Arroyo (test double)" when the image is this project's double. */
@@ -50,7 +51,7 @@ export function isTestDouble(image: string | undefined): boolean {
 
 function side(r: BenchmarkResults, folder: string): Side {
     const engine = r.topology.engine;
-    const image = (engine === "flink" ? r.versions.images.flink : r.versions.images.arroyo) ?? null;
+    const image = engineImageOf(r);
     const double = engine === "arroyo" && isTestDouble(image ?? undefined);
     return { label: `${ENGINE_LABELS[engine]}${double ? " (test double, not Arroyo)" : ""}`, engine, image, folder };
 }
@@ -171,7 +172,6 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
     };
 }
 
-const num = (x: number | null, digits = 0) => (x === null || !Number.isFinite(x) ? "n/a" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 const FIGURE_TITLES: Record<string, { title: string; digits: number; scale?: number }> = {
     consumedEventsPerSecond: { title: "consumed ev/s", digits: 0 },

@@ -1,9 +1,8 @@
 import { BenchmarkResults, QueryRun } from "./types";
 import { ENGINE_KAFKA_TOLERANCE } from "./thresholds";
+import { engineImageOf, num } from "./format";
 import { EngineName, ENGINE_LABELS } from "../../config/defaults";
 
-const num = (x: number | null | undefined, digits = 0) =>
-    x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const bytes = (b: number | null) => (b === null ? "not measured" : `${num(b / 1024 ** 2)} MiB`);
 
@@ -22,7 +21,7 @@ function engineVsKafka(q: QueryRun): string {
 /** The engine's image, as the stack outputs name it. */
 function engineImage(r: BenchmarkResults): string {
     const engine = r.topology.engine;
-    return `${ENGINE_LABELS[engine]} image \`${(engine === "flink" ? r.versions.images.flink : r.versions.images.arroyo) ?? "not exported"}\``;
+    return `${ENGINE_LABELS[engine]} image \`${engineImageOf(r) ?? "not exported"}\``;
 }
 
 /** How each engine's own figures were read, for the definitions under the table. */

@@ -16,6 +16,9 @@ export function pulumiBinary(): string {
     return bin;
 }
 
+/** `node` arguments of `npm run deploy -- <action> --stack <stack>`. */
+const deployArgs = (action: string, stack: string) => ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack];
+
 /**
  * This project with a throwaway file backend, passphrase secrets and no plugin downloads. Stacks
  * are named `e2e-*` (their Pulumi.e2e-*.yaml files are git-ignored and removed afterwards). The
@@ -64,7 +67,7 @@ export class E2eProject {
 
     /** `npm run deploy -- <action> --stack <stack>` against this directory; never throws. */
     async deploy(action: string, stack: string): Promise<{ code: number; output: string }> {
-        return promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack], {
+        return promisify(execFile)("node", deployArgs(action, stack), {
             cwd: REPO_ROOT,
             env: this.env,
             maxBuffer: 64 * 1024 * 1024,
@@ -81,7 +84,7 @@ export class E2eProject {
     start(action: string, stack: string, opts: { processGroup?: boolean } = {}): RunningDeploy {
         // processGroup: the command leads a group of its own, so a signal to -pid reaches it and the
         // CLI it starts together, as a terminal's Ctrl-C does.
-        const child = spawn("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack], { cwd: REPO_ROOT, env: this.env, detached: opts.processGroup ?? false });
+        const child = spawn("node", deployArgs(action, stack), { cwd: REPO_ROOT, env: this.env, detached: opts.processGroup ?? false });
         return new RunningDeploy(child);
     }
 

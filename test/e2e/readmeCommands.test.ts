@@ -5,13 +5,13 @@
 // commands stop at them, and otherwise at the preflight, which names the unreachable host.
 import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parse } from "yaml";
 import { E2eProject, REPO_ROOT } from "./engine";
 import { defaultBackendUrl, pulumiRoot } from "../../toolchain/paths";
+import { freePort } from "../../toolchain/net";
 
 const STACK = "e2e-readme";
 const SECTIONS = ["Deploying to real Pis", "Arroyo or Flink", "Adding a worker", "Teardown"];
@@ -30,14 +30,6 @@ export function sectionCommands(readme: string, heading: string): string[] {
         .map((l) => l.replace(/\s+#\s.*$/, "").trim())
         .filter(Boolean)
         .flatMap((l) => l.split(/\s+&&\s+/));
-}
-
-async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
 }
 
 describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
@@ -61,7 +53,8 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
 
     it("runs each command, as written, against a copy of the pi-cluster stack on loopback", async () => {
         const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const port = await closedPort();
+        // A port nothing listens on: free right now.
+        const port = await freePort();
         const piCluster = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.pi-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
         // Each host its own loopback address (the config refuses one address twice), all on the closed port.
         const onLoopback = (h: { name: string }, i: number) => ({ name: h.name, address: `127.0.0.${10 + i}`, sshPort: port });

@@ -7,6 +7,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { RunningFlink, startFlinkCluster } from "../../toolchain/flinkCluster";
 import { waitFor } from "../../probes/waitFor";
+import { FlinkClient } from "../../benchmark/flink/client";
 
 let broker: RunningBroker;
 let flink: RunningFlink;
@@ -20,25 +21,6 @@ afterAll(async () => {
     await broker?.stop();
 });
 
-/** One statement through the SQL Gateway's REST API (v1), waited for; its result rows. */
-async function statement(session: string, sql: string): Promise<unknown[][]> {
-    const post = await fetch(`${flink.gatewayUrl}/v1/sessions/${session}/statements`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ statement: sql }) });
-    if (!post.ok) throw new Error(`SQL Gateway refused '${sql}': HTTP ${post.status} ${await post.text()}`);
-    const op = ((await post.json()) as { operationHandle: string }).operationHandle;
-    const rows: unknown[][] = [];
-    let next: string | undefined = `/v1/sessions/${session}/operations/${op}/result/0`;
-    while (next) {
-        const res = await fetch(`${flink.gatewayUrl}${next}`);
-        const body = (await res.json()) as { resultType?: string; nextResultUri?: string; results?: { data: { fields: unknown[] }[] }; errors?: string[] };
-        if (!res.ok) throw new Error(`'${sql}' failed: ${(body.errors ?? []).join("\n").split("\n").filter((l) => /Caused by|Exception:/.test(l)).slice(-6).join("\n")}`);
-        rows.push(...(body.results?.data ?? []).map((d) => d.fields));
-        if (body.resultType === "EOS") break;
-        if (body.resultType === "NOT_READY") await new Promise((r) => setTimeout(r, 200));
-        next = body.nextResultUri;
-    }
-    return rows;
-}
-
 describe("a real Flink session cluster on Kafka", () => {
     it("reads a topic with its Kafka SQL connector, writes the results, and commits its progress to the group at checkpoints", async () => {
         const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
@@ -47,12 +29,13 @@ describe("a real Flink session cluster on Kafka", () => {
         await producer.send({ topic: "flink-in", messages: Array.from({ length: 1_000 }, (_, i) => ({ value: JSON.stringify({ x: i }), partition: i % 2 })) });
         await producer.disconnect();
 
-        const session = ((await (await fetch(`${flink.gatewayUrl}/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { sessionHandle: string }).sessionHandle;
-        await statement(session, "SET 'execution.checkpointing.interval' = '1s'");
-        await statement(session, "SET 'parallelism.default' = '2'");
-        await statement(session, `CREATE TABLE src (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-in', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'properties.group.id' = 'flink-g', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`);
-        await statement(session, `CREATE TABLE snk (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-out', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'format' = 'json')`);
-        const [[jobId]] = (await statement(session, "INSERT INTO snk SELECT x FROM src")) as string[][];
+        const flinkApi = new FlinkClient(flink.restUrl, flink.gatewayUrl);
+        const session = await flinkApi.openSession();
+        await flinkApi.statement(session, "SET 'execution.checkpointing.interval' = '1s'");
+        await flinkApi.statement(session, "SET 'parallelism.default' = '2'");
+        await flinkApi.statement(session, `CREATE TABLE src (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-in', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'properties.group.id' = 'flink-g', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`);
+        await flinkApi.statement(session, `CREATE TABLE snk (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-out', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'format' = 'json')`);
+        const [[jobId]] = (await flinkApi.statement(session, "INSERT INTO snk SELECT x FROM src")) as string[][];
         expect(jobId).toMatch(/^[0-9a-f]{32}$/);
 
         const admin = kafka.admin();
@@ -74,9 +57,9 @@ describe("a real Flink session cluster on Kafka", () => {
         } finally {
             await admin.disconnect();
         }
-        const job = (await (await fetch(`${flink.restUrl}/jobs/${jobId}`)).json()) as { state: string; vertices: { parallelism: number }[] };
+        const job = await flinkApi.job(jobId);
         expect(job.state).toBe("RUNNING");
         expect(Math.max(...job.vertices.map((v) => v.parallelism))).toBe(2);
-        await fetch(`${flink.restUrl}/jobs/${jobId}?mode=cancel`, { method: "PATCH" });
+        await flinkApi.cancel(jobId);
     }, 180_000);
 });
