@@ -10,6 +10,10 @@ function seconds(value: string): number {
     return n;
 }
 
+// Not ready until a check said so: whatever ends this process early (a settled-nothing promise,
+// an uncaught error) exits non-zero, so a gate can never pass having checked nothing.
+process.exitCode = 1;
+
 const program = new Command("probe").description("wait until a service answers").showHelpAfterError();
 
 program
@@ -18,6 +22,7 @@ program
     .action(async (url: string, o: { timeout: number }) => {
         const status = await waitFor(url, () => httpAnswers(url), { timeoutMs: o.timeout * 1000 });
         console.log(`${url} ready (HTTP ${status})`);
+        process.exitCode = 0;
     });
 
 program
@@ -26,6 +31,7 @@ program
     .action(async (servers: string, o: { timeout: number }) => {
         const clusterId = await waitFor(`Kafka at ${servers}`, () => kafkaAnswers(servers), { timeoutMs: o.timeout * 1000 });
         console.log(`Kafka at ${servers} ready (cluster ${clusterId})`);
+        process.exitCode = 0;
     });
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -1,3 +1,4 @@
+import * as http from "http";
 import { Kafka, logLevel } from "kafkajs";
 
 export interface WaitOptions {
@@ -27,12 +28,30 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, opts: 
     }
 }
 
-/** One HTTP readiness check: a 2xx answer. */
-export async function httpAnswers(url: string, requestTimeoutMs = 5000): Promise<number> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs) });
-    await res.arrayBuffer();
-    if (res.status < 200 || res.status >= 300) throw new Error(`${url} answered HTTP ${res.status}`);
-    return res.status;
+/**
+ * One HTTP readiness check: a 2xx answer within `requestTimeoutMs`. Through node:http with a
+ * ref'd timer, not fetch: on Node 20 a fetch to a port Docker publishes before the process behind
+ * it listens can hang without settling, and AbortSignal.timeout's timer is unref'd, so the
+ * process could exit 0 having checked nothing (DESIGN §5). Here the timer keeps the process alive
+ * and destroys the request, so every call settles: an answer, an error, or the time-out.
+ */
+export function httpAnswers(url: string, requestTimeoutMs = 5000): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            req.destroy(new Error(`${url} gave no answer within ${Math.round(requestTimeoutMs / 1000)} s`));
+        }, requestTimeoutMs);
+        const settle = (fn: () => void) => {
+            clearTimeout(timer);
+            fn();
+        };
+        const req = http.get(url, (res) => {
+            const status = res.statusCode ?? 0;
+            res.resume();
+            res.on("end", () => settle(() => (status >= 200 && status < 300 ? resolve(status) : reject(new Error(`${url} answered HTTP ${status}`)))));
+            res.on("error", (err) => settle(() => reject(err)));
+        });
+        req.on("error", (err) => settle(() => reject(err)));
+    });
 }
 
 /** One Kafka readiness check: the broker answers metadata and has an active controller. */

@@ -147,7 +147,8 @@ ensure_docker() {
     fi
     if ! docker info >/dev/null 2>&1; then
         log "docker: starting dockerd"
-        nohup dockerd >"$CACHE/dockerd.log" 2>&1 &
+        echo "== dockerd started by toolchain/run.sh at $(date -Is)" >>"$CACHE/dockerd.log"
+        nohup dockerd >>"$CACHE/dockerd.log" 2>&1 &
         for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
     fi
     docker info >/dev/null 2>&1 || { log "docker: dockerd did not start; see $CACHE/dockerd.log"; return 1; }
