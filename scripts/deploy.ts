@@ -8,6 +8,8 @@ import * as path from "path";
 import { Command } from "commander";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { previewSteps } from "./previewSteps";
+import { failuresOf, failureSummary } from "./failures";
+import { emptyBucketsBeforeDestroy } from "./emptyBuckets";
 import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
@@ -46,6 +48,12 @@ async function pulumiCommand(): Promise<PulumiCommand> {
         return await find();
     }
 }
+
+/** Every engine event of this run's operations: what failed is read from them at the end. */
+const engineEvents: EngineEvent[] = [];
+const collect = (e: EngineEvent) => void engineEvents.push(e);
+/** The operation under way, for the failure's last lines. */
+let operation = "deploy";
 
 /** The hosts of the stack being deployed, once its config was read: errors name them. */
 let configuredHosts: { name: string; address: string }[] = [];
@@ -116,7 +124,7 @@ async function recoverState(stack: Stack, config: ValidatedConfig | undefined, a
     if (pending.refresh && action === "preview") console.log(`note: ${pending.say?.replace("refreshing the state", "the next up or destroy refreshes the state")}`);
     else if (pending.refresh) {
         console.log(pending.say);
-        await stack.refresh({ onOutput, clearPendingCreates: true, signal });
+        await stack.refresh({ onOutput, onEvent: collect, clearPendingCreates: true, signal });
     }
     if (action !== "up" || !config) return;
     const inState = containersInState((await stack.exportStack()).deployment as Parameters<typeof containersInState>[0]);
@@ -164,6 +172,7 @@ export async function main(argv: string[]): Promise<void> {
     const action = cmd.args[0];
     const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean }>();
     if (!["up", "preview", "destroy", "outputs"].includes(action)) cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
+    operation = action;
 
     // The local stack runs on this machine's Docker engine: install and start one where none answers.
     if (o.stack === "local" && action !== "outputs") toolchain(["docker"]);
@@ -206,34 +215,44 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(out);
     };
     const signal = abort.signal;
+    let destroyConfig: ValidatedConfig | undefined;
     if (action !== "outputs") {
         // A bad config is reported before anything else is attempted (plugins, the engine); a
         // stack whose config no longer validates can still be destroyed.
         const config = action === "destroy" ? await checkConfig(stack, o.stack).catch(() => undefined) : await checkConfig(stack, o.stack);
+        destroyConfig = action === "destroy" ? config : undefined;
         // Flink's containers get the Kafka SQL connector from the toolchain's cache (pinned hash).
         if (config?.engine === "flink" && action !== "destroy") toolchain(["flink-connector"]);
         recoverLocks(backend, o.stack);
         await ensurePlugins(stack.workspace as LocalWorkspace);
         await recoverState(stack, config, action, signal, onOutput);
     }
-    if (o.refresh && action !== "outputs") await stack.refresh({ onOutput, signal });
+    if (o.refresh && action !== "outputs") await stack.refresh({ onOutput, onEvent: collect, signal });
     // One machine-readable line per operation, for scripts and tests: what changed, by kind.
     switch (action) {
         case "preview": {
             const events: EngineEvent[] = [];
-            const result = await stack.preview({ onOutput, diff: true, signal, onEvent: (e) => events.push(e) });
+            const result = await stack.preview({ onOutput, diff: true, signal, onEvent: (e) => (events.push(e), collect(e)) });
             console.log(`change summary: ${JSON.stringify(result.changeSummary)}`);
             // The same, by resource name, from the engine's events: for scripts and tests.
             console.log(`preview steps: ${JSON.stringify(previewSteps(events))}`);
             return;
         }
         case "destroy": {
-            const result = await stack.destroy({ onOutput, signal });
+            // Buckets that go are emptied first (the minio provider's own emptying can kill it). A
+            // MinIO that cannot be reached is said and left to the provider, which reports it.
+            if (destroyConfig) {
+                const state = (await stack.exportStack()).deployment as Parameters<typeof emptyBucketsBeforeDestroy>[0];
+                await emptyBucketsBeforeDestroy(state, destroyConfig.minio, (line) => console.log(line)).catch((err: Error) =>
+                    console.log(`warning: could not empty the stack's buckets before deleting them (${err.message}); the minio provider empties them itself`),
+                );
+            } else console.log("note: the stack's config does not validate, so its buckets are left for the minio provider to empty");
+            const result = await stack.destroy({ onOutput, onEvent: collect, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             return;
         }
         case "up": {
-            const result = await stack.up({ onOutput, signal });
+            const result = await stack.up({ onOutput, onEvent: collect, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             break;
         }
@@ -244,8 +263,12 @@ export async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
     main(process.argv).catch((err: Error) => {
-        // The engine's own output has already been streamed; keep the summary short, with hosts named.
-        console.error(`\n${nameHosts(err.message.split("\n").slice(0, 40).join("\n"), configuredHosts)}`);
+        // The engine's own output has already been streamed. What failed comes last, whole, each
+        // resource named with its error; without engine errors (a config error, a missing plugin)
+        // the error itself, whose end says why.
+        const summary = failureSummary(operation, failuresOf(engineEvents));
+        const text = summary || err.message.split("\n").slice(-40).join("\n");
+        console.error(`\n${nameHosts(text, configuredHosts)}`);
         process.exit(1);
     });
 }
