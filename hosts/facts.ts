@@ -20,13 +20,23 @@ export function factsScript(opts: { minioVolume?: string } = {}): string {
  * and the next `up` must adopt these buckets rather than create them again (the minio provider
  * refuses a bucket that exists).
  */
-function retainedBucketLines(volume: string): string[] {
+export function retainedBucketLines(volume: string): string[] {
     return [
         SUDO_UNLESS_ROOT,
         // Where Docker keeps the volume (absent: no such volume, or no Docker yet).
         `mp=$($SUDO docker volume inspect --format '{{.Mountpoint}}' '${volume}' 2>/dev/null)`,
         `if [ -n "$mp" ]; then printf 'minio_volume=present\\nminio_buckets=%s\\n' "$($SUDO ls -A "$mp" 2>/dev/null | grep -v '^\\.' | tr '\\n' ' ')"; else printf 'minio_volume=absent\\n'; fi`,
     ];
+}
+
+/**
+ * The retained buckets from those lines' output: the bucket names, null when there is no such
+ * volume, undefined when the output says nothing of it.
+ */
+export function parseRetainedBuckets(output: string): string[] | null | undefined {
+    const kv = keyValues(output);
+    if (!kv.has("minio_volume")) return undefined;
+    return kv.get("minio_volume") === "present" ? (kv.get("minio_buckets") ?? "").split(/\s+/).filter(Boolean) : null;
 }
 
 /** The firmware's throttle flags and the SoC's temperature: read by the preflight and, during runs, by the benchmark. */
@@ -118,7 +128,7 @@ export function parseFacts(output: string): HostFacts {
         dockerSwapLimit: bool("docker_swap_limit"),
         throttled: text("throttled") ? parseThrottled(text("throttled") as string) : null,
         temperatureC: num("temp_millic") === null ? null : (num("temp_millic") as number) / 1000,
-        ...(kv.has("minio_volume") ? { retainedBuckets: kv.get("minio_volume") === "present" ? (kv.get("minio_buckets") ?? "").split(/\s+/).filter(Boolean) : null } : {}),
+        ...(kv.has("minio_volume") ? { retainedBuckets: parseRetainedBuckets(output) } : {}),
     };
 }
 

@@ -4,7 +4,8 @@
 // within seconds: the command provider would retry a refused key ten times and an unreachable
 // host takes minutes to fail with an address, not a name.
 import { BootstrapTarget, connect, HostKeyChangedError, run } from "../ssh/bootstrap";
-import { factsScript, HostDemand, HostFacts, hostProblems, parseFacts } from "./facts";
+import { execFile } from "child_process";
+import { factsScript, HostDemand, HostFacts, hostProblems, parseFacts, parseRetainedBuckets, retainedBucketLines } from "./facts";
 
 export interface PreflightHost extends BootstrapTarget {
     demand: HostDemand;
@@ -50,4 +51,19 @@ export class PreflightError extends Error {
         super(`Preflight refused ${problems.length === 1 ? "a host" : `${problems.length} problems`}; nothing was changed on any host:\n  ${problems.join("\n  ")}`);
         this.name = "PreflightError";
     }
+}
+
+/**
+ * The local target's counterpart of the controller's retained-bucket facts: the same lines run on
+ * this machine, against its Docker engine. Without it a local `destroy` with retainData, then `up`,
+ * failed with "bucket already exists!" (the provider refuses to create a bucket that is there).
+ */
+export function readLocalRetainedBuckets(volume: string, dockerHost?: string): Promise<string[] | null> {
+    const env = { ...process.env, ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) };
+    return new Promise((resolve, reject) =>
+        execFile("sh", ["-c", [...retainedBucketLines(volume), "exit 0"].join("\n")], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+            if (err) return reject(new Error(`listing the retained MinIO volume ${volume} on this machine failed: ${stderr.trim() || err.message}`));
+            resolve(parseRetainedBuckets(stdout) ?? null);
+        }),
+    );
 }

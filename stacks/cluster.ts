@@ -10,6 +10,8 @@ export interface ArroyoClusterArgs {
     config: ClusterConfig;
     /** What the preflight read on each host (ssh target), by host name: exported with the hosts. */
     hostFacts?: Record<string, HostFacts>;
+    /** The local target's retained buckets (no preflight facts there): adopted like the controller's. */
+    localRetainedBuckets?: string[];
 }
 
 /** The buckets the controller's retained MinIO volume holds, from the preflight's facts. */
@@ -36,7 +38,7 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             return { facts: hardware as Record<string, unknown> };
         };
 
-        const existingBuckets = retainedBuckets(config, args.hostFacts);
+        const existingBuckets = args.localRetainedBuckets?.length ? args.localRetainedBuckets : retainedBuckets(config, args.hostFacts);
         this.controllerRole = new ControllerRole("controller", { config, layout, ...(existingBuckets ? { existingBuckets } : {}) }, { parent: this });
         const c = this.controllerRole;
 

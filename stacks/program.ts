@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadValidatedConfig, withSecrets } from "../config/load";
 import { preflightHosts } from "../hosts/demand";
 import { HostFacts } from "../hosts/facts";
-import { preflight, PreflightError, PreflightResult } from "../hosts/preflight";
+import { preflight, PreflightError, PreflightResult, readLocalRetainedBuckets } from "../hosts/preflight";
+import { minioVolumeName } from "../components/objectStore";
 import { needsAny, tuneHosts, tuningLeft, tuningNeeds } from "../hosts/tuning";
 import { ArroyoCluster } from "./cluster";
 import { ClusterOutputs } from "./outputs";
@@ -12,6 +13,8 @@ export interface ProgramDeps {
     preflight?: typeof preflight;
     /** Tunes and reboots hosts (hosts/tuning.ts), with piTuning; likewise replaced on the mocks. */
     tune?: typeof tuneHosts;
+    /** Lists the local target's retained MinIO volume (hosts/preflight.ts); replaced on the mocks, which touch nothing. */
+    localBuckets?: typeof readLocalRetainedBuckets;
 }
 
 /**
@@ -40,5 +43,10 @@ export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOut
         if (results.some((r) => r.problems.length > 0)) throw new pulumi.RunError(new PreflightError(results).message);
     }
     const hostFacts = Object.fromEntries(results.filter((r) => r.facts).map((r) => [r.name, r.facts as HostFacts]));
+    if (validated.target === "local") {
+        // The same adoption of retained buckets as on the ssh target, read from this machine's engine.
+        const retained = await (deps.localBuckets ?? readLocalRetainedBuckets)(minioVolumeName(validated.stack), validated.localDockerHost);
+        return new ArroyoCluster("arroyo", { config: withSecrets(validated), localRetainedBuckets: retained ?? undefined }).outputs;
+    }
     return new ArroyoCluster("arroyo", { config: withSecrets(validated), hostFacts }).outputs;
 }

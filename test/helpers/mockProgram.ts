@@ -89,10 +89,10 @@ async function settle(): Promise<void> {
 }
 
 /** Builds the cluster from `config` under the mocks and returns what it declared. */
-export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>): Promise<{ cluster: ArroyoCluster; resources: Declared[] }> {
+export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>, localRetainedBuckets?: string[]): Promise<{ cluster: ArroyoCluster; resources: Declared[] }> {
     declared = [];
     pendingDeps.length = 0;
-    const cluster = new ArroyoCluster("arroyo", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}) }, { transformations: [recorder] });
+    const cluster = new ArroyoCluster("arroyo", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}), ...(localRetainedBuckets ? { localRetainedBuckets } : {}) }, { transformations: [recorder] });
     await settle();
     for (const { record, deps } of pendingDeps) {
         record.dependsOn = deps.map((d) => byResource.get(d)?.name ?? "<unknown>");
