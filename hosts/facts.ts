@@ -102,6 +102,19 @@ export interface HostFacts {
     retainedBuckets?: string[] | null;
 }
 
+/** The facts that describe a host's hardware and software, which change only when the host does. */
+export type HardwareFacts = Pick<HostFacts, "model" | "arch" | "kernel" | "pageSizeBytes" | "memoryMb" | "memoryCgroup" | "dockerVersion" | "dockerMemoryLimit" | "dockerSwapLimit">;
+
+/**
+ * What the stack exports of a host's facts: its hardware, not its state. Free disk, temperature,
+ * throttling and clock sync differ at every read, and an exported value that differs makes every
+ * preview of an unchanged cluster show a diff of outputs.
+ */
+export function hardwareFacts(f: HostFacts): HardwareFacts {
+    const { model, arch, kernel, pageSizeBytes, memoryMb, memoryCgroup, dockerVersion, dockerMemoryLimit, dockerSwapLimit } = f;
+    return { model, arch, kernel, pageSizeBytes, memoryMb, memoryCgroup, dockerVersion, dockerMemoryLimit, dockerSwapLimit };
+}
+
 export function parseFacts(output: string): HostFacts {
     const kv = keyValues(output);
     const text = (k: string) => (kv.get(k) ? (kv.get(k) as string) : null);

@@ -4,7 +4,7 @@ import { ControllerRole } from "./controllerRole";
 import { targetLayout } from "./placement";
 import { ClusterOutputs } from "./outputs";
 import { WorkerRole } from "./workerRole";
-import { HostFacts } from "../hosts/facts";
+import { hardwareFacts, HostFacts } from "../hosts/facts";
 
 export interface ArroyoClusterArgs {
     config: ClusterConfig;
@@ -30,12 +30,11 @@ export class ArroyoCluster extends pulumi.ComponentResource {
         super("arroyo-pi:index:ArroyoCluster", name, {}, opts);
         const { config } = args;
         const layout = targetLayout(config);
-        // Exported facts leave out the retained buckets: they describe the data, not the hardware.
+        // Exported facts are the hardware's only: the retained buckets describe the data, and free
+        // disk, temperature, throttling and clock change at every read (a preview would show a diff).
         const facts = (name: string) => {
             const f = args.hostFacts?.[name];
-            if (!f) return {};
-            const { retainedBuckets: _buckets, ...hardware } = f;
-            return { facts: hardware as Record<string, unknown> };
+            return f ? { facts: hardwareFacts(f) as Record<string, unknown> } : {};
         };
 
         const existingBuckets = args.localRetainedBuckets?.length ? args.localRetainedBuckets : retainedBuckets(config, args.hostFacts);

@@ -59,7 +59,7 @@ function side(r: BenchmarkResults, folder: string): Side {
 /** The hardware a host's figures come from: its name and what the preflight read (absent on the local target). */
 function hostKey(h: BenchmarkResults["topology"]["hosts"][number]): string {
     const f = (h.facts ?? {}) as Record<string, unknown>;
-    return JSON.stringify([h.name, f.model ?? null, f.architecture ?? null, f.memoryMb ?? null, h.taskSlots ?? null]);
+    return JSON.stringify([h.name, f.model ?? null, f.arch ?? null, f.memoryMb ?? null, h.taskSlots ?? null]);
 }
 
 /** What must be equal for the figures to compare: each difference named with both values. */

@@ -2,7 +2,7 @@
 // declared, a host that would fail stops the program with nothing declared, and the facts reach
 // the stack outputs without touching any resource's inputs. The preflight here is a recording:
 // nothing is dialled (the pi-cluster stack's addresses are real Pis).
-import { HostFacts } from "../../hosts/facts";
+import { hardwareFacts, HostFacts } from "../../hosts/facts";
 import { PreflightHost, PreflightResult } from "../../hosts/preflight";
 import { rawConfig, setProgramConfig, TEST_SECRETS } from "../helpers/stackConfig";
 import { TUNED_PI } from "../helpers/piFacts";
@@ -51,7 +51,7 @@ describe("the program's host preflight, on mocks", () => {
         // Nothing was registered before the preflight answered.
         expect(registrations.length).toBeGreaterThan(40);
         expect(Math.min(...registrations.map((r) => r.at))).toBeGreaterThanOrEqual(p.calls[0].answeredAt!);
-        expect(outputs.hosts.map((h) => h.facts)).toEqual(Array.from({ length: 10 }, () => ({ ...tunedPi })));
+        expect(outputs.hosts.map((h) => h.facts)).toEqual(Array.from({ length: 10 }, () => hardwareFacts(tunedPi)));
     });
 
     it("changes no resource when the same hosts are read again, whatever their volatile facts", async () => {
@@ -66,6 +66,20 @@ describe("the program's host preflight, on mocks", () => {
         const second = await inputsOf(71.9);
         expect(second).toEqual(first);
         expect([...first.values()].some((v) => v.includes("71.9") || v.includes("45.1"))).toBe(false);
+    });
+
+    it("exports the same outputs when the same hosts are read again, so a preview of an unchanged cluster shows no diff", async () => {
+        const outputsOf = async (volatile: Partial<HostFacts>) => {
+            const fn = async (hosts: PreflightHost[]): Promise<PreflightResult[]> => hosts.map((h) => ({ name: h.name, facts: { ...tunedPi, ...volatile }, problems: [] }));
+            const outputs = await clusterProgram({ preflight: fn });
+            await settle();
+            return JSON.stringify(outputs.hosts.map((h) => h.facts));
+        };
+        const first = await outputsOf({ diskFreeMb: 51_234, temperatureC: 45.1, clockSynchronized: true });
+        const second = await outputsOf({ diskFreeMb: 50_998, temperatureC: 71.9, clockSynchronized: false, throttled: { raw: 0x80000, underVoltage: false, armFrequencyCapped: false, throttled: false, softTemperatureLimit: false, underVoltageOccurred: false, armFrequencyCappedOccurred: false, throttledOccurred: true, softTemperatureLimitOccurred: false } });
+        expect(second).toEqual(first);
+        expect(first).toContain(tunedPi.model!);
+        expect(first).not.toMatch(/diskFreeMb|temperatureC|clockSynchronized|throttled/);
     });
 
     it("stops before declaring anything when a host would fail, with every host's problem", async () => {
