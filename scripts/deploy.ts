@@ -16,7 +16,7 @@ import { clusterProgram } from "../stacks/program";
 import { spawnSync } from "child_process";
 import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
-import { CLI_CANCELLING, containersInState, INTERRUPT_FORWARD_GRACE_MS, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
+import { CLI_CANCELLING, containersInState, descendantsOf, INTERRUPT_FORWARD_GRACE_MS, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
 import { runOnHost } from "../lib/hostShell";
 import { SUDO_UNLESS_ROOT } from "../lib/shell";
 import { dockerHostOf } from "../components/dockerHost";
@@ -138,10 +138,10 @@ async function recoverState(stack: Stack, config: ValidatedConfig | undefined, a
     for (const engine of engines.values()) {
         // Locally the engine's address; on a Pi its own engine, with sudo where the user is not root.
         const docker = engine.dockerHost.startsWith("ssh://") ? `${SUDO_UNLESS_ROOT}; $SUDO docker` : `docker -H '${engine.dockerHost}'`;
-        const ps = await runOnHost(engine, config.stack, `${docker} ps -a --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.Names}}' 2>/dev/null || true`).catch(() => "");
-        for (const name of orphanContainers(ps, inState)) {
-            await runOnHost(engine, config.stack, `${docker} rm -f '${name}'`);
-            console.log(`removed container ${name} on ${engine.name}: it carries stack '${config.stack}''s label but is not in its state (created by an interrupted up; its volumes are kept)`);
+        const ps = await runOnHost(engine, config.stack, `${docker} ps -a --no-trunc --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.ID}} {{.Names}}' 2>/dev/null || true`).catch(() => "");
+        for (const c of orphanContainers(ps, inState)) {
+            await runOnHost(engine, config.stack, `${docker} rm -f '${c.id}'`);
+            console.log(`removed container ${c.name} (${c.id.slice(0, 12)}) on ${engine.name}: it carries stack '${config.stack}''s label but is not in its state (created by an interrupted up or replacement; its volumes are kept)`);
         }
     }
 }
@@ -200,7 +200,17 @@ export async function main(argv: string[]): Promise<void> {
         const n = ++interrupts;
         console.error(`\n${onInterrupt(n, cliCancelling).say}`);
         if (n > 1) {
+            // The whole tree under this process at once (the CLI and its resource plugins), read
+            // before any of it dies: a plugin whose parent died is reparented and out of reach.
+            const tree = descendantsOf(process.pid, spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "");
             abort.abort();
+            for (const pid of tree) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            }
             process.exit(130);
         }
         // A terminal's Ctrl-C reaches the CLI at the same moment, and its notice comes through the

@@ -22,6 +22,29 @@ export function onInterrupt(count: number, cliCancelling: boolean): { forward: b
     return { forward: true, say: "terminating the engine now" };
 }
 
+/**
+ * Every process below `pid`, deepest first, from `ps -A -o pid=,ppid=`: on a second interrupt
+ * the CLI is terminated with its resource plugins, which are its children and were left running
+ * when only the CLI was stopped (and then reparented, out of reach of any later cleanup).
+ */
+export function descendantsOf(pid: number, ps: string): number[] {
+    const children = new Map<number, number[]>();
+    for (const line of ps.split("\n")) {
+        const [p, pp] = line.trim().split(/\s+/).map(Number);
+        if (!Number.isInteger(p) || !Number.isInteger(pp)) continue;
+        children.set(pp, [...(children.get(pp) ?? []), p]);
+    }
+    const out: number[] = [];
+    const walk = (p: number) => {
+        for (const c of children.get(p) ?? []) {
+            walk(c);
+            out.push(c);
+        }
+    };
+    walk(pid);
+    return out;
+}
+
 /** The CLI's own words when it got the interrupt itself. */
 export const CLI_CANCELLING = /(\^C|SIGINT|SIGTERM) received; cancelling/;
 
@@ -71,20 +94,28 @@ export function pendingRecovery(deployment: { pending_operations?: PendingOperat
 /**
  * Containers that carry the stack's ownership label but are not in its state: created by an `up`
  * that was interrupted before it could record them, they block the next create of the same name
- * ("Conflict. The container name ... is already in use"). They hold no data (that is on the
- * volumes, which are left alone), so they are removed. `ps` is `docker ps -a --filter
- * label=arroyo-pi.stack=<stack> --format '{{.Names}}'` of one engine.
+ * ("Conflict. The container name ... is already in use"). Compared by container ID, not name: an
+ * interrupted replacement leaves the new container on the host while the state still holds the old
+ * one under the same name, and a comparison by name kept the new one, so every later `up` failed
+ * on the name. They hold no data (that is on the volumes, which are left alone), so they are
+ * removed. `ps` is `docker ps -a --no-trunc --filter label=arroyo-pi.stack=<stack> --format
+ * '{{.ID}} {{.Names}}'` of one engine.
  */
-export function orphanContainers(ps: string, inState: Set<string>): string[] {
+export function orphanContainers(ps: string, inState: Set<string>): { id: string; name: string }[] {
     return ps
         .split("\n")
         .map((l) => l.trim())
-        .filter((name) => name && !inState.has(name));
+        .filter(Boolean)
+        .map((l) => {
+            const [id, name = ""] = l.split(/\s+/, 2);
+            return { id, name };
+        })
+        .filter((c) => !inState.has(c.id));
 }
 
-/** Container names a stack's state holds (docker:index/container:Container outputs). */
-export function containersInState(deployment: { resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] }): Set<string> {
-    return new Set((deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => r.outputs?.name ?? r.inputs?.name ?? "").filter(Boolean));
+/** Container IDs a stack's state holds (docker:index/container:Container resources' ids). */
+export function containersInState(deployment: { resources?: { type: string; id?: string }[] }): Set<string> {
+    return new Set((deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => r.id ?? "").filter(Boolean));
 }
 
 /**

@@ -1,13 +1,20 @@
 // The decisions behind what the next `up` repairs after an interrupted one, on the forms Pulumi and
 // Docker write: a file backend's lock (backend/diy/lock.go lockContent), a stack export's
 // pending_operations and resources, `docker ps --format '{{.Names}}'` output.
-import { CLI_CANCELLING, containersInState, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
+import { CLI_CANCELLING, containersInState, descendantsOf, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
 
 describe("Ctrl-C during npm run up", () => {
     it("lets the CLI cancel gracefully when it got the terminal's signal, passes a lone signal on, and terminates on the second", () => {
         expect(onInterrupt(1, true)).toMatchObject({ forward: false, say: expect.stringMatching(/^interrupted: the engine finishes the steps in flight/) });
         expect(onInterrupt(1, false).forward).toBe(true);
         expect(onInterrupt(2, true)).toEqual({ forward: true, say: "terminating the engine now" });
+    });
+
+    it("finds the CLI and its plugins below the deploy script, deepest first, and nothing else", () => {
+        // ps -A -o pid=,ppid= : 100 the script, 200 the CLI, 300/301 plugins, 400 a plugin's child; 999 unrelated.
+        const ps = "    1     0\n  100     1\n  200   100\n  300   200\n  301   200\n  400   301\n  999     1\n";
+        expect(descendantsOf(100, ps)).toEqual([300, 400, 301, 200]);
+        expect(descendantsOf(999, ps)).toEqual([]);
     });
 
     it("recognises the CLI's own cancelling notice (backend/cancellation_scope.go)", () => {
@@ -44,16 +51,28 @@ describe("pending operations", () => {
 });
 
 describe("containers of the stack that its state does not hold", () => {
+    // `docker ps -a --no-trunc --format '{{.ID}} {{.Names}}'` and a stack export's resources (id at the top level).
+    const MINIO = "3f1c9a0d2b7e4c5f8a6b1d0e9f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c";
+    const KAFKA = "9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9";
+    const REPLACEMENT = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+
     it("are the ones an interrupted up created before it could record them", () => {
         const state = {
             resources: [
-                { type: "docker:index/container:Container", outputs: { name: "arroyo-pi-sim-minio" } },
-                { type: "docker:index/volume:Volume", outputs: { name: "arroyo-pi-sim-kafka-data" } },
+                { type: "docker:index/container:Container", id: MINIO, outputs: { name: "arroyo-pi-sim-minio" } },
+                { type: "docker:index/volume:Volume", id: "arroyo-pi-sim-kafka-data", outputs: { name: "arroyo-pi-sim-kafka-data" } },
             ],
         };
-        const ps = "arroyo-pi-sim-minio\narroyo-pi-sim-kafka\n";
-        expect(orphanContainers(ps, containersInState(state))).toEqual(["arroyo-pi-sim-kafka"]);
+        const ps = `${MINIO} arroyo-pi-sim-minio\n${KAFKA} arroyo-pi-sim-kafka\n`;
+        expect(orphanContainers(ps, containersInState(state))).toEqual([{ id: KAFKA, name: "arroyo-pi-sim-kafka" }]);
         expect(orphanContainers("", containersInState(state))).toEqual([]);
+    });
+
+    it("include the new container of an interrupted replacement, which has the name of the one the state holds", () => {
+        // Two Ctrl-Cs while the controller was replaced: the new container runs, the state still has the old one.
+        const state = { resources: [{ type: "docker:index/container:Container", id: MINIO, outputs: { name: "arroyo-pi-sim-arroyo-controller" } }] };
+        const ps = `${REPLACEMENT} arroyo-pi-sim-arroyo-controller\n`;
+        expect(orphanContainers(ps, containersInState(state))).toEqual([{ id: REPLACEMENT, name: "arroyo-pi-sim-arroyo-controller" }]);
     });
 });
 
