@@ -7,10 +7,13 @@ import { PROJECT } from "../config/defaults";
 // keys and host keys from files, not from Pulumi config. These files are derived from the stack's
 // secrets at run time and live outside the repo, readable by the deployer's user only.
 
-/** `ARROYO_PI_SSH_DIR` moves these files (tests point it at a temporary directory). */
+/** Where a stack's key files are kept; `ARROYO_PI_SSH_DIR` moves them (tests point it at a temporary directory). */
+export function sshFilesDir(stack: string): string {
+    return path.join(process.env.ARROYO_PI_SSH_DIR ?? path.join(os.homedir(), ".cache", PROJECT, "ssh"), stack);
+}
+
 function stackDir(stack: string): string {
-    const root = process.env.ARROYO_PI_SSH_DIR ?? path.join(os.homedir(), ".cache", PROJECT, "ssh");
-    const dir = path.join(root, stack);
+    const dir = sshFilesDir(stack);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
 }

@@ -47,6 +47,7 @@ export function preflightHosts(config: ValidatedConfig): PreflightHost[] {
             user: config.ssh!.user,
             ...(h.hostKey ? { recordedHostKey: h.hostKey } : {}),
             demand: demands.get(h.name)!,
+            stack: config.stack,
             // The name ObjectStore gives MinIO's volume: a retained one's buckets are adopted.
             ...(h.name === config.controller.name ? { minioVolume: minioVolumeName(config.stack) } : {}),
         }));

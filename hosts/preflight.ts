@@ -11,6 +11,8 @@ export interface PreflightHost extends BootstrapTarget {
     demand: HostDemand;
     /** The controller's MinIO data volume: the buckets a retained one holds are read too. */
     minioVolume?: string;
+    /** The stack, for the commands a message names. */
+    stack?: string;
 }
 
 export interface PreflightResult {
@@ -35,7 +37,8 @@ export async function readHost(host: PreflightHost, privateKey: string, timeoutM
     } catch (err) {
         const e = err as Error;
         // Every message names the host: the connection's and the time-out's already do.
-        return { name: host.name, facts: null, problems: [e instanceof HostKeyChangedError || e.message.includes(host.name) ? e.message : `${host.name}: ${e.message}`] };
+        const said = e instanceof HostKeyChangedError || e.message.includes(host.name) ? e.message : `${host.name}: ${e.message}`;
+        return { name: host.name, facts: null, problems: [/All configured authentication methods failed/.test(e.message) ? `${said}: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack ${host.stack ?? "<stack>"} --password-env <VAR>' first (README, "Adding a worker")` : said] };
     }
 }
 

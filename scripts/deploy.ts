@@ -10,6 +10,8 @@ import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulum
 import { previewSteps } from "./previewSteps";
 import { failuresOf, failureSummary } from "./failures";
 import { emptyBucketsBeforeDestroy } from "./emptyBuckets";
+import { leftAfterDown } from "./leftAfterDown";
+import { sshFilesDir } from "../components/sshFiles";
 import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { clusterProgram } from "../stacks/program";
@@ -251,14 +253,23 @@ export async function main(argv: string[]): Promise<void> {
         case "destroy": {
             // Buckets that go are emptied first (the minio provider's own emptying can kill it). A
             // MinIO that cannot be reached is said and left to the provider, which reports it.
+            const before = (await stack.exportStack()).deployment as Parameters<typeof leftAfterDown>[0];
             if (destroyConfig) {
-                const state = (await stack.exportStack()).deployment as Parameters<typeof emptyBucketsBeforeDestroy>[0];
+                const state = before as Parameters<typeof emptyBucketsBeforeDestroy>[0];
                 await emptyBucketsBeforeDestroy(state, destroyConfig.minio, (line) => console.log(line)).catch((err: Error) =>
                     console.log(`warning: could not empty the stack's buckets before deleting them (${err.message}); the minio provider empties them itself`),
                 );
             } else console.log("note: the stack's config does not validate, so its buckets are left for the minio provider to empty");
             const result = await stack.destroy({ onOutput, onEvent: collect, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+            // What stays on purpose, and the command that removes each.
+            if (destroyConfig) {
+                const layout = targetLayout(withSecrets(destroyConfig));
+                const hosts: Record<string, { name: string; dockerHost: string }> = { controller: { name: destroyConfig.controller.name, dockerHost: dockerHostOf(destroyConfig.controller, layout.access(destroyConfig.controller)) } };
+                for (const w of destroyConfig.workers) hosts[w.name] = { name: w.name, dockerHost: dockerHostOf(w, layout.access(w)) };
+                const sshDir = destroyConfig.target === "ssh" && fs.existsSync(sshFilesDir(o.stack)) ? sshFilesDir(o.stack) : undefined;
+                for (const line of leftAfterDown(before, { hosts, ...(sshDir ? { sshDir } : {}) })) console.log(line);
+            }
             return;
         }
         case "up": {

@@ -124,12 +124,21 @@ export function containersInState(deployment: { resources?: { type: string; id?:
  * ("dial tcp 192.168.2.71:22: i/o timeout", "unable to pull image ... registry-1.docker.io").
  */
 export function nameHosts(message: string, hosts: { name: string; address: string }[]): string {
-    let out = message;
-    for (const h of hosts) {
-        const escaped = h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        // Not inside a longer address (192.168.2.7 in 192.168.2.70), a port kept with it, named once.
-        out = out.replace(new RegExp(`(?<![\\w.])(\\[?${escaped}\\]?(?::\\d+)?)(?![\\w-]|\\.\\d)(?! \\(host )`, "g"), `$1 (host ${h.name})`);
-    }
+    // Line by line: a line that already names the host (the preflight's, "cannot log in to b1pc11
+    // (user@192.0.2.71:22)") is left as it is, so a host is named once.
+    const out = message
+        .split("\n")
+        .map((line) => {
+            let named = line;
+            for (const h of hosts) {
+                if (new RegExp(`(?<![\\w-])${h.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(line)) continue;
+                const escaped = h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+                // Not inside a longer address (192.168.2.7 in 192.168.2.70), a port kept with it, named once.
+                named = named.replace(new RegExp(`(?<![\\w.@])(\\[?${escaped}\\]?(?::\\d+)?)(?![\\w-]|\\.\\d)(?! \\(host )`, "g"), `$1 (host ${h.name})`);
+            }
+            return named;
+        })
+        .join("\n");
     const hints: string[] = [];
     if (/dial tcp [^:]+:\d+: (i\/o timeout|connect: connection refused|connect: no route to host)/.test(message)) {
         hints.push("a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");

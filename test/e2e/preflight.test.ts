@@ -54,6 +54,16 @@ describe("the host preflight over real SSH", () => {
         expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^host key of b1pc11 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\.`))]);
     }, 30_000);
 
+    it("names the bootstrap command, once, for a new host that does not know the operator's key yet", async () => {
+        // host_b's key is a key this sshd does not authorise: as a Pi added to the config before its bootstrap.
+        const stranger = fs.readFileSync(path.join(dir, "host_b"), "utf8");
+        const [r] = await preflight([{ ...host("simpi-pc13", port, pub("host_a")), stack: "simpi" }], stranger);
+        expect(r.facts).toBeNull();
+        expect(r.problems).toEqual([
+            `cannot log in to simpi-pc13 (root@127.0.0.1:${port}): All configured authentication methods failed: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack simpi --password-env <VAR>' first (README, "Adding a worker")`,
+        ]);
+    }, 30_000);
+
     it("names a host that does not answer within the time-out, and one whose port is closed", async () => {
         // A listener that accepts and never speaks: an SSH server that hangs, or a firewall's black hole.
         const silent = net.createServer(() => undefined);

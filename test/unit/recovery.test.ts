@@ -83,6 +83,13 @@ describe("engine errors, as the user reads them", () => {
         { name: "b1pc1", address: "192.0.2.7" },
     ];
 
+    it("leaves a line that names the host already as it is: a host is named once", () => {
+        const line = "cannot log in to b1pc11 (picocluster@192.0.2.71:22): All configured authentication methods failed";
+        expect(nameHosts(line, hosts)).toBe(line);
+        // The same address on a line that does not name the host still gets its name.
+        expect(nameHosts(`${line}\ndial tcp 192.0.2.71:22: connect: connection refused`, hosts).split("\n")[1]).toBe("dial tcp 192.0.2.71:22 (host b1pc11): connect: connection refused");
+    });
+
     it("names the host behind every address, and says what to do when one did not answer", () => {
         const out = nameHosts("error: ssh: dial tcp 192.0.2.71:22: i/o timeout", hosts);
         expect(out).toBe("error: ssh: dial tcp 192.0.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
