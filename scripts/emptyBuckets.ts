@@ -12,6 +12,7 @@ import { S3_REGION } from "../config/defaults";
 interface StateResource {
     type: string;
     urn: string;
+    id?: string;
     retainOnDelete?: boolean;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
@@ -25,8 +26,8 @@ export function bucketsToEmpty(state: { resources?: StateResource[] }): { endpoi
     for (const r of resources.filter((x) => x.type === "pulumi:providers:minio")) {
         const server = String(r.inputs?.minioServer ?? "");
         const ssl = r.inputs?.minioSsl === true || r.inputs?.minioSsl === "true";
-        // A provider reference is "<urn>::<id>".
-        if (server) providers.set(`${r.urn}::${String(r.outputs?.id ?? "")}`, `${ssl ? "https" : "http"}://${server}`);
+        // A resource names its provider as "<provider urn>::<provider id>".
+        if (server) providers.set(`${r.urn}::${r.id ?? ""}`, `${ssl ? "https" : "http"}://${server}`);
     }
     const byEndpoint = new Map<string, string[]>();
     for (const r of resources.filter((x) => x.type === "minio:index/s3Bucket:S3Bucket")) {

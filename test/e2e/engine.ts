@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { stringify } from "yaml";
-import { pulumiRoot, REPO_ROOT } from "../../toolchain/paths";
+import { cacheDir, pulumiRoot, REPO_ROOT } from "../../toolchain/paths";
 import { missingPlugins } from "../../toolchain/plugins";
 
 export { REPO_ROOT };
@@ -159,4 +159,73 @@ export function describeWithPlugins(what: string): jest.Describe {
     const missing = missingPlugins();
     if (missing.length) console.log(`skipped: ${what} needs the resource plugins ${missing.join(", ")} (on PATH as pulumi-resource-<name> or installed with 'pulumi plugin install'); none can be downloaded here`);
     return missing.length ? describe.skip : describe;
+}
+
+/**
+ * The images the local stack runs here, as the `images` config key takes them: E2E_IMAGES, or what
+ * `toolchain/run.sh images` wrote last (`npm test` runs it first). Undefined where neither exists.
+ */
+export function e2eImages(): Record<string, string> | undefined {
+    if (process.env.E2E_IMAGES) return JSON.parse(process.env.E2E_IMAGES) as Record<string, string>;
+    const file = path.join(cacheDir(), "e2e-images.json");
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>) : undefined;
+}
+
+/**
+ * describe where the local stack can run for real (the four resource plugins, and the images it
+ * needs: none can be pulled here), else describe.skip with one line naming what is missing.
+ */
+export function describeOnDocker(what: string, images: string[]): jest.Describe {
+    const missing = missingPlugins().map((p) => `the resource plugin ${p}`);
+    const have = e2eImages() ?? {};
+    for (const i of images) if (!have[i]) missing.push(`the ${i} image (toolchain/run.sh images builds it${i === "minio" ? " from MINIO_BIN and MC_BIN" : ""})`);
+    if (missing.length) console.log(`skipped: ${what} needs ${missing.join(", ")}; none can be downloaded here`);
+    return missing.length ? describe.skip : describe;
+}
+
+/** Everything on this machine's Docker engine that carries the stack's label, removed; what was removed is returned. */
+export async function removeStackFromEngine(stack: string): Promise<string[]> {
+    const removed: string[] = [];
+    const label = `label=arroyo-pi.stack=${stack}`;
+    const ids = async (...args: string[]) => (await docker(...args)).split("\n").filter(Boolean);
+    for (const c of await ids("ps", "-a", "--filter", label, "--format", "{{.Names}}")) {
+        await docker("rm", "-f", "-v", c);
+        removed.push(`container ${c}`);
+    }
+    for (const n of await ids("network", "ls", "--filter", label, "--format", "{{.Name}}")) {
+        await docker("network", "rm", n);
+        removed.push(`network ${n}`);
+    }
+    for (const v of await ids("volume", "ls", "--filter", label, "--format", "{{.Name}}")) {
+        await docker("volume", "rm", "-f", v);
+        removed.push(`volume ${v}`);
+    }
+    return removed;
+}
+
+/** What is left of a stack on the engine: containers, networks, volumes with its label. */
+export async function leftOnEngine(stack: string): Promise<string[]> {
+    const label = `label=arroyo-pi.stack=${stack}`;
+    const names = async (...args: string[]) => (await docker(...args)).split("\n").filter(Boolean);
+    return [
+        ...(await names("ps", "-a", "--filter", label, "--format", "container {{.Names}}")),
+        ...(await names("network", "ls", "--filter", label, "--format", "network {{.Name}}")),
+        ...(await names("volume", "ls", "--filter", label, "--format", "volume {{.Name}}")),
+    ];
+}
+
+/**
+ * A step that later steps of a describe build on: they fail with this message, not a TypeError,
+ * when it did not succeed (jest runs them anyway).
+ */
+export class Prerequisite<T> {
+    private value: T | undefined;
+    constructor(private readonly what: string) {}
+    set(v: T): void {
+        this.value = v;
+    }
+    get(): T {
+        if (this.value === undefined) throw new Error(`not run: ${this.what} did not succeed earlier in this describe (its failure above says why)`);
+        return this.value;
+    }
 }

@@ -2,7 +2,8 @@ import { bucketsToEmpty } from "../../scripts/emptyBuckets";
 
 // A stack's state as `pulumi stack export` has it (deployment.resources), reduced to what is read.
 const PROVIDER_URN = "urn:pulumi:local::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:ObjectStore$pulumi:providers:minio::controller-minio-admin";
-const provider = { type: "pulumi:providers:minio", urn: PROVIDER_URN, inputs: { minioServer: "localhost:9000", minioSsl: "false" }, outputs: { id: "5c1c6f5e" } };
+// As `pulumi stack export` wrote them for a deployed local stack (the provider's id at the top level).
+const provider = { type: "pulumi:providers:minio", urn: PROVIDER_URN, id: "5c1c6f5e", inputs: { minioServer: "localhost:9000", minioSsl: "false" }, outputs: {} };
 const bucket = (name: string, forceDestroy: boolean, retainOnDelete?: boolean) => ({
     type: "minio:index/s3Bucket:S3Bucket",
     urn: `urn:pulumi:local::arroyo-pi::...$minio:index/s3Bucket:S3Bucket::controller-minio-bucket-${name}`,
