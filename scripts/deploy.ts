@@ -120,13 +120,13 @@ function recoverLocks(backend: string, stackName: string): void {
 }
 
 async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
-    const state = (await stack.exportStack()).deployment as { pending_operations?: { type: string; resource: { urn: string; type: string } }[]; resources?: { type: string; outputs?: { name?: string }; inputs?: { name?: string } }[] };
+    const state = (await stack.exportStack()).deployment as Parameters<typeof pendingRecovery>[0];
     const pending = pendingRecovery(state);
     // A preview changes nothing, the state included: it says what the next up or destroy settles.
-    if (pending.refresh && action === "preview") console.log(`note: ${pending.say?.replace("refreshing the state", "the next up or destroy refreshes the state")}`);
+    if (pending.refresh && action === "preview") console.log(`note: ${pending.say?.replace(/^(.*): refreshing/, "$1: the next up or destroy refreshes")}`);
     else if (pending.refresh) {
         console.log(pending.say);
-        await stack.refresh({ onOutput, onEvent: collect, clearPendingCreates: true, signal });
+        await stack.refresh({ onOutput, onEvent: collect, clearPendingCreates: true, ...(pending.targets.length ? { target: pending.targets } : {}), signal });
     }
     if (action !== "up" || !config) return;
     const inState = containersInState((await stack.exportStack()).deployment as Parameters<typeof containersInState>[0]);

@@ -80,15 +80,27 @@ export interface PendingOperation {
  * Pending operations left by an interrupted update block every later one ("Attempting to deploy
  * or update resources with N pending operations"). Pending creates are cleared by a refresh with
  * clearPendingCreates (what was created half-way is then an orphan: the containers among them are
- * found by their labels below); other pending operations are settled by the refresh itself.
+ * found by their IDs below); the other pending operations are settled by refreshing the resources
+ * they touched. Only those: a refresh of the whole stack reads every topic from Kafka, and failed
+ * ("client has run out of available brokers") when the interrupt had left Kafka down, so the `up`
+ * that would bring it back could not start. With nothing but pending creates, the stack resource
+ * alone is the target (the refresh then only clears them).
  */
-export function pendingRecovery(deployment: { pending_operations?: PendingOperation[] }): { refresh: boolean; say: string | null } {
+export function pendingRecovery(deployment: { pending_operations?: PendingOperation[]; resources?: { urn: string; type: string }[] }): { refresh: boolean; say: string | null; targets: string[] } {
     const ops = deployment.pending_operations ?? [];
-    if (ops.length === 0) return { refresh: false, say: null };
+    if (ops.length === 0) return { refresh: false, say: null, targets: [] };
     const byType = new Map<string, number>();
     for (const op of ops) byType.set(op.type, (byType.get(op.type) ?? 0) + 1);
     const what = [...byType].map(([t, n]) => `${n} ${t}`).join(", ");
-    return { refresh: true, say: `the last update was interrupted with ${ops.length} operation(s) pending (${what}): refreshing the state from the hosts and clearing the pending creates first` };
+    const inState = new Set((deployment.resources ?? []).map((r) => r.urn));
+    const touched = [...new Set(ops.filter((op) => op.type !== "creating" && inState.has(op.resource.urn)).map((op) => op.resource.urn))].sort();
+    const stackUrn = (deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+    const targets = touched.length ? touched : stackUrn ? [stackUrn] : [];
+    return {
+        refresh: true,
+        say: `the last update was interrupted with ${ops.length} operation(s) pending (${what}): refreshing ${touched.length ? `the ${touched.length} resource(s) they touched` : "nothing but the state's record"} and clearing the pending creates first`,
+        targets,
+    };
 }
 
 /**

@@ -45,8 +45,38 @@ describe("pending operations", () => {
                 { resource: { urn: "urn:pulumi:pi-cluster::arroyo-pi::docker:index/volume:Volume::controller-kafka-data", type: "docker:index/volume:Volume" }, type: "creating" },
             ],
         };
-        expect(pendingRecovery(deployment)).toEqual({ refresh: true, say: "the last update was interrupted with 2 operation(s) pending (2 creating): refreshing the state from the hosts and clearing the pending creates first" });
-        expect(pendingRecovery({})).toEqual({ refresh: false, say: null });
+        const STACK_URN = "urn:pulumi:pi-cluster::arroyo-pi::pulumi:pulumi:Stack::arroyo-pi-pi-cluster";
+        const TOPIC = "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
+        const resources = [
+            { urn: STACK_URN, type: "pulumi:pulumi:Stack" },
+            { urn: TOPIC, type: "kafka:index/topic:Topic" },
+        ];
+        // Only creates pending: the refresh touches nothing but the stack's record (no topic is read from Kafka).
+        expect(pendingRecovery({ ...deployment, resources })).toEqual({
+            refresh: true,
+            say: "the last update was interrupted with 2 operation(s) pending (2 creating): refreshing nothing but the state's record and clearing the pending creates first",
+            targets: [STACK_URN],
+        });
+        expect(pendingRecovery({})).toEqual({ refresh: false, say: null, targets: [] });
+    });
+
+    it("refresh only the resources the pending operations touched, never the whole stack", () => {
+        const CONTROLLER = "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:ArroyoController$docker:index/container:Container::controller-arroyo-container";
+        const TOPIC = "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
+        const deployment = {
+            pending_operations: [
+                { resource: { urn: CONTROLLER, type: "docker:index/container:Container" }, type: "deleting" },
+                { resource: { urn: CONTROLLER, type: "docker:index/container:Container" }, type: "creating" },
+            ],
+            resources: [
+                { urn: "urn:pulumi:simpi::arroyo-pi::pulumi:pulumi:Stack::arroyo-pi-simpi", type: "pulumi:pulumi:Stack" },
+                { urn: CONTROLLER, type: "docker:index/container:Container" },
+                { urn: TOPIC, type: "kafka:index/topic:Topic" },
+            ],
+        };
+        const r = pendingRecovery(deployment);
+        expect(r.targets).toEqual([CONTROLLER]);
+        expect(r.say).toBe("the last update was interrupted with 2 operation(s) pending (1 deleting, 1 creating): refreshing the 1 resource(s) they touched and clearing the pending creates first");
     });
 });
 
