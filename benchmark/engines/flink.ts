@@ -2,9 +2,10 @@
 // session of its own (pipeline name, parallelism and checkpoint interval set there), followed and
 // cancelled through the JobManager's REST API. Its Kafka source starts from the group's offsets
 // ('scan.startup.mode' = 'group-offsets') and commits the next offset to read when a checkpoint
-// completes; restarts are counted by the job's numRestarts metric.
+// completes; restarts are counted from numRestarts, the exception history and the checkpoints
+// restored (flinkRestarts: numRestarts alone read 0 through five restarts).
 import { CheckpointTime } from "../kafka/progress";
-import { FlinkClient, FlinkJob } from "../flink/client";
+import { firstFailure, FlinkClient, FlinkJob, flinkRestarts } from "../flink/client";
 import { FlinkMetricSample, flinkFigures } from "../flink/metrics";
 import { NexmarkQuery, QueryParams, renderQuery, splitStatements } from "../queries";
 import { EngineJob, JobSpec, StreamEngine } from "./engine";
@@ -36,7 +37,8 @@ export class FlinkEngine implements StreamEngine {
     readonly name = "flink" as const;
     readonly label = "Flink";
     readonly commits = "next-to-read" as const;
-    readonly attemptCounter = "numRestarts";
+    /** Restarts as counted from numRestarts, the exception history and restored checkpoints (flinkRestarts). */
+    readonly attemptCounter = "restarts";
     readonly containerPattern = /flink-(jobmanager|sql-gateway|taskmanager)/;
     readonly client: FlinkClient;
 
@@ -109,23 +111,28 @@ export class FlinkEngine implements StreamEngine {
         }
     }
 
-    /** Until every vertex runs and numRestarts holds for stableMs; throws with Flink's root cause when the job fails or the time is up. */
+    /** Until every vertex runs and the restart count holds for stableMs; throws with Flink's root cause when the job fails or the time is up. */
     private async waitForStableRunning(jobId: string, spec: JobSpec): Promise<number> {
         const deadline = Date.now() + spec.timeoutMs;
         let since: { at: number; restarts: number } | undefined;
         let last = "";
         while (Date.now() < deadline) {
             const job = await this.client.job(jobId);
-            const restarts = (await this.client.jobMetrics(jobId, ["numRestarts"])).numRestarts ?? 0;
+            const [metrics, exceptions, counts] = await Promise.all([
+                this.client.jobMetrics(jobId, ["numRestarts"]),
+                this.client.exceptionHistory(jobId).catch(() => ({ entries: [], truncated: false })),
+                this.client.checkpointCounts(jobId).catch(() => undefined),
+            ]);
+            const restarts = flinkRestarts({ numRestarts: metrics.numRestarts, exceptions: exceptions.entries.length, restored: counts?.restored });
             const allRunning = job.state === "RUNNING" && job.vertices.every((v) => v.status === "RUNNING");
             last = `${job.state}, ${restarts} restarts`;
-            if (TERMINAL.has(job.state)) throw new Error(`${spec.query.id}: Flink job ${jobId} is ${job.state} before the load: ${(await this.client.rootException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
+            if (TERMINAL.has(job.state)) throw new Error(`${spec.query.id}: Flink job ${jobId} is ${job.state} before the load: ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
             if (!allRunning || (since && since.restarts !== restarts)) since = undefined;
             else if (!since) since = { at: Date.now(), restarts };
             else if (Date.now() - since.at >= spec.stableMs) return restarts;
             await sleep(250);
         }
-        throw new Error(`${spec.query.id}: Flink job ${jobId} did not run steadily within ${Math.round(spec.timeoutMs / 1000)} s (last seen: ${last}): ${(await this.client.rootException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
+        throw new Error(`${spec.query.id}: Flink job ${jobId} did not run steadily within ${Math.round(spec.timeoutMs / 1000)} s (last seen: ${last}): ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
     }
 
     private jobHandle(jobId: string, initialRunId: number, cancel: () => Promise<void>): EngineJob {
@@ -138,10 +145,17 @@ export class FlinkEngine implements StreamEngine {
             submissionId: jobId,
             initialRunId,
             async observe() {
-                const [job, metrics, history] = await Promise.all([client.job(jobId), client.jobMetrics(jobId, ["numRestarts"]), client.checkpoints(jobId).catch(() => [])]);
+                const [job, metrics, history, exceptions, counts] = await Promise.all([
+                    client.job(jobId),
+                    client.jobMetrics(jobId, ["numRestarts"]),
+                    client.checkpoints(jobId).catch(() => []),
+                    client.exceptionHistory(jobId).catch(() => ({ entries: [], truncated: false })),
+                    client.checkpointCounts(jobId).catch(() => undefined),
+                ]);
                 vertices = job.vertices;
-                const failure = job.state === "FAILED" ? ((await client.rootException(jobId).catch(() => undefined)) ?? null) : null;
-                return { job: { state: stateWord(job.state), runId: metrics.numRestarts ?? null, failure }, checkpoints: checkpointTimes(history) };
+                const failure = job.state === "FAILED" ? (firstFailure(exceptions) ?? null) : null;
+                const runId = flinkRestarts({ numRestarts: metrics.numRestarts, exceptions: exceptions.entries.length, restored: counts?.restored });
+                return { job: { state: stateWord(job.state), runId, failure }, checkpoints: checkpointTimes(history) };
             },
             async sampleMetrics() {
                 if (vertices.length === 0) vertices = (await client.job(jobId)).vertices;
@@ -167,7 +181,7 @@ export class FlinkEngine implements StreamEngine {
                 });
             },
             figures: (window, consumed) => flinkFigures(samples, window, consumed),
-            firstError: () => client.rootException(jobId),
+            firstError: () => client.firstException(jobId),
             stop: cancel,
         };
     }

@@ -30,6 +30,41 @@ export interface FlinkCheckpoint {
     is_savepoint: boolean;
 }
 
+export interface ExceptionEntry {
+    exceptionName: string;
+    stacktrace: string;
+    timestamp: number;
+}
+export interface ExceptionHistory {
+    entries: ExceptionEntry[];
+    truncated: boolean;
+}
+/** As many entries as Flink keeps by default (web.exception-history-size). */
+const EXCEPTION_HISTORY_MAX = 16;
+
+/**
+ * The oldest entry of the history, said as its cause, with the count: Flink lists the newest
+ * first, and the newest is usually a consequence (a q20 run's newest of 8 was
+ * NoResourceAvailableException; its oldest, the cause, "Heartbeat of TaskManager worker1 timed out").
+ */
+export function firstFailure(history: ExceptionHistory): string | undefined {
+    if (history.entries.length === 0) return undefined;
+    const oldest = [...history.entries].sort((a, b) => a.timestamp - b.timestamp)[0];
+    const cause = flinkCause(oldest.stacktrace.split("\n"), 1) || oldest.exceptionName;
+    const n = history.entries.length;
+    return n === 1 ? cause : `${cause} (the first of ${history.truncated ? `more than ${n}` : n} failures Flink recorded)`;
+}
+
+/**
+ * How many times the job restarted, from everything Flink keeps: its numRestarts metric (which
+ * read 0 through five restarts of a q20 run), the failures in its exception history (each one
+ * restarts the job, or the regions it hit), and the recoveries from a checkpoint. The largest;
+ * each can only undercount.
+ */
+export function flinkRestarts(r: { numRestarts?: number; exceptions: number; restored?: number }): number {
+    return Math.max(r.numRestarts ?? 0, r.exceptions, r.restored ?? 0);
+}
+
 /** The lines of a Java exception that say what went wrong: its "Caused by"s, innermost last. */
 export function flinkCause(errors: string[] | undefined, lines = 3): string {
     const all = (errors ?? []).join("\n").split("\n");
@@ -127,11 +162,23 @@ export class FlinkClient {
         return Object.fromEntries(list.map((m) => [m.id, m.sum]));
     }
 
-    /** The root exception of the job's latest failure, if any (`GET /jobs/<id>/exceptions`). */
-    async rootException(jobId: string): Promise<string | undefined> {
-        const e = await this.request<{ exceptionHistory?: { entries?: { exceptionName: string; stacktrace: string }[] } }>(this.restUrl, "GET", `/jobs/${jobId}/exceptions?maxExceptions=1`);
-        const first = e.exceptionHistory?.entries?.[0];
-        return first ? flinkCause(first.stacktrace.split("\n"), 1) || first.exceptionName : undefined;
+    /**
+     * The job's exception history (`GET /jobs/<id>/exceptions`), newest first as Flink lists it,
+     * up to `web.exception-history-size` entries (16 by default; `truncated` when there were more).
+     */
+    async exceptionHistory(jobId: string): Promise<ExceptionHistory> {
+        const e = await this.request<{ exceptionHistory?: { entries?: ExceptionEntry[]; truncated?: boolean } }>(this.restUrl, "GET", `/jobs/${jobId}/exceptions?maxExceptions=${EXCEPTION_HISTORY_MAX}`);
+        return { entries: e.exceptionHistory?.entries ?? [], truncated: e.exceptionHistory?.truncated ?? false };
+    }
+
+    /** The first failure Flink recorded for the job (the cause; later ones often follow from it), with how many there were. */
+    async firstException(jobId: string): Promise<string | undefined> {
+        return firstFailure(await this.exceptionHistory(jobId));
+    }
+
+    /** The checkpoint counts (`GET /jobs/<id>/checkpoints` counts): `restored` counts the job's recoveries from a checkpoint. */
+    async checkpointCounts(jobId: string): Promise<{ restored: number; completed: number; failed: number } | undefined> {
+        return (await this.request<{ counts?: { restored: number; completed: number; failed: number } }>(this.restUrl, "GET", `/jobs/${jobId}/checkpoints`)).counts;
     }
 
     /** Cancels a job (`PATCH /jobs/<id>?mode=cancel`); a job already gone is no error. */

@@ -44,11 +44,20 @@ export function parseStatsLine(line: string): { name: string; cpuCores: number; 
     return { name: s.Name, cpuCores: cpu / 100, memoryBytes: parseSize(s.MemUsage.split("/")[0]) };
 }
 
-/** Which configured host a container of the stack belongs to, from its name. */
-export function hostOfContainer(outputs: ClusterOutputs, containerName: string): string {
-    const node = /-arroyo-node-(.+)$/.exec(containerName);
-    if (node && outputs.hosts.some((h) => h.name === node[1])) return node[1];
-    return outputs.hosts.find((h) => h.roles.includes("arroyo-controller"))?.name ?? "controller";
+/**
+ * Which configured host a container of the stack belongs to. An engine that only one host has
+ * (each Pi its own) says it; on an engine the hosts share (the local target) the name does: a
+ * worker's containers end with its name (`-arroyo-node-<worker>`, `-flink-taskmanager-<worker>`),
+ * everything else runs on the controller, the host with Kafka. Knowing Arroyo's names only, this
+ * put every TaskManager on no host (0 cores, 0 MiB) and, on the Pis, every figure on a host
+ * named "controller" that does not exist.
+ */
+export function hostOfContainer(outputs: ClusterOutputs, containerName: string, engine?: string): string {
+    const onEngine = engine === undefined ? [] : outputs.hosts.filter((h) => h.dockerHost === engine);
+    if (onEngine.length === 1) return onEngine[0].name;
+    const byName = [...outputs.hosts].sort((a, b) => b.name.length - a.name.length).find((h) => containerName.endsWith(`-${h.name}`) && !h.roles.includes("kafka"));
+    if (byName) return byName.name;
+    return (outputs.hosts.find((h) => h.roles.includes("kafka")) ?? outputs.hosts[0]).name;
 }
 
 /** Samples CPU and memory of the stack's containers on every host's Docker engine. */
@@ -63,7 +72,7 @@ export async function sampleHosts(outputs: ClusterOutputs, run: DockerRunner = d
             const lines = (await run(engine, ["stats", "--no-stream", "--format", "{{json .}}", ...ids])).split("\n").filter(Boolean);
             for (const line of lines) {
                 const s = parseStatsLine(line);
-                containers.push({ container: s.name, host: hostOfContainer(outputs, s.name), cpuCores: s.cpuCores, memoryBytes: s.memoryBytes });
+                containers.push({ container: s.name, host: hostOfContainer(outputs, s.name, engine), cpuCores: s.cpuCores, memoryBytes: s.memoryBytes });
             }
         }),
     );

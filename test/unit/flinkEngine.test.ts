@@ -1,3 +1,4 @@
+import { firstFailure, flinkRestarts } from "../../benchmark/flink/client";
 import { checkpointTimes, counterNames, stateWord } from "../../benchmark/engines/flink";
 import { counterRate, FlinkMetricSample, flinkFigures } from "../../benchmark/flink/metrics";
 import { flinkCause } from "../../benchmark/flink/client";
@@ -93,5 +94,33 @@ describe("Flink's counters as figures", () => {
         const { figures } = flinkFigures(samples, { startMs: 0, endMs: 10_000 }, null);
         expect(figures).toMatchObject({ sourceRate: null, sinkRate: null, consumedInWindow: null, differenceFromKafka: null, backpressureMax: null, busyMax: null });
         expect(figures.note).toMatch(/no numRecordsOut for a Source operator/);
+    });
+});
+
+describe("Flink's failures and restarts, as its REST API keeps them", () => {
+    // GET /jobs/<id>/exceptions: newest first (a q20 run's history, shortened).
+    const entry = (timestamp: number, exceptionName: string, cause: string) => ({ timestamp, exceptionName, stacktrace: `${exceptionName}: wrapper\n\tat x.y(Z.java:1)\nCaused by: ${cause}\n\tat a.b(C.java:2)` });
+    const history = {
+        truncated: false,
+        entries: [
+            entry(1_700_000_030_000, "org.apache.flink.runtime.JobException", "org.apache.flink.runtime.jobmanager.scheduler.NoResourceAvailableException: Could not acquire the minimum required resources."),
+            entry(1_700_000_020_000, "org.apache.flink.runtime.JobException", "java.lang.OutOfMemoryError: Java heap space"),
+            entry(1_700_000_010_000, "java.util.concurrent.TimeoutException", "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out."),
+        ],
+    };
+
+    it("names the oldest failure as the cause, with how many there were", () => {
+        expect(firstFailure(history)).toBe("java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out. (the first of 3 failures Flink recorded)");
+        expect(firstFailure({ entries: history.entries.slice(2), truncated: false })).toBe("java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out.");
+        expect(firstFailure({ entries: history.entries, truncated: true })).toMatch(/the first of more than 3 failures/);
+        expect(firstFailure({ entries: [], truncated: false })).toBeUndefined();
+    });
+
+    it("counts restarts from whichever of numRestarts, the failures and the restored checkpoints saw most", () => {
+        // numRestarts read 0 at every sample of that run while the job restarted again and again.
+        expect(flinkRestarts({ numRestarts: 0, exceptions: 3, restored: 2 })).toBe(3);
+        expect(flinkRestarts({ numRestarts: 0, exceptions: 8, restored: 7 })).toBe(8);
+        expect(flinkRestarts({ numRestarts: 2, exceptions: 0 })).toBe(2);
+        expect(flinkRestarts({ exceptions: 0 })).toBe(0);
     });
 });

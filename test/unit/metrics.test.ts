@@ -181,6 +181,36 @@ describe("docker stats", () => {
         expect(hostOfContainer(outputs, "arroyo-pi-s-kafka")).toBe("pi1");
     });
 
+    it("attributes Flink's containers on the local target's shared engine: each TaskManager to its worker, the rest to the controller", () => {
+        const shared = "unix:///var/run/docker.sock";
+        const local = {
+            stack: "local",
+            hosts: [
+                { name: "controller", address: "localhost", roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"], dockerHost: shared },
+                { name: "worker1", address: "localhost", roles: ["flink-taskmanager"], dockerHost: shared, taskSlots: 2 },
+                { name: "worker2", address: "localhost", roles: ["flink-taskmanager"], dockerHost: shared, taskSlots: 2 },
+            ],
+        } as ClusterOutputs;
+        expect(hostOfContainer(local, "arroyo-pi-local-flink-taskmanager-worker1", shared)).toBe("worker1");
+        expect(hostOfContainer(local, "arroyo-pi-local-flink-taskmanager-worker2", shared)).toBe("worker2");
+        for (const c of ["jobmanager", "sql-gateway"]) expect(hostOfContainer(local, `arroyo-pi-local-flink-${c}`, shared)).toBe("controller");
+        expect(hostOfContainer(local, "arroyo-pi-local-minio", shared)).toBe("controller");
+    });
+
+    it("attributes every container of a Pi's own engine to that Pi, whatever the engine's names (pi-cluster outputs)", () => {
+        const pis = {
+            stack: "pi-cluster",
+            hosts: [
+                { name: "b1pc10", address: "192.0.2.70", roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"], dockerHost: "ssh://picocluster@192.0.2.70" },
+                { name: "b1pc11", address: "192.0.2.71", roles: ["flink-taskmanager"], dockerHost: "ssh://picocluster@192.0.2.71", taskSlots: 1 },
+            ],
+        } as ClusterOutputs;
+        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-jobmanager", "ssh://picocluster@192.0.2.70")).toBe("b1pc10");
+        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-taskmanager-b1pc11", "ssh://picocluster@192.0.2.71")).toBe("b1pc11");
+        // Without the engine, by name: still never a host that does not exist.
+        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-sql-gateway")).toBe("b1pc10");
+    });
+
     it("samples each engine once, only the stack's containers", async () => {
         const calls: string[][] = [];
         const run = async (host: string, args: string[]) => {
