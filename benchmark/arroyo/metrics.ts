@@ -37,18 +37,35 @@ export interface RatePoint {
     /** ms since the epoch */
     time: number;
     value: number;
+    /** The first point of a run of the job after its first: its series started anew there, raw. */
+    firstOfRun?: boolean;
 }
 
-/** Arroyo keeps five minutes of points; snapshots taken along a run are merged by time. */
-export function mergeSnapshots(snapshots: OperatorMetricGroup[][]): OperatorMetricGroup[] {
-    const merged = new Map<string, Map<number, number>>();
-    for (const snap of snapshots) {
-        for (const g of snap) {
+/**
+ * One fetch of a job's operator metrics, with the run_id it was taken under: every scheduling
+ * starts new series whose first point is raw (crates/arroyo-controller/src/states/scheduling.rs
+ * ~625-629), and the API serves the current run's only. `runId` null: not known (one run).
+ */
+export interface MetricsSnapshot {
+    runId: number | null;
+    groups: OperatorMetricGroup[];
+}
+
+/**
+ * Arroyo keeps five minutes of points; snapshots taken along a run are merged by time. Points of
+ * a later run than the first continue the subtask's series, their first point marked, so that it
+ * is taken raw rather than un-smoothed against the previous run's last value.
+ */
+export function mergeSnapshots(snapshots: (OperatorMetricGroup[] | MetricsSnapshot)[]): OperatorMetricGroup[] {
+    const merged = new Map<string, Map<number, { value: number; run: number | null }>>();
+    for (const raw of snapshots) {
+        const snap: MetricsSnapshot = Array.isArray(raw) ? { runId: null, groups: raw } : raw;
+        for (const g of snap.groups) {
             for (const mg of g.metric_groups) {
                 for (const st of mg.subtasks) {
                     const key = `${g.node_id}|${mg.name}|${st.index}`;
-                    const series = merged.get(key) ?? new Map<number, number>();
-                    for (const m of st.metrics) series.set(m.time, m.value);
+                    const series = merged.get(key) ?? new Map<number, { value: number; run: number | null }>();
+                    for (const m of st.metrics) if (!series.has(m.time)) series.set(m.time, { value: m.value, run: snap.runId });
                     merged.set(key, series);
                 }
             }
@@ -63,7 +80,11 @@ export function mergeSnapshots(snapshots: OperatorMetricGroup[][]): OperatorMetr
             mg = { name: name as MetricName, subtasks: [] };
             g.metric_groups.push(mg);
         }
-        mg.subtasks.push({ index: Number(index), metrics: [...series.entries()].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time, value })) });
+        const points = [...series.entries()].sort((a, b) => a[0] - b[0]);
+        mg.subtasks.push({
+            index: Number(index),
+            metrics: points.map(([time, p], i) => ({ time, value: p.value, ...(i > 0 && p.run !== null && points[i - 1][1].run !== null && p.run !== points[i - 1][1].run ? { firstOfRun: true } : {}) })),
+        });
         groups.set(g.node_id, g);
     }
     return [...groups.values()];
@@ -76,7 +97,7 @@ export function subtaskSeries(groups: OperatorMetricGroup[], name: MetricName, n
         if (nodeIds && !nodeIds.includes(g.node_id)) continue;
         for (const mg of g.metric_groups) {
             if (mg.name !== name) continue;
-            for (const st of mg.subtasks) if (st.metrics.length) out.push(st.metrics.map((m) => ({ time: m.time / 1000, value: m.value })).sort((a, b) => a.time - b.time));
+            for (const st of mg.subtasks) if (st.metrics.length) out.push(st.metrics.map((m) => ({ time: m.time / 1000, value: m.value, ...(m.firstOfRun ? { firstOfRun: true } : {}) })).sort((a, b) => a.time - b.time));
         }
     }
     return out;
@@ -111,13 +132,20 @@ function onGrid(series: RatePoint[][], combine: (values: number[]) => number): R
  * takes its first rate unsmoothed), every later one r(i) = (s(i) - 0.9 s(i-1)) / 0.1. Each r(i)
  * is the counter's mean rate since the previous point, so integrating them gives the counter's
  * rise exactly. `firstIsRaw` is false when the series does not start at the job's first
- * collection (Arroyo keeps 5 minutes): its first point then has no predecessor and is dropped.
+ * collection (Arroyo keeps 5 minutes): its first point then has no predecessor and is dropped. A
+ * point marked firstOfRun (a restart's new series) is raw too.
  */
 export function desmoothed(series: RatePoint[], firstIsRaw = true): RatePoint[] {
     const out: RatePoint[] = [];
     for (let i = 0; i < series.length; i++) {
         if (i === 0) {
-            if (firstIsRaw) out.push({ ...series[0] });
+            if (firstIsRaw) out.push({ time: series[0].time, value: series[0].value });
+            continue;
+        }
+        // A new run's series starts with a raw rate: inverting it against the last run's value
+        // made a spike, or a 0 clipped from a negative.
+        if (series[i].firstOfRun) {
+            out.push({ time: series[i].time, value: series[i].value });
             continue;
         }
         // A rate is never negative (job_metrics.rs: a counter that went back counts as 0); rounding

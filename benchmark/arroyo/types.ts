@@ -88,7 +88,7 @@ export interface OperatorMetricGroup {
     node_id: number;
     metric_groups: {
         name: MetricName;
-        subtasks: { index: number; metrics: { time: number; value: number }[] }[];
+        subtasks: { index: number; metrics: { time: number; value: number; firstOfRun?: boolean }[] }[];
     }[];
 }
 

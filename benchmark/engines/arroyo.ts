@@ -1,8 +1,8 @@
 // Arroyo 0.15 as the benchmark drives it: pipelines through its REST API, its operator metrics
 // de-smoothed (arroyo/metrics.ts), its checkpoint list, run_id for restarts.
 import { ArroyoClient } from "../arroyo/client";
-import { COLLECTION_RATE_MS, mergeSnapshots } from "../arroyo/metrics";
-import { OperatorMetricGroup, Pipeline } from "../arroyo/types";
+import { COLLECTION_RATE_MS, mergeSnapshots, MetricsSnapshot } from "../arroyo/metrics";
+import { Pipeline } from "../arroyo/types";
 import { arroyoFigures } from "../figures";
 import { NexmarkQuery, QueryParams, renderQuery } from "../queries";
 import { EngineJob, JobSpec, StreamEngine } from "./engine";
@@ -50,7 +50,9 @@ export class ArroyoEngine implements StreamEngine {
             await stopPipeline(client, pipeline);
             throw err;
         }
-        const snapshots: OperatorMetricGroup[][] = [];
+        // Each fetch with the run it was taken under: a restart's series are de-smoothed on their own.
+        const snapshots: MetricsSnapshot[] = [];
+        let runId: number | null = job.run_id;
         const jobId = job.id;
         return {
             id: jobId,
@@ -59,13 +61,20 @@ export class ArroyoEngine implements StreamEngine {
             async observe() {
                 const [js, cps] = await Promise.all([client.jobs(pipeline.id), client.checkpoints(pipeline.id, jobId).catch(() => [])]);
                 const j = js.find((x) => x.id === jobId) ?? js[0];
+                if (j) runId = j.run_id;
                 return {
                     job: { state: j?.state ?? null, runId: j?.run_id ?? null, failure: j?.failure_message ?? null },
                     checkpoints: cps.map((c) => ({ epoch: c.epoch, startMs: c.start_time / 1000, finishMs: c.finish_time === null ? null : c.finish_time / 1000 })),
                 };
             },
             async sampleMetrics() {
-                snapshots.push(await client.operatorMetrics(pipeline.id, jobId));
+                // The run before and after the fetch: a fetch that a restart straddled could hold
+                // either run's series, so it is left out (the next one is whole).
+                const runOf = async () => (await client.jobs(pipeline.id).catch(() => [])).find((x) => x.id === jobId)?.run_id ?? runId;
+                const before = await runOf();
+                const groups = await client.operatorMetrics(pipeline.id, jobId);
+                const after = await runOf();
+                if (before === after) snapshots.push({ runId: after, groups });
             },
             figures(window, consumed) {
                 return arroyoFigures(mergeSnapshots(snapshots), pipeline.graph, window, consumed);

@@ -1,6 +1,6 @@
 import { hostOfContainer, parseSize, parseStatsLine, sampleHosts } from "../../benchmark/metrics/hosts";
 import { LatencyHistogram } from "../../benchmark/metrics/latency";
-import { countBetween, desmoothed, integrate, maxSeries, meanIn, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/arroyo/metrics";
+import { countBetween, desmoothed, integrate, maxSeries, meanIn, mergeSnapshots, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
@@ -248,4 +248,30 @@ describe("latency histogram", () => {
     });
 
     it("has no percentiles without records", () => expect(new LatencyHistogram().summary()).toEqual({ count: 0 }));
+});
+
+describe("de-smoothing a series with a restart in it", () => {
+    // What Arroyo serves (job_metrics.rs RateMetric::add): s(0) = r(0), s(i) = 0.9 s(i-1) + 0.1 r(i),
+    // and a scheduling starts new series whose first point is raw again (states/scheduling.rs ~625-629).
+    const smooth = (raws: number[]) => raws.reduce<number[]>((s, r, i) => [...s, i === 0 ? r : 0.9 * s[i - 1] + 0.1 * r], []);
+    const run1 = [100, 100, 120, 100, 100];
+    const run2 = [500, 480, 520, 500];
+    const t0 = 1_700_000_000_000_000; // µs, as Arroyo serves times
+    const points = (vals: number[], from: number) => vals.map((value, i) => ({ time: t0 + (from + i) * 2_000_000, value }));
+    const snapshot = (runId: number, metrics: { time: number; value: number }[]) => ({ runId, groups: [{ node_id: 1, metric_groups: [{ name: "messages_sent" as const, subtasks: [{ index: 0, metrics }] }] }] });
+    // Run 1 fetched twice (the second a superset), run 2 twice: as the engine's snapshots are taken.
+    const snaps = [snapshot(1, points(smooth(run1).slice(0, 3), 0)), snapshot(1, points(smooth(run1), 0)), snapshot(2, points(smooth(run2).slice(0, 2), 6)), snapshot(2, points(smooth(run2), 6))];
+
+    it("takes each run's first point raw: Arroyo's rates come back exactly, no spike at the restart", () => {
+        const [series] = subtaskSeries(mergeSnapshots(snaps), "messages_sent", [1]);
+        const raw = desmoothed(series).map((p) => p.value);
+        expect(raw).toHaveLength(run1.length + run2.length);
+        raw.forEach((v, i) => expect(v).toBeCloseTo([...run1, ...run2][i], 6));
+    });
+
+    it("without the runs known it would invert the new run's first point against the old run's last", () => {
+        const [series] = subtaskSeries(mergeSnapshots(snaps.map((s) => s.groups)), "messages_sent", [1]);
+        const atRestart = desmoothed(series)[run1.length].value;
+        expect(atRestart).toBeGreaterThan(4_000); // (500 - 0.9 x ~102) / 0.1: the spike the per-run inversion removes
+    });
 });
