@@ -1,6 +1,6 @@
 // piTuning on the program's mocks: the hosts that need it are tuned (a recording here: nothing is
 // dialled, the pi-cluster stack's addresses are real Pis), read again, and judged.
-import { HostFacts } from "../../hosts/facts";
+import { hardwareFacts, HostFacts } from "../../hosts/facts";
 import { PreflightHost, PreflightResult } from "../../hosts/preflight";
 import { rawConfig, setProgramConfig } from "../helpers/stackConfig";
 import { TUNED_PI } from "../helpers/piFacts";
@@ -34,7 +34,7 @@ describe("the program's preflight, on mocks", () => {
                 ["b1pc11", { memoryCgroup: false, fourKiBPages: true }],
                 ["b1pc12", { memoryCgroup: true, fourKiBPages: false }],
             ]);
-            expect(outputs.hosts.find((h) => h.name === "b1pc12")!.facts).toEqual({ ...tunedPi });
+            expect(outputs.hosts.find((h) => h.name === "b1pc12")!.facts).toEqual(hardwareFacts(tunedPi));
         });
 
         it("refuses a host whose tuning did not take effect, with what is still wrong", async () => {
