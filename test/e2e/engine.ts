@@ -26,21 +26,39 @@ const deployArgs = (action: string, stack: string) => ["-r", "ts-node/register/t
  * process from the project root, as a user's `npm run up` does.
  */
 export class E2eProject {
-    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-e2e-"));
-    readonly env: NodeJS.ProcessEnv;
+    private made: { dir: string; env: NodeJS.ProcessEnv } | undefined;
     private readonly stacks = new Set<string>();
 
-    constructor() {
-        fs.mkdirSync(path.join(this.dir, "state"));
-        this.env = {
-            ...process.env,
-            PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-            // PULUMI_HOME stays the user's: that is where installed resource plugins are found.
-            PULUMI_SKIP_UPDATE_CHECK: "1",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
-            PATH: `${path.dirname(pulumiBinary())}:${process.env.PATH}`,
-        };
+    /**
+     * Made on first use, not at construction: a describe that is skipped still constructs its
+     * project, and left a temporary folder behind every time.
+     */
+    private get state(): { dir: string; env: NodeJS.ProcessEnv } {
+        if (!this.made) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-e2e-"));
+            fs.mkdirSync(path.join(dir, "state"));
+            this.made = {
+                dir,
+                env: {
+                    ...process.env,
+                    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+                    PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+                    // PULUMI_HOME stays the user's: that is where installed resource plugins are found.
+                    PULUMI_SKIP_UPDATE_CHECK: "1",
+                    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
+                    PATH: `${path.dirname(pulumiBinary())}:${process.env.PATH}`,
+                },
+            };
+        }
+        return this.made;
+    }
+
+    get dir(): string {
+        return this.state.dir;
+    }
+
+    get env(): NodeJS.ProcessEnv {
+        return this.state.env;
     }
 
     /** Runs the Pulumi CLI in the project directory. */
@@ -90,7 +108,7 @@ export class E2eProject {
 
     remove(): void {
         for (const stack of this.stacks) fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), { force: true });
-        fs.rmSync(this.dir, { recursive: true, force: true });
+        if (this.made) fs.rmSync(this.made.dir, { recursive: true, force: true });
     }
 }
 

@@ -11,7 +11,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describeOnDocker, E2eProject, e2eImages, REPO_ROOT, stepsOf, succeeded, summaryOf } from "./engine";
-import { leftOnPi, loadImages, removeSimPis, run, SimPi, simPiImage, startSimPis } from "./simPis";
+import { leftOnPi, loadImages, removeSimPis, run, SimPi, simPiImage, startSimPis, waitForPi } from "./simPis";
 
 const STACK = "e2e-simpi";
 const PASSWORD = crypto.randomBytes(12).toString("hex");
@@ -23,8 +23,9 @@ const describeOnPis = simPiImage() ? describeOnDocker("the ssh target on simulat
 
 describeOnPis("the ssh target on simulated Pis, engine arroyo", () => {
     const project = new E2eProject();
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-simpi-"));
-    const key = path.join(home, "id_ed25519");
+    // Made in beforeAll: a skipped describe makes nothing.
+    let home = "";
+    let key = "";
     let pis: SimPi[];
     const started = Date.now();
     const host = (p: SimPi) => ({ name: p.name, address: p.address });
@@ -42,6 +43,8 @@ describeOnPis("the ssh target on simulated Pis, engine arroyo", () => {
         );
 
     beforeAll(async () => {
+        home = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-simpi-"));
+        key = path.join(home, "id_ed25519");
         await removeSimPis();
         // Pi 10 is the controller, 11-13 the workers, 14 the one added later.
         pis = await startSimPis([10, 11, 12, 13, 14], PASSWORD);
@@ -71,7 +74,7 @@ describeOnPis("the ssh target on simulated Pis, engine arroyo", () => {
         if (up.code !== 0 || down.code !== 0) console.log(`${STACK}: cleanup up exit ${up.code}, down exit ${down.code}: ${down.output.slice(-1500)}`);
         await removeSimPis();
         project.remove();
-        fs.rmSync(home, { recursive: true, force: true });
+        if (home) fs.rmSync(home, { recursive: true, force: true });
         console.log(`the ssh target on simulated Pis (engine arroyo) took ${Math.round((Date.now() - started) / 1000)} s`);
     }, 1_200_000);
 
@@ -97,6 +100,46 @@ describeOnPis("the ssh target on simulated Pis, engine arroyo", () => {
         // No output diff either: the hosts' facts exported are their hardware's only.
         expect(preview.output).not.toMatch(/^\s+~\s+hosts\b/m);
     }, 1_800_000);
+
+    it("a changed host key is refused before any change, with both fingerprints, and the host named once", async () => {
+        // As if simpi-pc12 were reinstalled: the key recorded for it is now another Pi's.
+        const original = fs.readFileSync(stackFile, "utf8");
+        editStackFile((config) => {
+            const ws = config["arroyo-pi:workers"] as { name: string; hostKey?: string }[];
+            ws[1].hostKey = ws[0].hostKey;
+        });
+        try {
+            const started = Date.now();
+            const up = await project.deploy("up", STACK);
+            expect(up.code).not.toBe(0);
+            expect(Date.now() - started).toBeLessThan(60_000);
+            expect(up.output).toMatch(/host key of simpi-pc12 \(172\.30\.57\.12:22\) changed: recorded SHA256:\S+, now SHA256:\S+/);
+            expect(up.output).not.toMatch(/\(host simpi-pc12\)/);
+            expect(up.output).not.toMatch(/^\s+[+~-]\s+docker:index:Container/m);
+        } finally {
+            fs.writeFileSync(stackFile, original);
+        }
+    }, 600_000);
+
+    it("a Pi that is down is named within 20 s, and nothing changes on the others", async () => {
+        await run("docker", ["stop", pis[3].container]);
+        try {
+            const started = Date.now();
+            const preview = await project.deploy("preview", STACK);
+            expect(preview.code).not.toBe(0);
+            expect(Date.now() - started).toBeLessThan(20_000 + 15_000); // the preflight's 8 s per host, plus the CLI's start
+            expect(preview.output).toMatch(/simpi-pc13 \(172\.30\.57\.13:22\) did not answer within 8 s|cannot log in to simpi-pc13/);
+            const controller = (await run("docker", ["exec", pis[0].container, "docker", "ps", "--filter", `label=arroyo-pi.stack=${STACK}`, "-q"])).stdout.trim().split("\n").length;
+            expect(controller).toBe(3);
+        } finally {
+            await run("docker", ["start", pis[3].container]);
+            await waitForPi(pis[3]);
+        }
+        // Its containers come back with its engine (restart: unless-stopped), as after a reboot.
+        const preview = await project.deploy("preview", STACK);
+        succeeded(preview);
+        expect(noChanges(preview.output)).toEqual([]);
+    }, 600_000);
 
     it("one more Pi in the config previews exactly its resources and the topics' partitions", async () => {
         // As a user adds a Pi: one more entry under workers in the stack file (the recorded host keys and secrets stay).

@@ -31,7 +31,19 @@ function recorded(problemsFor: (h: PreflightHost) => string[] = () => []) {
     return { calls, fn };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 500));
+/**
+ * Until the program stops registering: registrations chase resolved outputs, so the count is
+ * read until it has not moved for ten polls in a row (and, where `atLeast` is given, has reached it).
+ */
+async function settle(atLeast = 0): Promise<void> {
+    let last = -1;
+    let quiet = 0;
+    while (quiet < 10 || registrations.length < atLeast) {
+        await new Promise((r) => setTimeout(r, 20));
+        quiet = registrations.length === last ? quiet + 1 : 0;
+        last = registrations.length;
+    }
+}
 
 beforeAll(() => installMocks("pi-cluster"));
 
@@ -64,6 +76,9 @@ describe("the program's host preflight, on mocks", () => {
         };
         const first = await inputsOf(45.1);
         const second = await inputsOf(71.9);
+        // Both reads declared the whole cluster (two empty maps would be equal too).
+        expect(first.size).toBeGreaterThan(40);
+        expect(second.size).toBe(first.size);
         expect(second).toEqual(first);
         expect([...first.values()].some((v) => v.includes("71.9") || v.includes("45.1"))).toBe(false);
     });
