@@ -1,6 +1,6 @@
 -- title: Q7 highest bid: every bid at the highest price of its 10 s tumbling window, ties included
 -- reference: nexmark-flink q7: bids joined to their window's MAX(price) on price, the bid's time inside the window
--- flink: a TUMBLE window TVF's maximum per window, joined with the bids of that window on price and the bid's time within it
+-- flink: a TUMBLE window TVF's maximum per window, joined with the bids on price and the bid's time BETWEEN the window's time - 10 s AND its time, closed at both ends as the reference's (window_time is TUMBLE_ROWTIME, window_end - 1 ms; an interval join on the two time attributes)
 -- deviation: none; the record's Kafka timestamp is the window's time (window_end - 1 ms)
 -- columns: auction, price, bidder, datetime, extra
 -- latency: window-end
@@ -28,4 +28,4 @@ JOIN (
     GROUP BY window_start, window_end, window_time
 ) AS B1
 ON B.price = B1.maxprice
-WHERE B.`datetime` >= B1.window_start AND B.`datetime` < B1.window_end;
+WHERE B.`datetime` BETWEEN B1.window_time - INTERVAL '10' SECOND AND B1.window_time;
