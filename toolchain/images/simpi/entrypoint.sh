@@ -23,5 +23,8 @@ if [ -n "${SIMPI_PASSWORD:-}" ]; then echo "picocluster:$SIMPI_PASSWORD" | chpas
 # Each Pi its own host keys, made at its first start and kept in its container.
 ssh-keygen -A >/dev/null
 mkdir -p /run/sshd
+# A restarted Pi keeps its /run (a container's, unlike a rebooted Pi's tmpfs): the last dockerd's
+# and containerd's pid files would stop the new ones from starting.
+rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid /run/sshd.pid
 dockerd >>/var/log/dockerd.log 2>&1 &
 exec /usr/sbin/sshd -D -e
