@@ -1,0 +1,68 @@
+// The test double held against a real Arroyo v0.15.0 (test/helpers/realArroyo.ts), where its binary
+// exists: every Arroyo query file validated by Arroyo's own planner, and a query through the
+// benchmark with the same checks the double passes. Skipped with one line without the binary.
+import { runBenchmark } from "../../benchmark/run";
+import { listQueries, renderQuery, selectQueries } from "../../benchmark/queries";
+import { ArroyoEngine } from "../../benchmark/engines/arroyo";
+import { ArroyoClient } from "../../benchmark/arroyo/client";
+import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
+import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
+import { arroyoBinary, RealArroyo, startRealArroyo } from "../helpers/realArroyo";
+
+const bin = arroyoBinary();
+if (!bin) console.log("skipped: the real Arroyo suite needs an arroyo v0.15.0 binary (ARROYO_BIN, default ~/.cache/arroyo-pi/bin/arroyo); none can be downloaded here");
+const describeWithArroyo = bin ? describe : describe.skip;
+
+describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
+    let broker: RunningBroker;
+    let arroyo: RealArroyo;
+
+    beforeAll(async () => {
+        [broker, arroyo] = await Promise.all([startKafkaBroker({ topics: Object.fromEntries(Object.values(NEXMARK_TOPICS).map((t) => [t, 2])) }), startRealArroyo(bin!)]);
+    }, 300_000);
+    afterAll(async () => {
+        await arroyo?.stop();
+        await broker?.stop();
+    });
+
+    it("real Arroyo plans every Arroyo query file", async () => {
+        const client = new ArroyoClient({ baseUrl: arroyo.apiUrl });
+        const problems: string[] = [];
+        const queries = listQueries("arroyo");
+        for (const q of queries) {
+            const sql = renderQuery(q, { bootstrapServers: broker.bootstrapServers, resultsTopic: `plan-${q.id}`, resultsFilesUrl: "file:///tmp/arroyo-pi-plan", updatingTtlSeconds: 600, source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } });
+            const errors = (await client.validateQuery(sql)).errors;
+            if (errors.length) problems.push(`${q.id}: ${errors.join("; ")}`);
+        }
+        expect(problems).toEqual([]);
+        expect(queries.length).toBe(17);
+    }, 300_000);
+
+    it("real Arroyo runs q1 through the benchmark: every event sent consumed by its committed offsets, sustainable", async () => {
+        const outputs = doubleOutputs(broker.bootstrapServers, arroyo.apiUrl);
+        const [q] = await runBenchmark({
+            outputs,
+            engine: new ArroyoEngine(arroyo.apiUrl),
+            queries: selectQueries(["q1"], "arroyo"),
+            parallelism: 1,
+            checkpointIntervalSeconds: 2,
+            seed: 7,
+            threads: 1,
+            sampleIntervalMs: 500,
+            metricsIntervalMs: 1_000,
+            hostMetrics: false,
+            thermal: false,
+            lagThreshold: 0.05,
+            eventsPerSecond: 1_000,
+            totalEvents: 30_000,
+            warmupEvents: 10_000,
+            runTag: "real",
+            drainMs: 30_000,
+        });
+        const last = q.samples.progress[q.samples.progress.length - 1];
+        console.log(`real Arroyo q1: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict} (${q.figures.kafka.verdictReason}), consumed ${last.consumed} of ${last.input}, Arroyo vs Kafka ${JSON.stringify(q.figures.engine)}`);
+        expect(q.validity).toEqual({ valid: true, reasons: [] });
+        expect(last.consumed).toBe(last.input);
+        expect(q.figures.kafka.verdict).toBe("sustainable");
+    }, 900_000);
+});
