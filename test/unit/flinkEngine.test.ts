@@ -85,6 +85,8 @@ describe("Flink's counters as figures", () => {
         const { figures, series } = flinkFigures(samples, { startMs: 1_000, endMs: 11_000 }, { events: 16_500, fromMs: 2_000, toMs: 10_000 });
         expect(figures).toMatchObject({ engine: "flink", sourceRate: 2000, sinkRate: 1000, consumedInWindow: 16_000, backpressureMax: 0.25, busyMax: 0.5 });
         expect(figures.differenceFromKafka).toBeCloseTo(-500 / 16_500, 6);
+        expect(series.engineSource.length).toBeGreaterThan(0);
+        expect(series.backpressure.length).toBeGreaterThan(0);
         expect(series.engineSource.every((p) => p.value === 2000)).toBe(true);
         expect(series.backpressure.every((p) => p.value === 0.25)).toBe(true);
     });
