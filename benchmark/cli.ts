@@ -7,50 +7,15 @@ import { findMaxMain } from "./capacity/cli";
 import { listQueries, NOT_INCLUDED, selectQueries } from "./queries";
 import { ENGINES, EngineName } from "../config/defaults";
 import { engineFor } from "./engines";
-import { fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+import { BenchArgs, fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+
+export type { BenchArgs };
 import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
-import { clientRecord, DEFAULT_LOAD_CLIENT, ensureLoadClientBuilt, LOAD_CLIENT_CHOICES, LoadClient, LoadClientChoice, resolveLoadClient } from "./producer/loadClient";
+import { clientRecord, DEFAULT_LOAD_CLIENT, ensureLoadClientBuilt, LOAD_CLIENT_CHOICES, LoadClient, resolveLoadClient } from "./producer/loadClient";
 
-export interface BenchArgs {
-    stack: string;
-    /** The engine to drive; absent: the one the stack runs. */
-    engine?: EngineName;
-    outputsFile?: string;
-    queries: string[];
-    eventsPerSecond: number;
-    totalEvents: number;
-    warmupEvents?: number;
-    duration?: number;
-    parallelism?: number[] | "all";
-    seed: number;
-    threads?: number;
-    compression: "none" | "gzip";
-    loadClient: LoadClientChoice;
-    resultsDir: string;
-    sampleInterval: number;
-    metricsInterval: number;
-    checkpointInterval?: number;
-    lagThreshold: number;
-    allowInvalid: boolean;
-    allowThrottled: boolean;
-    keepResultsTopics: boolean;
-    verify: boolean;
-    hostMetrics: boolean;
-    findMax: boolean;
-    listQueries: boolean;
-    source: "kafka" | "nexmark";
-    startRate: number;
-    resolution: number;
-    maxTrials: number;
-    latencySlo?: number;
-    trialWarmup: number;
-    trialDuration: number;
-    generatorCeiling?: number;
-    ceilingEvents: number;
-}
 
 export function benchCommand(): Command {
     return new Command("bench")

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import type { EngineName } from "../config/defaults";
+import type { LoadClientChoice } from "./producer/loadClient";
 
 /** Commander parsers with messages that name the flag and what it takes. */
 export function positiveInt(flag: string) {
@@ -48,4 +50,42 @@ export function parallelismList(value: string): number[] | "all" {
     const ns = parts.map(Number);
     if (parts.length === 0 || ns.some((n) => !Number.isInteger(n) || n <= 0)) throw new InvalidArgumentError(`--parallelism takes a positive whole number, a list such as 1,2,4, or 'all', not '${value}'`);
     return [...new Set(ns)].sort((a, b) => a - b);
+}
+
+export interface BenchArgs {
+    stack: string;
+    /** The engine to drive; absent: the one the stack runs. */
+    engine?: EngineName;
+    outputsFile?: string;
+    queries: string[];
+    eventsPerSecond: number;
+    totalEvents: number;
+    warmupEvents?: number;
+    duration?: number;
+    parallelism?: number[] | "all";
+    seed: number;
+    threads?: number;
+    compression: "none" | "gzip";
+    loadClient: LoadClientChoice;
+    resultsDir: string;
+    sampleInterval: number;
+    metricsInterval: number;
+    checkpointInterval?: number;
+    lagThreshold: number;
+    allowInvalid: boolean;
+    allowThrottled: boolean;
+    keepResultsTopics: boolean;
+    verify: boolean;
+    hostMetrics: boolean;
+    findMax: boolean;
+    listQueries: boolean;
+    source: "kafka" | "nexmark";
+    startRate: number;
+    resolution: number;
+    maxTrials: number;
+    latencySlo?: number;
+    trialWarmup: number;
+    trialDuration: number;
+    generatorCeiling?: number;
+    ceilingEvents: number;
 }

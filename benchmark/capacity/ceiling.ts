@@ -14,7 +14,10 @@ import { createTopicsAndWait, retrying } from "../kafka/admin";
 import { NexmarkQuery, renderQuery, resultsFilesUrl } from "../queries";
 import { arroyoApiUrlOf } from "../engines";
 import { ClusterOutputs } from "../../stacks/outputs";
-import { findMax, SearchResult, Trial } from "./search";
+import { findMax } from "./search";
+import { PipelineCeiling, SearchResult, Trial } from "./types";
+
+export type { PipelineCeiling };
 
 export interface NexmarkTrial {
     /** event_rate asked of Arroyo's Nexmark source (total over the subtasks). */
@@ -29,14 +32,6 @@ export interface NexmarkTrial {
     reasons: string[];
 }
 
-export interface PipelineCeiling {
-    /** The highest event_rate the source kept with the job healthy; null when none did. */
-    rate: number | null;
-    /** The source's and the output's rate at that trial. */
-    sourceRate: number | null;
-    outputRate: number | null;
-    search: SearchResult;
-}
 
 export interface CeilingOptions {
     outputs: ClusterOutputs;

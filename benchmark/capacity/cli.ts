@@ -8,7 +8,7 @@ import { BenchmarkOptions } from "../run";
 import { NexmarkQuery } from "../queries";
 import { writeResults } from "../report/results";
 import { BenchmarkResults } from "../report/types";
-import type { BenchArgs } from "../cli";
+import type { BenchArgs } from "../cliOptions";
 import { CapacityResult, findCapacity, LoadSource, measureGenerator, withEfficiency } from "./run";
 import { clientRecord, resolveLoadClient } from "../producer/loadClient";
 

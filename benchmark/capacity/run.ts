@@ -6,8 +6,11 @@ import { BenchmarkOptions, runBenchmark, updatingTtlSeconds } from "../run";
 import { NexmarkQuery } from "../queries";
 import { NexmarkGenerator } from "../nexmark/generator";
 import { produceNexmark } from "../producer";
-import { findMax, judgeTrial, SearchResult, Trial, TrialRules } from "./search";
-import { bottleneck, PipelineCeiling, searchPipelineCeiling } from "./ceiling";
+import { findMax, judgeTrial, TrialRules } from "./search";
+import { CapacityResult, LoadSource, Trial } from "./types";
+
+export type { CapacityResult, LoadSource };
+import { bottleneck, searchPipelineCeiling } from "./ceiling";
 
 export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "durationSeconds" | "parallelism" | "runTag"> {
     queries: NexmarkQuery[];
@@ -31,17 +34,6 @@ export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eve
     onSearchEnd?: (r: CapacityResult) => void;
 }
 
-export interface CapacityResult {
-    query: string;
-    title: string;
-    parallelism: number;
-    search: SearchResult;
-    /** MST(p) / (p x MST(1)), on the query's input rate; null without a p = 1 result. */
-    efficiency: number | null;
-    /** With --source nexmark: the query on Arroyo's own Nexmark source, and which part of the path limits it. */
-    pipelineCeiling?: PipelineCeiling;
-    bottleneck?: string;
-}
 
 /** Searches every query at every parallelism, in that order. */
 export async function findCapacity(opts: CapacityOptions): Promise<CapacityResult[]> {
@@ -110,21 +102,6 @@ export function withEfficiency(results: CapacityResult[]): CapacityResult[] {
     return results;
 }
 
-/** Where the load came from: what could have capped a result. */
-export interface LoadSource {
-    host: string;
-    threads: number;
-    /** Events/s generating and serializing alone, all threads (no Kafka). */
-    aloneEventsPerSecond: number | null;
-    /** Events/s acknowledged by this broker, unpaced. */
-    intoBrokerEventsPerSecond: number | null;
-    /** "measured", "given" (--generator-ceiling) or "not measured". */
-    ceiling: "measured" | "given" | "not measured";
-    /** The Kafka client that carried the load, with its version (loadClient.ts). */
-    client: string;
-    /** Why the load went through kafkajs when the faster client was wanted. */
-    clientFallback?: string;
-}
 
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
 export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {

@@ -3,6 +3,9 @@
 // lag-trend SLO, OpenMessaging Benchmark's rate search): double from a start rate until a trial
 // fails, then bisect between the last pass and the first fail.
 import { QueryRun } from "../report/types";
+import { SearchEnd, SearchResult, Trial } from "./types";
+
+export type { SearchEnd, SearchResult, Trial };
 
 export interface TrialRules {
     /** A trial fails when the lag trend exceeds this fraction of its input rate. */
@@ -13,27 +16,6 @@ export interface TrialRules {
     latencySloMs?: number;
 }
 
-export interface Trial {
-    /** Target rate of the generator, events/s over the three topics. */
-    rate: number;
-    /** Events/s on the topics the query reads. */
-    inputRate: number | null;
-    consumedRate: number | null;
-    lagTrend: number | null;
-    /** Events/s the generator sent at (until its last event left; the broker's ack latency left out). */
-    achievedRate: number;
-    p99Ms: number | null;
-    pass: boolean;
-    /** Why it failed (or "sustained"). */
-    why: string;
-    generatorBound: boolean;
-    seconds: number;
-    /** The trial's pipeline, and the span between the commits its consumed rate is measured over. */
-    pipelineName?: string;
-    consumedSpan?: { fromMs: number; toMs: number } | null;
-    /** Records/s on the results topic (trials on Arroyo's Nexmark source). */
-    outputRate?: number | null;
-}
 
 /** Judges one trial's run by the rules: sustained, producer on target, valid, within the latency SLO. */
 export function judgeTrial(run: QueryRun, rules: TrialRules, seconds = 0): Trial {
@@ -75,16 +57,7 @@ export interface SearchOptions {
     aborted?: () => boolean;
 }
 
-export type SearchEnd = "resolved" | "generator-bound" | "max-trials" | "none-sustained" | "aborted";
 
-export interface SearchResult {
-    /** The highest passing trial, or null when none passed. */
-    mst: { rate: number; inputRate: number | null } | null;
-    end: SearchEnd;
-    /** One sentence a reader can take as it is. */
-    note: string;
-    trials: Trial[];
-}
 
 /** Doubling from startRate until a trial fails, then bisection to the resolution. */
 export async function findMax(opts: SearchOptions): Promise<SearchResult> {

@@ -9,7 +9,7 @@ import { HostSample } from "../metrics/hosts";
 import { ThermalFigures, ThermalSample } from "../metrics/thermal";
 import { ProduceReport } from "../producer";
 import type { Verification } from "../verify";
-import type { CapacityResult, LoadSource } from "../capacity/run";
+import type { CapacityResult, LoadSource } from "../capacity/types";
 
 export type { CapacityResult, LoadSource };
 
