@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
+import { BenchmarkResults } from "./report/types";
+import { checkResults } from "./report/schema";
 import { comparisonChartData, comparisonMarkdown, compareResults, IncomparableError } from "./report/compare";
 import { toSvg } from "./report/charts";
 
@@ -13,9 +14,15 @@ import { toSvg } from "./report/charts";
 export function readResults(where: string): { results: BenchmarkResults; folder: string } {
     const file = fs.existsSync(where) && fs.statSync(where).isDirectory() ? path.join(where, "results.json") : where;
     if (!fs.existsSync(file)) throw new Error(`${where}: no results.json there (give a folder 'npm run bench' wrote, or its results.json)`);
-    const results = JSON.parse(fs.readFileSync(file, "utf8")) as BenchmarkResults;
-    if (results.schemaVersion !== RESULTS_SCHEMA_VERSION) throw new Error(`${file} has results schema ${String(results.schemaVersion)}; this version reads ${RESULTS_SCHEMA_VERSION}: run the benchmark again`);
-    return { results, folder: path.dirname(file) };
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new Error(`${file} is not JSON: ${(err as Error).message}`);
+    }
+    // Checked, then taken as the writer's type: the schema holds every field the comparison reads.
+    checkResults(parsed, file);
+    return { results: parsed as BenchmarkResults, folder: path.dirname(file) };
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { checkResults } from "../../benchmark/report/schema";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -180,6 +181,8 @@ describe("a benchmark run against the test double and a real broker, the double 
         expect(results.queries[0].samples.thermal.length).toBeGreaterThan(0);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
         expect(json.schemaVersion).toBe(5);
+        // What the writer wrote is what every reader (npm run compare) accepts.
+        expect(() => checkResults(json, "results.json")).not.toThrow();
         expect(json.queries.map((q) => q.id)).toEqual(["q0"]);
         expect(json.queries[0].samples.progress.length).toBeGreaterThan(20);
         const md = fs.readFileSync(path.join(dir, "summary.md"), "utf8");

@@ -1,3 +1,4 @@
+import { checkResults } from "../../benchmark/report/schema";
 import { findCapacity, measureGenerator } from "../../benchmark/capacity/run";
 import { selectQueries } from "../../benchmark/queries";
 import { ClusterOutputs } from "../../stacks/outputs";
@@ -160,6 +161,7 @@ describe("npm run bench -- --find-max", () => {
         );
         const [run] = fs.readdirSync(dir).filter((f) => f !== "outputs.json");
         const r = JSON.parse(fs.readFileSync(path.join(dir, run, "results.json"), "utf8")) as BenchmarkResults;
+        expect(() => checkResults(r, "results.json")).not.toThrow();
         expect(r.capacity!.map((c) => [c.query, c.parallelism, c.search.trials.length, c.search.end])).toEqual([["q0", 1, 2, "max-trials"]]);
         expect(fs.readFileSync(path.join(dir, run, "summary.md"), "utf8")).not.toMatch(/interrupted by the user/);
     }, 300_000);

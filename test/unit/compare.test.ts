@@ -9,10 +9,11 @@ import { main as compareMain, readResults } from "../../benchmark/compareCli";
 function run(id: string, f: { consumed: number; perCore: number | null; p99: number | null; memory: number | null; checkpointMs: number | null; valid?: boolean; verdict?: "sustainable" | "not sustainable" }): QueryRun {
     return {
         id,
+        engine: "arroyo",
         parallelism: 2,
         validity: { valid: f.valid ?? true, reasons: f.valid === false ? ["job restarted once (numRestarts 0 -> 1)"] : [] },
         figures: {
-            kafka: { consumedRate: f.consumed, verdict: f.verdict ?? "sustainable", verdictReason: "lag trend 1 ev/s" },
+            kafka: { inputRate: f.consumed, consumedRate: f.consumed, verdict: f.verdict ?? "sustainable", verdictReason: "lag trend 1 ev/s", lagAtEnd: 0 },
             eventsPerSecondPerCore: f.perCore,
             latencyMs: f.p99 === null ? null : { count: 10, p99: f.p99 },
             hosts: [{ host: "worker1", cpuCores: 1, memoryBytesMean: f.memory, memoryBytesMax: f.memory }],
@@ -25,7 +26,7 @@ function results(engine: "arroyo" | "flink", queries: QueryRun[], over: { seed?:
     return {
         schemaVersion: 5,
         mode: "fixed-rate",
-        configuration: { seed: over.seed ?? 1, eventsPerSecond: over.rate ?? 10_000, totalEvents: 600_000, warmupEvents: 60_000, durationSeconds: null, parallelism: over.parallelism ?? 2, checkpointIntervalSeconds: 10 },
+        configuration: { queries: queries.map((q) => q.id), seed: over.seed ?? 1, eventsPerSecond: over.rate ?? 10_000, totalEvents: 600_000, warmupEvents: 60_000, durationSeconds: null, parallelism: over.parallelism ?? 2, checkpointIntervalSeconds: 10 },
         versions: { images: { arroyo: over.image ?? "ghcr.io/arroyosystems/arroyo:0.15.0", kafka: "apache/kafka:4.1.1", minio: "minio/minio:x", flink: "flink:2.2.1-java17" }, node: "v20" },
         topology: { engine, hosts: (over.hosts ?? ["b1pc10", "b1pc11"]).map((name) => ({ name, address: "192.0.2.1", roles: [], dockerHost: "x", facts: { model: "Raspberry Pi 5 Model B Rev 1.0", architecture: "aarch64", memoryMb: 8064 } })), totalSlots: 2, partitions: 2, engineUrl: "http://192.0.2.1", kafkaBootstrapServers: "192.0.2.1:9092" },
         queries,
@@ -116,5 +117,12 @@ describe("npm run compare's files", () => {
         fs.writeFileSync(path.join(dir, "old.json"), JSON.stringify({ ...results("flink", []), schemaVersion: 4 }));
         expect(() => readResults(path.join(dir, "old.json"))).toThrow(/has results schema 4; this version reads 5: run the benchmark again/);
         expect(() => readResults(path.join(dir, "nowhere"))).toThrow(/no results.json there/);
+        // A file of this version whose figures are cut short is refused with the field, not read as undefined.
+        const cut = results("flink", [run("q1", { consumed: 8_000, perCore: null, p99: 120, memory: null, checkpointMs: 20 })]) as unknown as { queries: { figures: Record<string, unknown> }[] };
+        delete cut.queries[0].figures.kafka;
+        fs.writeFileSync(path.join(dir, "cut.json"), JSON.stringify(cut));
+        expect(() => readResults(path.join(dir, "cut.json"))).toThrow(/cut\.json is not a results\.json this version can read: queries\.0\.figures\.kafka: /);
+        fs.writeFileSync(path.join(dir, "text.json"), "{ not json");
+        expect(() => readResults(path.join(dir, "text.json"))).toThrow(/text\.json is not JSON/);
     });
 });
