@@ -192,40 +192,69 @@ class NexmarkSubtask {
 }
 
 /**
- * A window operator's timing, without its aggregation: rows wait in the window that ends first
- * after their event time and leave, stamped with that end - 1 ms, once the watermark passes the
- * end; rows already behind the watermark are dropped. The watermark is, per source subtask, the
- * running maximum of its batches' smallest event time - 4 s (the tables' WATERMARK FOR datetime
- * AS datetime - INTERVAL '4' SECOND; crates/arroyo-worker/src/arrow/watermark_generator.rs), and
- * an operator's is the least of its inputs'. The output timestamp is the row's _timestamp, which
- * Arroyo sets to the window's end - 1 ns for tumbling, sliding and session windows
- * (arroyo-planner); the Kafka sink writes it in ms (kafka/sink/mod.rs). A session's end is
- * taken as its row's time + gap: the double keeps no per-key sessions.
+ * A window operator's timing, without its aggregation, as Arroyo v0.15.0 times it:
+ * - Each source subtask's watermark generator (crates/arroyo-worker/src/arrow/watermark_generator.rs
+ *   process_batch ~160-197) passes the batch on, then sends the batch's smallest `datetime - 4 s`
+ *   (the tables' WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND) only when the batch's
+ *   largest event time is more than the period past the one it last sent at (1 s:
+ *   arroyo-planner/src/extension/watermark_node.rs period_micros), starting from the epoch.
+ * - An operator's watermark is the least of its inputs' last watermarks, and there is none until
+ *   every input has sent one (crates/arroyo-operator/src/context.rs WatermarkHolder).
+ * - Tumbling and sliding windows drop a row only when its bin started before the watermark's bin
+ *   (tumbling_aggregating_window.rs ~279-287, sliding_aggregating_window.rs ~631-633), session
+ *   windows when its time is before the watermark (session_aggregating_window.rs ~287-295); a bin
+ *   closes once the watermark's bin is past it (handle_watermark: first_bin < bin_start(watermark)).
+ * Rows wait in their window and leave stamped with its end - 1 ms: the output's _timestamp is the
+ * window's end - 1 ns (arroyo-planner), which the Kafka sink writes in ms (kafka/sink/mod.rs). A
+ * session's end is taken as its row's time + gap: the double keeps no per-key sessions.
  */
-class WindowTiming {
-    private readonly watermarks = new Map<number, number>();
+export class WindowTiming {
+    /** Per source subtask: the largest event time of the batch it last sent a watermark with. */
+    private readonly emittedAt = new Map<number, number>();
+    /** Per source subtask: the last watermark it sent. */
+    private readonly inputs = new Map<number, number>();
+    private lastPresent: number | undefined;
     private readonly pending = new Map<number, (Buffer | null)[]>();
     dropped = 0;
 
-    constructor(private readonly spec: WindowSpec) {}
+    constructor(
+        private readonly spec: WindowSpec,
+        /** The operator's inputs: every source subtask. */
+        private readonly inputCount: number,
+        /**
+         * How far the watermark trails event time: the Kafka tables' WATERMARK clause (4 s), or for
+         * the Nexmark connector, which declares none, the planner's default `_timestamp - 1 s`
+         * (arroyo-planner/src/rewriters.rs ~72-81).
+         */
+        private readonly delayMs = WATERMARK_DELAY_MS,
+    ) {}
 
     private endOf(t: number): number {
         if (this.spec.kind === "session") return t + this.spec.gapMs;
         return (Math.floor(t / this.spec.slideMs) + 1) * this.spec.slideMs;
     }
 
-    private watermark(): number {
-        return this.watermarks.size ? Math.min(...this.watermarks.values()) : -Infinity;
+    private binStart(t: number): number {
+        return this.spec.kind === "session" ? t : Math.floor(t / this.spec.slideMs) * this.spec.slideMs;
+    }
+
+    /** The operator's watermark: undefined until every input has sent one. */
+    get watermark(): number | undefined {
+        return this.lastPresent;
+    }
+
+    private late(t: number): boolean {
+        const wm = this.lastPresent;
+        if (wm === undefined) return false;
+        return this.spec.kind === "session" ? t < wm : this.binStart(t) < this.binStart(wm);
     }
 
     /** Takes one source subtask's batch; returns the windows the watermark closed, oldest first. */
     take(subtask: number, values: (Buffer | null)[]): { end: number; values: (Buffer | null)[] }[] {
         const times = values.map(eventTime);
-        const finite = times.filter((t) => Number.isFinite(t));
-        const before = this.watermark();
         values.forEach((v, i) => {
             const t = times[i];
-            if (!Number.isFinite(t) || t < before) {
+            if (!Number.isFinite(t) || this.late(t)) {
                 this.dropped++;
                 return;
             }
@@ -234,9 +263,19 @@ class WindowTiming {
             bucket.push(v);
             this.pending.set(end, bucket);
         });
-        if (finite.length) this.watermarks.set(subtask, Math.max(this.watermarks.get(subtask) ?? -Infinity, Math.min(...finite) - 4_000));
-        const wm = this.watermark();
-        const closed = [...this.pending.keys()].filter((end) => end <= wm).sort((a, b) => a - b);
+        // The batch went on first; then, maybe, its watermark.
+        const finite = times.filter((t) => Number.isFinite(t));
+        if (finite.length) {
+            const max = Math.max(...finite);
+            if (max - (this.emittedAt.get(subtask) ?? 0) > WATERMARK_PERIOD_MS) {
+                this.inputs.set(subtask, Math.min(...finite) - this.delayMs);
+                this.emittedAt.set(subtask, max);
+                if (this.inputs.size === this.inputCount) this.lastPresent = Math.min(...this.inputs.values());
+            }
+        }
+        const wm = this.lastPresent;
+        if (wm === undefined) return [];
+        const closed = [...this.pending.keys()].filter((end) => (this.spec.kind === "session" ? end <= wm : end <= this.binStart(wm))).sort((a, b) => a - b);
         return closed.map((end) => {
             const out = { end, values: this.pending.get(end) as (Buffer | null)[] };
             this.pending.delete(end);
@@ -244,6 +283,13 @@ class WindowTiming {
         });
     }
 }
+
+/** watermark_node.rs period_micros: a source subtask sends a watermark at most once per second of event time. */
+const WATERMARK_PERIOD_MS = 1_000;
+/** The Kafka tables' WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND. */
+const WATERMARK_DELAY_MS = 4_000;
+/** The planner's default watermark where a source declares none, as the Nexmark connector: _timestamp - 1 s (rewriters.rs ~72-81). */
+const NEXMARK_WATERMARK_DELAY_MS = 1_000;
 
 export class JobRun {
     readonly metrics: JobMetrics;
@@ -264,7 +310,7 @@ export class JobRun {
     constructor(private readonly opts: RunOptions) {
         this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
         this.middleCounters = Array.from({ length: opts.parallelism }, newCounters);
-        this.windowTiming = opts.window ? new WindowTiming(opts.window) : undefined;
+        this.windowTiming = opts.window ? new WindowTiming(opts.window, Math.max(1, opts.sources.length) * opts.parallelism, opts.nexmark ? NEXMARK_WATERMARK_DELAY_MS : WATERMARK_DELAY_MS) : undefined;
         this.metrics = new JobMetrics([
             ...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })),
             ...(opts.nexmark ? [{ nodeId: opts.nexmark.nodeId, parallelism: opts.parallelism }] : []),
@@ -312,7 +358,9 @@ export class JobRun {
             this.committer = new OffsetCommitter(kafka);
         }
         const forward: Forward = (subtask, values) => this.forward(subtask, values);
-        for (const src of opts.sources) {
+        for (const [s, src] of opts.sources.entries()) {
+            // The window operator's inputs are every subtask of every source (context.rs WatermarkHolder: one per input).
+            const forwardFrom: Forward = (subtask, values) => this.forward(subtask, values, s * opts.parallelism + subtask);
             const kafka = kafkaOf(src.table.bootstrapServers, src.table.name);
             const startOffsets = await this.startOffsets(src.table, sourceGroupId(src.table, opts.jobId, src.operatorId));
             const byPosition = await this.partitionsInMetadataOrder(src.table.topic);
@@ -321,7 +369,7 @@ export class JobRun {
                 // Subtask i of n reads the partitions at positions p of the topic's metadata with
                 // p mod n = i (kafka/source/mod.rs get_consumer: partitions().iter().enumerate()).
                 const mine = byPosition.filter((_, position) => position % opts.parallelism === i);
-                const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forward);
+                const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forwardFrom);
                 this.sources.push(st);
                 // A subtask started after stop() would leave a consumer retrying its broker forever.
                 if (this.stopped) return;
@@ -339,11 +387,11 @@ export class JobRun {
     }
 
     /** A source batch through the middle operator to the sink, with the window's timing when the query has one. */
-    private async forward(subtask: number, values: (Buffer | null)[]): Promise<void> {
+    private async forward(subtask: number, values: (Buffer | null)[], input = subtask): Promise<void> {
         const { opts } = this;
         opts.readLog?.push([Date.now(), this.consumed()]);
         this.middleCounters[subtask].messages_recv += values.length;
-        const out = this.windowTiming ? this.windowTiming.take(subtask, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) })) : [{ values, timestamp: undefined }];
+        const out = this.windowTiming ? this.windowTiming.take(input, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) })) : [{ values, timestamp: undefined }];
         for (const batch of out) {
             this.middleCounters[subtask].messages_sent += batch.values.length;
             if (!opts.sink || batch.values.length === 0) continue;
