@@ -8,12 +8,18 @@ import { HostSample } from "./metrics/hosts";
 import { CheckpointFigures, HostFigures, JobSample, KafkaFigures, LoadFigures, Validity } from "./report/types";
 
 /**
- * Arroyo's watermark trails the largest event time a source subtask has seen by 4 s (the source
- * tables' `WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND`, kept as a running maximum
- * per subtask, crates/arroyo-worker/src/arrow/watermark_generator.rs): rows that arrive later than
- * that are dropped by the windows, silently.
+ * Arroyo's watermark (crates/arroyo-worker/src/arrow/watermark_generator.rs ~160-197): each source
+ * subtask sends its batch's smallest `datetime - 4 s` (the tables' WATERMARK clause) once the
+ * batch's largest event time moved more than 1 s past the last it sent at; an operator takes the
+ * least of its inputs'; tumbling and sliding windows drop a row only when its bin started before
+ * the watermark's bin, sessions when it is older than the watermark. So a load uniformly behind
+ * its schedule makes no late rows (every row is as old as its neighbours); producers falling
+ * behind one another do, since their events share partitions: a row older than the newest rows
+ * of its partition by more than about the watermark's 4 s less the 1 s period can meet a watermark
+ * sent from a batch without it.
  */
 export const WATERMARK_DELAY_MS = 4_000;
+export const WATERMARK_PERIOD_MS = 1_000;
 
 /** Fewer commits than this in the window, and the lag trend says nothing (a line through two points). */
 export const MIN_COMMITS = 3;
@@ -37,6 +43,8 @@ export interface LoadInput {
     totalEvents: number;
     /** The producer's own worst delay of a batch behind schedule, whole run (ProduceReport). */
     maxScheduleDelayMs: number;
+    /** Each producer thread's worst delay behind schedule (ProduceReport); absent with one thread or from older results. */
+    threadMaxScheduleDelaysMs?: number[];
     windowed: boolean;
 }
 
@@ -51,9 +59,12 @@ export function loadFigures(load: LoadInput, window: { startMs: number; endMs: n
     const sorted = delays.map((d) => d.delayMs).sort((x, y) => x - y);
     const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
     const worst = delays.reduce<{ time: number; delayMs: number } | null>((w, d) => (!w || d.delayMs > w.delayMs ? d : w), null);
+    // The spread between the producer threads, not how late the load was as a whole.
+    const threads = load.threadMaxScheduleDelaysMs ?? [];
+    const spread = threads.length > 1 ? Math.max(...threads) - Math.min(...threads) : 0;
     const late =
-        load.windowed && load.maxScheduleDelayMs > WATERMARK_DELAY_MS
-            ? `the load fell ${(load.maxScheduleDelayMs / 1000).toFixed(1)} s behind its schedule, more than the watermark's ${WATERMARK_DELAY_MS / 1000} s: the windows may have dropped rows as late (Arroyo drops them without a count), so the output and its latency may be undercounted`
+        load.windowed && spread >= WATERMARK_DELAY_MS - WATERMARK_PERIOD_MS
+            ? `the producer threads fell up to ${(spread / 1000).toFixed(1)} s behind one another, which puts rows that much older than their neighbours into the same partitions, within reach of the watermark's ${WATERMARK_DELAY_MS / 1000} s (sent at most once per ${WATERMARK_PERIOD_MS / 1000} s of event time): the windows may have dropped rows as late (Arroyo drops them without a count), so the output and its latency may be undercounted`
             : null;
     return {
         maxScheduleDelayInWindowMs: worst ? Math.round(worst.delayMs) : null,

@@ -326,7 +326,7 @@ async function results(
     const { opts, q, samples, engine, log } = ctx;
     const { produce, window, latency, latencyFrom } = run;
     const checkpoints = [...samples.checkpoints.values()].sort((a, b) => a.epoch - b.epoch);
-    const loadF = loadFigures({ produced: samples.produced, startEpochMs: produce.startEpochMs, eventsPerSecond: opts.eventsPerSecond, totalEvents: opts.totalEvents, maxScheduleDelayMs: produce.maxScheduleDelayMs, windowed: q.latencyWindowEnd === true }, window);
+    const loadF = loadFigures({ produced: samples.produced, startEpochMs: produce.startEpochMs, eventsPerSecond: opts.eventsPerSecond, totalEvents: opts.totalEvents, maxScheduleDelayMs: produce.maxScheduleDelayMs, ...(produce.threadMaxScheduleDelaysMs ? { threadMaxScheduleDelaysMs: produce.threadMaxScheduleDelaysMs } : {}), windowed: q.latencyWindowEnd === true }, window);
     const kafka = kafkaFigures({ progress: samples.progress, checkpoints, window, lagThreshold: opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD, kafkaSink: q.sink === "kafka" }, loadF);
     const own = job.figures(window, kafka.consumedInWindow);
     const host = hostFigures(opts.outputs.hosts.map((h) => h.name), samples.hosts, window, engine.containerPattern);

@@ -56,6 +56,12 @@ export interface ProduceReport {
     /** How far the latest-sent batch ever was behind the global schedule (event n due at start + n / rate). */
     maxScheduleDelayMs: number;
     /**
+     * Each producer thread's own worst delay behind the schedule. Threads falling behind one another
+     * put events of different ages into the same partitions, which is what makes rows late for
+     * Arroyo's windows; a load uniformly behind makes none.
+     */
+    threadMaxScheduleDelaysMs?: number[];
+    /**
      * Events/s the generator sent at: all events over the time until the last one was sent (its due
      * time plus how late it went). Unlike achievedRate it leaves out the wait for the broker's last
      * acknowledgements, so it measures the generator, not Kafka's latency.
@@ -118,6 +124,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         const ackedBy = new Array<number>(threads).fill(0);
         const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
         let maxScheduleDelayMs = 0;
+        const threadDelays: number[] = [];
         let lastDelayMs = 0;
         const progress: { atEpochMs: number; events: number }[] = [];
 
@@ -159,6 +166,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
                     } else if (m.type === "done") {
                         for (const k of KINDS) perKind[k] += m.perKind[k];
                         maxScheduleDelayMs = Math.max(maxScheduleDelayMs, m.maxScheduleDelayMs);
+                        threadDelays[job.workerIndex] = m.maxScheduleDelayMs;
                         lastDelayMs = Math.max(lastDelayMs, m.lastDelayMs);
                     } else {
                         reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
@@ -211,6 +219,7 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             windowMs,
             heldTarget: windowRates.length === 0 ? null : windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
             maxScheduleDelayMs,
+            threadMaxScheduleDelaysMs: threadDelays,
             // The last event (number total - 1) was due at (total - 1) / rate after the start.
             sentRate: (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + lastDelayMs),
             offsetChecks,
