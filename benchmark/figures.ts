@@ -59,7 +59,9 @@ export function loadFigures(load: LoadInput, window: { startMs: number; endMs: n
     const sorted = delays.map((d) => d.delayMs).sort((x, y) => x - y);
     const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
     const worst = delays.reduce<{ time: number; delayMs: number } | null>((w, d) => (!w || d.delayMs > w.delayMs ? d : w), null);
-    // The spread between the producer threads, not how late the load was as a whole.
+    // The spread between the producer threads, not how late the load was as a whole. It is the
+    // spread of each thread's worst delay over the run, not at one instant: two threads late at
+    // different moments read as none.
     const threads = load.threadMaxScheduleDelaysMs ?? [];
     const spread = threads.length > 1 ? Math.max(...threads) - Math.min(...threads) : 0;
     const late =
