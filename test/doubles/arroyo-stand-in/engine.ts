@@ -69,12 +69,24 @@ const COMPACT_EVERY = 2;
 class RateLimiter {
     private finishAt = 0;
     constructor(private readonly rate: number) {}
-    async take(n: number): Promise<void> {
+    /** Waits as the capped pipeline would make the source wait; true when it held the source back. */
+    async take(n: number): Promise<boolean> {
         const now = Date.now();
         this.finishAt = Math.max(this.finishAt, now) + (n * 1000) / this.rate;
         const ahead = this.finishAt - now - 100;
         if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+        return ahead > 0;
     }
+}
+
+/**
+ * The double's rate cap stands for a pipeline slower than its source. In Arroyo such a pipeline
+ * fills the source's output queue, and the source's backpressure gauge reads that queue's fill when
+ * it gets data (crates/arroyo-operator/src/context.rs): full while the cap holds the source back,
+ * empty while it does not.
+ */
+function queueFill(counters: SubtaskCounters, heldBack: boolean): void {
+    counters.tx_queue_rem = heldBack ? 0 : counters.tx_queue_size;
 }
 
 /** The record's event time (its JSON `datetime`), ms; NaN when it has none. */
@@ -122,7 +134,7 @@ class SourceSubtask {
                 const chunk = 500;
                 for (let i = 0; i < batch.messages.length && !this.stopped; i += chunk) {
                     const part = batch.messages.slice(i, i + chunk);
-                    await this.limiter?.take(part.length);
+                    queueFill(this.counters, (await this.limiter?.take(part.length)) ?? false);
                     if (this.stopped) return;
                     // A source has no input queue: it counts what it sends downstream, never messages_recv
                     // (crates/arroyo-operator/src/context.rs ArrowCollector::collect; operator.rs counts
@@ -176,7 +188,7 @@ class NexmarkSubtask {
                     await new Promise((r) => setTimeout(r, 10));
                     continue;
                 }
-                await this.limiter?.take(count);
+                queueFill(this.counters, (await this.limiter?.take(count)) ?? false);
                 const values: Buffer[] = [];
                 for (let i = 0; i < count; i++) values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
                 this.counters.messages_sent += count;
