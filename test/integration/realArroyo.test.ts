@@ -25,6 +25,30 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
         await broker?.stop();
     });
 
+    /** One query through the benchmark on the real Arroyo: 1,000 ev/s, 30,000 events, parallelism 1, 2 s checkpoints. */
+    async function runOnArroyo(query: string, runTag: string) {
+        const [q] = await runBenchmark({
+            outputs: doubleOutputs(broker.bootstrapServers, arroyo.apiUrl),
+            engine: new ArroyoEngine(arroyo.apiUrl),
+            queries: selectQueries([query], "arroyo"),
+            parallelism: 1,
+            checkpointIntervalSeconds: 2,
+            seed: 7,
+            threads: 1,
+            sampleIntervalMs: 500,
+            metricsIntervalMs: 1_000,
+            hostMetrics: false,
+            thermal: false,
+            lagThreshold: 0.05,
+            eventsPerSecond: 1_000,
+            totalEvents: 30_000,
+            warmupEvents: 10_000,
+            runTag,
+            drainMs: 30_000,
+        });
+        return q;
+    }
+
     it("real Arroyo plans every Arroyo query file", async () => {
         const client = new ArroyoClient({ baseUrl: arroyo.apiUrl });
         const problems: string[] = [];
@@ -39,26 +63,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     }, 300_000);
 
     it("real Arroyo runs q1 through the benchmark: every event sent consumed by its committed offsets, sustainable", async () => {
-        const outputs = doubleOutputs(broker.bootstrapServers, arroyo.apiUrl);
-        const [q] = await runBenchmark({
-            outputs,
-            engine: new ArroyoEngine(arroyo.apiUrl),
-            queries: selectQueries(["q1"], "arroyo"),
-            parallelism: 1,
-            checkpointIntervalSeconds: 2,
-            seed: 7,
-            threads: 1,
-            sampleIntervalMs: 500,
-            metricsIntervalMs: 1_000,
-            hostMetrics: false,
-            thermal: false,
-            lagThreshold: 0.05,
-            eventsPerSecond: 1_000,
-            totalEvents: 30_000,
-            warmupEvents: 10_000,
-            runTag: "real",
-            drainMs: 30_000,
-        });
+        const q = await runOnArroyo("q1", "real");
         const last = q.samples.progress[q.samples.progress.length - 1];
         console.log(`real Arroyo q1: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict} (${q.figures.kafka.verdictReason}), consumed ${last.consumed} of ${last.input}, Arroyo vs Kafka ${JSON.stringify(q.figures.engine)}`);
         expect(q.validity).toEqual({ valid: true, reasons: [] });
@@ -67,26 +72,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     }, 900_000);
 
     it("real Arroyo runs q5 (hop windows): consumed = sent, output timed from its windows' end", async () => {
-        const outputs = doubleOutputs(broker.bootstrapServers, arroyo.apiUrl);
-        const [q] = await runBenchmark({
-            outputs,
-            engine: new ArroyoEngine(arroyo.apiUrl),
-            queries: selectQueries(["q5"], "arroyo"),
-            parallelism: 1,
-            checkpointIntervalSeconds: 2,
-            seed: 7,
-            threads: 1,
-            sampleIntervalMs: 500,
-            metricsIntervalMs: 1_000,
-            hostMetrics: false,
-            thermal: false,
-            lagThreshold: 0.05,
-            eventsPerSecond: 1_000,
-            totalEvents: 30_000,
-            warmupEvents: 10_000,
-            runTag: "realq5",
-            drainMs: 30_000,
-        });
+        const q = await runOnArroyo("q5", "realq5");
         const last = q.samples.progress[q.samples.progress.length - 1];
         console.log(`real Arroyo q5: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict}, consumed ${last.consumed} of ${last.input}, output ${q.figures.kafka.outputRate} rec/s, latency ${JSON.stringify(q.figures.latencyMs)} from ${q.figures.latencyFrom}, late-rows risk ${q.figures.load?.lateRowsRisk ?? null}`);
         expect(q.validity.valid).toBe(true);
