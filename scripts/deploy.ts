@@ -119,6 +119,12 @@ function recoverLocks(backend: string, stackName: string): void {
     }
 }
 
+/** Each configured host (controller first) with the Docker engine the program deploys to on it. */
+function hostEngines(config: ValidatedConfig): { name: string; dockerHost: string }[] {
+    const layout = targetLayout(withSecrets(config));
+    return [config.controller, ...config.workers].map((h) => ({ name: h.name, dockerHost: dockerHostOf(h, layout.access(h)) }));
+}
+
 async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
     const state = (await stack.exportStack()).deployment as Parameters<typeof pendingRecovery>[0];
     const pending = pendingRecovery(state);
@@ -130,13 +136,8 @@ async function recoverState(stack: Stack, config: ValidatedConfig | undefined, a
     }
     if (action !== "up" || !config) return;
     const inState = containersInState((await stack.exportStack()).deployment as Parameters<typeof containersInState>[0]);
-    const layout = targetLayout(withSecrets(config));
-    const hosts = [config.controller, ...config.workers];
     const engines = new Map<string, { name: string; dockerHost: string }>();
-    for (const h of hosts) {
-        const dockerHost = dockerHostOf(h, layout.access(h));
-        engines.set(dockerHost, { name: h.name, dockerHost });
-    }
+    for (const h of hostEngines(config)) engines.set(h.dockerHost, h);
     for (const engine of engines.values()) {
         // Locally the engine's address; on a Pi its own engine, with sudo where the user is not root.
         const docker = engine.dockerHost.startsWith("ssh://") ? `${SUDO_UNLESS_ROOT}; $SUDO docker` : `docker -H '${engine.dockerHost}'`;
@@ -264,9 +265,9 @@ export async function main(argv: string[]): Promise<void> {
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             // What stays on purpose, and the command that removes each.
             if (destroyConfig) {
-                const layout = targetLayout(withSecrets(destroyConfig));
-                const hosts: Record<string, { name: string; dockerHost: string }> = { controller: { name: destroyConfig.controller.name, dockerHost: dockerHostOf(destroyConfig.controller, layout.access(destroyConfig.controller)) } };
-                for (const w of destroyConfig.workers) hosts[w.name] = { name: w.name, dockerHost: dockerHostOf(w, layout.access(w)) };
+                // Keyed as the images' resource names key hosts: "controller", or a worker's name.
+                const [controller, ...workers] = hostEngines(destroyConfig);
+                const hosts = Object.fromEntries([["controller", controller], ...workers.map((w) => [w.name, w] as const)]);
                 const sshDir = destroyConfig.target === "ssh" && fs.existsSync(sshFilesDir(o.stack)) ? sshFilesDir(o.stack) : undefined;
                 for (const line of leftAfterDown(before, { hosts, ...(sshDir ? { sshDir } : {}) })) console.log(line);
             }

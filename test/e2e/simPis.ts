@@ -44,7 +44,7 @@ export async function startSimPis(ns: number[], password: string): Promise<SimPi
     const pis = ns.map(simPi);
     for (const p of pis) {
         await docker("run", "-d", "--name", p.container, "--hostname", p.name, "--label", LABEL, "--network", SIMPI_NETWORK, "--ip", p.address, ...RUN_FLAGS,
-            "-v", `${p.container}-docker:/var/lib/docker`, "--label", LABEL, "-e", `SIMPI_PASSWORD=${password}`, image);
+            "-v", `${p.container}-docker:/var/lib/docker`, "-e", `SIMPI_PASSWORD=${password}`, image);
     }
     await Promise.all(pis.map((p) => waitForPi(p)));
     return pis;
