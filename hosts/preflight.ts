@@ -11,8 +11,6 @@ export interface PreflightHost extends BootstrapTarget {
     demand: HostDemand;
     /** The controller's MinIO data volume: the buckets a retained one holds are read too. */
     minioVolume?: string;
-    /** The stack, for the commands a message names. */
-    stack?: string;
 }
 
 export interface PreflightResult {

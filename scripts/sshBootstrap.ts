@@ -43,9 +43,10 @@ export async function main(argv: string[]): Promise<void> {
         .option("--bootstrap-key <file>", "log in the first time with this private key")
         .option("--work-dir <dir>", "directory with Pulumi.yaml and the stack's config", REPO_ROOT)
         .option("--dry-run", "prepare the hosts but do not record their host keys", false)
+        .option("--accept-new-host-key <host...>", "the named hosts were reinstalled: trust the key each presents now in place of the recorded one", [])
         .showHelpAfterError();
     cmd.parse(argv);
-    const o = cmd.opts<{ stack: string; passwordEnv?: string; bootstrapKey?: string; workDir: string; dryRun: boolean }>();
+    const o = cmd.opts<{ stack: string; passwordEnv?: string; bootstrapKey?: string; workDir: string; dryRun: boolean; acceptNewHostKey: string[] }>();
     const fail = (m: string): never => cmd.error(`error: ${m}`, { exitCode: 2 });
 
     if (!o.passwordEnv === !o.bootstrapKey) fail("give exactly one of --password-env and --bootstrap-key for the first login");
@@ -63,10 +64,19 @@ export async function main(argv: string[]): Promise<void> {
     if (config.target !== "ssh" || !config.ssh) fail(`stack '${o.stack}' has target '${config.target}': only ssh hosts are bootstrapped`);
     const ssh = config.ssh as { user: string; privateKey: string };
 
-    const hosts: (BootstrapTarget & { configPath: string })[] = [
-        { ...config.controller, configPath: "controller" },
-        ...config.workers.map((w, i) => ({ ...w, configPath: `workers[${i}]` })),
-    ].map((h) => ({ name: h.name, address: h.address, port: h.sshPort, user: ssh.user, configPath: h.configPath, ...(h.hostKey ? { recordedHostKey: h.hostKey } : {}) }));
+    const all = [{ ...config.controller, configPath: "controller" }, ...config.workers.map((w, i) => ({ ...w, configPath: `workers[${i}]` }))];
+    const unknown = o.acceptNewHostKey.filter((n) => !all.some((h) => h.name === n));
+    if (unknown.length) fail(`--accept-new-host-key ${unknown.join(" ")}: no such host in stack '${o.stack}' (its hosts: ${all.map((h) => h.name).join(", ")})`);
+    // A host named there is verified against nothing, as on its first bootstrap, and its key recorded again.
+    const hosts: (BootstrapTarget & { configPath: string })[] = all.map((h) => ({
+        name: h.name,
+        address: h.address,
+        port: h.sshPort,
+        user: ssh.user,
+        stack: o.stack,
+        configPath: h.configPath,
+        ...(h.hostKey && !o.acceptNewHostKey.includes(h.name) ? { recordedHostKey: h.hostKey } : {}),
+    }));
 
     const results = await Promise.allSettled(hosts.map((h) => bootstrapHost(h, auth!, ssh.privateKey)));
     const failed: string[] = [];

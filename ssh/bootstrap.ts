@@ -10,6 +10,8 @@ export interface BootstrapTarget {
     user: string;
     /** The host key recorded earlier, if any: the host must still present it. */
     recordedHostKey?: string;
+    /** The stack the host belongs to, for the command a message names. */
+    stack?: string;
 }
 
 /** How to log in the first time: the Pi's password, or a key that already works. */
@@ -19,7 +21,8 @@ export class HostKeyChangedError extends Error {
     constructor(target: BootstrapTarget, recorded: Buffer, presented: Buffer) {
         super(
             `host key of ${target.name} (${target.address}:${target.port}) changed: recorded ${fingerprint(recorded)}, ` +
-                `now ${fingerprint(presented)}. If the host was reinstalled, remove its hostKey from the stack config and run the bootstrap again; otherwise do not connect`,
+                `now ${fingerprint(presented)}. If the host was reinstalled, record its new key with ` +
+                `'npm run ssh:bootstrap -- --stack ${target.stack ?? "<stack>"} --password-env <VAR> --accept-new-host-key ${target.name}'; otherwise do not connect`,
         );
         this.name = "HostKeyChangedError";
     }

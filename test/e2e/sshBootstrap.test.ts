@@ -80,6 +80,26 @@ describe("npm run ssh:bootstrap against a real sshd", () => {
         expect(r.code).toBe(1);
         expect(r.out).toMatch(new RegExp(`pi1: host key of pi1 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\. If the host was reinstalled`));
         expect(r.out).toMatch(/2 of 2 hosts failed: pi1, pi2/);
+        // The fix it names, whole: the command for this stack and host.
+        expect(r.out).toContain(`record its new key with 'npm run ssh:bootstrap -- --stack ${STACK} --password-env <VAR> --accept-new-host-key pi1'`);
+    }, 60_000);
+
+    it("records the new key of a host named with --accept-new-host-key, and only of it", async () => {
+        const before = hostKeysInConfig();
+        const r = await bootstrap("--accept-new-host-key", "pi1");
+        // pi2 is the same reinstalled sshd, not named: still refused, its recorded key kept.
+        expect(r.code).toBe(1);
+        expect(r.out).toMatch(/^pi1: operator key (added|already present), host key SHA256:\S+$/m);
+        expect(r.out).toMatch(/1 of 2 hosts failed: pi2/);
+        const hostB = fs.readFileSync(path.join(dir, "host_b.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
+        expect(hostKeysInConfig()).toEqual([hostB, before[1]]);
+        expect(before[0]).not.toBe(hostB);
+    }, 60_000);
+
+    it("refuses --accept-new-host-key for a host the stack does not have, before connecting", async () => {
+        const r = await bootstrap("--accept-new-host-key", "pi9");
+        expect(r.code).toBe(2);
+        expect(r.out).toMatch(/--accept-new-host-key pi9: no such host in stack 'e2e-ssh' \(its hosts: pi1, pi2\)/);
     }, 60_000);
 
     it("names a missing first-login credential", async () => {
