@@ -14,7 +14,8 @@ import { leftAfterDown } from "./leftAfterDown";
 import { sshFilesDir } from "../components/sshFiles";
 import { parseClusterConfig } from "../config/schema";
 import { PROJECT } from "../config/defaults";
-import { clusterProgram } from "../stacks/program";
+import { checkHosts, clusterProgram } from "../stacks/program";
+import type { PreflightResult } from "../hosts/preflight";
 import { spawnSync } from "child_process";
 import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
@@ -120,9 +121,10 @@ function recoverLocks(backend: string, stackName: string): void {
 }
 
 /** Each configured host (controller first) with the Docker engine the program deploys to on it. */
-function hostEngines(config: ValidatedConfig): { name: string; dockerHost: string }[] {
+function hostEngines(config: ValidatedConfig): { key: string; name: string; dockerHost: string }[] {
     const layout = targetLayout(withSecrets(config));
-    return [config.controller, ...config.workers].map((h) => ({ name: h.name, dockerHost: dockerHostOf(h, layout.access(h)) }));
+    // On the local target every host is a name on this machine's one engine: messages say so.
+    return [config.controller, ...config.workers].map((h) => ({ key: h.name, name: config.target === "local" ? "this machine's Docker engine" : h.name, dockerHost: dockerHostOf(h, layout.access(h)) }));
 }
 
 async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
@@ -165,6 +167,7 @@ async function ensurePlugins(ws: LocalWorkspace): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+    let checkedHosts: PreflightResult[] | undefined;
     const cmd = new Command("deploy")
         .argument("<action>", "up, preview, destroy or outputs")
         .option("--stack <name>", "stack to deploy", "local")
@@ -182,7 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
     if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: o.stack, projectName: PROJECT, program: async () => clusterProgram() },
+        { stackName: o.stack, projectName: PROJECT, program: async () => clusterProgram(checkedHosts ? { checkedHosts } : {}) },
         {
             workDir: o.workDir,
             pulumiCommand: await pulumiCommand(),
@@ -199,13 +202,18 @@ export async function main(argv: string[]): Promise<void> {
     const abort = new AbortController();
     let interrupts = 0;
     let cliCancelling = false;
+    const processTree = () => descendantsOf(process.pid, spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "");
+    // The tree as the first interrupt found it, all alive: a terminal's second Ctrl-C reaches the
+    // CLI too, which exits at once, and its plugins are reparented before this handler can look.
+    let treeAtFirstInterrupt: number[] = [];
     process.on("SIGINT", () => {
         const n = ++interrupts;
         console.error(`\n${onInterrupt(n, cliCancelling).say}`);
+        if (n === 1) treeAtFirstInterrupt = processTree();
         if (n > 1) {
-            // The whole tree under this process at once (the CLI and its resource plugins), read
-            // before any of it dies: a plugin whose parent died is reparented and out of reach.
-            const tree = descendantsOf(process.pid, spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "");
+            // The whole tree under this process (the CLI and its resource plugins), now and as the
+            // first interrupt saw it.
+            const tree = [...new Set([...processTree(), ...treeAtFirstInterrupt])];
             abort.abort();
             for (const pid of tree) {
                 try {
@@ -234,6 +242,9 @@ export async function main(argv: string[]): Promise<void> {
         // stack whose config no longer validates can still be destroyed.
         const config = action === "destroy" ? await checkConfig(stack, o.stack).catch(() => undefined) : await checkConfig(stack, o.stack);
         destroyConfig = action === "destroy" ? config : undefined;
+        // The hosts are checked here, before the engine starts: a refusal is said once, as the
+        // last lines, and not again by the engine's progress and its diagnostics (three times).
+        if (config && action !== "destroy") checkedHosts = await checkHosts(config, {}, (line) => console.log(line));
         // Flink's containers get the Kafka SQL connector from the toolchain's cache (pinned hash).
         if (config?.engine === "flink" && action !== "destroy") toolchain(["flink-connector"]);
         recoverLocks(backend, o.stack);
@@ -267,7 +278,7 @@ export async function main(argv: string[]): Promise<void> {
             if (destroyConfig) {
                 // Keyed as the images' resource names key hosts: "controller", or a worker's name.
                 const [controller, ...workers] = hostEngines(destroyConfig);
-                const hosts = Object.fromEntries([["controller", controller], ...workers.map((w) => [w.name, w] as const)]);
+                const hosts = Object.fromEntries([["controller", controller], ...workers.map((w) => [w.key, w] as const)]);
                 const sshDir = destroyConfig.target === "ssh" && fs.existsSync(sshFilesDir(o.stack)) ? sshFilesDir(o.stack) : undefined;
                 for (const line of leftAfterDown(before, { hosts, ...(sshDir ? { sshDir } : {}) })) console.log(line);
             }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadValidatedConfig, withSecrets } from "../config/load";
+import { ValidatedConfig } from "../config/schema";
 import { preflightHosts } from "../hosts/demand";
 import { HostFacts } from "../hosts/facts";
 import { preflight, PreflightError, PreflightResult, readLocalRetainedBuckets } from "../hosts/preflight";
@@ -15,6 +16,31 @@ export interface ProgramDeps {
     tune?: typeof tuneHosts;
     /** Lists the local target's retained MinIO volume (hosts/preflight.ts); replaced on the mocks, which touch nothing. */
     localBuckets?: typeof readLocalRetainedBuckets;
+    /** The hosts' check when the caller already ran it (scripts/deploy.ts, before the engine starts): not run again. */
+    checkedHosts?: PreflightResult[];
+}
+
+/**
+ * Every host of the ssh target read at once (hosts/preflight.ts); with piTuning, the hosts tuning
+ * can fix are tuned, rebooted and read again. Throws a PreflightError naming every problem left;
+ * none of it changes anything the cluster runs. Empty for the local target.
+ */
+export async function checkHosts(validated: ValidatedConfig, deps: Pick<ProgramDeps, "preflight" | "tune">, log: (line: string) => void): Promise<PreflightResult[]> {
+    const hosts = preflightHosts(validated);
+    if (hosts.length === 0) return [];
+    let results = await (deps.preflight ?? preflight)(hosts, validated.ssh!.privateKey);
+    if (validated.piTuning) {
+        const needs = new Map(results.filter((r) => r.facts && needsAny(tuningNeeds(r.facts))).map((r) => [r.name, tuningNeeds(r.facts as HostFacts)]));
+        if (needs.size > 0) {
+            const tuned = await (deps.tune ?? tuneHosts)(hosts.filter((h) => needs.has(h.name)), validated.ssh!.privateKey, needs, log);
+            results = results.map((r) => {
+                const t = tuned.find((x) => x.name === r.name);
+                return t ? { ...t, problems: [...t.problems, ...(t.facts ? tuningLeft(t.name, t.facts) : [])] } : r;
+            });
+        }
+    }
+    if (results.some((r) => r.problems.length > 0)) throw new PreflightError(results);
+    return results;
 }
 
 /**
@@ -25,23 +51,11 @@ export interface ProgramDeps {
  */
 export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOutputs> {
     const validated = loadValidatedConfig();
-    const hosts = preflightHosts(validated);
-    let results: PreflightResult[] = [];
-    if (hosts.length > 0) {
-        results = await (deps.preflight ?? preflight)(hosts, validated.ssh!.privateKey);
-        if (validated.piTuning) {
-            // The hosts that can be fixed by tuning are tuned, rebooted and read again; then judged.
-            const needs = new Map(results.filter((r) => r.facts && needsAny(tuningNeeds(r.facts))).map((r) => [r.name, tuningNeeds(r.facts as HostFacts)]));
-            if (needs.size > 0) {
-                const tuned = await (deps.tune ?? tuneHosts)(hosts.filter((h) => needs.has(h.name)), validated.ssh!.privateKey, needs, (line) => pulumi.log.info(line));
-                results = results.map((r) => {
-                    const t = tuned.find((x) => x.name === r.name);
-                    return t ? { ...t, problems: [...t.problems, ...(t.facts ? tuningLeft(t.name, t.facts) : [])] } : r;
-                });
-            }
-        }
-        if (results.some((r) => r.problems.length > 0)) throw new pulumi.RunError(new PreflightError(results).message);
-    }
+    const results =
+        deps.checkedHosts ??
+        (await checkHosts(validated, deps, (line) => pulumi.log.info(line)).catch((e: Error) => {
+            throw e instanceof PreflightError ? new pulumi.RunError(e.message) : e;
+        }));
     const hostFacts = Object.fromEntries(results.filter((r) => r.facts).map((r) => [r.name, r.facts as HostFacts]));
     if (validated.target === "local") {
         // The same adoption of retained buckets as on the ssh target, read from this machine's engine.
