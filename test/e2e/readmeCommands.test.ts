@@ -10,6 +10,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { parse } from "yaml";
 import { E2eProject, REPO_ROOT } from "./engine";
+import { sectionCommands } from "./readme";
 import { missingPlugins } from "../../toolchain/plugins";
 import { defaultBackendUrl, pulumiRoot } from "../../toolchain/paths";
 import { freePort } from "../../toolchain/net";
@@ -18,20 +19,6 @@ const STACK = "e2e-readme";
 const SECTIONS = ["Deploying to real Pis", "Arroyo or Flink", "Adding a worker", "Teardown"];
 /** Pulumi commands that run the program, and so need the Node.js language host. */
 const NEEDS_LANGUAGE_HOST = /^pulumi\s+(up|preview|destroy|refresh|import|watch)\b/;
-
-/** The shell commands of a README section's ```sh blocks: one per line or `&&` part, comments dropped. */
-export function sectionCommands(readme: string, heading: string): string[] {
-    const start = readme.indexOf(`\n## ${heading}\n`);
-    if (start < 0) throw new Error(`README has no section '## ${heading}'`);
-    const end = readme.indexOf("\n## ", start + 4);
-    const body = readme.slice(start, end < 0 ? undefined : end);
-    const blocks = [...body.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-    return blocks
-        .flatMap((b) => b.split("\n"))
-        .map((l) => l.replace(/\s+#\s.*$/, "").trim())
-        .filter(Boolean)
-        .flatMap((l) => l.split(/\s+&&\s+/));
-}
 
 describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
     const project = new E2eProject();

@@ -106,3 +106,39 @@ export async function removeSimPis(): Promise<void> {
 }
 
 export const run = promisify(execFile);
+
+/** This machine's processes, with their parent and process group, from ps. */
+export async function processes(): Promise<{ pid: number; ppid: number; pgid: number; command: string }[]> {
+    const { stdout } = await run("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,comm="]);
+    return (
+        stdout
+            .split("\n")
+            .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.+)$/))
+            .filter((m): m is RegExpMatchArray => m !== null)
+            // A zombie has ended; it only waits for its parent (or init) to collect it.
+            .filter((m) => !m[4].startsWith("Z"))
+            .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), command: m[5] }))
+    );
+}
+
+/**
+ * Waits until `left()` finds nothing, polling; what it still finds after `timeoutMs`. A killed
+ * process is gone only once the kernel has torn it down, and an ssh whose peer went away notices at
+ * its next read: neither is instant, and neither is a leftover.
+ */
+export async function untilGone<T>(left: () => Promise<T[]>, timeoutMs = 30_000): Promise<T[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const found = await left();
+        if (found.length === 0 || Date.now() >= deadline) return found;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/** `pid` and every process below it. Pulumi starts its resource plugins in process groups of their own, so a group does not hold them. */
+export async function processTree(pid: number): Promise<{ pid: number; command: string }[]> {
+    const all = await processes();
+    const tree = all.filter((p) => p.pid === pid);
+    for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
+    return tree.map(({ pid: p, command }) => ({ pid: p, command }));
+}
