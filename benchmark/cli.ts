@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { findMaxMain } from "./capacity/cli";
 import { listQueries, NOT_INCLUDED, selectQueries } from "./queries";
-import { ENGINES, EngineName } from "../config/defaults";
+import { DEFAULT_ENGINE, ENGINE_ENDPOINT_OUTPUTS, ENGINES, EngineName } from "../config/defaults";
+import { engineProfile } from "./engines/profiles";
 import { engineFor } from "./engines";
 import { BenchArgs, fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
 
@@ -34,7 +35,7 @@ export function benchCommand(): Command {
         .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
         .addOption(new Option("--load-client <client>", "Kafka client of the load: auto (confluent where built, else kafkajs with a warning), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'), or kafkajs").choices([...LOAD_CLIENT_CHOICES]).default(DEFAULT_LOAD_CLIENT))
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
-        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines, 1 s to 1 day; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's arroyo.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
+        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines, 1 s to 1 day; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's cluster.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
         .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)
         .option("--metrics-interval <seconds>", "how often Arroyo's operator metrics and the hosts' CPU and memory are sampled", positiveNumber("--metrics-interval"), 10)
         .option("--lag-threshold <fraction>", "a lag trend above this fraction of the input rate is not sustainable", fraction("--lag-threshold"), DEFAULT_LAG_THRESHOLD)
@@ -58,16 +59,16 @@ export function benchCommand(): Command {
 }
 
 /** Checks flags against each other and the cluster, before anything runs. */
-export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number, engine: EngineName = args.engine ?? "arroyo"): string[] {
+export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number, engine: EngineName = args.engine ?? DEFAULT_ENGINE): string[] {
     const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
     // arroyo-api/src/pipelines.rs refuses an interval outside 1 s .. 1 day with a 400, but only
     // after it has inserted the pipeline's row (jobs.rs): refused here, before anything is sent.
     // The same range holds for Flink, so the engines are compared on the same terms.
     if (checkpointSeconds < 1 || checkpointSeconds > 86_400) {
-        problems.push(`${args.checkpointInterval === undefined ? "the stack's arroyo.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`);
+        problems.push(`${args.checkpointInterval === undefined ? "the stack's cluster.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`);
     }
-    if (args.source === "nexmark" && engine !== "arroyo") problems.push(`--source nexmark is Arroyo's built-in Nexmark source; the run drives ${engine}: leave --source out`);
+    if (args.source === "nexmark" && !engineProfile(engine).builtInNexmarkSource) problems.push(`--source nexmark reads Nexmark from the engine's own generator, which ${engineProfile(engine).label} does not have (Arroyo has); the run drives ${engine}: leave --source out`);
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     if (!args.findMax && warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
     const parallelisms = parallelismsOf(args, totalSlots);
@@ -187,7 +188,7 @@ export async function main(argv: string[]): Promise<void> {
             generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],
         },
         versions: { images: outputs.images, node: process.version },
-        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, engineUrl: (engineName === "arroyo" ? outputs.arroyoApiUrl : outputs.flinkRestUrl) ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
     });
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
     if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
@@ -197,7 +198,7 @@ export async function main(argv: string[]): Promise<void> {
     let barQuery = "";
     let lastTenth = -1;
 
-    console.log(`Nexmark on ${engine.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
+    console.log(`Nexmark on ${engine.profile.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
     const runs = await runBenchmark({
         ...common,
         queries,

@@ -1,8 +1,6 @@
 // A query run's figures, computed from its samples and nothing else: no I/O, so every figure a
 // report shows can be recomputed from results.json and tested on recorded samples. What is
 // measured on Kafka comes first (engine independent); Arroyo's own metrics are read beside it.
-import { desmoothed, integrate, maxSeries, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "./arroyo/metrics";
-import { OperatorMetricGroup, PipelineGraph } from "./arroyo/types";
 import { CheckpointTime, commitSamples, ProgressPoint, WindowProgress, windowProgress } from "./kafka/progress";
 import { HostSample } from "./metrics/hosts";
 import { CheckpointFigures, HostFigures, JobSample, KafkaFigures, LoadFigures, Validity } from "./report/types";
@@ -151,59 +149,8 @@ export function kafkaFigures(k: KafkaInput, load: LoadFigures): KafkaFigures {
     };
 }
 
-/**
- * Arroyo's figures from its served metrics. Rates are de-smoothed per subtask (metrics.ts) before
- * anything is compared with Kafka; the smoothed source rate is kept as what Arroyo's UI shows.
- * Backpressure is one output queue's fill as last written (crates/arroyo-operator/src/context.rs
- * sets the gauges only when that queue gets a batch), the worst subtask's.
- */
-export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGraph, window: { startMs: number; endMs: number }, consumed: KafkaFigures["consumedInWindow"]) {
-    const sources = sourceNodeIds(graph);
-    const sinks = sinkNodeIds(graph);
-    // Each subtask's rate over the whole collection intervals inside the window, summed: a rate is
-    // known per interval only, and one cut by the window's edge (where the load may start or stop
-    // inside it) would be taken as uniform and bias the figure. Null where a subtask has fewer than
-    // two collections inside, or they span under half the window.
-    const rateOver = (nodeIds: number[], name: "messages_sent" | "messages_recv", fromMs = window.startMs, toMs = window.endMs) => {
-        const series = subtaskSeries(merged, name, nodeIds);
-        if (series.length === 0) return null;
-        let total = 0;
-        for (const s of series) {
-            const raw = desmoothed(s);
-            const inside = raw.filter((p) => p.time >= fromMs && p.time <= toMs);
-            if (inside.length < 2 || inside[inside.length - 1].time - inside[0].time < (toMs - fromMs) / 2) return null;
-            const first = inside[0].time;
-            const last = inside[inside.length - 1].time;
-            total += (integrate(raw, first, last) * 1000) / (last - first);
-        }
-        return total;
-    };
-    const smoothed = summedRate(merged, sources, "messages_sent");
-    const smoothedIn = smoothed.filter((p) => p.time >= window.startMs && p.time <= window.endMs);
-    // Arroyo's count over the span of Kafka's consumed figure, as its rate there (whole collection
-    // intervals inside the span) times the span: the same measure of the same reading.
-    const spanRate = consumed ? rateOver(sources, "messages_sent", consumed.fromMs, consumed.toMs) : null;
-    const arroyoConsumed = consumed && spanRate !== null ? (spanRate * (consumed.toMs - consumed.fromMs)) / 1000 : null;
-    const backpressure = maxSeries(merged, "backpressure");
-    const bpIn = backpressure.filter((p) => p.time >= window.startMs && p.time <= window.endMs);
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    return {
-        figures: {
-            engine: "arroyo" as const,
-            sourceRate: rateOver(sources, "messages_sent"),
-            sourceRateSmoothed: smoothedIn.length ? mean(smoothedIn.map((p) => p.value)) : null,
-            sinkRate: rateOver(sinks, "messages_recv"),
-            consumedInWindow: arroyoConsumed,
-            differenceFromKafka: arroyoConsumed !== null && consumed && consumed.events > 0 ? (arroyoConsumed - consumed.events) / consumed.events : null,
-            backpressureMax: bpIn.length ? Math.max(...bpIn.map((p) => p.value)) : null,
-            backpressureMean: bpIn.length ? mean(bpIn.map((p) => p.value)) : null,
-        },
-        series: { engineSource: summedRawRate(merged, sources, "messages_sent"), engineSourceSmoothed: smoothed, engineSink: summedRawRate(merged, sinks, "messages_recv"), backpressure },
-    };
-}
-
 /** Mean CPU and memory per host inside the window; null for a host (or all) with no sample: not measured is not zero. */
-export function hostFigures(hosts: string[], samples: HostSample[], window: { startMs: number; endMs: number }, engineContainers: RegExp = /arroyo-(controller|node)/): { hosts: HostFigures[]; engineCores: number | null } {
+export function hostFigures(hosts: string[], samples: HostSample[], window: { startMs: number; endMs: number }, engineContainers: RegExp): { hosts: HostFigures[]; engineCores: number | null } {
     const inside = samples.filter((h) => h.time >= window.startMs && h.time <= window.endMs);
     const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
     const perHost = hosts.map((name) => {
@@ -220,7 +167,7 @@ export function hostFigures(hosts: string[], samples: HostSample[], window: { st
  * Failing state: a failing job is Recovering with a new run_id each time, then Failed with "Job
  * has restarted too many times" (states/running.rs); the cause is the first error it reported.
  */
-export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number, firstError?: string, engine: { label: string; attemptCounter: string } = { label: "Arroyo", attemptCounter: "run_id" }): Validity {
+export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number, firstError: string | undefined, engine: { label: string; attemptCounter: string }): Validity {
     const reasons: string[] = [];
     const at = (t: number) => `${((t - fromMs) / 1000).toFixed(1)} s into the window`;
     const inside = jobs.filter((j) => j.time >= fromMs && j.time <= toMs);

@@ -3,11 +3,11 @@
 // CPU and memory of the stack's containers on every host.
 import * as fs from "fs";
 import { Command } from "commander";
-import { ArroyoClient } from "./arroyo/client";
+import { ArroyoClient } from "./engines/arroyo/client";
 import { arroyoApiUrlOf } from "./engines";
 import { positiveNumber } from "./cliOptions";
 import { sampleHosts, HostSample } from "./metrics/hosts";
-import { sourceNodeIds, summedRawRate } from "./arroyo/metrics";
+import { sourceNodeIds, summedRawRate } from "./engines/arroyo/metrics";
 import { loadStackOutputs } from "./stackOutputs";
 import { ClusterOutputs } from "../stacks/outputs";
 

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { EngineName } from "../config/defaults";
+import { DEFAULT_ENGINE, EngineName } from "../config/defaults";
+import { engineProfile } from "./engines/profiles";
 
 /** Nexmark queries as plain SQL files, one per query and engine, in that engine's dialect: queries/<engine>/qN.sql. */
 export const QUERY_ROOT = path.join(__dirname, "queries");
@@ -82,7 +83,7 @@ function header(sql: string, key: string): string | undefined {
 }
 
 /** An engine's queries on disk, in query-number order. */
-export function listQueries(engine: EngineName = "arroyo", dir = queryDir(engine)): NexmarkQuery[] {
+export function listQueries(engine: EngineName = DEFAULT_ENGINE, dir = queryDir(engine)): NexmarkQuery[] {
     return fs
         .readdirSync(dir)
         .filter((f) => /^q\d+\.sql$/.test(f))
@@ -120,7 +121,7 @@ export function listQueries(engine: EngineName = "arroyo", dir = queryDir(engine
 }
 
 /** Finds an engine's queries by id, with a clear error naming the unknown ones and what exists. */
-export function selectQueries(ids: string[], engine: EngineName = "arroyo", dir = queryDir(engine)): NexmarkQuery[] {
+export function selectQueries(ids: string[], engine: EngineName = DEFAULT_ENGINE, dir = queryDir(engine)): NexmarkQuery[] {
     const all = listQueries(engine, dir);
     const byId = new Map(all.map((q) => [q.id, q]));
     const missing = NOT_INCLUDED[engine];
@@ -150,7 +151,7 @@ const STATE_TTL: Record<EngineName, (seconds: number) => string> = {
 /** The full SQL the engine receives: the source tables, then the query, placeholders filled in. */
 export function renderQuery(q: NexmarkQuery, params: QueryParams): string {
     const dir = q.dir;
-    if (params.source.kind === "nexmark" && q.engine !== "arroyo") throw new Error(`${q.id}: the built-in Nexmark source is Arroyo's; ${q.engine} reads the Kafka topics only`);
+    if (params.source.kind === "nexmark" && !engineProfile(q.engine).builtInNexmarkSource) throw new Error(`${q.id}: the built-in Nexmark source is Arroyo's; ${q.engine} reads the Kafka topics only`);
     const src = params.source;
     const values: Record<string, string> = {
         bootstrap_servers: params.bootstrapServers,

@@ -104,7 +104,7 @@ export async function validateQueries(engine: StreamEngine, opts: Pick<Benchmark
         if (errors.length > 0) problems.push(`${q.id}: ${errors.join("; ")}`);
         rendered.set(q.id, sql);
     }
-    if (problems.length > 0) throw new Error(`${engine.label} rejected ${problems.length === 1 ? "a query" : "queries"}; nothing was run:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0) throw new Error(`${engine.profile.label} rejected ${problems.length === 1 ? "a query" : "queries"}; nothing was run:\n  ${problems.join("\n  ")}`);
     return rendered;
 }
 
@@ -191,7 +191,7 @@ async function runQuery(opts: BenchmarkOptions, engine: StreamEngine, q: Nexmark
         samples: { produced: [], progress: [], jobs: [], checkpoints: new Map(), hosts: [], thermal: [], errors: new Set() },
     };
     const start = await prepare(ctx, admin, committer);
-    log(`${q.id}: starting ${engine.label} job ${ctx.jobName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`);
+    log(`${q.id}: starting ${engine.profile.label} job ${ctx.jobName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`);
     let job: EngineJob;
     try {
         job = await engine.start({ name: ctx.jobName, query: q, sql, parallelism: opts.parallelism, checkpointIntervalMs: ctx.checkpointMs, stableMs: stableRunningMs(ctx.checkpointMs), timeoutMs: opts.jobTimeoutMs ?? 180_000 });
@@ -242,7 +242,7 @@ async function startSampling(ctx: QueryContext, job: EngineJob, sampler: KafkaPr
     const sampleOnce = async () => {
         try {
             const [s, seen] = await Promise.all([sampler.sample(), job.observe()]);
-            samples.progress.push(toPoint(s, start, [], ctx.engine.commits));
+            samples.progress.push(toPoint(s, start, [], ctx.engine.profile.commits));
             samples.jobs.push({ time: s.time, ...seen.job });
             // Engines list only recent checkpoints (older ones are compacted or rotated away): keep every one seen.
             for (const c of seen.checkpoints) samples.checkpoints.set(c.epoch, c);
@@ -329,7 +329,7 @@ async function results(
     const loadF = loadFigures({ produced: samples.produced, startEpochMs: produce.startEpochMs, eventsPerSecond: opts.eventsPerSecond, totalEvents: opts.totalEvents, maxScheduleDelayMs: produce.maxScheduleDelayMs, ...(produce.threadMaxScheduleDelaysMs ? { threadMaxScheduleDelaysMs: produce.threadMaxScheduleDelaysMs } : {}), windowed: q.latencyWindowEnd === true }, window);
     const kafka = kafkaFigures({ progress: samples.progress, checkpoints, window, lagThreshold: opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD, kafkaSink: q.sink === "kafka" }, loadF);
     const own = job.figures(window, kafka.consumedInWindow);
-    const host = hostFigures(opts.outputs.hosts.map((h) => h.name), samples.hosts, window, engine.containerPattern);
+    const host = hostFigures(opts.outputs.hosts.map((h) => h.name), samples.hosts, window, engine.profile.containerPattern);
     const ackedAt = (t: number) => [...samples.produced].reverse().find((p) => p.time <= t)?.acked ?? 0;
     const seconds = Math.max(0.001, (window.endMs - window.startMs) / 1000);
     const figures: QueryFigures = {
@@ -347,7 +347,7 @@ async function results(
         engineCores: host.engineCores,
         eventsPerSecondPerCore: host.engineCores && kafka.consumedRate !== null ? kafka.consumedRate / host.engineCores : null,
     };
-    const words = { label: engine.label, attemptCounter: engine.attemptCounter };
+    const words = engine.profile;
     let validity = judgeValidity(samples.jobs, job.initialRunId, window.startMs, run.drainEndMs, undefined, words);
     if (!validity.valid) validity = judgeValidity(samples.jobs, job.initialRunId, window.startMs, run.drainEndMs, await job.firstError().catch(() => undefined), words);
     // A throttled host measured its own lowered clock, not the engine (--allow-throttled keeps the query valid).
@@ -394,10 +394,10 @@ async function verifyRun(ctx: QueryContext, run: QueryRun): Promise<QueryRun["ve
 /** Tear down: the job, the results topic (unless kept), the groups. */
 async function tearDown(ctx: QueryContext, admin: Admin, job: EngineJob | undefined, latency: LatencySampler | undefined): Promise<void> {
     const { q, opts, log } = ctx;
-    if (job) await job.stop().catch((err: Error) => log(`${q.id}: could not stop ${ctx.engine.label} job ${job.id}: ${err.message}`));
+    if (job) await job.stop().catch((err: Error) => log(`${q.id}: could not stop ${ctx.engine.profile.label} job ${job.id}: ${err.message}`));
     if (!opts.keepResultsTopics) await admin.deleteTopics({ topics: [ctx.resultsTopic] }).catch(() => undefined);
     await admin.deleteGroups([...ctx.groups.map((g) => g.groupId), ...(latency ? [`arroyo-pi-${opts.runTag}-${q.id}-latency`] : [])]).catch(() => undefined);
-    if (job) log(`${q.id}: ${ctx.engine.label} job stopped and removed`);
+    if (job) log(`${q.id}: ${ctx.engine.profile.label} job stopped and removed`);
 }
 
 /** Mean start-to-start time of the checkpoints seen, or the interval asked for when fewer than two were seen. */

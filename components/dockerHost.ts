@@ -5,11 +5,18 @@ import { HostSpec } from "../config/schema";
 import { shellQuote, SUDO_UNLESS_ROOT } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
 import { urlHost } from "../lib/address";
-import { jemallocAbortMessage, memoryCgroupOffMessage } from "../hosts/facts";
+import { memoryCgroupOffMessage } from "../hosts/facts";
 
 export type HostAccess =
     | { kind: "local"; dockerHost: string }
     | { kind: "ssh"; user: string; privateKey: pulumi.Output<string>; installCommand: string };
+
+/** A check of the engine's own, in each host's Docker check script, with the image it starts. */
+export interface EngineHostCheck {
+    image: string;
+    /** Shell lines run after `ml` holds Docker's MemoryLimit; they set failed=1 on a problem and echo what they found. */
+    lines(hostName: string): string[];
+}
 
 export interface DockerHostArgs {
     stack: string;
@@ -17,8 +24,8 @@ export interface DockerHostArgs {
     access: HostAccess;
     /** Image references this host runs; each becomes a RemoteImage so containers follow its id. */
     images: string[];
-    /** The Arroyo image among them: started once on the host before any container, to see it can run there. */
-    arroyoImage?: string;
+    /** The engine's own check of this host once Docker runs (EngineDeployment.hostCheck), if it has one. */
+    engineCheck?: EngineHostCheck;
     /** Deploy where Docker enforces no memory limit (hosts.allowNoMemoryLimit). */
     allowNoMemoryLimit?: boolean;
 }
@@ -50,27 +57,19 @@ export function installDockerScript(installCommand: string): string {
 /**
  * The preflight's second half, on the host once Docker runs (hosts/preflight.ts is the first):
  * what only Docker can tell. `docker info` must report MemoryLimit (unless the user allowed
- * running without), and the Arroyo image must start: its jemalloc aborts on a kernel with larger
- * pages than it was built for, which would leave every Arroyo container restarting forever.
- * Fails with the same messages as the preflight; prints what it found otherwise.
+ * running without), and the engine's own check (its image must start there) must pass. Fails
+ * with the same messages as the preflight; prints what it found otherwise.
  */
-export function dockerCheckScript(hostName: string, arroyoImage: string | undefined, allowNoMemoryLimit: boolean): string {
+export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck | undefined, allowNoMemoryLimit: boolean): string {
     const memcg = memoryCgroupOffMessage(hostName, "docker info MemoryLimit=$ml");
-    const jemalloc = jemallocAbortMessage(hostName, "$(getconf PAGESIZE)");
     return [
         "set -u",
         SUDO_UNLESS_ROOT,
         "failed=0",
         "ml=$($SUDO docker info --format '{{.MemoryLimit}}' 2>/dev/null)",
-        // Inside double quotes on purpose: the messages' $ml and $(getconf PAGESIZE) expand on the host; they hold no other $, ` or ".
+        // Inside double quotes on purpose: the message's $ml expands on the host; it holds no other $, ` or ".
         `if [ "$ml" != "true" ] && [ ${allowNoMemoryLimit ? "1" : "0"} -eq 0 ]; then echo "${memcg}" >&2; failed=1; fi`,
-        ...(arroyoImage
-            ? [
-                  `probe=$($SUDO docker run --rm ${shellQuote(arroyoImage)} --version 2>&1 | head -n 5)`,
-                  `if printf '%s' "$probe" | grep -q 'Unsupported system page size'; then echo "${jemalloc}" >&2; failed=1; fi`,
-                  `echo "docker MemoryLimit=$ml; the Arroyo image's --version: $(printf '%s' "$probe" | head -n 1)"`,
-              ]
-            : ['echo "docker MemoryLimit=$ml"']),
+        ...(engineCheck ? engineCheck.lines(hostName) : ['echo "docker MemoryLimit=$ml"']),
         'exit "$failed"',
     ].join("\n");
 }
@@ -143,16 +142,16 @@ export class DockerHost extends pulumi.ComponentResource {
             images.set(ref, new docker.RemoteImage(`${name}-image-${imageSlug(ref)}`, { name: ref, keepLocally: true }, { parent: this, provider: this.provider }));
         }
         if (access.kind === "ssh" && this.dockerInstall) {
-            const arroyo = args.arroyoImage ? images.get(args.arroyoImage) : undefined;
+            const checked = args.engineCheck ? images.get(args.engineCheck.image) : undefined;
             this.dockerCheck = new command.remote.Command(
                 `${name}-docker-check`,
                 {
                     connection: sshConnection(host, access),
-                    create: dockerCheckScript(host.name, args.arroyoImage, args.allowNoMemoryLimit === true),
+                    create: dockerCheckScript(host.name, args.engineCheck, args.allowNoMemoryLimit === true),
                     // Re-run when what it checks changes, never on its own: a second preview shows nothing.
-                    triggers: [args.arroyoImage ?? "", args.allowNoMemoryLimit === true],
+                    triggers: [args.engineCheck?.image ?? "", args.allowNoMemoryLimit === true],
                 },
-                { parent: this, dependsOn: [this.dockerInstall, ...(arroyo ? [arroyo] : [])] },
+                { parent: this, dependsOn: [this.dockerInstall, ...(checked ? [checked] : [])] },
             );
         }
         this.ready = this.dockerCheck ? [this.dockerCheck] : [];

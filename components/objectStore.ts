@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
-import { ARROYO_MINIO_USER, DATA_PATHS, EngineName, FLINK_MINIO_USER, MINIO_PORTS } from "../config/defaults";
-import { FLINK_CHECKPOINT_PREFIX } from "./flinkEnv";
+import { DATA_PATHS, MINIO_PORTS } from "../config/defaults";
+import type { EngineMinioUser } from "./engine";
 import { containerNetworking, dockerName, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "./common";
 import { ServiceReadiness } from "./serviceReadiness";
 import { goSeconds } from "../lib/goDuration";
@@ -12,12 +12,17 @@ export interface ObjectStoreArgs {
     image: string;
     rootUser: pulumi.Output<string>;
     rootPassword: pulumi.Output<string>;
-    /** Arroyo's bucket: checkpoints and compiled artifacts, the only bucket its user may read. */
+    /** The engines' bucket: checkpoints (and Arroyo's compiled artifacts). */
     checkpointBucket: string;
-    /** Where Arroyo's filesystem sinks write query output (q10): its user may write objects there, nothing more. */
+    /** Where the engines' filesystem sinks write query output (q10). */
     resultsBucket: string;
-    /** Other buckets, out of Arroyo's reach. */
+    /** Other buckets, out of the engines' reach. */
     extraBuckets: string[];
+    /**
+     * Every engine's MinIO user, by engine (components/engines.ts), whichever runs: switching
+     * engines changes nothing in MinIO.
+     */
+    engineUsers: Record<string, EngineMinioUser>;
     externalHost: string;
     clusterHost: string;
     retainData: boolean;
@@ -44,13 +49,13 @@ export class ObjectStore extends pulumi.ComponentResource {
     public readonly buckets: minio.S3Bucket[];
     /** `http://host:port` for the deployer and the benchmark. */
     public readonly endpoint: string;
-    /** `http://host:port` for Arroyo inside the cluster. */
+    /** `http://host:port` for the engine inside the cluster. */
     public readonly clusterEndpoint: string;
     /**
      * Each engine's way into the checkpoint bucket, as its own user. Both users exist whichever
      * engine runs: switching engines changes nothing in MinIO.
      */
-    public readonly engineStorage: Record<EngineName, EngineStorage>;
+    public readonly engineStorage: Record<string, EngineStorage>;
 
     constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("arroyo-pi:index:ObjectStore", name, {}, opts);
@@ -124,74 +129,20 @@ export class ObjectStore extends pulumi.ComponentResource {
 
         // An engine's user: its policy (which keeps its first name, so an upgrade updates it in
         // place), the user, and the policy attached; the engine gets the user's generated key.
-        const engineUser = (engine: EngineName, user: string, policyName: string, policy: object): EngineStorage => {
-            const doc = new minio.IamPolicy(`${name}-${engine}-policy`, { name: policyName, policy: JSON.stringify(policy) }, asAdmin);
-            const iamUser = new minio.IamUser(`${name}-${engine}-user`, { name: user, forceDestroy: true }, asAdmin);
+        const buckets = { checkpoints: args.checkpointBucket, results: args.resultsBucket };
+        const engineUser = (engine: string, u: EngineMinioUser): EngineStorage => {
+            const doc = new minio.IamPolicy(`${name}-${engine}-policy`, { name: u.policyName, policy: JSON.stringify(u.policy(buckets)) }, asAdmin);
+            const iamUser = new minio.IamUser(`${name}-${engine}-user`, { name: u.user, forceDestroy: true }, asAdmin);
             new minio.IamUserPolicyAttachment(`${name}-${engine}-policy-attachment`, { userName: iamUser.name, policyName: doc.name }, asAdmin);
             return { endpoint: this.clusterEndpoint, bucket: args.checkpointBucket, accessKey: iamUser.name, secretKey: pulumi.secret(iamUser.secret) };
         };
-        this.engineStorage = {
-            arroyo: engineUser("arroyo", ARROYO_MINIO_USER, "arroyo-checkpoints", arroyoPolicy(args.checkpointBucket, args.resultsBucket)),
-            flink: engineUser("flink", FLINK_MINIO_USER, "flink-checkpoints", flinkPolicy(args.checkpointBucket)),
-        };
+        this.engineStorage = Object.fromEntries(Object.entries(args.engineUsers).map(([engine, u]) => [engine, engineUser(engine, u)]));
 
         this.registerOutputs({
             endpoint: this.endpoint,
             clusterEndpoint: this.clusterEndpoint,
             buckets: this.buckets.map((b) => b.bucket),
-            arroyoAccessKey: this.engineStorage.arroyo.accessKey,
-            flinkAccessKey: this.engineStorage.flink.accessKey,
+            ...Object.fromEntries(Object.entries(this.engineStorage).map(([engine, st]) => [`${engine}AccessKey`, st.accessKey])),
         });
     }
-}
-
-/**
- * Arroyo's user: read, write, list and delete in its checkpoint bucket; in the results bucket only
- * what its filesystem sink does (crates/arroyo-connectors/src/filesystem/sink/mod.rs): it writes
- * every file as a multipart upload (create, upload parts, complete: s3:PutObject; abort), and after
- * a restore it commits the files of the restored checkpoint again, where a completion that fails
- * reads the file back (`get_if_present`, crates/arroyo-storage/src/lib.rs: s3:GetObject) to see
- * whether it is already there whole. Without GetObject that read is refused and the job cannot
- * recover. No listing, no delete, nothing elsewhere, no bucket creation. The policy keeps its
- * first name so upgrading a stack updates it in place.
- */
-export function arroyoPolicy(checkpointBucket: string, resultsBucket: string) {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
-            {
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: [`arn:aws:s3:::${checkpointBucket}/*`],
-            },
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${resultsBucket}`] },
-            { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${resultsBucket}/*`] },
-        ],
-    };
-}
-
-/**
- * Flink's user: its checkpoints under one prefix of the checkpoint bucket, and nothing else.
- * Flink's S3 filesystem lists, reads, writes and deletes checkpoint files there (it removes the
- * checkpoints it no longer retains), and writes large state as multipart uploads, which it
- * completes or aborts by key (object actions). It never lists the bucket's uploads in flight, so
- * s3:ListBucketMultipartUploads is not granted: MinIO accepts `s3:prefix` only on s3:ListBucket and
- * refuses the whole policy when that condition is put on ListBucketMultipartUploads ("unsupported
- * condition keys"), and granting it without the condition would show Flink every upload in the bucket.
- */
-export function flinkPolicy(checkpointBucket: string) {
-    const prefix = FLINK_CHECKPOINT_PREFIX;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
-            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${checkpointBucket}`], Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } } },
-            {
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: [`arn:aws:s3:::${checkpointBucket}/${prefix}/*`],
-            },
-        ],
-    };
 }

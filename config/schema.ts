@@ -4,6 +4,7 @@ import { isImageReference } from "../lib/imageRef";
 import {
     DEFAULT_IMAGES,
     DEFAULTS,
+    DEFAULT_ENGINE,
     ENGINES,
     EngineName,
     FLINK_MIN_TASKMANAGER_MB,
@@ -77,7 +78,8 @@ const imagesSchema = z
     })
     .strict();
 
-const arroyoSchema = z
+/** What both engines are given alike: task slots and memory per worker, and how often they checkpoint. */
+const clusterSchema = z
     .object({
         taskSlotsPerWorker: z.number().int().positive().default(DEFAULTS.taskSlotsPerWorker),
         memoryPerSlotMb: z.number().int().positive().default(DEFAULTS.memoryPerSlotMb),
@@ -114,7 +116,9 @@ const structured = {
     controller: hostSchema,
     workers: z.array(workerSchema),
     images: imagesSchema.default(() => imagesSchema.parse({})),
-    arroyo: arroyoSchema.default(() => arroyoSchema.parse({})),
+    cluster: clusterSchema.optional(),
+    /** The first name of `cluster`, from when Arroyo was the only engine: still read, with a note. */
+    arroyo: clusterSchema.optional(),
     kafka: kafkaSchema.default(() => kafkaSchema.parse({})),
     buckets: bucketsSchema.default(() => bucketsSchema.parse({})),
     hosts: hostsSchema.default(() => hostsSchema.parse({})),
@@ -126,7 +130,7 @@ const structured = {
 const plain = {
     target: z.enum(["local", "ssh"]).default(DEFAULTS.target),
     /** The stream processor the cluster runs: switching it replaces the engine's containers and nothing of Kafka or MinIO. */
-    engine: z.enum(ENGINES).default("arroyo"),
+    engine: z.enum(ENGINES).default(DEFAULT_ENGINE),
     // An empty value is reported once, by checkSsh, as the missing user it is.
     sshUser: z.string().optional(),
     dockerInstallCommand: z.string().min(1).default(DEFAULTS.dockerInstallCommand),
@@ -166,7 +170,10 @@ export interface ValidatedConfig {
     localDockerHost: string;
     engine: EngineName;
     images: { arroyo: string; kafka: string; minio: string; flink: string };
-    arroyo: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
+    /** Task slots live on each worker (workers[].taskSlots); the memory of one slot and the checkpoint interval apply to the engine that runs. */
+    cluster: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
+    /** What the config says that is accepted but should change (an old key's name), one line each: said once by the deployer. */
+    notices: string[];
     kafka: { heapMb: number; partitions: number };
     buckets: { checkpoints: string; results: string; extra: string[] };
     minio: { rootUser: string; rootPassword: string };
@@ -237,12 +244,15 @@ function numberBound(issue: z.core.$ZodIssue): string | undefined {
 
 /** How to fix a setting, by its path with list indexes dropped ("workers[].taskSlots"). */
 const FIXES: Record<string, string> = {
-    "arroyo.taskSlotsPerWorker": "set the Arroyo task slots of each worker, e.g. 'pulumi config set --path arroyo.taskSlotsPerWorker 1'",
-    "arroyo.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path arroyo.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
-    "arroyo.checkpointIntervalSeconds": `set the seconds between checkpoints, 1 to 86400 (what Arroyo accepts), e.g. 'pulumi config set --path arroyo.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
+    "cluster.taskSlotsPerWorker": "set the task slots of each worker, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1'",
+    "cluster.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
+    "cluster.checkpointIntervalSeconds": `set the seconds between checkpoints, 1 to 86400 (what Arroyo accepts), e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
+    "arroyo.taskSlotsPerWorker": "set it under the key's new name, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1', and remove the old one with 'pulumi config rm arroyo'",
+    "arroyo.memoryPerSlotMb": `set it under the key's new name, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}', and remove the old one with 'pulumi config rm arroyo'`,
+    "arroyo.checkpointIntervalSeconds": `set it under the key's new name, 1 to 86400, e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}', and remove the old one with 'pulumi config rm arroyo'`,
     "kafka.heapMb": `set the broker's JVM heap in MB, at least 128, e.g. 'pulumi config set --path kafka.heapMb ${DEFAULTS.kafkaHeapMb}'`,
     "kafka.partitions": "set at least one partition per task slot, or remove the key to default to the total task slots",
-    "workers[].taskSlots": "set the worker's task slots, or remove the key to use arroyo.taskSlotsPerWorker",
+    "workers[].taskSlots": "set the worker's task slots, or remove the key to use cluster.taskSlotsPerWorker",
     "workers[].sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     "controller.sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     retainData: "set it with 'pulumi config set retainData true' or false",
@@ -381,6 +391,27 @@ function checkMinioLengths(minio: ValidatedConfig["minio"], problems: string[]):
 }
 
 /**
+ * The settings both engines share, under `cluster`, or under its first name `arroyo` with a note
+ * to rename it (a stack written before Flink keeps working, unchanged). Both at once is refused:
+ * which one was meant cannot be told. Undefined where the key's value was invalid (its problem is
+ * recorded).
+ */
+function clusterSettings(raw: RawConfig, parsed: Parsed, problems: string[], notices: string[]): (z.output<typeof clusterSchema> & { from: "cluster" | "arroyo" }) | undefined {
+    const given = (k: string) => raw.values[k] !== undefined;
+    if (given("cluster") && given("arroyo")) {
+        problems.push(`${key("arroyo")} and ${key("cluster")} are both set: 'arroyo' is the first name of 'cluster'; keep the settings under cluster and remove the other with 'pulumi config rm arroyo'`);
+        return undefined;
+    }
+    if (given("arroyo")) {
+        if (!parsed.arroyo) return undefined;
+        notices.push(`${key("arroyo")} is now named ${key("cluster")} (both engines use these settings): read as cluster; rename the key in Pulumi.${raw.stack}.yaml`);
+        return { ...parsed.arroyo, from: "arroyo" };
+    }
+    if (given("cluster") && !parsed.cluster) return undefined;
+    return { ...(parsed.cluster ?? clusterSchema.parse({})), from: "cluster" };
+}
+
+/**
  * Validates a stack's config once, before any resource is declared. Collects every problem
  * (not only the first) so a user fixes a config in one round.
  */
@@ -388,10 +419,12 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     const problems: string[] = [];
     const parsed = parseKeys(raw, problems);
     const target = parsed.target ?? DEFAULTS.target;
-    const { controller, arroyo, kafka, buckets } = parsed;
+    const { controller, kafka, buckets } = parsed;
+    const notices: string[] = [];
+    const cluster = clusterSettings(raw, parsed, problems, notices);
 
     if (parsed.workers?.length === 0) {
-        problems.push(`${key("workers")} is empty: an Arroyo cluster needs at least one worker; ${HINTS.workers}`);
+        problems.push(`${key("workers")} is empty: a cluster needs at least one worker; ${HINTS.workers}`);
     }
     checkHosts(
         [
@@ -407,20 +440,20 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         address: w.address,
         sshPort: w.sshPort ?? DEFAULTS.sshPort,
         ...(w.hostKey ? { hostKey: w.hostKey } : {}),
-        taskSlots: w.taskSlots ?? arroyo?.taskSlotsPerWorker ?? DEFAULTS.taskSlotsPerWorker,
+        taskSlots: w.taskSlots ?? cluster?.taskSlotsPerWorker ?? DEFAULTS.taskSlotsPerWorker,
     }));
     const totalSlots = workers.reduce((sum, w) => sum + w.taskSlots, 0);
 
-    if (arroyo && arroyo.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
-        problems.push(`${key("arroyo")}.memoryPerSlotMb is ${arroyo.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`);
+    if (cluster && cluster.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
+        problems.push(`${key(cluster.from)}.memoryPerSlotMb is ${cluster.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower cluster.taskSlotsPerWorker to give each slot more of the Pi's memory`);
     }
-    const engine = parsed.engine ?? "arroyo";
-    if (engine === "flink" && arroyo) {
-        const small = workers.filter((w) => w.taskSlots * arroyo.memoryPerSlotMb < FLINK_MIN_TASKMANAGER_MB);
+    const engine = parsed.engine ?? DEFAULT_ENGINE;
+    if (engine === "flink" && cluster) {
+        const small = workers.filter((w) => w.taskSlots * cluster.memoryPerSlotMb < FLINK_MIN_TASKMANAGER_MB);
         if (small.length) {
             problems.push(
-                `${key("engine")} is flink, and the TaskManager of ${small.map((w) => w.name).join(", ")} would get ${small.map((w) => w.taskSlots * arroyo.memoryPerSlotMb).join(", ")} MB (taskSlots x arroyo.memoryPerSlotMb), below the ${FLINK_MIN_TASKMANAGER_MB} MB Flink's default memory settings need to start (metaspace, overhead, framework and network memory before any task heap): ` +
-                    `raise arroyo.memoryPerSlotMb to at least ${Math.ceil(FLINK_MIN_TASKMANAGER_MB / Math.min(...small.map((w) => w.taskSlots)))}, e.g. 'pulumi config set --path arroyo.memoryPerSlotMb 1024', or give those workers more taskSlots`,
+                `${key("engine")} is flink, and the TaskManager of ${small.map((w) => w.name).join(", ")} would get ${small.map((w) => w.taskSlots * cluster.memoryPerSlotMb).join(", ")} MB (taskSlots x cluster.memoryPerSlotMb), below the ${FLINK_MIN_TASKMANAGER_MB} MB Flink's default memory settings need to start (metaspace, overhead, framework and network memory before any task heap): ` +
+                    `raise cluster.memoryPerSlotMb to at least ${Math.ceil(FLINK_MIN_TASKMANAGER_MB / Math.min(...small.map((w) => w.taskSlots)))}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb 1024', or give those workers more taskSlots`,
             );
         }
     }
@@ -438,7 +471,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     const minio = checkMinio(raw, target, problems);
     checkMinioLengths(minio, problems);
 
-    if (problems.length > 0 || !controller || !arroyo || !kafka || !buckets || !parsed.images || parsed.retainData === undefined) {
+    if (problems.length > 0 || !controller || !cluster || !kafka || !buckets || !parsed.images || parsed.retainData === undefined) {
         throw new ConfigError(problems);
     }
     return {
@@ -456,7 +489,8 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         localDockerHost: parsed.localDockerHost ?? DEFAULTS.localDockerHost,
         engine,
         images: parsed.images,
-        arroyo: { memoryPerSlotMb: arroyo.memoryPerSlotMb, checkpointIntervalSeconds: arroyo.checkpointIntervalSeconds },
+        cluster: { memoryPerSlotMb: cluster.memoryPerSlotMb, checkpointIntervalSeconds: cluster.checkpointIntervalSeconds },
+        notices,
         kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },
         buckets,
         minio,

@@ -2,23 +2,20 @@
 // hosts as the preflight reaches them. From the validated config, with the credentials in plain
 // text: this runs before they are wrapped as secrets and never stores them.
 import { ValidatedConfig } from "../config/schema";
-import { nodeMemoryLimitMb } from "../components/arroyoNode";
-import { FLINK_CONTROLLER_MB } from "../config/defaults";
+import { engineDeployment } from "../components/engines";
+import { DEFAULT_ENGINE } from "../config/defaults";
 import { minioVolumeName } from "../components/objectStore";
 import { HostDemand } from "./facts";
 import { PreflightHost } from "./preflight";
 
 /**
- * The controller's containers have no memory limit of their own; what they take, as planned:
- * Kafka's heap plus the JVM's own memory beyond it, MinIO, and Arroyo's controller (API,
- * compiler and controller in one process). Estimates for the check, not measurements. With
- * engine flink, the JobManager's process size and the SQL Gateway's limit instead of Arroyo's
- * controller (config/defaults.ts FLINK_CONTROLLER_MB); a TaskManager is slots x memoryPerSlotMb
- * as an Arroyo node is.
+ * What the controller host's shared services take, as planned: Kafka's JVM beyond its heap, and
+ * MinIO; the engine's controller part adds its own (EngineDeployment.controllerMemoryMb), each
+ * worker its part's limit. Estimates for the check, not measurements.
  */
-export const CONTROLLER_OVERHEAD_MB = { kafkaNonHeap: 256, minio: 256, arroyoController: 512 } as const;
+export const CONTROLLER_OVERHEAD_MB = { kafkaNonHeap: 256, minio: 256 } as const;
 
-export function hostDemands(config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "arroyo" | "hosts"> & { engine?: ValidatedConfig["engine"] }): HostDemand[] {
+export function hostDemands(config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "cluster" | "hosts"> & { engine?: ValidatedConfig["engine"] }): HostDemand[] {
     const byName = new Map<string, HostDemand>();
     const add = (name: string, role: "controller" | "worker", memoryMb: number) => {
         const d = byName.get(name) ?? { name, roles: [], memoryMb: 0, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit };
@@ -27,9 +24,9 @@ export function hostDemands(config: Pick<ValidatedConfig, "controller" | "worker
         byName.set(name, d);
     };
     const o = CONTROLLER_OVERHEAD_MB;
-    const engineController = config.engine === "flink" ? FLINK_CONTROLLER_MB.jobManager + FLINK_CONTROLLER_MB.sqlGateway : o.arroyoController;
-    add(config.controller.name, "controller", config.kafka.heapMb + o.kafkaNonHeap + o.minio + engineController);
-    for (const w of config.workers) add(w.name, "worker", nodeMemoryLimitMb(w.taskSlots, config.arroyo.memoryPerSlotMb));
+    const engine = engineDeployment(config.engine ?? DEFAULT_ENGINE);
+    add(config.controller.name, "controller", config.kafka.heapMb + o.kafkaNonHeap + o.minio + engine.controllerMemoryMb);
+    for (const w of config.workers) add(w.name, "worker", engine.workerMemoryMb(w.taskSlots, config.cluster.memoryPerSlotMb));
     return [...byName.values()];
 }
 

@@ -231,7 +231,7 @@ export function hostProblems(facts: HostFacts, demand: HostDemand, arroyoProbe?:
     if (facts.memoryMb !== null && facts.memoryMb < demand.memoryMb + HOST_HEADROOM_MB) {
         p.push(
             `${on}: ${facts.memoryMb} MB of RAM, below the ${demand.memoryMb} MB its containers are given plus ${HOST_HEADROOM_MB} MB for the OS and Docker; they would be killed or swap. ` +
-                `Fix: lower ${demand.roles.includes("worker") ? "the worker's taskSlots or arroyo.memoryPerSlotMb" : "kafka.heapMb"}, or use a host with more memory`,
+                `Fix: lower ${demand.roles.includes("worker") ? "the worker's taskSlots or cluster.memoryPerSlotMb" : "kafka.heapMb"}, or use a host with more memory`,
         );
     }
     if (facts.diskFreeMb !== null && facts.diskFreeMb < MIN_DISK_FREE_MB) {

@@ -19,6 +19,7 @@ import type { PreflightResult } from "../hosts/preflight";
 import { spawnSync } from "child_process";
 import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
+import { engineDeployment } from "../components/engines";
 import { CLI_CANCELLING, containersInState, descendantsOf, INTERRUPT_FORWARD_GRACE_MS, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
 import { runOnHost } from "../lib/hostShell";
 import { SUDO_UNLESS_ROOT } from "../lib/shell";
@@ -73,6 +74,7 @@ async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedCo
     }
     const config = parseClusterConfig({ stack: stackName, values, secretKeys });
     configuredHosts = config.target === "ssh" ? [config.controller, ...config.workers] : [];
+    for (const notice of config.notices) console.log(`note: ${notice}`);
     return config;
 }
 
@@ -245,8 +247,9 @@ export async function main(argv: string[]): Promise<void> {
         // The hosts are checked here, before the engine starts: a refusal is said once, as the
         // last lines, and not again by the engine's progress and its diagnostics (three times).
         if (config && action !== "destroy") checkedHosts = await checkHosts(config, {}, (line) => console.log(line));
-        // Flink's containers get the Kafka SQL connector from the toolchain's cache (pinned hash).
-        if (config?.engine === "flink" && action !== "destroy") toolchain(["flink-connector"]);
+        // What the engine's containers get from the toolchain's cache (Flink's Kafka SQL connector).
+        const steps = config && action !== "destroy" ? engineDeployment(config.engine).toolchain : [];
+        if (steps.length) toolchain([...steps]);
         recoverLocks(backend, o.stack);
         await ensurePlugins(stack.workspace as LocalWorkspace);
         await recoverState(stack, config, action, signal, onOutput);

@@ -5,8 +5,9 @@ import { targetLayout } from "./placement";
 import { ClusterOutputs } from "./outputs";
 import { WorkerRole } from "./workerRole";
 import { hardwareFacts, HostFacts } from "../hosts/facts";
+import { engineDeployment } from "../components/engines";
 
-export interface ArroyoClusterArgs {
+export interface ClusterArgs {
     config: ClusterConfig;
     /** What the preflight read on each host (ssh target), by host name: exported with the hosts. */
     hostFacts?: Record<string, HostFacts>;
@@ -20,14 +21,17 @@ export function retainedBuckets(config: ClusterConfig, hostFacts: Record<string,
     return found ? found : undefined;
 }
 
+/** The component's first type and name: a stack deployed before the rename keeps every resource. */
+const FIRST_NAME = { type: "arroyo-pi:index:ArroyoCluster", name: "arroyo" };
+
 /** The whole cluster: one controller role and one worker role per configured worker. */
-export class ArroyoCluster extends pulumi.ComponentResource {
+export class Cluster extends pulumi.ComponentResource {
     public readonly controllerRole: ControllerRole;
     public readonly workerRoles: WorkerRole[];
     public readonly outputs: ClusterOutputs;
 
-    constructor(name: string, args: ArroyoClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("arroyo-pi:index:ArroyoCluster", name, {}, opts);
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("arroyo-pi:index:Cluster", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), FIRST_NAME] });
         const { config } = args;
         const layout = targetLayout(config);
         // Exported facts are the hardware's only: the retained buckets describe the data, and free
@@ -56,11 +60,10 @@ export class ArroyoCluster extends pulumi.ComponentResource {
                 ),
         );
 
-        const engine = c.engine;
-        const workerRoles = engine.kind === "arroyo" ? ["arroyo-node"] : ["flink-taskmanager"];
+        const engine = engineDeployment(config.engine);
         this.outputs = {
-            engine: engine.kind,
-            ...c.endpoints,
+            engine: config.engine,
+            ...c.engine.endpoints,
             kafkaBootstrapServers: c.kafka.bootstrapServers,
             kafkaClusterBootstrapServers: c.kafka.clusterBootstrapServers,
             minioEndpoint: c.objectStore.endpoint,
@@ -68,15 +71,15 @@ export class ArroyoCluster extends pulumi.ComponentResource {
             topics: { ...c.topics.names },
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,
-            checkpointIntervalSeconds: config.arroyo.checkpointIntervalSeconds,
+            checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds,
             buckets: config.buckets,
             images: config.images,
             hosts: [
-                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", ...(engine.kind === "arroyo" ? ["arroyo-controller"] : ["flink-jobmanager", "flink-sql-gateway"])], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
+                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", ...engine.controllerRoles], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
                 ...this.workerRoles.map((w, i) => ({
                     name: w.host.name,
                     address: w.host.address,
-                    roles: workerRoles,
+                    roles: [...engine.workerRoles],
                     dockerHost: w.host.dockerHost,
                     taskSlots: config.workers[i].taskSlots,
                     ...facts(w.host.name),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENGINES } from "../config/defaults";
+import { DEFAULT_ENGINE, ENGINE_ENDPOINT_OUTPUTS, ENGINES } from "../config/defaults";
 
 /**
  * The stack outputs: what `pulumi up` exports and what the benchmark reads. One schema for both,
@@ -8,7 +8,7 @@ import { ENGINES } from "../config/defaults";
 export const clusterOutputsSchema = z
     .object({
         /** The stream processor the cluster runs (config key `engine`); stacks deployed before it was exported run Arroyo. */
-        engine: z.enum(ENGINES).default("arroyo"),
+        engine: z.enum(ENGINES).default(DEFAULT_ENGINE),
         /** Arroyo's REST API (engine arroyo). */
         arroyoApiUrl: z.string().url().optional(),
         /** Flink's JobManager REST API and SQL Gateway (engine flink). */
@@ -23,7 +23,7 @@ export const clusterOutputsSchema = z
         topics: z.object({ person: z.string(), auction: z.string(), bid: z.string() }),
         partitions: z.number().int().positive(),
         totalSlots: z.number().int().positive(),
-        /** Arroyo's default checkpoint interval (arroyo.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
+        /** Arroyo's default checkpoint interval (cluster.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
         checkpointIntervalSeconds: z.number().positive().default(10),
         buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
         images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string(), flink: z.string().optional() }),
@@ -44,8 +44,7 @@ export const clusterOutputsSchema = z
         stack: z.string(),
     })
     .superRefine((o, ctx) => {
-        const need = o.engine === "arroyo" ? (["arroyoApiUrl"] as const) : (["flinkRestUrl", "flinkSqlGatewayUrl"] as const);
-        for (const key of need) if (!o[key]) ctx.addIssue({ code: "custom", path: [key], message: `the stack runs ${o.engine} but exports no ${key}: run 'npm run up' to update it` });
+        for (const key of ENGINE_ENDPOINT_OUTPUTS[o.engine]) if (!o[key]) ctx.addIssue({ code: "custom", path: [key], message: `the stack runs ${o.engine} but exports no ${key}: run 'npm run up' to update it` });
     });
 
 export type ClusterOutputs = z.infer<typeof clusterOutputsSchema>;

@@ -42,11 +42,3 @@ export function targetLayout(config: ClusterConfig): TargetLayout {
         sharedNetwork: false,
     };
 }
-
-/**
- * The engine's image every host of the stack pulls, and the Arroyo image the Docker check starts
- * once on each host (Arroyo's jemalloc probe; none where Flink runs).
- */
-export function engineImage(config: ClusterConfig): { image: string; arroyoImage?: string } {
-    return config.engine === "arroyo" ? { image: config.images.arroyo, arroyoImage: config.images.arroyo } : { image: config.images.flink };
-}

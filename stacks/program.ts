@@ -6,7 +6,7 @@ import { HostFacts } from "../hosts/facts";
 import { preflight, PreflightError, PreflightResult, readLocalRetainedBuckets } from "../hosts/preflight";
 import { minioVolumeName } from "../components/objectStore";
 import { needsAny, tuneHosts, tuningLeft, tuningNeeds } from "../hosts/tuning";
-import { ArroyoCluster } from "./cluster";
+import { Cluster } from "./cluster";
 import { ClusterOutputs } from "./outputs";
 
 export interface ProgramDeps {
@@ -60,7 +60,7 @@ export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOut
     if (validated.target === "local") {
         // The same adoption of retained buckets as on the ssh target, read from this machine's engine.
         const retained = await (deps.localBuckets ?? readLocalRetainedBuckets)(minioVolumeName(validated.stack), validated.localDockerHost);
-        return new ArroyoCluster("arroyo", { config: withSecrets(validated), localRetainedBuckets: retained ?? undefined }).outputs;
+        return new Cluster("cluster", { config: withSecrets(validated), localRetainedBuckets: retained ?? undefined }).outputs;
     }
-    return new ArroyoCluster("arroyo", { config: withSecrets(validated), hostFacts }).outputs;
+    return new Cluster("cluster", { config: withSecrets(validated), hostFacts }).outputs;
 }

@@ -7,9 +7,9 @@
 // asks for the trial's rate and passes when the source kept it (its messages_sent, de-smoothed)
 // with the job healthy.
 import { Kafka, logLevel } from "kafkajs";
-import { ArroyoClient } from "../arroyo/client";
-import { countBetween, mergeSnapshots, sourceNodeIds, subtaskSeries } from "../arroyo/metrics";
-import { OperatorMetricGroup } from "../arroyo/types";
+import { ArroyoClient } from "../engines/arroyo/client";
+import { countBetween, mergeSnapshots, sourceNodeIds, subtaskSeries } from "../engines/arroyo/metrics";
+import { OperatorMetricGroup } from "../engines/arroyo/types";
 import { createTopicsAndWait, retrying } from "../kafka/admin";
 import { NexmarkQuery, renderQuery, resultsFilesUrl } from "../queries";
 import { arroyoApiUrlOf } from "../engines";

@@ -1,9 +1,10 @@
-// What the benchmark needs of a stream processor, one implementation per engine (arroyo.ts,
-// flink.ts). Everything measured on Kafka, and every figure computed from samples, is shared and
+// What the benchmark needs of a stream processor, one implementation per engine folder (arroyo/,
+// flink/). Everything measured on Kafka, and every figure computed from samples, is shared and
 // lives elsewhere (kafka/, figures.ts); an engine only submits, follows and stops its jobs, and
 // says how its own metrics and its Kafka commits are to be read.
 import { EngineName } from "../../config/defaults";
-import { CheckpointTime, CommitCounting } from "../kafka/progress";
+import { CheckpointTime } from "../kafka/progress";
+import type { EngineProfile } from "./profile";
 import { QueryParams, NexmarkQuery } from "../queries";
 import { EngineFigures, JobSample } from "../report/types";
 
@@ -53,14 +54,8 @@ export interface EngineSeries {
 
 export interface StreamEngine {
     readonly name: EngineName;
-    /** "Arroyo", "Flink": how the report names the engine's own figures. */
-    readonly label: string;
-    /** How its Kafka source's committed offsets count what was read. */
-    readonly commits: CommitCounting;
-    /** The attempt counter's name, for the validity's words (run_id, numRestarts). */
-    readonly attemptCounter: string;
-    /** Containers of the engine on the hosts (for CPU per engine core), by name. */
-    readonly containerPattern: RegExp;
+    /** What the figures and reports know of the engine without talking to it. */
+    readonly profile: EngineProfile;
     /** How long after the window's end its own metrics need before they cover it, given the sampling interval. */
     metricsSettleMs(metricsIntervalMs: number): number;
     ping(): Promise<void>;

@@ -1,4 +1,5 @@
 import * as vega from "vega";
+import { engineProfile } from "../engines/profiles";
 import * as vl from "vega-lite";
 import { BenchmarkResults, QueryRun } from "./types";
 
@@ -69,7 +70,7 @@ async function capacityCharts(r: BenchmarkResults): Promise<Record<string, strin
 
 /** The engine's own source rate, named for how it was read. */
 function engineSourceLabel(q: QueryRun): string {
-    return q.engine === "flink" ? "source (Flink's counters, differenced)" : "source (Arroyo's metric, de-smoothed)";
+    return engineProfile(q.engine).sourceSeriesLabel;
 }
 
 async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> {
@@ -79,7 +80,7 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate },
             { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate },
             { query: label(q), measure: engineSourceLabel(q), rate: q.figures.engine.sourceRate },
-            ...(q.figures.engine.sourceRateSmoothed !== undefined ? [{ query: label(q), measure: "source (Arroyo's UI, smoothed)", rate: q.figures.engine.sourceRateSmoothed }] : []),
+            ...(q.figures.engine.sourceRateSmoothed !== undefined ? [{ query: label(q), measure: `source (${engineProfile(q.engine).label}'s UI, smoothed)`, rate: q.figures.engine.sourceRateSmoothed }] : []),
         ])
         .filter((x) => x.rate !== null);
     const overTime = r.queries.flatMap((q) => {
@@ -91,7 +92,7 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             ...perSecond((p) => p.input).map((x) => ({ query: label(q), series: "input (Kafka)", ...x })),
             ...perSecond((p) => p.output).map((x) => ({ query: label(q), series: "output (Kafka)", ...x })),
             ...q.samples.engineSource.map((p) => ({ query: label(q), series: engineSourceLabel(q), seconds: (p.time - t0) / 1000, rate: p.value })),
-            ...(q.samples.engineSourceSmoothed ?? []).map((p) => ({ query: label(q), series: "source (Arroyo's UI, smoothed)", seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...(q.samples.engineSourceSmoothed ?? []).map((p) => ({ query: label(q), series: `source (${engineProfile(q.engine).label}'s UI, smoothed)`, seconds: (p.time - t0) / 1000, rate: p.value })),
         ];
     });
     const thermal = r.queries.flatMap((q) =>

@@ -1,7 +1,7 @@
 // Two results folders side by side (`npm run compare`): the same queries at the same load on the
 // same hosts with the same parallelism, one engine against the other. A pure function of the two
 // results.json files; it refuses to compare runs that differ in what the figures depend on.
-import { ENGINE_LABELS } from "../../config/defaults";
+import { engineProfile } from "../engines/profiles";
 import { BenchmarkResults, QueryRun } from "./types";
 import { engineImageOf, num } from "./format";
 
@@ -44,16 +44,13 @@ export class IncomparableError extends Error {
     }
 }
 
-/** Whether an Arroyo image is this project's test double (toolchain/run.sh double-image), not Arroyo. */
-export function isTestDouble(image: string | undefined): boolean {
-    return image !== undefined && /arroyo-double|stand-in/.test(image);
-}
 
 function side(r: BenchmarkResults, folder: string): Side {
     const engine = r.topology.engine;
     const image = engineImageOf(r);
-    const double = engine === "arroyo" && isTestDouble(image ?? undefined);
-    return { label: `${ENGINE_LABELS[engine]}${double ? " (test double, not Arroyo)" : ""}`, engine, image, folder };
+    const profile = engineProfile(engine);
+    const double = profile.isTestDouble(image ?? undefined);
+    return { label: `${profile.label}${double ? ` (test double, not ${profile.label})` : ""}`, engine, image, folder };
 }
 
 /** The hardware a host's figures come from: its name and what the preflight read (absent on the local target). */

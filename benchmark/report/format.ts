@@ -7,5 +7,5 @@ export const num = (x: number | null | undefined, digits = 0) =>
 
 /** The image of the engine the run drove, as the stack outputs named it; null where they did not. */
 export function engineImageOf(r: BenchmarkResults): string | null {
-    return (r.topology.engine === "flink" ? r.versions.images.flink : r.versions.images.arroyo) ?? null;
+    return r.versions.images[r.topology.engine] ?? null;
 }

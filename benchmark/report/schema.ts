@@ -3,6 +3,7 @@
 // refused with the field that is wrong, not read as undefined into a figure. The writer's types
 // are in types.ts; this schema holds the parts the readers use, and lets the rest through.
 import { z } from "zod";
+import { ENGINES } from "../../config/defaults";
 import { RESULTS_SCHEMA_VERSION } from "./types";
 
 const num = z.number().nullable();
@@ -16,7 +17,7 @@ const search = z.looseObject({
 
 const queryRun = z.looseObject({
     id: z.string(),
-    engine: z.enum(["arroyo", "flink"]),
+    engine: z.enum(ENGINES),
     parallelism: z.number(),
     figures: z.looseObject({
         kafka: z.looseObject({ inputRate: num, consumedRate: num, verdict: z.enum(["sustainable", "not sustainable", "inconclusive"]), verdictReason: z.string(), lagAtEnd: num }),
@@ -41,7 +42,7 @@ export const resultsSchema = z.looseObject({
         seed: z.number(),
     }),
     versions: z.looseObject({ images: z.record(z.string(), z.string().optional()) }),
-    topology: z.looseObject({ engine: z.enum(["arroyo", "flink"]), hosts: z.array(host), totalSlots: z.number(), partitions: z.number() }),
+    topology: z.looseObject({ engine: z.enum(ENGINES), hosts: z.array(host), totalSlots: z.number(), partitions: z.number() }),
     queries: z.array(queryRun),
     capacity: z.array(z.looseObject({ query: z.string(), parallelism: z.number(), search })).optional(),
 });

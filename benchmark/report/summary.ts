@@ -1,7 +1,7 @@
 import { BenchmarkResults, QueryRun } from "./types";
 import { ENGINE_KAFKA_TOLERANCE } from "./thresholds";
 import { engineImageOf, num } from "./format";
-import { EngineName, ENGINE_LABELS } from "../../config/defaults";
+import { engineProfile } from "../engines/profiles";
 
 
 const bytes = (b: number | null) => (b === null ? "not measured" : `${num(b / 1024 ** 2)} MiB`);
@@ -21,24 +21,8 @@ function engineVsKafka(q: QueryRun): string {
 /** The engine's image, as the stack outputs name it. */
 function engineImage(r: BenchmarkResults): string {
     const engine = r.topology.engine;
-    return `${ENGINE_LABELS[engine]} image \`${engineImageOf(r) ?? "not exported"}\``;
+    return `${engineProfile(engine).label} image \`${engineImageOf(r) ?? "not exported"}\``;
 }
-
-/** How each engine's own figures were read, for the definitions under the table. */
-const ENGINE_DEFINITIONS: Record<EngineName, { source: string; backpressure: string; checkpoints: string; windowEnd: string }> = {
-    arroyo: {
-        source: "the sum of the source operators' `messages_sent` as Arroyo measured it: Arroyo serves an EWMA (alpha 0.1, every ~2 s; its UI's figure lags a step by ~21 s), which is undone exactly per subtask, r(i) = (s(i) - 0.9 s(i-1)) / 0.1",
-        backpressure: "one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch)",
-        checkpoints: "interval + checkpoint duration: Arroyo times the next checkpoint from the previous one's end",
-        windowEnd: "which Arroyo sets to the window end - 1 ns",
-    },
-    flink: {
-        source: "the source operators' `numRecordsOut` counters, summed over subtasks, differenced between the samples inside the window (Flink's own `numRecordsOutPerSecond` is a 60 s average, MeterView)",
-        backpressure: "the share of the window a vertex's subtasks spent back-pressured (`accumulateBackPressuredTimeMs`), the worst vertex",
-        checkpoints: "Flink triggers checkpoints every interval from the first; a checkpoint still running delays the next",
-        windowEnd: "which the query sets to the window's time, window_end - 1 ms",
-    },
-};
 
 /** A host's temperature and slowest clock in the window, where its kernel reports them. */
 function thermalCell(q: QueryRun, host: string): string {
@@ -94,11 +78,12 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
 /** One table, one row per query, with the definitions a reader needs to trust the numbers. */
 export function summaryMarkdown(r: BenchmarkResults): string {
     if (r.mode === "find-max") {
-        return [`# Nexmark on ${ENGINE_LABELS[r.topology.engine]}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
+        return [`# Nexmark on ${engineProfile(r.topology.engine).label}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
     }
     const c = r.configuration;
-    const label = ENGINE_LABELS[r.topology.engine];
-    const defs = ENGINE_DEFINITIONS[r.topology.engine];
+    const profile = engineProfile(r.topology.engine);
+    const label = profile.label;
+    const defs = profile.definitions;
     const invalid = r.queries.filter((q) => !q.validity.valid);
     const inconclusive = r.queries.filter((q) => q.figures.kafka.verdict === "inconclusive");
     const late = r.queries.filter((q) => q.figures.load.lateRowsRisk);
@@ -112,7 +97,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
             `Load: ${num(c.totalEvents)} events per query at a target of ${num(c.eventsPerSecond)} events/s (${num(c.warmupEvents)} warm-up), seed ${c.seed}, parallelism ${c.parallelism}, ` +
             `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s. ${loadFrom(r.load)}.`,
         "",
-        `| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | ${label} source ev/s | ${label} vs Kafka | latency p50 / p99 ms | backpressure (${r.topology.engine === "flink" ? "share of time" : "last fill"}) | checkpoints: cadence s / duration p50 ms | ev/s per ${label} core | max schedule delay ms |`,
+        `| query | valid | input ev/s | consumed ev/s | lag trend ev/s | sustainable | lag at end | output rec/s | ${label} source ev/s | ${label} vs Kafka | latency p50 / p99 ms | backpressure (${profile.backpressureMeasure}) | checkpoints: cadence s / duration p50 ms | ev/s per ${label} core | max schedule delay ms |`,
         "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...r.queries.map((q) => {
             const f = q.figures;
@@ -147,7 +132,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
               ]),
         "Definitions. The measured window runs from the first event after the warm-up to the load's scheduled end (or `--duration`). " +
             "*input*: events/s written to the topics the query reads (their end offsets). " +
-            `*consumed*: events/s the query's sources read, from the offsets ${label} commits to each source's consumer group at every checkpoint (${r.topology.engine === "flink" ? "the next offset to read, when the checkpoint completes" : "the last offset read, at the checkpoint's start"}), between the first and last commit in the window; *input* is taken over the same span. ` +
+            `*consumed*: events/s the query's sources read, from the offsets ${label} commits to each source's consumer group at every checkpoint (${profile.commitPoint}), between the first and last commit in the window; *input* is taken over the same span. ` +
             `*lag trend*: slope of (input - consumed) over the window, the lag taken at each checkpoint's start (${label}'s checkpoint list; the sources commit the offsets they held there, and the input is interpolated to that instant); *sustainable* means it stays at or below ${num(c.lagThreshold * 100, 1)}% of the input rate. ` +
             `A verdict is *inconclusive* when the window held fewer than 3 commits, or when the trend fails while the load was further behind its schedule than the threshold absorbs (threshold x window): the load, not the engine, decided it. ` +
             "*lag at end*: events not yet read when the run ended, after the drain. *output*: records/s written to the results topic (its end offsets). " +

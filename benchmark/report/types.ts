@@ -2,8 +2,8 @@
 // charts) reads and nothing else. Bump RESULTS_SCHEMA_VERSION on any change a reader would notice.
 import { ClusterOutputs } from "../../stacks/outputs";
 import { EngineName } from "../../config/defaults";
-import { RatePoint } from "../arroyo/metrics";
-import { JobState } from "../arroyo/types";
+import { RatePoint } from "../engines/arroyo/metrics";
+import { JobState } from "../engines/arroyo/types";
 import { CheckpointTime, ProgressPoint } from "../kafka/progress";
 import { HostSample } from "../metrics/hosts";
 import { ThermalFigures, ThermalSample } from "../metrics/thermal";

@@ -72,7 +72,7 @@ for (const { engine, containers, images } of ENGINES) {
 
         beforeAll(async () => {
             // A Flink TaskManager needs 1,024 MB at least (config/defaults.ts FLINK_MIN_TASKMANAGER_MB).
-            await configureLocal(project, STACK, { engine, arroyo: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: engine === "flink" ? 1024 : 512 }), retainData: "false" });
+            await configureLocal(project, STACK, { engine, cluster: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: engine === "flink" ? 1024 : 512 }), retainData: "false" });
         });
         afterAll(() => leaveClean(project, STACK), 600_000);
 
@@ -158,7 +158,7 @@ describeOnDocker("Arroyo's MinIO user and the third worker", ["arroyo", "kafka",
     const project = new E2eProject();
     const outputs = new Prerequisite<Record<string, unknown>>("`up`");
 
-    beforeAll(() => configureLocal(project, MINIO_STACK, { arroyo: JSON.stringify({ taskSlotsPerWorker: 2, memoryPerSlotMb: 512 }), retainData: "false" }));
+    beforeAll(() => configureLocal(project, MINIO_STACK, { cluster: JSON.stringify({ taskSlotsPerWorker: 2, memoryPerSlotMb: 512 }), retainData: "false" }));
     afterAll(() => leaveClean(project, MINIO_STACK), 600_000);
 
     it("Arroyo's MinIO user writes to its bucket, writes and reads back files in the results bucket as q10's sink recovers, and nothing else", async () => {
@@ -207,7 +207,7 @@ const volumesOfStack = async () => (await docker("volume", "ls", "--filter", `la
 describeOnDocker("the local stack's deploy under faults", ["arroyo", "kafka", "minio"])("the local stack's deploy under faults", () => {
     const project = new E2eProject();
 
-    beforeAll(() => configureLocal(project, FAULTS_STACK, { arroyo: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 512 }), retainData: "true" }));
+    beforeAll(() => configureLocal(project, FAULTS_STACK, { cluster: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 512 }), retainData: "true" }));
     afterAll(async () => {
         // The test's own data: let go of it as a user would (retainData false, applied, destroyed).
         await project.pulumi(["config", "set", "--stack", FAULTS_STACK, "arroyo-pi:retainData", "false"]);
@@ -275,7 +275,7 @@ describeOnDocker("a failing `up`", ["arroyo", "kafka", "minio"])("a failing `up`
     let blocker: net.Server;
 
     beforeAll(async () => {
-        await configureLocal(project, PORT_STACK, { arroyo: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 512 }), retainData: "false" });
+        await configureLocal(project, PORT_STACK, { cluster: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 512 }), retainData: "false" });
         // Kafka's client port, held by another program on the address the stack publishes it on.
         blocker = net.createServer();
         await new Promise<void>((resolve, reject) => blocker.once("error", reject).listen(9092, "127.0.0.1", resolve));

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withSecrets } from "../../config/load";
 import { ValidatedConfig } from "../../config/schema";
 import { PROJECT } from "../../config/defaults";
-import { ArroyoCluster } from "../../stacks/cluster";
+import { Cluster } from "../../stacks/cluster";
 import { HostFacts } from "../../hosts/facts";
 
 /** One resource as the program declared it: what the engine would be asked to create. */
@@ -89,10 +89,10 @@ async function settle(): Promise<void> {
 }
 
 /** Builds the cluster from `config` under the mocks and returns what it declared. */
-export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>, localRetainedBuckets?: string[]): Promise<{ cluster: ArroyoCluster; resources: Declared[] }> {
+export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>, localRetainedBuckets?: string[]): Promise<{ cluster: Cluster; resources: Declared[] }> {
     declared = [];
     pendingDeps.length = 0;
-    const cluster = new ArroyoCluster("arroyo", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}), ...(localRetainedBuckets ? { localRetainedBuckets } : {}) }, { transformations: [recorder] });
+    const cluster = new Cluster("cluster", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}), ...(localRetainedBuckets ? { localRetainedBuckets } : {}) }, { transformations: [recorder] });
     await settle();
     for (const { record, deps } of pendingDeps) {
         record.dependsOn = deps.map((d) => byResource.get(d)?.name ?? "<unknown>");

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from "kafkajs";
-import { ArroyoApiError, ArroyoClient, JobFailedError, JobTimeoutError } from "../../benchmark/arroyo/client";
+import { ArroyoApiError, ArroyoClient, JobFailedError, JobTimeoutError } from "../../benchmark/engines/arroyo/client";
 import { ArroyoStandIn } from "../doubles/arroyo-stand-in/server";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 

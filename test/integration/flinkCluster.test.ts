@@ -7,7 +7,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { RunningFlink, startFlinkCluster } from "../../toolchain/flinkCluster";
 import { waitFor } from "../../probes/waitFor";
-import { FlinkClient } from "../../benchmark/flink/client";
+import { FlinkClient } from "../../benchmark/engines/flink/client";
 
 let broker: RunningBroker;
 let flink: RunningFlink;

@@ -22,7 +22,8 @@ import {
     S3Client,
     UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { arroyoPolicy, flinkPolicy } from "../../components/objectStore";
+import { arroyoPolicy } from "../../components/arroyo/policy";
+import { flinkPolicy } from "../../components/flink/policy";
 import { cacheDir } from "../../toolchain/paths";
 import { freePort } from "../../toolchain/net";
 import { httpAnswers, waitFor } from "../../probes/waitFor";

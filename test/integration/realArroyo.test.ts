@@ -4,7 +4,7 @@
 import { runBenchmark } from "../../benchmark/run";
 import { listQueries, renderQuery, selectQueries } from "../../benchmark/queries";
 import { ArroyoEngine } from "../../benchmark/engines/arroyo";
-import { ArroyoClient } from "../../benchmark/arroyo/client";
+import { ArroyoClient } from "../../benchmark/engines/arroyo/client";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 import { arroyoBinary, RealArroyo, startRealArroyo } from "../helpers/realArroyo";

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { freePort } from "../../toolchain/net";
-import { ArroyoClient } from "../../benchmark/arroyo/client";
+import { ArroyoClient } from "../../benchmark/engines/arroyo/client";
 import { waitFor, httpAnswers } from "../../probes/waitFor";
 
 // The test double's cluster and node modes as separate processes, configured like Arroyo.

@@ -1,4 +1,5 @@
-import { comparisonChartData, comparisonMarkdown, compareResults, differences, IncomparableError, isTestDouble } from "../../benchmark/report/compare";
+import { comparisonChartData, comparisonMarkdown, compareResults, differences, IncomparableError } from "../../benchmark/report/compare";
+import { arroyoProfile } from "../../benchmark/engines/arroyo/profile";
 import { BenchmarkResults, QueryRun } from "../../benchmark/report/types";
 import * as fs from "fs";
 import * as os from "os";
@@ -79,9 +80,9 @@ describe("npm run compare", () => {
     });
 
     it("labels the Arroyo test double as a double, never as Arroyo", () => {
-        expect(isTestDouble("arroyo-pi/arroyo-double:0.15.0-7e9546682eb4")).toBe(true);
-        expect(isTestDouble("arroyo-stand-in:test")).toBe(true);
-        expect(isTestDouble("ghcr.io/arroyosystems/arroyo:0.15.0")).toBe(false);
+        expect(arroyoProfile.isTestDouble("arroyo-pi/arroyo-double:0.15.0-7e9546682eb4")).toBe(true);
+        expect(arroyoProfile.isTestDouble("arroyo-stand-in:test")).toBe(true);
+        expect(arroyoProfile.isTestDouble("ghcr.io/arroyosystems/arroyo:0.15.0")).toBe(false);
         const c = compareResults(results("arroyo", [], { image: "arroyo-pi/arroyo-double:0.15.0-abc" }), results("flink", []));
         expect(c.a.label).toBe("Arroyo (test double, not Arroyo)");
         expect(comparisonMarkdown(c)).toContain("The Arroyo side is this project's test double");

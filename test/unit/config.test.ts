@@ -40,6 +40,37 @@ describe("the shipped stacks", () => {
     });
 });
 
+describe("`arroyo`, the first name of `cluster`", () => {
+    const legacy = { cluster: undefined, arroyo: { taskSlotsPerWorker: 2, memoryPerSlotMb: 640, checkpointIntervalSeconds: 30 } };
+
+    it("is still read, as cluster, with one note naming the new key and the file", () => {
+        const c = parseClusterConfig(rawConfig("pi-cluster", legacy));
+        expect(c.cluster).toEqual({ memoryPerSlotMb: 640, checkpointIntervalSeconds: 30 });
+        expect(c.workers.every((w) => w.taskSlots === 2)).toBe(true);
+        expect(c.notices).toEqual(["arroyo-pi:arroyo is now named arroyo-pi:cluster (both engines use these settings): read as cluster; rename the key in Pulumi.pi-cluster.yaml"]);
+    });
+
+    it("reads the same config as `cluster` does, and says nothing then", () => {
+        const renamed = parseClusterConfig(rawConfig("pi-cluster", { cluster: legacy.arroyo }));
+        const { notices, ...rest } = parseClusterConfig(rawConfig("pi-cluster", legacy));
+        expect(notices).toHaveLength(1);
+        expect(renamed.notices).toEqual([]);
+        expect({ ...renamed, notices: undefined }).toEqual({ ...rest, notices: undefined });
+    });
+
+    it("is refused next to `cluster`, naming both and the fix", () => {
+        expect(problemsOf(rawConfig("pi-cluster", { arroyo: legacy.arroyo }))).toEqual([
+            "arroyo-pi:arroyo and arroyo-pi:cluster are both set: 'arroyo' is the first name of 'cluster'; keep the settings under cluster and remove the other with 'pulumi config rm arroyo'",
+        ]);
+    });
+
+    it("has its bad values named under its own key, with the fix under the new one", () => {
+        expect(problemsOf(rawConfig("pi-cluster", { cluster: undefined, arroyo: { taskSlotsPerWorker: 0 } }))).toEqual([
+            "arroyo-pi:arroyo.taskSlotsPerWorker is 0: it must be more than 0; set it under the key's new name, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1', and remove the old one with 'pulumi config rm arroyo'",
+        ]);
+    });
+});
+
 describe("bad input is refused with the key and the fix", () => {
     it("no controller", () => {
         expect(problemsOf(rawConfig("pi-cluster", { controller: undefined }))).toEqual([
@@ -49,7 +80,7 @@ describe("bad input is refused with the key and the fix", () => {
 
     it("zero workers", () => {
         expect(problemsOf(rawConfig("pi-cluster", { workers: [] }))).toEqual([
-            expect.stringMatching(/^arroyo-pi:workers is empty: an Arroyo cluster needs at least one worker; set at least one with: pulumi config set --path 'workers\[0\]\.name'/),
+            expect.stringMatching(/^arroyo-pi:workers is empty: a cluster needs at least one worker; set at least one with: pulumi config set --path 'workers\[0\]\.name'/),
         ]);
     });
 
@@ -99,8 +130,8 @@ describe("bad input is refused with the key and the fix", () => {
     });
 
     it("memory per slot below what Arroyo can run in", () => {
-        expect(problemsOf(rawConfig("pi-cluster", { arroyo: { memoryPerSlotMb: MIN_MEMORY_PER_SLOT_MB - 1 } }))).toEqual([
-            `arroyo-pi:arroyo.memoryPerSlotMb is ${MIN_MEMORY_PER_SLOT_MB - 1}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower arroyo.taskSlotsPerWorker to give each slot more of the Pi's memory`,
+        expect(problemsOf(rawConfig("pi-cluster", { cluster: { memoryPerSlotMb: MIN_MEMORY_PER_SLOT_MB - 1 } }))).toEqual([
+            `arroyo-pi:cluster.memoryPerSlotMb is ${MIN_MEMORY_PER_SLOT_MB - 1}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower cluster.taskSlotsPerWorker to give each slot more of the Pi's memory`,
         ]);
     });
 
@@ -132,8 +163,8 @@ describe("bad input is refused with the key and the fix", () => {
     });
 
     it("an unknown nested key, with a suggestion", () => {
-        expect(problemsOf(rawConfig("pi-cluster", { arroyo: { taskSlotPerWorker: 2 } }))).toEqual([
-            "arroyo-pi:arroyo.taskSlotPerWorker is not a known setting: did you mean 'taskSlotsPerWorker'? remove it or fix the spelling (known: taskSlotsPerWorker, memoryPerSlotMb, checkpointIntervalSeconds)",
+        expect(problemsOf(rawConfig("pi-cluster", { cluster: { taskSlotPerWorker: 2 } }))).toEqual([
+            "arroyo-pi:cluster.taskSlotPerWorker is not a known setting: did you mean 'taskSlotsPerWorker'? remove it or fix the spelling (known: taskSlotsPerWorker, memoryPerSlotMb, checkpointIntervalSeconds)",
         ]);
     });
 
@@ -175,7 +206,7 @@ describe("bad input is refused with the key and the fix", () => {
     });
 
     it("reports every problem at once", () => {
-        const problems = problemsOf(rawConfig("pi-cluster", { workers: [], kafkaa: "{}", arroyo: { memoryPerSlotMb: 1 } }));
+        const problems = problemsOf(rawConfig("pi-cluster", { workers: [], kafkaa: "{}", cluster: { memoryPerSlotMb: 1 } }));
         expect(problems).toHaveLength(3);
     });
 });

@@ -18,11 +18,11 @@ const VARIANTS: [string, RawConfig, string][] = [
     ["an address that is neither", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.0.2.710" }] }), "arroyo-pi:workers[0].address"],
     ["a name Docker cannot use", rawConfig("pi-cluster", { workers: [{ name: "Pi_2", address: "192.0.2.1" }] }), "arroyo-pi:workers[0].name"],
     ["fewer partitions than slots", rawConfig("pi-cluster", { kafka: { partitions: 8 } }), "arroyo-pi:kafka.partitions"],
-    ["too little memory per slot", rawConfig("pi-cluster", { arroyo: { memoryPerSlotMb: 255 } }), "arroyo-pi:arroyo.memoryPerSlotMb"],
-    ["negative memory per slot", rawConfig("pi-cluster", { arroyo: { memoryPerSlotMb: -5 } }), "arroyo-pi:arroyo.memoryPerSlotMb"],
-    ["no task slots", rawConfig("pi-cluster", { arroyo: { taskSlotsPerWorker: 0 } }), "arroyo-pi:arroyo.taskSlotsPerWorker"],
-    ["half a task slot", rawConfig("pi-cluster", { arroyo: { taskSlotsPerWorker: 1.5 } }), "arroyo-pi:arroyo.taskSlotsPerWorker"],
-    ["no checkpoint interval", rawConfig("pi-cluster", { arroyo: { checkpointIntervalSeconds: 0 } }), "arroyo-pi:arroyo.checkpointIntervalSeconds"],
+    ["too little memory per slot", rawConfig("pi-cluster", { cluster: { memoryPerSlotMb: 255 } }), "arroyo-pi:cluster.memoryPerSlotMb"],
+    ["negative memory per slot", rawConfig("pi-cluster", { cluster: { memoryPerSlotMb: -5 } }), "arroyo-pi:cluster.memoryPerSlotMb"],
+    ["no task slots", rawConfig("pi-cluster", { cluster: { taskSlotsPerWorker: 0 } }), "arroyo-pi:cluster.taskSlotsPerWorker"],
+    ["half a task slot", rawConfig("pi-cluster", { cluster: { taskSlotsPerWorker: 1.5 } }), "arroyo-pi:cluster.taskSlotsPerWorker"],
+    ["no checkpoint interval", rawConfig("pi-cluster", { cluster: { checkpointIntervalSeconds: 0 } }), "arroyo-pi:cluster.checkpointIntervalSeconds"],
     ["a tiny Kafka heap", rawConfig("pi-cluster", { kafka: { heapMb: 64 } }), "arroyo-pi:kafka.heapMb"],
     ["a worker with no slots", rawConfig("pi-cluster", { workers: [{ name: "a", address: "192.0.2.1", taskSlots: 0 }] }), "arroyo-pi:workers[0].taskSlots"],
     ["an ssh port out of range", rawConfig("pi-cluster", { controller: { name: "pi1", address: "192.0.2.10", sshPort: 70000 } }), "arroyo-pi:controller.sshPort"],
@@ -33,7 +33,7 @@ const VARIANTS: [string, RawConfig, string][] = [
     ["no ssh key", rawConfig("pi-cluster", {}, { minioRootUser: TEST_SECRETS.minioRootUser, minioRootPassword: TEST_SECRETS.minioRootPassword }), "arroyo-pi:sshPrivateKey"],
     ["MinIO's default user off local", rawConfig("pi-cluster", {}, { ...TEST_SECRETS, minioRootUser: "minioadmin" }), "arroyo-pi:minioRootUser"],
     ["a misspelt key", rawConfig("pi-cluster", { retainDtaa: "true" }), "arroyo-pi:retainDtaa"],
-    ["a misspelt nested key", rawConfig("pi-cluster", { arroyo: { taskSlotPerWorker: 2 } }), "arroyo-pi:arroyo.taskSlotPerWorker"],
+    ["a misspelt nested key", rawConfig("pi-cluster", { cluster: { taskSlotPerWorker: 2 } }), "arroyo-pi:cluster.taskSlotPerWorker"],
     ["retainData not a boolean", rawConfig("pi-cluster", { retainData: "yes" }), "arroyo-pi:retainData"],
     ["an unknown target", rawConfig("pi-cluster", { target: "k8s" }), "arroyo-pi:target"],
     ["a bad bucket name", rawConfig("pi-cluster", { buckets: { checkpoints: "A" } }), "arroyo-pi:buckets.checkpoints"],
@@ -55,10 +55,10 @@ describe("every refused variant names its key and the fix, once", () => {
     });
 
     it("states bounds in one voice: the key, the value, what it must be, the fix", () => {
-        expect(problemsOf(rawConfig("pi-cluster", { arroyo: { taskSlotsPerWorker: 0 } }))).toEqual([
-            "arroyo-pi:arroyo.taskSlotsPerWorker is 0: it must be more than 0; set the Arroyo task slots of each worker, e.g. 'pulumi config set --path arroyo.taskSlotsPerWorker 1'",
+        expect(problemsOf(rawConfig("pi-cluster", { cluster: { taskSlotsPerWorker: 0 } }))).toEqual([
+            "arroyo-pi:cluster.taskSlotsPerWorker is 0: it must be more than 0; set the task slots of each worker, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1'",
         ]);
-        expect(problemsOf(rawConfig("pi-cluster", { arroyo: { checkpointIntervalSeconds: 0 } }))[0]).toMatch(/^arroyo-pi:arroyo\.checkpointIntervalSeconds is 0: it must be more than 0; set the seconds between checkpoints/);
+        expect(problemsOf(rawConfig("pi-cluster", { cluster: { checkpointIntervalSeconds: 0 } }))[0]).toMatch(/^arroyo-pi:cluster\.checkpointIntervalSeconds is 0: it must be more than 0; set the seconds between checkpoints/);
     });
 
     it("refuses a malformed image before any host is touched, with the grammar and an example", () => {

@@ -1,7 +1,7 @@
-import { firstFailure, flinkRestarts } from "../../benchmark/flink/client";
+import { firstFailure, flinkRestarts } from "../../benchmark/engines/flink/client";
 import { checkpointTimes, counterNames, stateWord } from "../../benchmark/engines/flink";
-import { counterRate, FlinkMetricSample, flinkFigures } from "../../benchmark/flink/metrics";
-import { flinkCause } from "../../benchmark/flink/client";
+import { counterRate, FlinkMetricSample, flinkFigures } from "../../benchmark/engines/flink/metrics";
+import { flinkCause } from "../../benchmark/engines/flink/client";
 import { consumedFromCommit, toPoint } from "../../benchmark/kafka/progress";
 
 describe("Flink's commits", () => {

@@ -1,10 +1,10 @@
 import { hostOfContainer, parseSize, parseStatsLine, sampleHosts } from "../../benchmark/metrics/hosts";
 import { LatencyHistogram } from "../../benchmark/metrics/latency";
-import { countBetween, desmoothed, integrate, maxSeries, meanIn, mergeSnapshots, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/arroyo/metrics";
-import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/arroyo/types";
+import { countBetween, desmoothed, integrate, maxSeries, meanIn, mergeSnapshots, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/engines/arroyo/metrics";
+import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/engines/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
-import { arroyoFigures } from "../../benchmark/figures";
+import { arroyoFigures } from "../../benchmark/engines/arroyo/figures";
 
 const graph: PipelineGraph = {
     nodes: [1, 2, 3, 4].map((id) => ({ node_id: id, operator: `op${id}`, description: "", parallelism: 2 })),

@@ -29,8 +29,8 @@ beforeAll(() => installMocks("pi-cluster"));
 
 describe("engine: flink on the pi-cluster stack (mocks)", () => {
     // Flink's TaskManager needs 1 GB at least: the stack's 768 MB per slot is raised for it.
-    const flinkConfig = () => parseClusterConfig(rawConfig("pi-cluster", { engine: "flink", arroyo: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
-    const arroyoConfig = () => parseClusterConfig(rawConfig("pi-cluster", { arroyo: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
+    const flinkConfig = () => parseClusterConfig(rawConfig("pi-cluster", { engine: "flink", cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
+    const arroyoConfig = () => parseClusterConfig(rawConfig("pi-cluster", { cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
     let flink: Awaited<ReturnType<typeof declareCluster>>;
     let arroyo: Awaited<ReturnType<typeof declareCluster>>;
 
@@ -135,7 +135,7 @@ describe("engine: flink on the pi-cluster stack (mocks)", () => {
 
     it("refuses a TaskManager smaller than Flink can start, naming the workers and the fix, before anything is declared", () => {
         const problems = problemsOf(rawConfig("pi-cluster", { engine: "flink" }));
-        expect(problems).toEqual([expect.stringMatching(/^arroyo-pi:engine is flink, and the TaskManager of b1pc11, .*b1pc19 would get 768, .* MB .*below the 1024 MB .*raise arroyo.memoryPerSlotMb to at least 1024/)]);
+        expect(problems).toEqual([expect.stringMatching(/^arroyo-pi:engine is flink, and the TaskManager of b1pc11, .*b1pc19 would get 768, .* MB .*below the 1024 MB .*raise cluster.memoryPerSlotMb to at least 1024/)]);
         expect(problemsOf(rawConfig("pi-cluster", { engine: "spark" }))).toEqual([expect.stringMatching(/arroyo-pi:engine is "spark": use one of arroyo, flink/)]);
     });
 });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkpointPoints, CheckpointTime, consumedFromCommit, interpolate, ProgressPoint, slopePerSecond, toPoint, windowProgress } from "../../benchmark/kafka/progress";
 import { checkpointFigures, judgeLag, judgeValidity, loadFigures, scheduleDelays } from "../../benchmark/figures";
+import { arroyoProfile } from "../../benchmark/engines/arroyo/profile";
 
 describe("progress from Kafka offsets", () => {
     it("reads Arroyo's commits as the offset of the last record read", () => {
@@ -221,22 +222,22 @@ describe("validity of a measured window", () => {
     const job = (time: number, state: "Running" | "Restarting" | "Recovering" | "Failed", runId: number, failure: string | null = null) => ({ time, state, runId, failure });
 
     it("is valid when the job ran on one run id throughout", () => {
-        expect(judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10)).toEqual({ valid: true, reasons: [] });
+        expect(judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10, undefined, arroyoProfile)).toEqual({ valid: true, reasons: [] });
     });
 
     it("is invalid after a restart, naming the run ids and when", () => {
-        const v = judgeValidity([job(0, "Running", 1), job(4_000, "Restarting", 1), job(5_000, "Running", 2)], 1, 0, 10_000);
+        const v = judgeValidity([job(0, "Running", 1), job(4_000, "Restarting", 1), job(5_000, "Running", 2)], 1, 0, 10_000, undefined, arroyoProfile);
         expect(v.valid).toBe(false);
         expect(v.reasons).toEqual(["job was Restarting 4.0 s into the window", "job restarted once (run_id 1 -> 2), first seen 5.0 s into the window"]);
     });
 
     it("is invalid after a failure, with Arroyo's message", () => {
-        expect(judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000).reasons).toEqual(["job Failed 2.0 s into the window: worker lost"]);
+        expect(judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000, undefined, arroyoProfile).reasons).toEqual(["job Failed 2.0 s into the window: worker lost"]);
     });
 
     it("names a crash loop's restarts, its Failed state and the first error Arroyo reported", () => {
         const jobs = [job(0, "Running", 1), job(1_000, "Recovering", 1), job(1_500, "Running", 2), job(2_000, "Recovering", 2), job(2_500, "Running", 3), job(3_000, "Failed", 3, "Job has restarted too many times")];
-        expect(judgeValidity(jobs, 1, 0, 10_000, "panic: index out of bounds").reasons).toEqual([
+        expect(judgeValidity(jobs, 1, 0, 10_000, "panic: index out of bounds", arroyoProfile).reasons).toEqual([
             "job Failed 3.0 s into the window: Job has restarted too many times",
             "job restarted 2 times (run_id 1 -> 3), first seen 1.5 s into the window",
             "first error Arroyo reported: panic: index out of bounds",
@@ -244,6 +245,6 @@ describe("validity of a measured window", () => {
     });
 
     it("ignores what happened before the window", () => {
-        expect(judgeValidity([job(0, "Restarting", 1), job(5_000, "Running", 2)], 2, 4_000, 10_000).valid).toBe(true);
+        expect(judgeValidity([job(0, "Restarting", 1), job(5_000, "Running", 2)], 2, 4_000, 10_000, undefined, arroyoProfile).valid).toBe(true);
     });
 });

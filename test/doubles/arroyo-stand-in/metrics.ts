@@ -13,7 +13,7 @@
 //   messages_recv, messages_sent. The double serves the two message rates and backpressure only:
 //   Arroyo's byte counts are Arrow batch sizes, which the double cannot reproduce, and a made-up
 //   figure would be worse than none.
-import { MetricName, OperatorMetricGroup } from "../../../benchmark/arroyo/types";
+import { MetricName, OperatorMetricGroup } from "../../../benchmark/engines/arroyo/types";
 
 export const COLLECTION_RATE_MS = 2_000;
 const NUM_BUCKETS = (5 * 60 * 1000) / COLLECTION_RATE_MS;

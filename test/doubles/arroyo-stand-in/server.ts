@@ -6,7 +6,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
-import { Checkpoint, Job, JobLogMessage, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/arroyo/types";
+import { Checkpoint, Job, JobLogMessage, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/engines/arroyo/types";
 import { CheckpointLog, JobRun } from "./engine";
 import { isKafkaTable, scanQuery } from "./sql";
 

@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../config/defaults";
-import { dockerName, Placement } from "./common";
-import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./flinkEnv";
-import { ServiceReadiness } from "./serviceReadiness";
+import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../../config/defaults";
+import { dockerName, Placement } from "../common";
+import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./env";
+import { ServiceReadiness } from "../serviceReadiness";
 
 export interface FlinkJobManagerArgs {
     placement: Placement;

@@ -4,11 +4,12 @@
 // ('scan.startup.mode' = 'group-offsets') and commits the next offset to read when a checkpoint
 // completes; restarts are counted from numRestarts, the exception history and the checkpoints
 // restored (flinkRestarts: numRestarts alone read 0 through five restarts).
-import { CheckpointTime } from "../kafka/progress";
-import { firstFailure, FlinkClient, FlinkJob, flinkRestarts } from "../flink/client";
-import { FlinkMetricSample, flinkFigures } from "../flink/metrics";
-import { NexmarkQuery, QueryParams, renderQuery, splitStatements } from "../queries";
-import { EngineJob, JobSpec, StreamEngine } from "./engine";
+import { flinkProfile } from "./profile";
+import { CheckpointTime } from "../../kafka/progress";
+import { firstFailure, FlinkClient, FlinkJob, flinkRestarts } from "./client";
+import { FlinkMetricSample, flinkFigures } from "./metrics";
+import { NexmarkQuery, QueryParams, renderQuery, splitStatements } from "../../queries";
+import { EngineJob, JobSpec, StreamEngine } from "../engine";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINAL = new Set(["FAILED", "CANCELED", "FINISHED"]);
@@ -34,12 +35,9 @@ export function counterNames(names: string[]): { source: string[]; sink: string[
 }
 
 export class FlinkEngine implements StreamEngine {
-    readonly name = "flink" as const;
-    readonly label = "Flink";
-    readonly commits = "next-to-read" as const;
+    readonly name = flinkProfile.name;
     /** Restarts as counted from numRestarts, the exception history and restored checkpoints (flinkRestarts). */
-    readonly attemptCounter = "restarts";
-    readonly containerPattern = /flink-(jobmanager|sql-gateway|taskmanager)/;
+    readonly profile = flinkProfile;
     readonly client: FlinkClient;
 
     constructor(restUrl: string, gatewayUrl: string) {

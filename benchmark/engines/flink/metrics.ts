@@ -10,8 +10,8 @@
 // Flink's own accumulateBusyTimeMs is computed so (TaskIOMetricGroup.getAccumulatedBusyTime: now
 // - task start - idle - back-pressured), with the clock read now and the other two as last
 // updated (every 5 s), so it dips at each update and cannot be differenced.
-import { EngineFigures } from "../report/types";
-import { slopePerSecond } from "../kafka/progress";
+import { EngineFigures } from "../../report/types";
+import { slopePerSecond } from "../../kafka/progress";
 
 /** One read of the job's counters, each summed over its subtasks. */
 export interface FlinkMetricSample {

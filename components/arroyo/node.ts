@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ArroyoStorage, arroyoStorageEnv } from "./arroyoEnv";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
+import { ArroyoStorage, arroyoStorageEnv } from "./env";
+import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "../common";
 
 export interface ArroyoNodeArgs {
     placement: Placement;

@@ -1,18 +1,16 @@
 // Arroyo 0.15 as the benchmark drives it: pipelines through its REST API, its operator metrics
-// de-smoothed (arroyo/metrics.ts), its checkpoint list, run_id for restarts.
-import { ArroyoClient } from "../arroyo/client";
-import { COLLECTION_RATE_MS, mergeSnapshots, MetricsSnapshot } from "../arroyo/metrics";
-import { Pipeline } from "../arroyo/types";
-import { arroyoFigures } from "../figures";
-import { NexmarkQuery, QueryParams, renderQuery } from "../queries";
-import { EngineJob, JobSpec, StreamEngine } from "./engine";
+// de-smoothed (metrics.ts), its checkpoint list, run_id for restarts.
+import { ArroyoClient } from "./client";
+import { COLLECTION_RATE_MS, mergeSnapshots, MetricsSnapshot } from "./metrics";
+import { Pipeline } from "./types";
+import { arroyoFigures } from "./figures";
+import { arroyoProfile } from "./profile";
+import { NexmarkQuery, QueryParams, renderQuery } from "../../queries";
+import { EngineJob, JobSpec, StreamEngine } from "../engine";
 
 export class ArroyoEngine implements StreamEngine {
-    readonly name = "arroyo" as const;
-    readonly label = "Arroyo";
-    readonly commits = "last-read" as const;
-    readonly attemptCounter = "run_id";
-    readonly containerPattern = /arroyo-(controller|node)/;
+    readonly name = arroyoProfile.name;
+    readonly profile = arroyoProfile;
     readonly client: ArroyoClient;
 
     constructor(apiUrl: string) {

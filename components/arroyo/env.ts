@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { S3_REGION } from "../config/defaults";
-import { EngineStorage } from "./common";
+import { S3_REGION } from "../../config/defaults";
+import { EngineStorage } from "../common";
 
 /** Where an Arroyo cluster keeps shared state: one MinIO bucket, reached with Arroyo's own user. */
 export type ArroyoStorage = EngineStorage;

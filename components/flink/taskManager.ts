@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { FLINK_PORTS } from "../config/defaults";
-import { dockerName, Placement } from "./common";
-import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./flinkEnv";
+import { FLINK_PORTS } from "../../config/defaults";
+import { dockerName, Placement } from "../common";
+import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./env";
 
 export interface FlinkTaskManagerArgs {
     placement: Placement;

@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ARROYO_PORTS, DATA_PATHS } from "../config/defaults";
-import { ArroyoStorage, arroyoStorageEnv } from "./arroyoEnv";
-import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "./common";
-import { ServiceReadiness } from "./serviceReadiness";
+import { ARROYO_PORTS, DATA_PATHS } from "../../config/defaults";
+import { ArroyoStorage, arroyoStorageEnv } from "./env";
+import { containerNetworking, dockerName, envList, imageOn, ownershipLabels, Placement } from "../common";
+import { ServiceReadiness } from "../serviceReadiness";
 
 export interface ArroyoControllerArgs {
     placement: Placement;

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { FLINK_PORTS, VERSIONS } from "../config/defaults";
-import { flinkConnectorJar } from "../toolchain/paths";
-import { containerNetworking, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "./common";
+import { FLINK_PORTS, VERSIONS } from "../../config/defaults";
+import { flinkConnectorJar } from "../../toolchain/paths";
+import { containerNetworking, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "../common";
 
 /** Where Flink keeps its checkpoints: a prefix of the checkpoint bucket, reached with Flink's own MinIO user. */
 export type FlinkStorage = EngineStorage;
