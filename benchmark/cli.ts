@@ -188,7 +188,7 @@ export async function main(argv: string[]): Promise<void> {
             generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],
         },
         versions: { images: outputs.images, node: process.version },
-        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, ...(outputs.budget ? { budget: outputs.budget } : {}), engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
     });
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
     if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });

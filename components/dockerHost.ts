@@ -5,7 +5,7 @@ import { HostSpec } from "../config/schema";
 import { shellQuote, SUDO_UNLESS_ROOT } from "../lib/shell";
 import { knownHostsFile, writePrivateKeyFile } from "./sshFiles";
 import { urlHost } from "../lib/address";
-import { memoryCgroupOffMessage } from "../hosts/facts";
+import { cpuQuotaOffMessage, memoryCgroupOffMessage } from "../hosts/facts";
 
 export type HostAccess =
     | { kind: "local"; dockerHost: string }
@@ -28,6 +28,8 @@ export interface DockerHostArgs {
     engineCheck?: EngineHostCheck;
     /** Deploy where Docker enforces no memory limit (hosts.allowNoMemoryLimit). */
     allowNoMemoryLimit?: boolean;
+    /** A container here gets a CPU limit (cluster.cpusPerWorker): Docker must be able to enforce one. */
+    cpuLimit?: boolean;
 }
 
 /**
@@ -60,8 +62,9 @@ export function installDockerScript(installCommand: string): string {
  * running without), and the engine's own check (its image must start there) must pass. Fails
  * with the same messages as the preflight; prints what it found otherwise.
  */
-export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck | undefined, allowNoMemoryLimit: boolean): string {
+export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck | undefined, allowNoMemoryLimit: boolean, cpuLimit = false): string {
     const memcg = memoryCgroupOffMessage(hostName, "docker info MemoryLimit=$ml");
+    const cfs = cpuQuotaOffMessage(hostName, "docker info CpuCfsQuota=$cq");
     return [
         "set -u",
         SUDO_UNLESS_ROOT,
@@ -69,6 +72,8 @@ export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck
         "ml=$($SUDO docker info --format '{{.MemoryLimit}}' 2>/dev/null)",
         // Inside double quotes on purpose: the message's $ml expands on the host; it holds no other $, ` or ".
         `if [ "$ml" != "true" ] && [ ${allowNoMemoryLimit ? "1" : "0"} -eq 0 ]; then echo "${memcg}" >&2; failed=1; fi`,
+        // Only where a CPU limit is asked for: a stack without one runs the same script as before.
+        ...(cpuLimit ? ["cq=$($SUDO docker info --format '{{.CPUCfsQuota}}' 2>/dev/null)", `if [ "$cq" != "true" ]; then echo "${cfs}" >&2; failed=1; fi`] : []),
         ...(engineCheck ? engineCheck.lines(hostName) : ['echo "docker MemoryLimit=$ml"']),
         'exit "$failed"',
     ].join("\n");
@@ -147,9 +152,9 @@ export class DockerHost extends pulumi.ComponentResource {
                 `${name}-docker-check`,
                 {
                     connection: sshConnection(host, access),
-                    create: dockerCheckScript(host.name, args.engineCheck, args.allowNoMemoryLimit === true),
+                    create: dockerCheckScript(host.name, args.engineCheck, args.allowNoMemoryLimit === true, args.cpuLimit === true),
                     // Re-run when what it checks changes, never on its own: a second preview shows nothing.
-                    triggers: [args.engineCheck?.image ?? "", args.allowNoMemoryLimit === true],
+                    triggers: [args.engineCheck?.image ?? "", args.allowNoMemoryLimit === true, ...(args.cpuLimit ? ["cpu-limit"] : [])],
                 },
                 { parent: this, dependsOn: [this.dockerInstall, ...(checked ? [checked] : [])] },
             );

@@ -84,6 +84,8 @@ const clusterSchema = z
         taskSlotsPerWorker: z.number().int().positive().default(DEFAULTS.taskSlotsPerWorker),
         memoryPerSlotMb: z.number().int().positive().default(DEFAULTS.memoryPerSlotMb),
         checkpointIntervalSeconds: z.number().int().positive().max(86_400).default(DEFAULTS.checkpointIntervalSeconds),
+        /** CPUs each worker's engine container may use (Docker's --cpus); absent: no limit. */
+        cpusPerWorker: z.number().positive().max(256).optional(),
     })
     .strict();
 
@@ -171,7 +173,7 @@ export interface ValidatedConfig {
     engine: EngineName;
     images: { arroyo: string; kafka: string; minio: string; flink: string };
     /** Task slots live on each worker (workers[].taskSlots); the memory of one slot and the checkpoint interval apply to the engine that runs. */
-    cluster: { memoryPerSlotMb: number; checkpointIntervalSeconds: number };
+    cluster: { memoryPerSlotMb: number; checkpointIntervalSeconds: number; cpusPerWorker?: number };
     /** What the config says that is accepted but should change (an old key's name), one line each: said once by the deployer. */
     notices: string[];
     kafka: { heapMb: number; partitions: number };
@@ -247,6 +249,7 @@ const FIXES: Record<string, string> = {
     "cluster.taskSlotsPerWorker": "set the task slots of each worker, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1'",
     "cluster.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
     "cluster.checkpointIntervalSeconds": `set the seconds between checkpoints, 1 to 86400 (what Arroyo accepts), e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
+    "cluster.cpusPerWorker": "set the CPUs each worker's engine may use, e.g. 'pulumi config set --path cluster.cpusPerWorker 3' (a 4-core Pi keeps one for the OS and Docker), or remove the key for no limit",
     "arroyo.taskSlotsPerWorker": "set it under the key's new name, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1', and remove the old one with 'pulumi config rm arroyo'",
     "arroyo.memoryPerSlotMb": `set it under the key's new name, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}', and remove the old one with 'pulumi config rm arroyo'`,
     "arroyo.checkpointIntervalSeconds": `set it under the key's new name, 1 to 86400, e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}', and remove the old one with 'pulumi config rm arroyo'`,
@@ -489,7 +492,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         localDockerHost: parsed.localDockerHost ?? DEFAULTS.localDockerHost,
         engine,
         images: parsed.images,
-        cluster: { memoryPerSlotMb: cluster.memoryPerSlotMb, checkpointIntervalSeconds: cluster.checkpointIntervalSeconds },
+        cluster: { memoryPerSlotMb: cluster.memoryPerSlotMb, checkpointIntervalSeconds: cluster.checkpointIntervalSeconds, ...(cluster.cpusPerWorker !== undefined ? { cpusPerWorker: cluster.cpusPerWorker } : {}) },
         notices,
         kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },
         buckets,

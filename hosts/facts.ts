@@ -192,6 +192,14 @@ export function memoryCgroupOffMessage(on: string, evidence: string): string {
     );
 }
 
+/** The refusal of a worker that is to get a CPU limit its Docker cannot enforce. */
+export function cpuQuotaOffMessage(on: string, evidence: string): string {
+    return (
+        `${on}: Docker cannot limit a container's CPUs (${evidence}: the kernel lacks CFS bandwidth control), and cluster.cpusPerWorker asks for a limit; the engines would not get the same budget. ` +
+        "Fix: use a kernel with CONFIG_CFS_BANDWIDTH (Raspberry Pi OS kernels have it), or remove the limit with 'pulumi config rm --path cluster.cpusPerWorker'"
+    );
+}
+
 /** The refusal of a host on which the Arroyo image's jemalloc aborts. */
 export function jemallocAbortMessage(on: string, pageSize: string): string {
     return (

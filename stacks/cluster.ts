@@ -72,6 +72,7 @@ export class Cluster extends pulumi.ComponentResource {
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,
             checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds,
+            budget: { memoryPerSlotMb: config.cluster.memoryPerSlotMb, cpusPerWorker: config.cluster.cpusPerWorker ?? null },
             buckets: config.buckets,
             images: config.images,
             hosts: [

@@ -25,6 +25,11 @@ export const clusterOutputsSchema = z
         totalSlots: z.number().int().positive(),
         /** Arroyo's default checkpoint interval (cluster.checkpointIntervalSeconds); stacks deployed before it was exported get Arroyo's own default, 10 s. */
         checkpointIntervalSeconds: z.number().positive().default(10),
+        /**
+         * What each worker's engine container may use, the same whichever engine runs: memory per
+         * task slot (slots x this, swap off) and CPUs (null: no limit). Absent on stacks deployed before it was exported.
+         */
+        budget: z.object({ memoryPerSlotMb: z.number().int().positive(), cpusPerWorker: z.number().positive().nullable() }).optional(),
         buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
         images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string(), flink: z.string().optional() }),
         hosts: z.array(

@@ -37,6 +37,7 @@ export class WorkerRole extends pulumi.ComponentResource {
                 images: [engine.image(config)],
                 engineCheck: engine.hostCheck(config),
                 allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
+                cpuLimit: config.cluster.cpusPerWorker !== undefined,
             },
             { parent: this },
         );

@@ -86,9 +86,13 @@ export function differences(a: BenchmarkResults, b: BenchmarkResults): string[] 
     }
     same("the hosts (names, models, architectures, memory, task slots)", a.topology.hosts.map(hostKey).sort(), b.topology.hosts.map(hostKey).sort());
     same("the task slots", a.topology.totalSlots, b.topology.totalSlots);
+    // Two engines are compared on what each worker gave them: memory per slot and CPUs.
+    same("the budget per worker (memory per task slot in MB, CPUs)", budgetOf(a), budgetOf(b));
     same("the partitions per topic", a.topology.partitions, b.topology.partitions);
     return out;
 }
+
+const budgetOf = (r: BenchmarkResults) => r.topology.budget ?? "not recorded";
 
 const ratio = (a: number | null, b: number | null): Figure => ({ a, b, ratio: a !== null && b !== null && a !== 0 ? b / a : null });
 const memory = (q: QueryRun) => {

@@ -42,7 +42,7 @@ export const resultsSchema = z.looseObject({
         seed: z.number(),
     }),
     versions: z.looseObject({ images: z.record(z.string(), z.string().optional()) }),
-    topology: z.looseObject({ engine: z.enum(ENGINES), hosts: z.array(host), totalSlots: z.number(), partitions: z.number() }),
+    topology: z.looseObject({ engine: z.enum(ENGINES), hosts: z.array(host), totalSlots: z.number(), partitions: z.number(), budget: z.object({ memoryPerSlotMb: z.number(), cpusPerWorker: z.number().nullable() }).optional() }),
     queries: z.array(queryRun),
     capacity: z.array(z.looseObject({ query: z.string(), parallelism: z.number(), search })).optional(),
 });

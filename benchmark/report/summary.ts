@@ -18,6 +18,13 @@ function engineVsKafka(q: QueryRun): string {
     return Math.abs(d) > ENGINE_KAFKA_TOLERANCE ? `**${text}**` : text;
 }
 
+/** What each worker's engine was given, where the results recorded it. */
+function budgetText(r: BenchmarkResults): string {
+    const b = r.topology.budget;
+    if (!b) return "";
+    return `${num(b.memoryPerSlotMb)} MB per task slot and ${b.cpusPerWorker === null ? "no CPU limit" : `${num(b.cpusPerWorker, Number.isInteger(b.cpusPerWorker) ? 0 : 2)} CPUs`} per worker, `;
+}
+
 /** The engine's image, as the stack outputs name it. */
 function engineImage(r: BenchmarkResults): string {
     const engine = r.topology.engine;
@@ -78,7 +85,7 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
 /** One table, one row per query, with the definitions a reader needs to trust the numbers. */
 export function summaryMarkdown(r: BenchmarkResults): string {
     if (r.mode === "find-max") {
-        return [`# Nexmark on ${engineProfile(r.topology.engine).label}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
+        return [`# Nexmark on ${engineProfile(r.topology.engine).label}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${budgetText(r)}${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
     }
     const c = r.configuration;
     const profile = engineProfile(r.topology.engine);
@@ -93,7 +100,7 @@ export function summaryMarkdown(r: BenchmarkResults): string {
         `# Nexmark on ${label}: ${c.stack}`,
         "",
         `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, Kafka \`${r.versions.images.kafka}\`; ` +
-            `${r.topology.hosts.filter((h) => h.roles.some((role) => role === "arroyo-node" || role === "flink-taskmanager")).length} worker hosts, ${r.topology.totalSlots} task slots, ${r.topology.partitions} partitions per topic. ` +
+            `${r.topology.hosts.filter((h) => h.taskSlots !== undefined).length} worker hosts, ${r.topology.totalSlots} task slots, ${budgetText(r)}${r.topology.partitions} partitions per topic. ` +
             `Load: ${num(c.totalEvents)} events per query at a target of ${num(c.eventsPerSecond)} events/s (${num(c.warmupEvents)} warm-up), seed ${c.seed}, parallelism ${c.parallelism}, ` +
             `checkpoints every ${num(c.checkpointIntervalSeconds, 1)} s, Kafka sampled every ${num(c.sampleIntervalSeconds, 1)} s. ${loadFrom(r.load)}.`,
         "",

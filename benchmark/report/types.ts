@@ -226,7 +226,16 @@ export interface BenchmarkResults {
     /** Where the load came from, and what the generator could do: whether it could have capped a result. */
     load: LoadSource;
     versions: { images: ClusterOutputs["images"]; node: string };
-    topology: { engine: EngineName; hosts: ClusterOutputs["hosts"]; totalSlots: number; partitions: number; engineUrl: string; kafkaBootstrapServers: string };
+    topology: {
+        engine: EngineName;
+        hosts: ClusterOutputs["hosts"];
+        totalSlots: number;
+        partitions: number;
+        /** What each worker's engine container was given (stack outputs); absent where the stack did not export it. */
+        budget?: { memoryPerSlotMb: number; cpusPerWorker: number | null };
+        engineUrl: string;
+        kafkaBootstrapServers: string;
+    };
     /** Fixed-rate runs (empty with find-max: the trials are in capacity). */
     queries: QueryRun[];
     capacity?: CapacityResult[];

@@ -59,6 +59,8 @@ export const arroyoDeployment: EngineDeployment = {
                         controllerEndpoint: controller.controllerEndpoint,
                         taskSlots: w.worker.taskSlots,
                         memoryPerSlotMb: config.cluster.memoryPerSlotMb,
+                        // The same budget for every engine: what the config gives a worker.
+                        cpus: config.cluster.cpusPerWorker,
                         advertisedHost: w.clusterHost(arroyoNodeContainerName(config.stack, w.worker.name)),
                         hostNetwork: w.hostNetwork,
                     },

@@ -13,6 +13,8 @@ export interface ArroyoNodeArgs {
     controllerEndpoint: string;
     taskSlots: number;
     memoryPerSlotMb: number;
+    /** CPUs the node's container may use (Docker's --cpus); undefined: no limit. */
+    cpus?: number;
     /** The address the controller and other workers reach this node's workers at. */
     advertisedHost: string;
     /** Host networking (Pis: workers listen on random ports) or the stack's bridge network (local). */
@@ -61,6 +63,7 @@ export class ArroyoNode extends pulumi.ComponentResource {
                 memory: this.memoryLimitMb,
                 // No swap beyond the limit: a Pi that swaps makes every measurement meaningless.
                 memorySwap: this.memoryLimitMb,
+                ...(args.cpus !== undefined ? { cpus: String(args.cpus) } : {}),
                 restart: "unless-stopped",
                 mustRun: true,
                 ...containerNetworking(placement, containerName, args.hostNetwork),

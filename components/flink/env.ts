@@ -62,6 +62,8 @@ export interface FlinkContainer {
     s3Plugin: boolean;
     /** A memory limit, swap off (a Pi that swaps makes every measurement meaningless). */
     memoryMb?: number;
+    /** CPUs the container may use (Docker's --cpus). */
+    cpus?: number;
     /** Ports published on the local target (host networking on the Pis publishes nothing). */
     publish?: number[];
     hostNetwork: boolean;
@@ -77,6 +79,7 @@ export function flinkContainerArgs(c: FlinkContainer): docker.ContainerArgs {
         envs: envList({ FLINK_PROPERTIES: c.properties, ...(c.s3Plugin ? { ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN } : {}) }),
         uploads: connectorUpload(),
         ...(c.memoryMb ? { memory: c.memoryMb, memorySwap: c.memoryMb } : {}),
+        ...(c.cpus !== undefined ? { cpus: String(c.cpus) } : {}),
         restart: "unless-stopped",
         mustRun: true,
         ...containerNetworking(c.placement, c.name, c.hostNetwork),

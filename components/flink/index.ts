@@ -43,6 +43,8 @@ export const flinkDeployment: EngineDeployment = {
                         jobManagerHost,
                         taskSlots: w.worker.taskSlots,
                         memoryPerSlotMb: config.cluster.memoryPerSlotMb,
+                        // The same budget for every engine: what the config gives a worker.
+                        cpus: config.cluster.cpusPerWorker,
                         advertisedHost: w.clusterHost(flinkTaskManagerName(config.stack, w.worker.name)),
                         hostNetwork: w.hostNetwork,
                     },

@@ -12,6 +12,8 @@ export interface FlinkTaskManagerArgs {
     jobManagerHost: string;
     taskSlots: number;
     memoryPerSlotMb: number;
+    /** CPUs the TaskManager's container may use (Docker's --cpus); undefined: no limit. */
+    cpus?: number;
     /** The address the JobManager and the other TaskManagers reach this one at. */
     advertisedHost: string;
     hostNetwork: boolean;
@@ -49,7 +51,7 @@ export class FlinkTaskManager extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            flinkContainerArgs({ placement, name: containerName, role: "flink-taskmanager", image: args.image, command: ["taskmanager"], properties, s3Plugin: true, memoryMb: this.memoryLimitMb, hostNetwork: args.hostNetwork }),
+            flinkContainerArgs({ placement, name: containerName, role: "flink-taskmanager", image: args.image, command: ["taskmanager"], properties, s3Plugin: true, memoryMb: this.memoryLimitMb, ...(args.cpus !== undefined ? { cpus: args.cpus } : {}), hostNetwork: args.hostNetwork }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 

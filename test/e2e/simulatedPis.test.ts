@@ -103,7 +103,7 @@ function simulatedPis(engine: Engine): void {
             sshUser: "picocluster",
             controller: host(pis[0]),
             workers: pis.slice(1, 4).map(host),
-            arroyo: { taskSlotsPerWorker: 1, memoryPerSlotMb: shape.memoryPerSlotMb, checkpointIntervalSeconds: 10 },
+            cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: shape.memoryPerSlotMb, cpusPerWorker: 1.5, checkpointIntervalSeconds: 10 },
             kafka: { heapMb: 384 },
             images: { [engine]: images[engine], kafka: images.kafka, minio: images.minio },
             retainData: true,
@@ -132,6 +132,13 @@ function simulatedPis(engine: Engine): void {
     it("`up` takes every Pi from SSH to a running cluster, and a second preview changes nothing, outputs included", async () => {
         succeeded(await project.deploy("up", STACK));
         for (const p of pis.slice(0, 4)) expect({ pi: p.name, containers: await containersOn(p) }).toEqual({ pi: p.name, containers: expectedOn(p) });
+        // Each worker's engine got the stack's budget, as its Pi's Docker enforces it: memory without swap, and 1.5 CPUs.
+        for (const p of pis.slice(1, 4)) {
+            const [container] = shape.worker(p.name).map((n) => `arroyo-pi-${STACK}-${n}`);
+            const limits = (await run("docker", ["exec", p.container, "docker", "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}", container])).stdout.trim();
+            const mb = shape.memoryPerSlotMb * 1024 * 1024;
+            expect({ pi: p.name, limits }).toEqual({ pi: p.name, limits: `${mb} ${mb} 1500000000` });
+        }
         const preview = await project.deploy("preview", STACK);
         succeeded(preview);
         expect(noChanges(preview.output)).toEqual([]);

@@ -79,6 +79,17 @@ describe("npm run compare", () => {
         expect(differences(a, results("flink", []))).toEqual([]);
     });
 
+    it("refuses runs whose engines had different budgets per worker, naming both", () => {
+        const withBudget = (r: BenchmarkResults, budget: { memoryPerSlotMb: number; cpusPerWorker: number | null } | undefined) => ({ ...r, topology: { ...r.topology, ...(budget ? { budget } : {}) } }) as BenchmarkResults;
+        const a = withBudget(results("arroyo", []), { memoryPerSlotMb: 768, cpusPerWorker: null });
+        expect(differences(a, withBudget(results("flink", []), { memoryPerSlotMb: 1024, cpusPerWorker: 3 }))).toEqual([
+            'the budget per worker (memory per task slot in MB, CPUs) differs ({"memoryPerSlotMb":768,"cpusPerWorker":null} vs {"memoryPerSlotMb":1024,"cpusPerWorker":3})',
+        ]);
+        // A run from before budgets were recorded cannot be shown to have had the same.
+        expect(differences(a, results("flink", []))).toEqual(['the budget per worker (memory per task slot in MB, CPUs) differs ({"memoryPerSlotMb":768,"cpusPerWorker":null} vs "not recorded")']);
+        expect(differences(a, withBudget(results("flink", []), { memoryPerSlotMb: 768, cpusPerWorker: null }))).toEqual([]);
+    });
+
     it("labels the Arroyo test double as a double, never as Arroyo", () => {
         expect(arroyoProfile.isTestDouble("arroyo-pi/arroyo-double:0.15.0-7e9546682eb4")).toBe(true);
         expect(arroyoProfile.isTestDouble("arroyo-stand-in:test")).toBe(true);

@@ -164,7 +164,7 @@ describe("bad input is refused with the key and the fix", () => {
 
     it("an unknown nested key, with a suggestion", () => {
         expect(problemsOf(rawConfig("pi-cluster", { cluster: { taskSlotPerWorker: 2 } }))).toEqual([
-            "arroyo-pi:cluster.taskSlotPerWorker is not a known setting: did you mean 'taskSlotsPerWorker'? remove it or fix the spelling (known: taskSlotsPerWorker, memoryPerSlotMb, checkpointIntervalSeconds)",
+            "arroyo-pi:cluster.taskSlotPerWorker is not a known setting: did you mean 'taskSlotsPerWorker'? remove it or fix the spelling (known: taskSlotsPerWorker, memoryPerSlotMb, checkpointIntervalSeconds, cpusPerWorker)",
         ]);
     });
 

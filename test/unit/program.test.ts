@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parseClusterConfig } from "../../config/schema";
 import { Declared, declareCluster, envMap, installMocks, isWireSecret, plain } from "../helpers/mockProgram";
 import { rawConfig, TEST_SECRETS } from "../helpers/stackConfig";
@@ -86,13 +89,22 @@ describe("pi-cluster on mocks", () => {
         expect(checks.map((c) => c.name).sort()).toEqual(["controller-host-docker-check", ...Array.from({ length: 9 }, (_, i) => `worker-b1pc${11 + i}-host-docker-check`)].sort());
         const check = named(resources, "worker-b1pc11-host-docker-check");
         expect(check.dependsOn).toEqual(["worker-b1pc11-host-install-docker", "worker-b1pc11-host-image-arroyosystems-arroyo-0-15-0"]);
-        expect(check.inputs.triggers).toEqual(["ghcr.io/arroyosystems/arroyo:0.15.0", false]);
+        expect(check.inputs.triggers).toEqual(["ghcr.io/arroyosystems/arroyo:0.15.0", false, "cpu-limit"]);
         const script = check.inputs.create as string;
         expect(script).toContain("docker info --format '{{.MemoryLimit}}'");
         expect(script).toContain("docker run --rm 'ghcr.io/arroyosystems/arroyo:0.15.0' --version");
         expect(script).toContain("b1pc11: memory cgroup off (docker info MemoryLimit=$ml)");
         expect(script).toContain("b1pc11: the Arroyo image aborts at start on this kernel's $(getconf PAGESIZE)-byte pages");
         expect(execFileSync("sh", ["-n"], { input: script }).toString()).toBe("");
+        // The workers get a CPU limit (cluster.cpusPerWorker): their Docker must enforce one; the controller's containers get none.
+        expect(script).toContain("docker info --format '{{.CPUCfsQuota}}'");
+        expect(named(resources, "controller-host-docker-check").inputs.create).not.toContain("CPUCfsQuota");
+        // Run against a Docker that enforces memory limits and no CPU limit: refused, naming the host and the fix.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-docker-"));
+        fs.writeFileSync(path.join(bin, "docker"), '#!/bin/sh\ncase "$*" in *MemoryLimit*) echo true;; *CPUCfsQuota*) echo false;; *) echo "arroyo 0.15.0";; esac\n', { mode: 0o755 });
+        const ran = spawnSync("sh", ["-c", script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+        fs.rmSync(bin, { recursive: true, force: true });
+        expect({ status: ran.status, stderr: ran.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^b1pc11: Docker cannot limit a container's CPUs \(docker info CpuCfsQuota=false: .*cluster\.cpusPerWorker/) });
         // Every container waits for its host's check (ordering only: a new check replaces no container).
         for (const c of ofType(resources, CONTAINER)) expect(c.dependsOn).toEqual([`${c.provider!.replace(/-engine$/, "")}-docker-check`]);
     });
@@ -151,11 +163,10 @@ describe("pi-cluster on mocks", () => {
         expect(kafka.inputs.healthcheck).toBeDefined();
     });
 
-    it("limits each node's memory to slots x memory per slot, without swap", () => {
-        for (const node of ofType(resources, CONTAINER).filter((c) => String(c.inputs.name).includes("arroyo-node-"))) {
-            expect(node.inputs.memory).toBe(768);
-            expect(node.inputs.memorySwap).toBe(768);
-        }
+    it("limits each node to the stack's budget per worker: slots x memory per slot without swap, and its CPUs", () => {
+        const nodes = ofType(resources, CONTAINER).filter((c) => String(c.inputs.name).includes("arroyo-node-"));
+        expect(nodes).toHaveLength(9);
+        for (const node of nodes) expect([node.inputs.memory, node.inputs.memorySwap, node.inputs.cpus]).toEqual([2048, 2048, "3"]);
     });
 
     it("keeps credentials secret in container env and out of the stack outputs", async () => {

@@ -28,7 +28,7 @@ const ofKafkaAndMinio = (resources: Declared[]) =>
 beforeAll(() => installMocks("pi-cluster"));
 
 describe("engine: flink on the pi-cluster stack (mocks)", () => {
-    // Flink's TaskManager needs 1 GB at least: the stack's 768 MB per slot is raised for it.
+    // Flink's TaskManager needs 1 GB at least: these sizes fit both engines.
     const flinkConfig = () => parseClusterConfig(rawConfig("pi-cluster", { engine: "flink", cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
     const arroyoConfig = () => parseClusterConfig(rawConfig("pi-cluster", { cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } }));
     let flink: Awaited<ReturnType<typeof declareCluster>>;
@@ -133,8 +133,23 @@ describe("engine: flink on the pi-cluster stack (mocks)", () => {
         expect(hostDemands(arroyoConfig())[0].memoryMb).toBe(512 + 256 + 256 + 512);
     });
 
+    it("gives every worker's engine container the same budget whichever engine runs: pi-cluster as shipped fits a 4 GB Pi for both", async () => {
+        const budget = (resources: Declared[]) =>
+            containers(resources)
+                .filter((c) => /(arroyo-node|flink-taskmanager)-b1pc1\d$/.test(String(c.inputs.name)))
+                .map((c) => ({ worker: String(c.inputs.name).replace(/^.*-(b1pc1\d)$/, "$1"), memory: c.inputs.memory, swap: c.inputs.memorySwap, cpus: c.inputs.cpus }))
+                .sort((a, b) => a.worker.localeCompare(b.worker));
+        const shipped = (engine: string) => declareCluster(parseClusterConfig(rawConfig("pi-cluster", { engine })));
+        const [a, f] = [budget((await shipped("arroyo")).resources), budget((await shipped("flink")).resources)];
+        expect(a).toHaveLength(9);
+        expect(f).toEqual(a);
+        expect(a[0]).toEqual({ worker: "b1pc11", memory: 2048, swap: 2048, cpus: "3" });
+        // The controller's sum, as the preflight checks it against a 4 GB Pi's ~3,800 MB less 512 MB of headroom.
+        for (const engine of ["arroyo", "flink"] as const) expect(hostDemands(parseClusterConfig(rawConfig("pi-cluster", { engine })))[0].memoryMb).toBeLessThanOrEqual(3_800 - 512);
+    });
+
     it("refuses a TaskManager smaller than Flink can start, naming the workers and the fix, before anything is declared", () => {
-        const problems = problemsOf(rawConfig("pi-cluster", { engine: "flink" }));
+        const problems = problemsOf(rawConfig("pi-cluster", { engine: "flink", cluster: { memoryPerSlotMb: 768 } }));
         expect(problems).toEqual([expect.stringMatching(/^arroyo-pi:engine is flink, and the TaskManager of b1pc11, .*b1pc19 would get 768, .* MB .*below the 1024 MB .*raise cluster.memoryPerSlotMb to at least 1024/)]);
         expect(problemsOf(rawConfig("pi-cluster", { engine: "spark" }))).toEqual([expect.stringMatching(/arroyo-pi:engine is "spark": use one of arroyo, flink/)]);
     });

@@ -59,7 +59,7 @@ describe("the program's host preflight, on mocks", () => {
         expect(hosts.map((h) => h.name)).toEqual(["b1pc10", ...Array.from({ length: 9 }, (_, i) => `b1pc${11 + i}`)]);
         expect(hosts.every((h) => h.user === "picocluster" && h.port === 22)).toBe(true);
         expect(hosts[0].demand).toMatchObject({ roles: ["controller"], memoryMb: 512 + 256 + 256 + 512, allowNoMemoryLimit: false });
-        expect(hosts[1].demand).toMatchObject({ roles: ["worker"], memoryMb: 768 });
+        expect(hosts[1].demand).toMatchObject({ roles: ["worker"], memoryMb: 2048 });
         // Nothing was registered before the preflight answered.
         expect(registrations.length).toBeGreaterThan(40);
         expect(Math.min(...registrations.map((r) => r.at))).toBeGreaterThanOrEqual(p.calls[0].answeredAt!);
