@@ -265,7 +265,7 @@ const FIXES: Record<string, string> = {
 
 function fixFor(top: string, path: readonly PropertyKey[]): string {
     const dotted = [top, ...path].map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
-    return FIXES[dotted] ?? `fix it in Pulumi.<stack>.yaml (see the README's configuration reference for ${dotted})`;
+    return FIXES[dotted] ?? `fix it in Pulumi.<stack>.yaml (see docs/pis.md, "Configuration reference", for ${dotted})`;
 }
 
 function knownNestedKeys(top: string, path: readonly PropertyKey[]): string[] {

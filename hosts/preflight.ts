@@ -36,7 +36,7 @@ export async function readHost(host: PreflightHost, privateKey: string, timeoutM
         const e = err as Error;
         // Every message names the host: the connection's and the time-out's already do.
         const said = e instanceof HostKeyChangedError || e.message.includes(host.name) ? e.message : `${host.name}: ${e.message}`;
-        return { name: host.name, facts: null, problems: [/All configured authentication methods failed/.test(e.message) ? `${said}: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack ${host.stack ?? "<stack>"} --password-env <VAR>' first (README, "Adding a worker")` : said] };
+        return { name: host.name, facts: null, problems: [/All configured authentication methods failed/.test(e.message) ? `${said}: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack ${host.stack ?? "<stack>"} --password-env <VAR>' first (docs/pis.md, "Adding a worker")` : said] };
     }
 }
 

@@ -24,6 +24,6 @@ export function missingPluginsMessage(missing: string[]): string {
     return (
         `the resource plugins ${missing.join(", ")} are not installed and could not be downloaded: ` +
         `install each with 'pulumi plugin install resource <name> <version>' where the internet is reachable, ` +
-        `or from a binary with 'pulumi plugin install resource <name> <version> --file <pulumi-resource-name>' (README: "Offline machines")`
+        `or from a binary with 'pulumi plugin install resource <name> <version> --file <pulumi-resource-name>' (docs/setup.md: "Offline machines")`
     );
 }

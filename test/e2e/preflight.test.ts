@@ -60,7 +60,7 @@ describe("the host preflight over real SSH", () => {
         const [r] = await preflight([{ ...host("simpi-pc13", port, pub("host_a")), stack: "simpi" }], stranger);
         expect(r.facts).toBeNull();
         expect(r.problems).toEqual([
-            `cannot log in to simpi-pc13 (root@127.0.0.1:${port}): All configured authentication methods failed: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack simpi --password-env <VAR>' first (README, "Adding a worker")`,
+            `cannot log in to simpi-pc13 (root@127.0.0.1:${port}): All configured authentication methods failed: the operator key is not authorised there yet (a new host?): run 'npm run ssh:bootstrap -- --stack simpi --password-env <VAR>' first (docs/pis.md, "Adding a worker")`,
         ]);
     }, 30_000);
 

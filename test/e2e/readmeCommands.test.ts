@@ -1,4 +1,4 @@
-// The README's Pi sections, run as written with the toolchain's Pulumi CLI (which has no Node.js
+// The README's Pi sections (in docs/pis.md and docs/flink.md), run as written with the toolchain's Pulumi CLI (which has no Node.js
 // language host): every command must reach this project's program, not stop at a missing
 // `pulumi-language-nodejs`. The stack is a throwaway copy of pi-cluster whose hosts are a closed
 // port on loopback, so nothing dials a Pi; where the resource plugins are missing, the deploy
@@ -10,7 +10,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { parse } from "yaml";
 import { E2eProject, REPO_ROOT } from "./engine";
-import { sectionCommands } from "./readme";
+import { docCommands } from "./readme";
 import { missingPlugins } from "../../toolchain/plugins";
 import { defaultBackendUrl, pulumiRoot } from "../../toolchain/paths";
 import { freePort } from "../../toolchain/net";
@@ -29,8 +29,7 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
     });
 
     it("documents no command that needs the Node.js language host, and the CLI and state where the tools put them", () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const commands = SECTIONS.flatMap((s) => sectionCommands(readme, s));
+        const commands = SECTIONS.flatMap(docCommands);
         expect(commands.length).toBeGreaterThan(8);
         expect(commands.filter((c) => NEEDS_LANGUAGE_HOST.test(c))).toEqual([]);
         const exports = Object.fromEntries(commands.filter((c) => c.startsWith("export ")).map((c) => c.slice(7).split("=", 2) as [string, string]));
@@ -40,7 +39,6 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
     });
 
     it("runs each command, as written, against a copy of the pi-cluster stack on loopback", async () => {
-        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
         // A port nothing listens on: free right now.
         const port = await freePort();
         const piCluster = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.pi-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
@@ -61,7 +59,7 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
 
         const ran: { command: string; code: number; output: string }[] = [];
         let pluginStops = 0;
-        for (const written of SECTIONS.flatMap((s) => sectionCommands(readme, s))) {
+        for (const written of SECTIONS.flatMap(docCommands)) {
             if (written.startsWith("export ")) continue; // checked above; the test's env sets both
             const command = written.replace(/pi-cluster/g, STACK).replace("~/.ssh/id_ed25519", key).replace("PI_PASSWORD=...", "PI_PASSWORD=unused");
             const r = await promisify(execFile)("bash", ["-c", command], { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(

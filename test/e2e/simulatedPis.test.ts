@@ -15,21 +15,20 @@ import { parse, stringify } from "yaml";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { sshFilesDir } from "../../components/sshFiles";
 import { describeOnDocker, E2eProject, e2eImages, REPO_ROOT, RunningDeploy, stepsOf, succeeded, summaryOf } from "./engine";
-import { sectionCommands } from "./readme";
+import { docCommands } from "./readme";
 import { leftOnPi, loadImages, processes, processTree, removeSimPis, untilGone, run, SimPi, simPiImage, startSimPis, waitForPi } from "./simPis";
 
 type Engine = "arroyo" | "flink";
 const PASSWORD = crypto.randomBytes(12).toString("hex");
 const MINIO_USER = "simpi-admin";
 const MINIO_PASSWORD = crypto.randomBytes(18).toString("base64url");
-const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
 const noChanges = (output: string) => Object.keys(summaryOf(output)).filter((k) => k !== "same");
 const REPLACING = /docker:index:Container\s+\S+\s+creating replacement/;
 
 /** What each engine runs on the controller Pi and on a worker Pi, and the images each needs. */
 const ENGINES: Record<Engine, { controller: string[]; worker: (pi: string) => string[]; images: ("arroyo" | "flink")[]; memoryPerSlotMb: number }> = {
     arroyo: { controller: ["arroyo-controller", "kafka", "minio"], worker: (pi) => [`arroyo-node-${pi}`], images: ["arroyo"], memoryPerSlotMb: 512 },
-    // Flink's TaskManager is refused under 1,024 MB (README, "Arroyo or Flink").
+    // Flink's TaskManager is refused under 1,024 MB (docs/flink.md).
     flink: { controller: ["flink-jobmanager", "flink-sql-gateway", "kafka", "minio"], worker: (pi) => [`flink-taskmanager-${pi}`], images: ["flink"], memoryPerSlotMb: 1024 },
 };
 
@@ -71,7 +70,7 @@ function simulatedPis(engine: Engine): void {
      */
     const readmeSection = async (heading: string, opts: { hosts?: Record<string, string>; after?: (i: number) => Promise<void> } = {}) => {
         const outputs: string[] = [];
-        for (const [i, written] of sectionCommands(README, heading).entries()) {
+        for (const [i, written] of docCommands(heading).entries()) {
             let command = written.replace(/pi-cluster/g, STACK).replace("PI_PASSWORD=... ", "");
             for (const [documented, ours] of Object.entries(opts.hosts ?? {})) command = command.replace(new RegExp(`\\b${documented}\\b`, "g"), ours);
             const r = await shell(command);
@@ -245,7 +244,7 @@ function simulatedPis(engine: Engine): void {
     it("README \"Teardown\", as written: the data stays through a destroy with retainData, comes back with the next up, and the last destroy leaves nothing but what it names", async () => {
         const s3 = new S3Client({ endpoint: `http://${pis[0].address}:9000`, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: MINIO_USER, secretAccessKey: MINIO_PASSWORD } });
         await s3.send(new PutObjectCommand({ Bucket: "arroyo", Key: "e2e/kept", Body: "written before the destroy" }));
-        expect(sectionCommands(README, "Teardown")).toHaveLength(4);
+        expect(docCommands("Teardown")).toHaveLength(4);
         const [destroy, , up, lastDestroy] = await readmeSection("Teardown", {
             after: async (i) => {
                 if (i === 0) expect((await leftOnPi(pis[0], STACK)).filter((x) => !x.startsWith("volume "))).toEqual([]);
