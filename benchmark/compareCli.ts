@@ -18,7 +18,7 @@ export function readResults(where: string): { results: BenchmarkResults; folder:
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new Error(`${file} is not JSON: ${(err as Error).message}`);
+        throw new Error(`${file} is not JSON: ${(err as Error).message}`, { cause: err });
     }
     // Checked, then taken as the writer's type: the schema holds every field the comparison reads.
     checkResults(parsed, file);

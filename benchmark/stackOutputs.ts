@@ -35,9 +35,9 @@ export async function loadStackOutputs(opts: { stack: string; outputsFile?: stri
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
         if (e.code === "ENOENT") {
-            throw new Error(`cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH (run 'npm run toolchain'), or pass --outputs-file with the output of 'pulumi stack output --json'`);
+            throw new Error(`cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH (run 'npm run toolchain'), or pass --outputs-file with the output of 'pulumi stack output --json'`, { cause: err });
         }
-        throw new Error(`cannot read the outputs of stack '${opts.stack}' (--stack): ${(e.stderr ?? e.message).trim()}`);
+        throw new Error(`cannot read the outputs of stack '${opts.stack}' (--stack): ${(e.stderr ?? e.message).trim()}`, { cause: err });
     }
     return parseOutputs(stdout, `the outputs of stack '${opts.stack}'`);
 }

@@ -21,7 +21,7 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, opts: 
             return await attempt();
         } catch (err) {
             if (now() >= deadline) {
-                throw new Error(`${what} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (${tries} tries); last error: ${(err as Error).message}`);
+                throw new Error(`${what} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (${tries} tries); last error: ${(err as Error).message}`, { cause: err });
             }
         }
         await sleep(opts.intervalMs ?? 1000);

@@ -17,8 +17,8 @@ async function pulumi(args: string[], cwd: string): Promise<string> {
         return (await promisify(execFile)("pulumi", args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
-        if (e.code === "ENOENT") throw new Error("no 'pulumi' on PATH: install it or run 'npm run toolchain -- pulumi'");
-        throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed: ${(e.stderr ?? e.message).trim()}`);
+        if (e.code === "ENOENT") throw new Error("no 'pulumi' on PATH: install it or run 'npm run toolchain -- pulumi'", { cause: err });
+        throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
     }
 }
 

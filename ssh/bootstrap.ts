@@ -100,7 +100,7 @@ export async function bootstrapHost(target: BootstrapTarget, auth: BootstrapAuth
     const pub = publicKeyLine(operatorPrivateKey);
     const keyPart = pub.split(" ").slice(0, 2).join(" ");
     const first = await connect(target, auth, timeoutMs);
-    let keyInstalled = false;
+    let keyInstalled: boolean;
     try {
         const script = [
             "set -e",

@@ -14,7 +14,7 @@ export async function retrying<T>(what: string, request: () => Promise<T>, timeo
         } catch (err) {
             const retriable = (err as { retriable?: boolean }).retriable === true;
             if (!retriable) throw err;
-            if (Date.now() >= deadline) throw new Error(`${what} did not succeed within ${Math.round(timeoutMs / 1000)} s; last error: ${(err as Error).message}`);
+            if (Date.now() >= deadline) throw new Error(`${what} did not succeed within ${Math.round(timeoutMs / 1000)} s; last error: ${(err as Error).message}`, { cause: err });
             await new Promise((r) => setTimeout(r, 250));
         }
     }

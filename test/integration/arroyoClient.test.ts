@@ -93,7 +93,7 @@ describe("the Arroyo client against the REST test double", () => {
         // A persistent error: every run fails 200 ms after it starts (states/running.rs -> Recovering).
         await standIn.failJob(p.id, "Kafka source: broker disconnected", true);
         const states = new Set<string>();
-        let runIds = new Set<number>();
+        const runIds = new Set<number>();
         const deadline = Date.now() + 90_000;
         let job = (await client.jobs(p.id))[0];
         while (job.state !== "Failed" && Date.now() < deadline) {
@@ -102,7 +102,7 @@ describe("the Arroyo client against the REST test double", () => {
             await new Promise((r) => setTimeout(r, 20));
             job = (await client.jobs(p.id))[0];
         }
-        runIds = new Set([...runIds, job.run_id]);
+        runIds.add(job.run_id);
         expect(job.state).toBe("Failed");
         expect(job.failure_message).toBe("Job has restarted too many times");
         // 20 restarts (pipeline.allowed-restarts): run_id 1 to 21; never a Failing state.

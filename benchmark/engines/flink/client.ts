@@ -119,7 +119,7 @@ export class FlinkClient {
             try {
                 page = await this.request(this.gatewayUrl, "GET", next);
             } catch (err) {
-                if (err instanceof FlinkApiError) throw new Error(flinkCause([err.message.replace(/^Flink GET \S+: HTTP \d+: /, "")], 2) || err.message);
+                if (err instanceof FlinkApiError) throw new Error(flinkCause([err.message.replace(/^Flink GET \S+: HTTP \d+: /, "")], 2) || err.message, { cause: err });
                 throw err;
             }
             rows.push(...(page.results?.data ?? []).map((d) => d.fields));
