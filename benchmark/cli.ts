@@ -8,86 +8,230 @@ import { listQueries, NOT_INCLUDED, selectQueries } from "./queries";
 import { DEFAULT_ENGINE, ENGINE_ENDPOINT_OUTPUTS, ENGINES, EngineName } from "../config/defaults";
 import { engineProfile } from "./engines/profiles";
 import { engineFor } from "./engines";
-import { BenchArgs, fraction, parallelismList, positiveInt, nonNegativeInt, positiveNumber, queryList } from "./cliOptions";
+import {
+    BenchArgs,
+    fraction,
+    parallelismList,
+    positiveInt,
+    nonNegativeInt,
+    positiveNumber,
+    queryList,
+} from "./cliOptions";
 
 export type { BenchArgs };
 import { DEFAULT_LAG_THRESHOLD, runBenchmark } from "./run";
 import { loadStackOutputs } from "./stackOutputs";
 import { toolInfo, writeResults } from "./report/results";
 import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "./report/types";
-import { clientRecord, DEFAULT_LOAD_CLIENT, ensureLoadClientBuilt, LOAD_CLIENT_CHOICES, LoadClient, resolveLoadClient } from "./producer/loadClient";
-
+import {
+    clientRecord,
+    DEFAULT_LOAD_CLIENT,
+    ensureLoadClientBuilt,
+    LOAD_CLIENT_CHOICES,
+    LoadClient,
+    resolveLoadClient,
+} from "./producer/loadClient";
 
 export function benchCommand(): Command {
     return new Command("bench")
-        .description("Drive Nexmark load through the stack's engine (Arroyo or Flink) and write results people can check")
+        .description(
+            "Drive Nexmark load through the stack's engine (Arroyo or Flink) and write results people can check",
+        )
         .option("--stack <name>", "Pulumi stack whose outputs name the cluster", "local")
-        .addOption(new Option("--engine <name>", "the engine to drive; it must be the one the stack runs (default: the stack's, output 'engine')").choices([...ENGINES]))
+        .addOption(
+            new Option(
+                "--engine <name>",
+                "the engine to drive; it must be the one the stack runs (default: the stack's, output 'engine')",
+            ).choices([...ENGINES]),
+        )
         .option("--outputs-file <file>", "read the stack outputs from this file (pulumi stack output --json > file)")
         .option("--queries <list>", "comma-separated queries to run", queryList, ["q0", "q1", "q2"])
         .option("--events-per-second <n>", "target load rate", positiveInt("--events-per-second"), 50_000)
         .option("--total-events <n>", "events sent per query, exactly", positiveInt("--total-events"), 3_000_000)
-        .option("--warmup-events <n>", "events sent before the measured window opens (default: 10% of --total-events)", nonNegativeInt("--warmup-events"))
-        .option("--duration <seconds>", "length of the measured window (default: until the load ends)", positiveNumber("--duration"))
-        .option("--parallelism <list>", "pipeline parallelism (default: the cluster's task slots); with --find-max a list such as 1,2,4, or 'all' (1 to the task slots)", parallelismList)
+        .option(
+            "--warmup-events <n>",
+            "events sent before the measured window opens (default: 10% of --total-events)",
+            nonNegativeInt("--warmup-events"),
+        )
+        .option(
+            "--duration <seconds>",
+            "length of the measured window (default: until the load ends)",
+            positiveNumber("--duration"),
+        )
+        .option(
+            "--parallelism <list>",
+            "pipeline parallelism (default: the cluster's task slots); with --find-max a list such as 1,2,4, or 'all' (1 to the task slots)",
+            parallelismList,
+        )
         .option("--seed <n>", "generator seed: the same seed sends the same events", nonNegativeInt("--seed"), 1)
         .option("--threads <n>", "producer threads (default: this machine's cores)", positiveInt("--threads"))
-        .addOption(new Option("--compression <codec>", "Kafka compression of the load").choices(["none", "gzip"]).default("none"))
-        .addOption(new Option("--load-client <client>", "Kafka client of the load: auto (confluent where built, else kafkajs with a warning), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'), or kafkajs").choices([...LOAD_CLIENT_CHOICES]).default(DEFAULT_LOAD_CLIENT))
+        .addOption(
+            new Option("--compression <codec>", "Kafka compression of the load")
+                .choices(["none", "gzip"])
+                .default("none"),
+        )
+        .addOption(
+            new Option(
+                "--load-client <client>",
+                "Kafka client of the load: auto (confluent where built, else kafkajs with a warning), confluent (librdkafka, 3x faster, built by 'toolchain/run.sh kafka-javascript'), or kafkajs",
+            )
+                .choices([...LOAD_CLIENT_CHOICES])
+                .default(DEFAULT_LOAD_CLIENT),
+        )
         .option("--results-dir <dir>", "where results/<timestamp>/ is written", "results")
-        .option("--checkpoint-interval <seconds>", "checkpoint interval of the pipelines, 1 s to 1 day; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's cluster.checkpointIntervalSeconds)", positiveNumber("--checkpoint-interval"))
-        .option("--sample-interval <seconds>", "how often Kafka offsets and the job's state are sampled", positiveNumber("--sample-interval"), 1)
-        .option("--metrics-interval <seconds>", "how often Arroyo's operator metrics and the hosts' CPU and memory are sampled", positiveNumber("--metrics-interval"), 10)
-        .option("--lag-threshold <fraction>", "a lag trend above this fraction of the input rate is not sustainable", fraction("--lag-threshold"), DEFAULT_LAG_THRESHOLD)
+        .option(
+            "--checkpoint-interval <seconds>",
+            "checkpoint interval of the pipelines, 1 s to 1 day; Arroyo commits its progress to Kafka at each checkpoint (default: the stack's cluster.checkpointIntervalSeconds)",
+            positiveNumber("--checkpoint-interval"),
+        )
+        .option(
+            "--sample-interval <seconds>",
+            "how often Kafka offsets and the job's state are sampled",
+            positiveNumber("--sample-interval"),
+            1,
+        )
+        .option(
+            "--metrics-interval <seconds>",
+            "how often Arroyo's operator metrics and the hosts' CPU and memory are sampled",
+            positiveNumber("--metrics-interval"),
+            10,
+        )
+        .option(
+            "--lag-threshold <fraction>",
+            "a lag trend above this fraction of the input rate is not sustainable",
+            fraction("--lag-threshold"),
+            DEFAULT_LAG_THRESHOLD,
+        )
         .option("--allow-invalid", "exit 0 even when a query's job restarted or failed in its measured window", false)
-        .option("--allow-throttled", "keep a query or trial valid when a host was throttled, capped or under-voltage in its window (it is still marked)", false)
+        .option(
+            "--allow-throttled",
+            "keep a query or trial valid when a host was throttled, capped or under-voltage in its window (it is still marked)",
+            false,
+        )
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
-        .option("--verify", "read each stateless query's results topic (q0, q1, q2, q14, q21, q22) and check every record against the events sent: matched, missing and extra records per query", false)
-        .option("--no-host-metrics", "do not sample CPU and memory from the hosts' Docker engines, nor their throttling, temperature and clock")
-        .option("--list-queries", "list the queries with their titles, and those not included with why, then exit", false)
+        .option(
+            "--verify",
+            "read each stateless query's results topic (q0, q1, q2, q14, q21, q22) and check every record against the events sent: matched, missing and extra records per query",
+            false,
+        )
+        .option(
+            "--no-host-metrics",
+            "do not sample CPU and memory from the hosts' Docker engines, nor their throttling, temperature and clock",
+        )
+        .option(
+            "--list-queries",
+            "list the queries with their titles, and those not included with why, then exit",
+            false,
+        )
         .option("--find-max", "search each query's maximum sustainable throughput instead of running one rate", false)
         .option("--start-rate <n>", "--find-max: first trial's rate, events/s", positiveInt("--start-rate"), 10_000)
-        .option("--resolution <fraction>", "--find-max: stop when the bracket is this narrow", fraction("--resolution"), 0.05)
-        .option("--max-trials <n>", "--find-max: most trials per query and parallelism", positiveInt("--max-trials"), 12)
-        .option("--latency-slo <ms>", "--find-max: a trial also fails when its p99 latency exceeds this", positiveNumber("--latency-slo"))
+        .option(
+            "--resolution <fraction>",
+            "--find-max: stop when the bracket is this narrow",
+            fraction("--resolution"),
+            0.05,
+        )
+        .option(
+            "--max-trials <n>",
+            "--find-max: most trials per query and parallelism",
+            positiveInt("--max-trials"),
+            12,
+        )
+        .option(
+            "--latency-slo <ms>",
+            "--find-max: a trial also fails when its p99 latency exceeds this",
+            positiveNumber("--latency-slo"),
+        )
         .option("--trial-warmup <seconds>", "--find-max: warm-up of each trial", positiveNumber("--trial-warmup"), 20)
-        .option("--trial-duration <seconds>", "--find-max: measured window of each trial", positiveNumber("--trial-duration"), 60)
-        .addOption(new Option("--source <kind>", "--find-max: with 'nexmark', also search each query's ceiling on Arroyo's built-in Nexmark source (no generator, no Kafka source; event_rate = the trial's rate) and say which part of the path limits it").choices(["kafka", "nexmark"]).default("kafka"))
-        .option("--generator-ceiling <n>", "--find-max: the generator's ceiling into this broker, events/s, instead of measuring it", positiveInt("--generator-ceiling"))
-        .option("--ceiling-events <n>", "--find-max: events sent unpaced to measure the generator's ceiling", positiveInt("--ceiling-events"), 500_000)
+        .option(
+            "--trial-duration <seconds>",
+            "--find-max: measured window of each trial",
+            positiveNumber("--trial-duration"),
+            60,
+        )
+        .addOption(
+            new Option(
+                "--source <kind>",
+                "--find-max: with 'nexmark', also search each query's ceiling on Arroyo's built-in Nexmark source (no generator, no Kafka source; event_rate = the trial's rate) and say which part of the path limits it",
+            )
+                .choices(["kafka", "nexmark"])
+                .default("kafka"),
+        )
+        .option(
+            "--generator-ceiling <n>",
+            "--find-max: the generator's ceiling into this broker, events/s, instead of measuring it",
+            positiveInt("--generator-ceiling"),
+        )
+        .option(
+            "--ceiling-events <n>",
+            "--find-max: events sent unpaced to measure the generator's ceiling",
+            positiveInt("--ceiling-events"),
+            500_000,
+        )
         .showHelpAfterError();
 }
 
 /** Checks flags against each other and the cluster, before anything runs. */
-export function checkArgs(args: BenchArgs, totalSlots: number, stackCheckpointSeconds: number, engine: EngineName = args.engine ?? DEFAULT_ENGINE): string[] {
+export function checkArgs(
+    args: BenchArgs,
+    totalSlots: number,
+    stackCheckpointSeconds: number,
+    engine: EngineName = args.engine ?? DEFAULT_ENGINE,
+): string[] {
     const checkpointSeconds = args.checkpointInterval ?? stackCheckpointSeconds;
     const problems: string[] = [];
     // arroyo-api/src/pipelines.rs refuses an interval outside 1 s .. 1 day with a 400, but only
     // after it has inserted the pipeline's row (jobs.rs): refused here, before anything is sent.
     // The same range holds for Flink, so the engines are compared on the same terms.
     if (checkpointSeconds < 1 || checkpointSeconds > 86_400) {
-        problems.push(`${args.checkpointInterval === undefined ? "the stack's cluster.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`);
+        problems.push(
+            `${args.checkpointInterval === undefined ? "the stack's cluster.checkpointIntervalSeconds" : "--checkpoint-interval"} ${checkpointSeconds} s is outside what Arroyo accepts (1 s to 1 day, 86400 s): choose a value in that range`,
+        );
     }
-    if (args.source === "nexmark" && !engineProfile(engine).builtInNexmarkSource) problems.push(`--source nexmark reads Nexmark from the engine's own generator, which ${engineProfile(engine).label} does not have (Arroyo has); the run drives ${engine}: leave --source out`);
+    if (args.source === "nexmark" && !engineProfile(engine).builtInNexmarkSource)
+        problems.push(
+            `--source nexmark reads Nexmark from the engine's own generator, which ${engineProfile(engine).label} does not have (Arroyo has); the run drives ${engine}: leave --source out`,
+        );
     const warmup = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
-    if (!args.findMax && warmup >= args.totalEvents) problems.push(`--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`);
+    if (!args.findMax && warmup >= args.totalEvents)
+        problems.push(
+            `--warmup-events (${warmup}) must be smaller than --total-events (${args.totalEvents}), or nothing is measured`,
+        );
     const parallelisms = parallelismsOf(args, totalSlots);
     const tooMany = parallelisms.filter((p) => p > totalSlots);
     if (tooMany.length) {
-        problems.push(`--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`);
+        problems.push(
+            `--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`,
+        );
     }
-    if (args.findMax && args.verify) problems.push("--verify checks the output of a fixed-rate run; a --find-max search runs many short trials: leave one of them out");
-    if (!args.findMax && args.source === "nexmark") problems.push("--source nexmark measures the pipeline's own ceiling beside a --find-max search: add --find-max");
-    if (!args.findMax && parallelisms.length > 1) problems.push(`--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`);
-    for (const id of args.queries) if (NOT_INCLUDED[engine][id]) problems.push(`--queries: ${id} is not included for ${engine}: ${NOT_INCLUDED[engine][id]}`);
-    const windowSeconds = args.findMax ? args.trialDuration : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
+    if (args.findMax && args.verify)
+        problems.push(
+            "--verify checks the output of a fixed-rate run; a --find-max search runs many short trials: leave one of them out",
+        );
+    if (!args.findMax && args.source === "nexmark")
+        problems.push(
+            "--source nexmark measures the pipeline's own ceiling beside a --find-max search: add --find-max",
+        );
+    if (!args.findMax && parallelisms.length > 1)
+        problems.push(
+            `--parallelism takes one value without --find-max (got ${parallelisms.join(",")}); add --find-max to search each of them`,
+        );
+    for (const id of args.queries)
+        if (NOT_INCLUDED[engine][id])
+            problems.push(`--queries: ${id} is not included for ${engine}: ${NOT_INCLUDED[engine][id]}`);
+    const windowSeconds = args.findMax
+        ? args.trialDuration
+        : Math.min(args.duration ?? Infinity, (args.totalEvents - warmup) / args.eventsPerSecond);
     if (windowSeconds < 3 * checkpointSeconds) {
         problems.push(
             `the measured window (${windowSeconds.toFixed(1)} s) holds fewer than 3 checkpoints of ${checkpointSeconds} s, and progress is measured at checkpoints: ` +
                 `${args.findMax ? "raise --trial-duration" : "raise --total-events or --duration"}, or lower --checkpoint-interval`,
         );
     }
-    if (args.sampleInterval > checkpointSeconds / 2) problems.push(`--sample-interval ${args.sampleInterval} s must be at most half the checkpoint interval (${checkpointSeconds} s) to see each commit`);
+    if (args.sampleInterval > checkpointSeconds / 2)
+        problems.push(
+            `--sample-interval ${args.sampleInterval} s must be at most half the checkpoint interval (${checkpointSeconds} s) to see each commit`,
+        );
     return problems;
 }
 
@@ -122,7 +266,10 @@ export async function main(argv: string[]): Promise<void> {
         }
     });
     if (refusals.every((r) => r !== null)) return fail(refusals.join("\n       "));
-    const outputs = await loadStackOutputs({ stack: args.stack, ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}) }).catch((err: Error) => fail(err.message));
+    const outputs = await loadStackOutputs({
+        stack: args.stack,
+        ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}),
+    }).catch((err: Error) => fail(err.message));
     const engineName = args.engine ?? outputs.engine;
     let queries;
     let engine;
@@ -136,7 +283,11 @@ export async function main(argv: string[]): Promise<void> {
     if (problems.length) return fail(problems.join("\n       "));
 
     const startedAt = new Date();
-    const runTag = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
+    const runTag = startedAt
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "z")
+        .toLowerCase();
     const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
     const parallelisms = parallelismsOf(args, outputs.totalSlots);
     const parallelism = parallelisms[0];
@@ -148,7 +299,10 @@ export async function main(argv: string[]): Promise<void> {
     } catch (err) {
         return fail((err as Error).message);
     }
-    if (loadClient.kind === "kafkajs" && loadClient.fallback) console.warn(`warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`);
+    if (loadClient.kind === "kafkajs" && loadClient.fallback)
+        console.warn(
+            `warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`,
+        );
     const common = {
         outputs,
         engine,
@@ -185,20 +339,39 @@ export async function main(argv: string[]): Promise<void> {
             allowThrottled: args.allowThrottled,
             seed: args.seed,
             producerThreads: args.threads ?? os.availableParallelism(),
-            generatorNotes: ["bidder ids add the first person id once (the Java reference adds it twice)", "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes", "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream"],
+            generatorNotes: [
+                "bidder ids add the first person id once (the Java reference adds it twice)",
+                "records are JSON with RFC 3339 event times; `extra` is sized as the reference sizes it (average 200/500/100 bytes per person/auction/bid counted over the fields' own sizes, numbers as 8 bytes), so the JSON averages ~318/647/255 bytes",
+                "bid urls and channel ids follow the reference's BidGenerator (one url per channel per run, 9 of 10 non-hot channels with channel_id), drawn from our own seeded stream",
+            ],
         },
         versions: { images: outputs.images, node: process.version },
-        topology: { engine: engineName, hosts: outputs.hosts, totalSlots: outputs.totalSlots, partitions: outputs.partitions, ...(outputs.budget ? { budget: outputs.budget } : {}), engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "", kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+        topology: {
+            engine: engineName,
+            hosts: outputs.hosts,
+            totalSlots: outputs.totalSlots,
+            partitions: outputs.partitions,
+            ...(outputs.budget ? { budget: outputs.budget } : {}),
+            engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "",
+            kafkaBootstrapServers: outputs.kafkaBootstrapServers,
+        },
     });
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
     if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
 
     const tty = process.stdout.isTTY === true;
-    const bar = tty ? new SingleBar({ format: " {query} |{bar}| {value}/{total} events | {eta_formatted} left", hideCursor: true }, Presets.shades_classic) : undefined;
+    const bar = tty
+        ? new SingleBar(
+              { format: " {query} |{bar}| {value}/{total} events | {eta_formatted} left", hideCursor: true },
+              Presets.shades_classic,
+          )
+        : undefined;
     let barQuery = "";
     let lastTenth = -1;
 
-    console.log(`Nexmark on ${engine.profile.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`);
+    console.log(
+        `Nexmark on ${engine.profile.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`,
+    );
     const runs = await runBenchmark({
         ...common,
         queries,
@@ -236,7 +409,19 @@ export async function main(argv: string[]): Promise<void> {
         },
     });
 
-    const results: BenchmarkResults = { ...skeleton(), mode: "fixed-rate", load: { host: os.hostname(), threads: runs[0]?.produce.threads ?? 0, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", ...clientRecord(loadClient) }, queries: runs };
+    const results: BenchmarkResults = {
+        ...skeleton(),
+        mode: "fixed-rate",
+        load: {
+            host: os.hostname(),
+            threads: runs[0]?.produce.threads ?? 0,
+            aloneEventsPerSecond: null,
+            intoBrokerEventsPerSecond: null,
+            ceiling: "not measured",
+            ...clientRecord(loadClient),
+        },
+        queries: runs,
+    };
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));
@@ -246,13 +431,17 @@ export async function main(argv: string[]): Promise<void> {
             `${r.id}: input ${n(f.kafka.inputRate)}/s, consumed ${n(f.kafka.consumedRate)}/s, lag trend ${n(f.kafka.lagTrend)}/s (${f.kafka.sustainable === null ? "too few samples" : f.kafka.sustainable ? "sustainable" : "NOT sustainable"}), ` +
                 `output ${n(f.kafka.outputRate)}/s` +
                 (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : "") +
-                (r.verification && "matched" in r.verification ? `; output verified: ${r.verification.matched} matched, ${r.verification.missing} missing, ${r.verification.extra} extra` : "") +
+                (r.verification && "matched" in r.verification
+                    ? `; output verified: ${r.verification.matched} matched, ${r.verification.missing} missing, ${r.verification.extra} extra`
+                    : "") +
                 (r.validity.valid ? "" : `; INVALID: ${r.validity.reasons.join("; ")}`),
         );
     }
     const invalid = runs.filter((r) => !r.validity.valid);
     if (invalid.length > 0 && !args.allowInvalid) {
-        console.error(`${invalid.map((r) => r.id).join(", ")} ${invalid.length === 1 ? "is" : "are"} invalid (a restart or failure in the measured window, or a throttled host); results were written, exiting 3 (--allow-invalid exits 0)`);
+        console.error(
+            `${invalid.map((r) => r.id).join(", ")} ${invalid.length === 1 ? "is" : "are"} invalid (a restart or failure in the measured window, or a throttled host); results were written, exiting 3 (--allow-invalid exits 0)`,
+        );
         process.exitCode = 3;
     }
 }

@@ -6,7 +6,8 @@ import type { LoadClientChoice } from "./producer/loadClient";
 export function positiveInt(flag: string) {
     return (value: string): number => {
         const n = Number(value.replace(/_/g, ""));
-        if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive whole number, not '${value}'`);
+        if (!Number.isInteger(n) || n <= 0)
+            throw new InvalidArgumentError(`${flag} takes a positive whole number, not '${value}'`);
         return n;
     };
 }
@@ -14,7 +15,8 @@ export function positiveInt(flag: string) {
 export function nonNegativeInt(flag: string) {
     return (value: string): number => {
         const n = Number(value.replace(/_/g, ""));
-        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, not '${value}'`);
+        if (!Number.isInteger(n) || n < 0)
+            throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, not '${value}'`);
         return n;
     };
 }
@@ -22,13 +24,17 @@ export function nonNegativeInt(flag: string) {
 export function positiveNumber(flag: string) {
     return (value: string): number => {
         const n = Number(value);
-        if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number, not '${value}'`);
+        if (!Number.isFinite(n) || n <= 0)
+            throw new InvalidArgumentError(`${flag} takes a positive number, not '${value}'`);
         return n;
     };
 }
 
 export function queryList(value: string): string[] {
-    const ids = value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const ids = value
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
     if (ids.length === 0) throw new InvalidArgumentError("--queries takes a comma-separated list such as q0,q1,q2");
     const bad = ids.filter((id) => !/^q\d+$/.test(id));
     if (bad.length) throw new InvalidArgumentError(`--queries: '${bad.join("', '")}' is not a query id (q0, q1, ...)`);
@@ -38,7 +44,8 @@ export function queryList(value: string): string[] {
 export function fraction(flag: string) {
     return (value: string): number => {
         const n = Number(value);
-        if (!Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${flag} takes a fraction between 0 and 1 such as 0.01, not '${value}'`);
+        if (!Number.isFinite(n) || n <= 0 || n >= 1)
+            throw new InvalidArgumentError(`${flag} takes a fraction between 0 and 1 such as 0.01, not '${value}'`);
         return n;
     };
 }
@@ -46,9 +53,15 @@ export function fraction(flag: string) {
 /** --parallelism: one number, a comma-separated list, or 'all'. */
 export function parallelismList(value: string): number[] | "all" {
     if (value.trim().toLowerCase() === "all") return "all";
-    const parts = value.split(",").map((s) => s.trim()).filter(Boolean);
+    const parts = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     const ns = parts.map(Number);
-    if (parts.length === 0 || ns.some((n) => !Number.isInteger(n) || n <= 0)) throw new InvalidArgumentError(`--parallelism takes a positive whole number, a list such as 1,2,4, or 'all', not '${value}'`);
+    if (parts.length === 0 || ns.some((n) => !Number.isInteger(n) || n <= 0))
+        throw new InvalidArgumentError(
+            `--parallelism takes a positive whole number, a list such as 1,2,4, or 'all', not '${value}'`,
+        );
     return [...new Set(ns)].sort((a, b) => a - b);
 }
 

@@ -13,7 +13,8 @@ import { toSvg } from "./report/charts";
 /** A results folder (or its results.json), read and checked to be this version's results. */
 export function readResults(where: string): { results: BenchmarkResults; folder: string } {
     const file = fs.existsSync(where) && fs.statSync(where).isDirectory() ? path.join(where, "results.json") : where;
-    if (!fs.existsSync(file)) throw new Error(`${where}: no results.json there (give a folder 'npm run bench' wrote, or its results.json)`);
+    if (!fs.existsSync(file))
+        throw new Error(`${where}: no results.json there (give a folder 'npm run bench' wrote, or its results.json)`);
     let parsed: unknown;
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -27,10 +28,16 @@ export function readResults(where: string): { results: BenchmarkResults; folder:
 
 export async function main(argv: string[]): Promise<void> {
     const cmd = new Command("compare")
-        .description("Compare two benchmark runs (the same queries, load, hosts and parallelism), e.g. Arroyo's against Flink's")
+        .description(
+            "Compare two benchmark runs (the same queries, load, hosts and parallelism), e.g. Arroyo's against Flink's",
+        )
         .argument("<a>", "results folder (or results.json) of the first run")
         .argument("<b>", "results folder (or results.json) of the second run; ratios are b / a")
-        .option("--out <dir>", "where comparison.json, comparison.md and comparison.svg are written", "results/comparison")
+        .option(
+            "--out <dir>",
+            "where comparison.json, comparison.md and comparison.svg are written",
+            "results/comparison",
+        )
         .showHelpAfterError();
     cmd.parse(argv);
     const [aArg, bArg] = cmd.args;
@@ -41,13 +48,21 @@ export async function main(argv: string[]): Promise<void> {
         const b = readResults(bArg);
         comparison = compareResults(a.results, b.results, { a: a.folder, b: b.folder });
     } catch (err) {
-        const lines = err instanceof IncomparableError ? ["the two runs cannot be compared:", ...err.differences.map((d) => `  - ${d}`), "run both with the same flags on the same stack"] : [(err as Error).message];
+        const lines =
+            err instanceof IncomparableError
+                ? [
+                      "the two runs cannot be compared:",
+                      ...err.differences.map((d) => `  - ${d}`),
+                      "run both with the same flags on the same stack",
+                  ]
+                : [(err as Error).message];
         return cmd.error(`error: ${lines.join("\n")}`, { exitCode: 2 });
     }
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "comparison.json"), JSON.stringify(comparison, null, 2) + "\n");
     fs.writeFileSync(path.join(out, "comparison.md"), comparisonMarkdown(comparison));
-    const measure = comparison.mode === "find-max" ? "maximum sustainable throughput, events/s" : "consumed, events/s (Kafka)";
+    const measure =
+        comparison.mode === "find-max" ? "maximum sustainable throughput, events/s" : "consumed, events/s (Kafka)";
     fs.writeFileSync(
         path.join(out, "comparison.svg"),
         await toSvg({
@@ -64,7 +79,9 @@ export async function main(argv: string[]): Promise<void> {
             height: 260,
         }),
     );
-    console.log(`wrote ${["comparison.json", "comparison.md", "comparison.svg"].map((f) => path.join(out, f)).join(", ")}`);
+    console.log(
+        `wrote ${["comparison.json", "comparison.md", "comparison.svg"].map((f) => path.join(out, f)).join(", ")}`,
+    );
 }
 
 if (require.main === module) {

@@ -27,7 +27,12 @@ export const MIN_COMMITS = 3;
  * (event n is due at t0 + n / rate) minus those acknowledged, in ms of load. On schedule this is
  * the broker's acknowledgement latency.
  */
-export function scheduleDelays(produced: { time: number; acked: number }[], startEpochMs: number, eventsPerSecond: number, totalEvents: number): { time: number; delayMs: number }[] {
+export function scheduleDelays(
+    produced: { time: number; acked: number }[],
+    startEpochMs: number,
+    eventsPerSecond: number,
+    totalEvents: number,
+): { time: number; delayMs: number }[] {
     return produced.map((p) => {
         const due = Math.min(totalEvents, ((p.time - startEpochMs) * eventsPerSecond) / 1000);
         return { time: p.time, delayMs: Math.max(0, ((due - p.acked) * 1000) / eventsPerSecond) };
@@ -53,10 +58,15 @@ export interface LoadInput {
  * engine reads one checkpoint later and which can by itself raise the lag at the window's end.
  */
 export function loadFigures(load: LoadInput, window: { startMs: number; endMs: number }): LoadFigures {
-    const delays = scheduleDelays(load.produced, load.startEpochMs, load.eventsPerSecond, load.totalEvents).filter((d) => d.time >= window.startMs && d.time <= window.endMs);
+    const delays = scheduleDelays(load.produced, load.startEpochMs, load.eventsPerSecond, load.totalEvents).filter(
+        (d) => d.time >= window.startMs && d.time <= window.endMs,
+    );
     const sorted = delays.map((d) => d.delayMs).sort((x, y) => x - y);
     const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
-    const worst = delays.reduce<{ time: number; delayMs: number } | null>((w, d) => (!w || d.delayMs > w.delayMs ? d : w), null);
+    const worst = delays.reduce<{ time: number; delayMs: number } | null>(
+        (w, d) => (!w || d.delayMs > w.delayMs ? d : w),
+        null,
+    );
     // The spread between the producer threads, not how late the load was as a whole. It is the
     // spread of each thread's worst delay over the run, not at one instant: two threads late at
     // different moments read as none.
@@ -76,11 +86,21 @@ export function loadFigures(load: LoadInput, window: { startMs: number; endMs: n
 }
 
 /** Cadence and duration of the checkpoints whose start lies in the window (without the engine's list: the samples that first saw a commit). */
-export function checkpointFigures(checkpoints: CheckpointTime[], progress: ProgressPoint[], window: { startMs: number; endMs: number }, intervalSeconds: number): CheckpointFigures {
+export function checkpointFigures(
+    checkpoints: CheckpointTime[],
+    progress: ProgressPoint[],
+    window: { startMs: number; endMs: number },
+    intervalSeconds: number,
+): CheckpointFigures {
     const listed = checkpoints.length > 0;
-    const starts = (listed ? checkpoints.map((c) => c.startMs) : commitSamples(progress).map((c) => c.time)).filter((t) => t >= window.startMs && t <= window.endMs).sort((a, b) => a - b);
+    const starts = (listed ? checkpoints.map((c) => c.startMs) : commitSamples(progress).map((c) => c.time))
+        .filter((t) => t >= window.startMs && t <= window.endMs)
+        .sort((a, b) => a - b);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    const durations = checkpoints.filter((c) => c.startMs >= window.startMs && c.startMs <= window.endMs && c.finishMs !== null).map((c) => (c.finishMs as number) - c.startMs).sort((a, b) => a - b);
+    const durations = checkpoints
+        .filter((c) => c.startMs >= window.startMs && c.startMs <= window.endMs && c.finishMs !== null)
+        .map((c) => (c.finishMs as number) - c.startMs)
+        .sort((a, b) => a - b);
     const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];
     return {
         intervalSeconds,
@@ -100,13 +120,38 @@ export function checkpointFigures(checkpoints: CheckpointTime[], progress: Progr
  * account for all of it); and so is a window with fewer than MIN_COMMITS commits while the job
  * did commit (no commit at all is a stalled job, judged on every sample).
  */
-export function judgeLag(w: Pick<WindowProgress, "inputRate" | "lagTrend" | "commits">, lagThreshold: number, load: LoadFigures, windowSeconds: number): Pick<KafkaFigures, "lagTrendLimit" | "sustainable" | "verdict" | "verdictReason" | "inconclusiveBecause"> {
+export function judgeLag(
+    w: Pick<WindowProgress, "inputRate" | "lagTrend" | "commits">,
+    lagThreshold: number,
+    load: LoadFigures,
+    windowSeconds: number,
+): Pick<KafkaFigures, "lagTrendLimit" | "sustainable" | "verdict" | "verdictReason" | "inconclusiveBecause"> {
     const limit = w.inputRate === null ? null : lagThreshold * w.inputRate;
-    if (w.lagTrend === null || limit === null) return { lagTrendLimit: limit, sustainable: null, verdict: "inconclusive", inconclusiveBecause: "too few samples", verdictReason: "too few progress samples in the window" };
+    if (w.lagTrend === null || limit === null)
+        return {
+            lagTrendLimit: limit,
+            sustainable: null,
+            verdict: "inconclusive",
+            inconclusiveBecause: "too few samples",
+            verdictReason: "too few progress samples in the window",
+        };
     if (w.commits > 0 && w.commits < MIN_COMMITS) {
-        return { lagTrendLimit: limit, sustainable: null, verdict: "inconclusive", inconclusiveBecause: "too few commits", verdictReason: `the window held ${w.commits} checkpoint commit(s); at least ${MIN_COMMITS} are needed to judge (lengthen the window or shorten the checkpoint interval)` };
+        return {
+            lagTrendLimit: limit,
+            sustainable: null,
+            verdict: "inconclusive",
+            inconclusiveBecause: "too few commits",
+            verdictReason: `the window held ${w.commits} checkpoint commit(s); at least ${MIN_COMMITS} are needed to judge (lengthen the window or shorten the checkpoint interval)`,
+        };
     }
-    if (w.lagTrend <= limit) return { lagTrendLimit: limit, sustainable: true, verdict: "sustainable", inconclusiveBecause: null, verdictReason: `lag trend ${Math.round(w.lagTrend)} events/s, limit ${Math.round(limit)}` };
+    if (w.lagTrend <= limit)
+        return {
+            lagTrendLimit: limit,
+            sustainable: true,
+            verdict: "sustainable",
+            inconclusiveBecause: null,
+            verdictReason: `lag trend ${Math.round(w.lagTrend)} events/s, limit ${Math.round(limit)}`,
+        };
     const excess = (w.lagTrend - limit) * windowSeconds;
     const held = ((load.maxStallMs ?? 0) * (w.inputRate ?? 0)) / 1000;
     if (load.maxStallMs !== null && held >= excess) {
@@ -120,7 +165,13 @@ export function judgeLag(w: Pick<WindowProgress, "inputRate" | "lagTrend" | "com
                 `holding back ~${Math.round(held)} events, as many as the lag grew beyond the limit (${Math.round(excess)}); lag trend ${Math.round(w.lagTrend)} events/s against ${Math.round(limit)}`,
         };
     }
-    return { lagTrendLimit: limit, sustainable: false, verdict: "not sustainable", inconclusiveBecause: null, verdictReason: `lag grows ${Math.round(w.lagTrend)} events/s (limit ${Math.round(limit)})` };
+    return {
+        lagTrendLimit: limit,
+        sustainable: false,
+        verdict: "not sustainable",
+        inconclusiveBecause: null,
+        verdictReason: `lag grows ${Math.round(w.lagTrend)} events/s (limit ${Math.round(limit)})`,
+    };
 }
 
 export interface KafkaInput {
@@ -150,15 +201,27 @@ export function kafkaFigures(k: KafkaInput, load: LoadFigures): KafkaFigures {
 }
 
 /** Mean CPU and memory per host inside the window; null for a host (or all) with no sample: not measured is not zero. */
-export function hostFigures(hosts: string[], samples: HostSample[], window: { startMs: number; endMs: number }, engineContainers: RegExp): { hosts: HostFigures[]; engineCores: number | null } {
+export function hostFigures(
+    hosts: string[],
+    samples: HostSample[],
+    window: { startMs: number; endMs: number },
+    engineContainers: RegExp,
+): { hosts: HostFigures[]; engineCores: number | null } {
     const inside = samples.filter((h) => h.time >= window.startMs && h.time <= window.endMs);
     const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
     const perHost = hosts.map((name) => {
         const mine = inside.filter((s) => s.host === name);
-        return { host: name, cpuCores: mean(mine.map((s) => s.cpuCores)), memoryBytesMean: mean(mine.map((s) => s.memoryBytes)), memoryBytesMax: mine.length ? Math.max(...mine.map((s) => s.memoryBytes)) : null };
+        return {
+            host: name,
+            cpuCores: mean(mine.map((s) => s.cpuCores)),
+            memoryBytesMean: mean(mine.map((s) => s.memoryBytes)),
+            memoryBytesMax: mine.length ? Math.max(...mine.map((s) => s.memoryBytes)) : null,
+        };
     });
     const engine = new Map<number, number>();
-    for (const s of inside) for (const c of s.containers) if (engineContainers.test(c.container)) engine.set(s.time, (engine.get(s.time) ?? 0) + c.cpuCores);
+    for (const s of inside)
+        for (const c of s.containers)
+            if (engineContainers.test(c.container)) engine.set(s.time, (engine.get(s.time) ?? 0) + c.cpuCores);
     return { hosts: perHost, engineCores: mean([...engine.values()]) };
 }
 
@@ -167,7 +230,14 @@ export function hostFigures(hosts: string[], samples: HostSample[], window: { st
  * Failing state: a failing job is Recovering with a new run_id each time, then Failed with "Job
  * has restarted too many times" (states/running.rs); the cause is the first error it reported.
  */
-export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: number, toMs: number, firstError: string | undefined, engine: { label: string; attemptCounter: string }): Validity {
+export function judgeValidity(
+    jobs: JobSample[],
+    initialRunId: number,
+    fromMs: number,
+    toMs: number,
+    firstError: string | undefined,
+    engine: { label: string; attemptCounter: string },
+): Validity {
     const reasons: string[] = [];
     const at = (t: number) => `${((t - fromMs) / 1000).toFixed(1)} s into the window`;
     const inside = jobs.filter((j) => j.time >= fromMs && j.time <= toMs);
@@ -181,7 +251,9 @@ export function judgeValidity(jobs: JobSample[], initialRunId: number, fromMs: n
     if (restarted.length) {
         const last = Math.max(...restarted.map((j) => j.runId as number));
         const n = last - initialRunId;
-        reasons.push(`job restarted ${n === 1 ? "once" : `${n} times`} (${engine.attemptCounter} ${initialRunId} -> ${last}), first seen ${at(restarted[0].time)}`);
+        reasons.push(
+            `job restarted ${n === 1 ? "once" : `${n} times`} (${engine.attemptCounter} ${initialRunId} -> ${last}), first seen ${at(restarted[0].time)}`,
+        );
     }
     if (reasons.length && firstError) reasons.push(`first error ${engine.label} reported: ${firstError}`);
     return { valid: reasons.length === 0, reasons };

@@ -13,11 +13,21 @@ import { ClusterOutputs } from "../stacks/outputs";
 
 export interface ClusterSample {
     time: string;
-    pipelines: { id: string; name: string; jobState: string | null; failure: string | null; sourceRate: number | null }[];
+    pipelines: {
+        id: string;
+        name: string;
+        jobState: string | null;
+        failure: string | null;
+        sourceRate: number | null;
+    }[];
     hosts: HostSample[] | { error: string };
 }
 
-export async function sampleCluster(outputs: ClusterOutputs, client: ArroyoClient, hostMetrics = true): Promise<ClusterSample> {
+export async function sampleCluster(
+    outputs: ClusterOutputs,
+    client: ArroyoClient,
+    hostMetrics = true,
+): Promise<ClusterSample> {
     const pipelines = await Promise.all(
         (await client.listPipelines()).map(async (p) => {
             const job = (await client.jobs(p.id))[0];
@@ -25,19 +35,42 @@ export async function sampleCluster(outputs: ClusterOutputs, client: ArroyoClien
             if (job?.state === "Running") {
                 // A source's throughput is its messages_sent (a source has no input queue); the last
                 // collection's rate as Arroyo measured it (its EWMA undone, benchmark/arroyo/metrics.ts).
-                const series = summedRawRate(await client.operatorMetrics(p.id, job.id), sourceNodeIds(p.graph), "messages_sent");
+                const series = summedRawRate(
+                    await client.operatorMetrics(p.id, job.id),
+                    sourceNodeIds(p.graph),
+                    "messages_sent",
+                );
                 sourceRate = series.length ? series[series.length - 1].value : null;
             }
-            return { id: p.id, name: p.name, jobState: job?.state ?? null, failure: job?.failure_message ?? null, sourceRate };
+            return {
+                id: p.id,
+                name: p.name,
+                jobState: job?.state ?? null,
+                failure: job?.failure_message ?? null,
+                sourceRate,
+            };
         }),
     );
-    const hosts = hostMetrics ? await sampleHosts(outputs).catch((err: Error) => ({ error: err.message })) : { error: "disabled" };
+    const hosts = hostMetrics
+        ? await sampleHosts(outputs).catch((err: Error) => ({ error: err.message }))
+        : { error: "disabled" };
     return { time: new Date().toISOString(), pipelines, hosts };
 }
 
 function describe(s: ClusterSample): string {
-    const p = s.pipelines.length ? s.pipelines.map((x) => `${x.name} ${x.jobState ?? "no job"}${x.sourceRate !== null ? ` ${Math.round(x.sourceRate)} ev/s` : ""}`).join(", ") : "no pipelines";
-    const h = Array.isArray(s.hosts) ? s.hosts.map((x) => `${x.host} ${x.cpuCores.toFixed(2)} cores ${(x.memoryBytes / 1024 ** 2).toFixed(0)} MiB`).join(", ") : `hosts: ${s.hosts.error}`;
+    const p = s.pipelines.length
+        ? s.pipelines
+              .map(
+                  (x) =>
+                      `${x.name} ${x.jobState ?? "no job"}${x.sourceRate !== null ? ` ${Math.round(x.sourceRate)} ev/s` : ""}`,
+              )
+              .join(", ")
+        : "no pipelines";
+    const h = Array.isArray(s.hosts)
+        ? s.hosts
+              .map((x) => `${x.host} ${x.cpuCores.toFixed(2)} cores ${(x.memoryBytes / 1024 ** 2).toFixed(0)} MiB`)
+              .join(", ")
+        : `hosts: ${s.hosts.error}`;
     return `${s.time}  ${p}  |  ${h}`;
 }
 
@@ -53,10 +86,21 @@ export async function main(argv: string[]): Promise<void> {
         .option("--no-host-metrics", "do not sample the hosts' Docker engines")
         .showHelpAfterError();
     cmd.parse(argv);
-    const o = cmd.opts<{ stack: string; outputsFile?: string; once?: boolean; watch?: boolean; interval: number; output?: string; hostMetrics: boolean }>();
+    const o = cmd.opts<{
+        stack: string;
+        outputsFile?: string;
+        once?: boolean;
+        watch?: boolean;
+        interval: number;
+        output?: string;
+        hostMetrics: boolean;
+    }>();
     if (o.once && o.watch) cmd.error("error: choose one of --once and --watch", { exitCode: 2 });
 
-    const outputs = await loadStackOutputs({ stack: o.stack, ...(o.outputsFile ? { outputsFile: o.outputsFile } : {}) }).catch((err: Error) => cmd.error(`error: ${err.message}`, { exitCode: 2 }));
+    const outputs = await loadStackOutputs({
+        stack: o.stack,
+        ...(o.outputsFile ? { outputsFile: o.outputsFile } : {}),
+    }).catch((err: Error) => cmd.error(`error: ${err.message}`, { exitCode: 2 }));
     let apiUrl: string;
     try {
         apiUrl = arroyoApiUrlOf(outputs, "npm run metrics");
@@ -74,7 +118,10 @@ export async function main(argv: string[]): Promise<void> {
     await record();
     if (!o.watch) return;
     await new Promise<void>((resolve) => {
-        const timer = setInterval(() => void record().catch((err: Error) => console.error(`sample failed: ${err.message}`)), o.interval * 1000);
+        const timer = setInterval(
+            () => void record().catch((err: Error) => console.error(`sample failed: ${err.message}`)),
+            o.interval * 1000,
+        );
         process.once("SIGINT", () => {
             clearInterval(timer);
             resolve();

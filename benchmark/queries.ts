@@ -93,13 +93,22 @@ export function listQueries(engine: EngineName = DEFAULT_ENGINE, dir = queryDir(
             const id = f.slice(0, -4);
             const title = header(body, "title");
             if (!title) throw new Error(`${f} lacks its '-- title:' header`);
-            const fields = Object.fromEntries(["reference", engine, "deviation", "columns"].map((k) => [k, header(body, k)]));
-            const missing = Object.entries(fields).filter(([, v]) => !v).map(([k]) => k);
-            if (missing.length) throw new Error(`${f} lacks its '-- ${missing.join(":', '-- ")}:' header${missing.length > 1 ? "s" : ""}`);
+            const fields = Object.fromEntries(
+                ["reference", engine, "deviation", "columns"].map((k) => [k, header(body, k)]),
+            );
+            const missing = Object.entries(fields)
+                .filter(([, v]) => !v)
+                .map(([k]) => k);
+            if (missing.length)
+                throw new Error(
+                    `${f} lacks its '-- ${missing.join(":', '-- ")}:' header${missing.length > 1 ? "s" : ""}`,
+                );
             const latencyColumn = header(body, "latency-column");
             const latencyWindowEnd = header(body, "latency") === "window-end";
             const sql = body.replace(/--[^\n]*/g, " ");
-            const reads = (["person", "auction", "bid"] as const).filter((t) => new RegExp(`\\b(from|join|table)\\s+${t}\\b`, "i").test(sql));
+            const reads = (["person", "auction", "bid"] as const).filter((t) =>
+                new RegExp(`\\b(from|join|table)\\s+${t}\\b`, "i").test(sql),
+            );
             if (reads.length === 0) throw new Error(`${f} reads none of the tables person, auction, bid`);
             const sink = /'?connector'?\s*=\s*'filesystem'/.test(sql) ? "files" : "kafka";
             return {
@@ -121,12 +130,21 @@ export function listQueries(engine: EngineName = DEFAULT_ENGINE, dir = queryDir(
 }
 
 /** Finds an engine's queries by id, with a clear error naming the unknown ones and what exists. */
-export function selectQueries(ids: string[], engine: EngineName = DEFAULT_ENGINE, dir = queryDir(engine)): NexmarkQuery[] {
+export function selectQueries(
+    ids: string[],
+    engine: EngineName = DEFAULT_ENGINE,
+    dir = queryDir(engine),
+): NexmarkQuery[] {
     const all = listQueries(engine, dir);
     const byId = new Map(all.map((q) => [q.id, q]));
     const missing = NOT_INCLUDED[engine];
-    const problems = ids.filter((id) => !byId.has(id)).map((id) => (missing[id] ? `${id} is not included for ${engine}: ${missing[id]}` : `${id} is not a known query`));
-    if (problems.length > 0) throw new Error(`--queries: ${problems.join("; ")}. Available: ${all.map((q) => q.id).join(", ")}`);
+    const problems = ids
+        .filter((id) => !byId.has(id))
+        .map((id) =>
+            missing[id] ? `${id} is not included for ${engine}: ${missing[id]}` : `${id} is not a known query`,
+        );
+    if (problems.length > 0)
+        throw new Error(`--queries: ${problems.join("; ")}. Available: ${all.map((q) => q.id).join(", ")}`);
     return ids.map((id) => byId.get(id) as NexmarkQuery);
 }
 
@@ -134,7 +152,12 @@ export function selectQueries(ids: string[], engine: EngineName = DEFAULT_ENGINE
  * Where a query's files go in a run: a prefix per run and query in the results bucket, on MinIO as
  * Arroyo reaches it. None for stacks that do not export both.
  */
-export function resultsFilesUrl(minioClusterEndpoint: string | undefined, resultsBucket: string | undefined, runTag: string, queryId: string): string | undefined {
+export function resultsFilesUrl(
+    minioClusterEndpoint: string | undefined,
+    resultsBucket: string | undefined,
+    runTag: string,
+    queryId: string,
+): string | undefined {
     if (!minioClusterEndpoint || !resultsBucket) return undefined;
     return `s3::${minioClusterEndpoint.replace(/\/+$/, "")}/${resultsBucket}/${runTag}/${queryId}`;
 }
@@ -151,26 +174,40 @@ const STATE_TTL: Record<EngineName, (seconds: number) => string> = {
 /** The full SQL the engine receives: the source tables, then the query, placeholders filled in. */
 export function renderQuery(q: NexmarkQuery, params: QueryParams): string {
     const dir = q.dir;
-    if (params.source.kind === "nexmark" && !engineProfile(q.engine).builtInNexmarkSource) throw new Error(`${q.id}: the built-in Nexmark source is Arroyo's; ${q.engine} reads the Kafka topics only`);
+    if (params.source.kind === "nexmark" && !engineProfile(q.engine).builtInNexmarkSource)
+        throw new Error(`${q.id}: the built-in Nexmark source is Arroyo's; ${q.engine} reads the Kafka topics only`);
     const src = params.source;
     const values: Record<string, string> = {
         bootstrap_servers: params.bootstrapServers,
         results_topic: params.resultsTopic,
         ...(params.resultsFilesUrl ? { results_path: params.resultsFilesUrl } : {}),
         ...(src.kind === "kafka"
-            ? { person_topic: src.topics.person, auction_topic: src.topics.auction, bid_topic: src.topics.bid, person_group: src.groups.person, auction_group: src.groups.auction, bid_group: src.groups.bid }
+            ? {
+                  person_topic: src.topics.person,
+                  auction_topic: src.topics.auction,
+                  bid_topic: src.topics.bid,
+                  person_group: src.groups.person,
+                  auction_group: src.groups.auction,
+                  bid_group: src.groups.bid,
+              }
             : { event_rate: String(src.eventRate) }),
     };
     for (const [k, v] of Object.entries(values)) {
-        if (!v || /['\\]/.test(v)) throw new Error(`query parameter ${k} must be a non-empty value without quotes or backslashes (got ${JSON.stringify(v)})`);
+        if (!v || /['\\]/.test(v))
+            throw new Error(
+                `query parameter ${k} must be a non-empty value without quotes or backslashes (got ${JSON.stringify(v)})`,
+            );
     }
     const ttl = params.updatingTtlSeconds;
-    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new Error(`updating_ttl must be a positive whole number of seconds (got ${ttl})`);
+    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0))
+        throw new Error(`updating_ttl must be a positive whole number of seconds (got ${ttl})`);
     const set = ttl === undefined ? "" : STATE_TTL[q.engine](ttl);
     const sql = `${set}${fs.readFileSync(path.join(dir, SOURCES_FILES[src.kind]), "utf8")}\n${q.body}`;
     return sql.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
         if (name === "results_path" && !params.resultsFilesUrl) {
-            throw new Error(`${q.id} writes its output as files to the cluster's MinIO, but the stack outputs lack minioClusterEndpoint or buckets.results (a stack deployed before q10 existed): run 'npm run up' to update the stack, or leave ${q.id} out of --queries`);
+            throw new Error(
+                `${q.id} writes its output as files to the cluster's MinIO, but the stack outputs lack minioClusterEndpoint or buckets.results (a stack deployed before q10 existed): run 'npm run up' to update the stack, or leave ${q.id} out of --queries`,
+            );
         }
         if (!(name in values)) throw new Error(`${q.id}: unknown placeholder ${whole}`);
         return values[name];

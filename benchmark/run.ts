@@ -7,7 +7,14 @@ import { EngineJob, StreamEngine } from "./engines/engine";
 import { engineFor } from "./engines";
 import { createTopicsAndWait } from "./kafka/admin";
 import { OffsetCommitter } from "./kafka/commitOffsets";
-import { CheckpointTime, KafkaProgressSampler, ProgressPoint, seedGroups, SourceGroup, toPoint } from "./kafka/progress";
+import {
+    CheckpointTime,
+    KafkaProgressSampler,
+    ProgressPoint,
+    seedGroups,
+    SourceGroup,
+    toPoint,
+} from "./kafka/progress";
 import { sampleHosts, HostSample, DockerRunner } from "./metrics/hosts";
 import { sampleThermal, ThermalRunner, ThermalSample, thermalFigures } from "./metrics/thermal";
 import { checkpointFigures, hostFigures, judgeValidity, kafkaFigures, loadFigures } from "./figures";
@@ -87,24 +94,38 @@ function paramsFor(outputs: ClusterOutputs, runTag: string, q: NexmarkQuery, ttl
         source: {
             kind: "kafka" as const,
             topics: outputs.topics,
-            groups: { person: groupOf(runTag, q.id, "person"), auction: groupOf(runTag, q.id, "auction"), bid: groupOf(runTag, q.id, "bid") },
+            groups: {
+                person: groupOf(runTag, q.id, "person"),
+                auction: groupOf(runTag, q.id, "auction"),
+                bid: groupOf(runTag, q.id, "bid"),
+            },
         },
     };
 }
 
 /** Validates every query with the engine before any load is sent; throws with the engine's messages. */
-export async function validateQueries(engine: StreamEngine, opts: Pick<BenchmarkOptions, "queries" | "outputs" | "runTag" | "totalEvents" | "eventsPerSecond" | "updatingTtlSeconds">): Promise<Map<string, string>> {
+export async function validateQueries(
+    engine: StreamEngine,
+    opts: Pick<
+        BenchmarkOptions,
+        "queries" | "outputs" | "runTag" | "totalEvents" | "eventsPerSecond" | "updatingTtlSeconds"
+    >,
+): Promise<Map<string, string>> {
     const rendered = new Map<string, string>();
     const problems: string[] = [];
     const ttl = opts.updatingTtlSeconds ?? updatingTtlSeconds(opts.totalEvents / opts.eventsPerSecond);
     for (const q of opts.queries) {
-        if (q.engine !== engine.name) throw new Error(`${q.id} is written for ${q.engine}, and this run drives ${engine.name}`);
+        if (q.engine !== engine.name)
+            throw new Error(`${q.id} is written for ${q.engine}, and this run drives ${engine.name}`);
         const sql = engine.render(q, paramsFor(opts.outputs, opts.runTag, q, ttl));
         const errors = await engine.validate(q, sql);
         if (errors.length > 0) problems.push(`${q.id}: ${errors.join("; ")}`);
         rendered.set(q.id, sql);
     }
-    if (problems.length > 0) throw new Error(`${engine.profile.label} rejected ${problems.length === 1 ? "a query" : "queries"}; nothing was run:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0)
+        throw new Error(
+            `${engine.profile.label} rejected ${problems.length === 1 ? "a query" : "queries"}; nothing was run:\n  ${problems.join("\n  ")}`,
+        );
     return rendered;
 }
 
@@ -117,13 +138,18 @@ export async function runBenchmark(opts: BenchmarkOptions): Promise<QueryRun[]> 
     if (removed.length > 0) log(`stopped and deleted ${removed.length} earlier job(s): ${removed.join(", ")}`);
     const rendered = await validateQueries(engine, opts);
 
-    const kafka = new Kafka({ clientId: "arroyo-pi-bench", brokers: opts.outputs.kafkaBootstrapServers.split(","), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+        clientId: "arroyo-pi-bench",
+        brokers: opts.outputs.kafkaBootstrapServers.split(","),
+        logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     const committer = new OffsetCommitter(kafka);
     const runs: QueryRun[] = [];
     try {
-        for (const q of opts.queries) runs.push(await runQuery(opts, engine, q, rendered.get(q.id) as string, admin, committer, log));
+        for (const q of opts.queries)
+            runs.push(await runQuery(opts, engine, q, rendered.get(q.id) as string, admin, committer, log));
     } finally {
         await committer.disconnect();
         await admin.disconnect();
@@ -175,7 +201,15 @@ interface QueryContext {
 
 type Window = { startMs: number; endMs: number };
 
-async function runQuery(opts: BenchmarkOptions, engine: StreamEngine, q: NexmarkQuery, sql: string, admin: Admin, committer: OffsetCommitter, log: (line: string) => void): Promise<QueryRun> {
+async function runQuery(
+    opts: BenchmarkOptions,
+    engine: StreamEngine,
+    q: NexmarkQuery,
+    sql: string,
+    admin: Admin,
+    committer: OffsetCommitter,
+    log: (line: string) => void,
+): Promise<QueryRun> {
     const ctx: QueryContext = {
         opts,
         engine,
@@ -183,30 +217,70 @@ async function runQuery(opts: BenchmarkOptions, engine: StreamEngine, q: Nexmark
         log,
         resultsTopic: resultsTopicOf(opts.runTag, q.id),
         jobName: `nexmark-${q.id}-${opts.runTag}`,
-        groups: q.reads.map((table) => ({ table, topic: opts.outputs.topics[table], groupId: groupOf(opts.runTag, q.id, table) })),
+        groups: q.reads.map((table) => ({
+            table,
+            topic: opts.outputs.topics[table],
+            groupId: groupOf(opts.runTag, q.id, table),
+        })),
         sampleIntervalMs: opts.sampleIntervalMs ?? 1_000,
         metricsIntervalMs: opts.metricsIntervalMs ?? 10_000,
         checkpointMs: opts.checkpointIntervalSeconds * 1000,
         thermal: opts.thermal ?? opts.hostMetrics !== false,
-        samples: { produced: [], progress: [], jobs: [], checkpoints: new Map(), hosts: [], thermal: [], errors: new Set() },
+        samples: {
+            produced: [],
+            progress: [],
+            jobs: [],
+            checkpoints: new Map(),
+            hosts: [],
+            thermal: [],
+            errors: new Set(),
+        },
     };
     const start = await prepare(ctx, admin, committer);
-    log(`${q.id}: starting ${engine.profile.label} job ${ctx.jobName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`);
+    log(
+        `${q.id}: starting ${engine.profile.label} job ${ctx.jobName} with parallelism ${opts.parallelism}, checkpoints every ${opts.checkpointIntervalSeconds} s`,
+    );
     let job: EngineJob;
     try {
-        job = await engine.start({ name: ctx.jobName, query: q, sql, parallelism: opts.parallelism, checkpointIntervalMs: ctx.checkpointMs, stableMs: stableRunningMs(ctx.checkpointMs), timeoutMs: opts.jobTimeoutMs ?? 180_000 });
+        job = await engine.start({
+            name: ctx.jobName,
+            query: q,
+            sql,
+            parallelism: opts.parallelism,
+            checkpointIntervalMs: ctx.checkpointMs,
+            stableMs: stableRunningMs(ctx.checkpointMs),
+            timeoutMs: opts.jobTimeoutMs ?? 180_000,
+        });
     } catch (err) {
         await tearDown(ctx, admin, undefined, undefined);
         throw err;
     }
-    const latencyFrom = q.latencyColumn ? ({ kind: "event-time", column: q.latencyColumn } as const) : q.latencyWindowEnd ? ({ kind: "window-end" } as const) : undefined;
+    const latencyFrom = q.latencyColumn
+        ? ({ kind: "event-time", column: q.latencyColumn } as const)
+        : q.latencyWindowEnd
+          ? ({ kind: "window-end" } as const)
+          : undefined;
     // Window outputs are few: every partition of the results topic (created with one per subtask) is read.
     const latencyPartitions = q.latencyWindowEnd ? Array.from({ length: opts.parallelism }, (_, p) => p) : [0];
-    const latency = latencyFrom ? new LatencySampler(opts.outputs.kafkaBootstrapServers, ctx.resultsTopic, latencyFrom, `arroyo-pi-${opts.runTag}-${q.id}-latency`, latencyPartitions) : undefined;
+    const latency = latencyFrom
+        ? new LatencySampler(
+              opts.outputs.kafkaBootstrapServers,
+              ctx.resultsTopic,
+              latencyFrom,
+              `arroyo-pi-${opts.runTag}-${q.id}-latency`,
+              latencyPartitions,
+          )
+        : undefined;
     const timers: NodeJS.Timeout[] = [];
     try {
         await latency?.start();
-        const sampling = await startSampling(ctx, job, new KafkaProgressSampler(admin, ctx.groups, ctx.resultsTopic), start, timers);
+        const sampling = await startSampling(
+            ctx,
+            job,
+            new KafkaProgressSampler(admin, ctx.groups, ctx.resultsTopic),
+            start,
+            timers,
+        );
         const { produce, window } = await load(ctx, latency);
         const loadEndMs = produce.startEpochMs + produce.durationMs;
         await drain(ctx, sampling.takeProgress, window, loadEndMs);
@@ -236,7 +310,13 @@ async function prepare(ctx: QueryContext, admin: Admin, committer: OffsetCommitt
 }
 
 /** Sample: Kafka offsets, the job's state and its checkpoint list together; the engine's metrics and the hosts less often. */
-async function startSampling(ctx: QueryContext, job: EngineJob, sampler: KafkaProgressSampler, start: Map<string, number[]>, timers: NodeJS.Timeout[]) {
+async function startSampling(
+    ctx: QueryContext,
+    job: EngineJob,
+    sampler: KafkaProgressSampler,
+    start: Map<string, number[]>,
+    timers: NodeJS.Timeout[],
+) {
     const { samples, opts } = ctx;
     let sampling: Promise<void> | undefined;
     const sampleOnce = async () => {
@@ -256,8 +336,17 @@ async function startSampling(ctx: QueryContext, job: EngineJob, sampler: KafkaPr
         try {
             await Promise.all([
                 job.sampleMetrics(),
-                opts.hostMetrics !== false ? sampleHosts(opts.outputs, typeof opts.hostMetrics === "function" ? opts.hostMetrics : undefined).then((h) => samples.hosts.push(...h)) : undefined,
-                ctx.thermal ? sampleThermal(opts.outputs, typeof ctx.thermal === "function" ? ctx.thermal : undefined).then((t) => samples.thermal.push(...t)) : undefined,
+                opts.hostMetrics !== false
+                    ? sampleHosts(
+                          opts.outputs,
+                          typeof opts.hostMetrics === "function" ? opts.hostMetrics : undefined,
+                      ).then((h) => samples.hosts.push(...h))
+                    : undefined,
+                ctx.thermal
+                    ? sampleThermal(opts.outputs, typeof ctx.thermal === "function" ? ctx.thermal : undefined).then(
+                          (t) => samples.thermal.push(...t),
+                      )
+                    : undefined,
             ]);
         } catch (err) {
             samples.errors.add(`metrics sample: ${(err as Error).message}`);
@@ -270,10 +359,15 @@ async function startSampling(ctx: QueryContext, job: EngineJob, sampler: KafkaPr
 }
 
 /** Load: exactly totalEvents on one schedule; the window is set on that schedule. */
-async function load(ctx: QueryContext, latency: LatencySampler | undefined): Promise<{ produce: ProduceReport; window: Window }> {
+async function load(
+    ctx: QueryContext,
+    latency: LatencySampler | undefined,
+): Promise<{ produce: ProduceReport; window: Window }> {
     const { opts, q, samples } = ctx;
     let window = { startMs: 0, endMs: 0 };
-    ctx.log(`${q.id}: sending ${opts.totalEvents} events at ${opts.eventsPerSecond}/s (${opts.warmupEvents} of them warm-up)`);
+    ctx.log(
+        `${q.id}: sending ${opts.totalEvents} events at ${opts.eventsPerSecond}/s (${opts.warmupEvents} of them warm-up)`,
+    );
     const produce = await produceNexmark({
         bootstrapServers: opts.outputs.kafkaBootstrapServers,
         topics: opts.outputs.topics,
@@ -287,7 +381,12 @@ async function load(ctx: QueryContext, latency: LatencySampler | undefined): Pro
             // Event n is due (and stamped) at t0 + n / rate.
             const startMs = t0 + (opts.warmupEvents * 1000) / opts.eventsPerSecond;
             const scheduledEnd = t0 + (opts.totalEvents * 1000) / opts.eventsPerSecond;
-            window = { startMs, endMs: opts.durationSeconds ? Math.min(scheduledEnd, startMs + opts.durationSeconds * 1000) : scheduledEnd };
+            window = {
+                startMs,
+                endMs: opts.durationSeconds
+                    ? Math.min(scheduledEnd, startMs + opts.durationSeconds * 1000)
+                    : scheduledEnd,
+            };
             latency?.setWindow(window.startMs, window.endMs);
         },
         onProgress: (acked) => {
@@ -303,11 +402,18 @@ async function load(ctx: QueryContext, latency: LatencySampler | undefined): Pro
  * (checkpoints come every interval + their duration, slower under backpressure). Then long enough
  * for the engine's metrics to cover the window's end (Arroyo collects every 2.0-2.2 s).
  */
-async function drain(ctx: QueryContext, takeProgress: () => Promise<void>, window: Window, loadEndMs: number): Promise<void> {
+async function drain(
+    ctx: QueryContext,
+    takeProgress: () => Promise<void>,
+    window: Window,
+    loadEndMs: number,
+): Promise<void> {
     const { samples, opts, sampleIntervalMs } = ctx;
     // A sample at or after the window's end is needed before the drain may stop.
     while (Date.now() < window.endMs + sampleIntervalMs) await sleep(sampleIntervalMs / 4);
-    const drainUntil = Date.now() + (opts.drainMs ?? Math.max(3 * measuredCadenceMs([...samples.checkpoints.values()], ctx.checkpointMs), 10_000));
+    const drainUntil =
+        Date.now() +
+        (opts.drainMs ?? Math.max(3 * measuredCadenceMs([...samples.checkpoints.values()], ctx.checkpointMs), 10_000));
     while (Date.now() < drainUntil) {
         await takeProgress();
         const last = samples.progress[samples.progress.length - 1];
@@ -321,15 +427,49 @@ async function drain(ctx: QueryContext, takeProgress: () => Promise<void>, windo
 async function results(
     ctx: QueryContext,
     job: EngineJob,
-    run: { produce: ProduceReport; window: Window; loadEndMs: number; drainEndMs: number; latency: LatencySampler | undefined; latencyFrom: { kind: "event-time" | "window-end" } | undefined },
+    run: {
+        produce: ProduceReport;
+        window: Window;
+        loadEndMs: number;
+        drainEndMs: number;
+        latency: LatencySampler | undefined;
+        latencyFrom: { kind: "event-time" | "window-end" } | undefined;
+    },
 ): Promise<QueryRun> {
     const { opts, q, samples, engine, log } = ctx;
     const { produce, window, latency, latencyFrom } = run;
     const checkpoints = [...samples.checkpoints.values()].sort((a, b) => a.epoch - b.epoch);
-    const loadF = loadFigures({ produced: samples.produced, startEpochMs: produce.startEpochMs, eventsPerSecond: opts.eventsPerSecond, totalEvents: opts.totalEvents, maxScheduleDelayMs: produce.maxScheduleDelayMs, ...(produce.threadMaxScheduleDelaysMs ? { threadMaxScheduleDelaysMs: produce.threadMaxScheduleDelaysMs } : {}), windowed: q.latencyWindowEnd === true }, window);
-    const kafka = kafkaFigures({ progress: samples.progress, checkpoints, window, lagThreshold: opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD, kafkaSink: q.sink === "kafka" }, loadF);
+    const loadF = loadFigures(
+        {
+            produced: samples.produced,
+            startEpochMs: produce.startEpochMs,
+            eventsPerSecond: opts.eventsPerSecond,
+            totalEvents: opts.totalEvents,
+            maxScheduleDelayMs: produce.maxScheduleDelayMs,
+            ...(produce.threadMaxScheduleDelaysMs
+                ? { threadMaxScheduleDelaysMs: produce.threadMaxScheduleDelaysMs }
+                : {}),
+            windowed: q.latencyWindowEnd === true,
+        },
+        window,
+    );
+    const kafka = kafkaFigures(
+        {
+            progress: samples.progress,
+            checkpoints,
+            window,
+            lagThreshold: opts.lagThreshold ?? DEFAULT_LAG_THRESHOLD,
+            kafkaSink: q.sink === "kafka",
+        },
+        loadF,
+    );
     const own = job.figures(window, kafka.consumedInWindow);
-    const host = hostFigures(opts.outputs.hosts.map((h) => h.name), samples.hosts, window, engine.profile.containerPattern);
+    const host = hostFigures(
+        opts.outputs.hosts.map((h) => h.name),
+        samples.hosts,
+        window,
+        engine.profile.containerPattern,
+    );
     const ackedAt = (t: number) => [...samples.produced].reverse().find((p) => p.time <= t)?.acked ?? 0;
     const seconds = Math.max(0.001, (window.endMs - window.startMs) / 1000);
     const figures: QueryFigures = {
@@ -340,20 +480,40 @@ async function results(
         load: loadF,
         latencyMs: latency ? latency.histogram.summary() : null,
         latencyFrom: latencyFrom?.kind ?? null,
-        latencySample: latency ? { read: latency.read, outsideWindow: latency.outsideWindow, unparsable: latency.unparsable } : null,
-        ...(latency ? {} : { latencyNote: q.sink === "files" ? "the output is files in MinIO, not records in Kafka" : "the output carries neither the input's time nor a tumbling or sliding window's end" }),
+        latencySample: latency
+            ? { read: latency.read, outsideWindow: latency.outsideWindow, unparsable: latency.unparsable }
+            : null,
+        ...(latency
+            ? {}
+            : {
+                  latencyNote:
+                      q.sink === "files"
+                          ? "the output is files in MinIO, not records in Kafka"
+                          : "the output carries neither the input's time nor a tumbling or sliding window's end",
+              }),
         hosts: host.hosts,
         thermal: ctx.thermal ? thermalFigures(samples.thermal, window, ctx.metricsIntervalMs) : null,
         engineCores: host.engineCores,
-        eventsPerSecondPerCore: host.engineCores && kafka.consumedRate !== null ? kafka.consumedRate / host.engineCores : null,
+        eventsPerSecondPerCore:
+            host.engineCores && kafka.consumedRate !== null ? kafka.consumedRate / host.engineCores : null,
     };
     const words = engine.profile;
     let validity = judgeValidity(samples.jobs, job.initialRunId, window.startMs, run.drainEndMs, undefined, words);
-    if (!validity.valid) validity = judgeValidity(samples.jobs, job.initialRunId, window.startMs, run.drainEndMs, await job.firstError().catch(() => undefined), words);
+    if (!validity.valid)
+        validity = judgeValidity(
+            samples.jobs,
+            job.initialRunId,
+            window.startMs,
+            run.drainEndMs,
+            await job.firstError().catch(() => undefined),
+            words,
+        );
     // A throttled host measured its own lowered clock, not the engine (--allow-throttled keeps the query valid).
-    if (figures.thermal?.limited && !opts.allowThrottled) validity = { valid: false, reasons: [...validity.reasons, `hardware throttled: ${figures.thermal.note}`] };
+    if (figures.thermal?.limited && !opts.allowThrottled)
+        validity = { valid: false, reasons: [...validity.reasons, `hardware throttled: ${figures.thermal.note}`] };
     for (const e of samples.errors) log(`${q.id}: ${e}`);
-    if (latency && latency.unparsable > 0) log(`${q.id}: ${latency.unparsable} output records had no readable '${q.latencyColumn}'`);
+    if (latency && latency.unparsable > 0)
+        log(`${q.id}: ${latency.unparsable} output records had no readable '${q.latencyColumn}'`);
     if (kafka.verdict === "inconclusive") log(`${q.id}: verdict inconclusive: ${kafka.verdictReason}`);
     if (loadF.lateRowsRisk) log(`${q.id}: ${loadF.lateRowsRisk}`);
     if (!validity.valid) log(`${q.id}: INVALID: ${validity.reasons.join("; ")}`);
@@ -375,28 +535,68 @@ async function results(
         produce,
         figures,
         validity,
-        samples: { produced: samples.produced, progress: samples.progress, ...own.series, checkpoints, jobs: samples.jobs, hosts: samples.hosts, thermal: samples.thermal },
+        samples: {
+            produced: samples.produced,
+            progress: samples.progress,
+            ...own.series,
+            checkpoints,
+            jobs: samples.jobs,
+            hosts: samples.hosts,
+            thermal: samples.thermal,
+        },
     };
 }
 
 /** --verify: the results topic read whole and compared with what the query computes from the events sent. */
 async function verifyRun(ctx: QueryContext, run: QueryRun): Promise<QueryRun["verification"]> {
     const { q, opts } = ctx;
-    if (!STATELESS[q.id]) return { notVerified: `${q.id} keeps state (windows, joins or aggregates): compare its output between engines` };
+    if (!STATELESS[q.id])
+        return {
+            notVerified: `${q.id} keeps state (windows, joins or aggregates): compare its output between engines`,
+        };
     if (q.sink !== "kafka") return { notVerified: `${q.id} writes files, not records` };
-    const expected = expectedOutput(q.id, q.columns, { seed: opts.seed, baseTimeMs: run.produce.baseTimeMs, eventsPerSecond: opts.eventsPerSecond, totalEvents: opts.totalEvents });
-    const records = await readTopic(opts.outputs.kafkaBootstrapServers, ctx.resultsTopic, `arroyo-pi-${opts.runTag}-${q.id}-verify`);
-    const v = compareOutputs(expected, records.map((r) => recordKey(q.columns, r)));
-    ctx.log(`${q.id}: verified ${v.read} output records against ${v.expected} expected: ${v.matched} matched, ${v.missing} missing, ${v.extra} extra`);
+    const expected = expectedOutput(q.id, q.columns, {
+        seed: opts.seed,
+        baseTimeMs: run.produce.baseTimeMs,
+        eventsPerSecond: opts.eventsPerSecond,
+        totalEvents: opts.totalEvents,
+    });
+    const records = await readTopic(
+        opts.outputs.kafkaBootstrapServers,
+        ctx.resultsTopic,
+        `arroyo-pi-${opts.runTag}-${q.id}-verify`,
+    );
+    const v = compareOutputs(
+        expected,
+        records.map((r) => recordKey(q.columns, r)),
+    );
+    ctx.log(
+        `${q.id}: verified ${v.read} output records against ${v.expected} expected: ${v.matched} matched, ${v.missing} missing, ${v.extra} extra`,
+    );
     return v;
 }
 
 /** Tear down: the job, the results topic (unless kept), the groups. */
-async function tearDown(ctx: QueryContext, admin: Admin, job: EngineJob | undefined, latency: LatencySampler | undefined): Promise<void> {
+async function tearDown(
+    ctx: QueryContext,
+    admin: Admin,
+    job: EngineJob | undefined,
+    latency: LatencySampler | undefined,
+): Promise<void> {
     const { q, opts, log } = ctx;
-    if (job) await job.stop().catch((err: Error) => log(`${q.id}: could not stop ${ctx.engine.profile.label} job ${job.id}: ${err.message}`));
+    if (job)
+        await job
+            .stop()
+            .catch((err: Error) =>
+                log(`${q.id}: could not stop ${ctx.engine.profile.label} job ${job.id}: ${err.message}`),
+            );
     if (!opts.keepResultsTopics) await admin.deleteTopics({ topics: [ctx.resultsTopic] }).catch(() => undefined);
-    await admin.deleteGroups([...ctx.groups.map((g) => g.groupId), ...(latency ? [`arroyo-pi-${opts.runTag}-${q.id}-latency`] : [])]).catch(() => undefined);
+    await admin
+        .deleteGroups([
+            ...ctx.groups.map((g) => g.groupId),
+            ...(latency ? [`arroyo-pi-${opts.runTag}-${q.id}-latency`] : []),
+        ])
+        .catch(() => undefined);
     if (job) log(`${q.id}: ${ctx.engine.profile.label} job stopped and removed`);
 }
 

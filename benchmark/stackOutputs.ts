@@ -4,7 +4,6 @@ import { promisify } from "util";
 import { ClusterOutputs, clusterOutputsSchema } from "../stacks/outputs";
 import { REPO_ROOT } from "../toolchain/paths";
 
-
 function parseOutputs(json: string, source: string): ClusterOutputs {
     let raw: unknown;
     try {
@@ -15,7 +14,9 @@ function parseOutputs(json: string, source: string): ClusterOutputs {
     const parsed = clusterOutputsSchema.safeParse(raw);
     if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-        throw new Error(`${source} does not hold this project's stack outputs (${issues}); deploy the stack with 'pulumi up' first`);
+        throw new Error(
+            `${source} does not hold this project's stack outputs (${issues}); deploy the stack with 'pulumi up' first`,
+        );
     }
     return parsed.data;
 }
@@ -31,13 +32,22 @@ export async function loadStackOutputs(opts: { stack: string; outputsFile?: stri
     }
     let stdout: string;
     try {
-        ({ stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", opts.stack], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 }));
+        ({ stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", opts.stack], {
+            cwd: REPO_ROOT,
+            maxBuffer: 16 * 1024 * 1024,
+        }));
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
         if (e.code === "ENOENT") {
-            throw new Error(`cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH (run 'npm run toolchain'), or pass --outputs-file with the output of 'pulumi stack output --json'`, { cause: err });
+            throw new Error(
+                `cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH (run 'npm run toolchain'), or pass --outputs-file with the output of 'pulumi stack output --json'`,
+                { cause: err },
+            );
         }
-        throw new Error(`cannot read the outputs of stack '${opts.stack}' (--stack): ${(e.stderr ?? e.message).trim()}`, { cause: err });
+        throw new Error(
+            `cannot read the outputs of stack '${opts.stack}' (--stack): ${(e.stderr ?? e.message).trim()}`,
+            { cause: err },
+        );
     }
     return parseOutputs(stdout, `the outputs of stack '${opts.stack}'`);
 }

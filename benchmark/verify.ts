@@ -14,7 +14,8 @@ type Expected = (b: Bid) => Record<string, unknown> | null;
 const HOT_CHANNEL_IDS: Record<string, string> = { apple: "0", google: "1", facebook: "2", baidu: "3" };
 const euro = (price: number) => 0.908 * price;
 const utcHour = (ms: number) => new Date(ms).getUTCHours();
-const channelIdOf = (url: string): string | null => /(?:&|^)channel_id=([^&]*)/.exec(url.split("?")[1] ?? "")?.[1] ?? null;
+const channelIdOf = (url: string): string | null =>
+    /(?:&|^)channel_id=([^&]*)/.exec(url.split("?")[1] ?? "")?.[1] ?? null;
 
 export const STATELESS: Record<string, Expected> = {
     q0: (b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, datetime: b.datetime, extra: b.extra }),
@@ -26,17 +27,41 @@ export const STATELESS: Record<string, Expected> = {
         if (!(p > 1_000_000 && p < 50_000_000)) return null;
         const h = utcHour(b.datetime);
         const bidTimeType = h >= 8 && h <= 18 ? "dayTime" : h <= 6 || h >= 20 ? "nightTime" : "otherTime";
-        return { auction: b.auction, bidder: b.bidder, price: p, bid_time_type: bidTimeType, datetime: b.datetime, extra: b.extra, c_counts: b.extra.split("c").length - 1 };
+        return {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: p,
+            bid_time_type: bidTimeType,
+            datetime: b.datetime,
+            extra: b.extra,
+            c_counts: b.extra.split("c").length - 1,
+        };
     },
     q21: (b) => {
         const hot = HOT_CHANNEL_IDS[b.channel.toLowerCase()];
         const id = channelIdOf(b.url);
         if (hot === undefined && (id === null || id === "")) return null;
-        return { auction: b.auction, bidder: b.bidder, price: b.price, channel: b.channel, channel_id: hot ?? id, datetime: b.datetime };
+        return {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: b.price,
+            channel: b.channel,
+            channel_id: hot ?? id,
+            datetime: b.datetime,
+        };
     },
     q22: (b) => {
         const parts = b.url.split("/");
-        return { auction: b.auction, bidder: b.bidder, price: b.price, channel: b.channel, dir1: parts[3] ?? null, dir2: parts[4] ?? null, dir3: parts[5] ?? null, datetime: b.datetime };
+        return {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: b.price,
+            channel: b.channel,
+            dir1: parts[3] ?? null,
+            dir2: parts[4] ?? null,
+            dir3: parts[5] ?? null,
+            datetime: b.datetime,
+        };
     },
 };
 
@@ -65,17 +90,29 @@ export function recordKey(columns: string[], record: Record<string, unknown>): s
         columns.map((c) => {
             const v = record[c];
             if (typeof v === "number") return Number.isInteger(v) ? v : Number(v.toPrecision(12));
-            if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.test(v)) return instantOf(v);
+            if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.test(v))
+                return instantOf(v);
             return v ?? null;
         }),
     );
 }
 
 /** The records a stateless query should have written, as keys with their counts. */
-export function expectedOutput(queryId: string, columns: string[], load: { seed: number; baseTimeMs: number; eventsPerSecond: number; totalEvents: number }): Map<string, number> {
+export function expectedOutput(
+    queryId: string,
+    columns: string[],
+    load: { seed: number; baseTimeMs: number; eventsPerSecond: number; totalEvents: number },
+): Map<string, number> {
     const expected = STATELESS[queryId];
-    if (!expected) throw new Error(`${queryId} is not stateless: its output is compared between engines, not against the generator`);
-    const generator = new NexmarkGenerator({ seed: load.seed, baseTimeMs: load.baseTimeMs, eventsPerSecond: load.eventsPerSecond });
+    if (!expected)
+        throw new Error(
+            `${queryId} is not stateless: its output is compared between engines, not against the generator`,
+        );
+    const generator = new NexmarkGenerator({
+        seed: load.seed,
+        baseTimeMs: load.baseTimeMs,
+        eventsPerSecond: load.eventsPerSecond,
+    });
     const out = new Map<string, number>();
     for (let n = 0; n < load.totalEvents; n++) {
         if (kindOf(n) !== "bid") continue;
@@ -105,12 +142,29 @@ export function compareOutputs(expected: Map<string, number>, read: string[]): V
         }
     }
     const missing = [...left.values()].reduce((s, n) => s + n, 0);
-    return { expected: [...expected.values()].reduce((s, n) => s + n, 0), read: read.length, matched, missing, extra, missingExamples: [...left.keys()].slice(0, 3), extraExamples };
+    return {
+        expected: [...expected.values()].reduce((s, n) => s + n, 0),
+        read: read.length,
+        matched,
+        missing,
+        extra,
+        missingExamples: [...left.keys()].slice(0, 3),
+        extraExamples,
+    };
 }
 
 /** Every record of a topic, from its start to its end offsets when called, as parsed JSON values. */
-export async function readTopic(bootstrapServers: string, topic: string, groupId: string, timeoutMs = 300_000): Promise<Record<string, unknown>[]> {
-    const kafka = new Kafka({ clientId: "arroyo-pi-verify", brokers: bootstrapServers.split(","), logLevel: logLevel.NOTHING });
+export async function readTopic(
+    bootstrapServers: string,
+    topic: string,
+    groupId: string,
+    timeoutMs = 300_000,
+): Promise<Record<string, unknown>[]> {
+    const kafka = new Kafka({
+        clientId: "arroyo-pi-verify",
+        brokers: bootstrapServers.split(","),
+        logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     const ends = new Map((await endOffsets(admin, topic)).map((end, partition) => [partition, end]));
@@ -123,7 +177,15 @@ export async function readTopic(bootstrapServers: string, topic: string, groupId
     try {
         await consumer.subscribe({ topic, fromBeginning: true });
         await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`reading ${topic} took longer than ${timeoutMs / 1000} s (${records.length} records read)`)), timeoutMs);
+            const timer = setTimeout(
+                () =>
+                    reject(
+                        new Error(
+                            `reading ${topic} took longer than ${timeoutMs / 1000} s (${records.length} records read)`,
+                        ),
+                    ),
+                timeoutMs,
+            );
             void consumer.run({
                 eachBatch: async ({ batch }) => {
                     const end = ends.get(batch.partition) ?? 0;

@@ -43,7 +43,11 @@ export function containerNetworking(placement: Placement, name: string, hostNetw
 
 /** Environment as Docker's KEY=value list, in a stable order so previews show no spurious diffs. */
 export function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string[]> {
-    return pulumi.all(Object.keys(env).sort().map((k) => pulumi.interpolate`${k}=${env[k]}`));
+    return pulumi.all(
+        Object.keys(env)
+            .sort()
+            .map((k) => pulumi.interpolate`${k}=${env[k]}`),
+    );
 }
 
 /** How an engine's processes reach the checkpoint bucket: MinIO as they address it, and their own MinIO user. */

@@ -62,7 +62,12 @@ export function installDockerScript(installCommand: string): string {
  * running without), and the engine's own check (its image must start there) must pass. Fails
  * with the same messages as the preflight; prints what it found otherwise.
  */
-export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck | undefined, allowNoMemoryLimit: boolean, cpuLimit = false): string {
+export function dockerCheckScript(
+    hostName: string,
+    engineCheck: EngineHostCheck | undefined,
+    allowNoMemoryLimit: boolean,
+    cpuLimit = false,
+): string {
     const memcg = memoryCgroupOffMessage(hostName, "docker info MemoryLimit=$ml");
     const cfs = cpuQuotaOffMessage(hostName, "docker info CpuCfsQuota=$cq");
     return [
@@ -73,7 +78,12 @@ export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck
         // Inside double quotes on purpose: the message's $ml expands on the host; it holds no other $, ` or ".
         `if [ "$ml" != "true" ] && [ ${allowNoMemoryLimit ? "1" : "0"} -eq 0 ]; then echo "${memcg}" >&2; failed=1; fi`,
         // Only where a CPU limit is asked for: a stack without one runs the same script as before.
-        ...(cpuLimit ? ["cq=$($SUDO docker info --format '{{.CPUCfsQuota}}' 2>/dev/null)", `if [ "$cq" != "true" ]; then echo "${cfs}" >&2; failed=1; fi`] : []),
+        ...(cpuLimit
+            ? [
+                  "cq=$($SUDO docker info --format '{{.CPUCfsQuota}}' 2>/dev/null)",
+                  `if [ "$cq" != "true" ]; then echo "${cfs}" >&2; failed=1; fi`,
+              ]
+            : []),
         ...(engineCheck ? engineCheck.lines(hostName) : ['echo "docker MemoryLimit=$ml"']),
         'exit "$failed"',
     ].join("\n");
@@ -81,12 +91,24 @@ export function dockerCheckScript(hostName: string, engineCheck: EngineHostCheck
 
 /** A host's Docker engine as `docker -H` takes it (no credentials in it). */
 export function dockerHostOf(host: HostSpec, access: HostAccess): string {
-    return access.kind === "local" ? access.dockerHost : `ssh://${access.user}@${urlHost(host.address)}:${host.sshPort}`;
+    return access.kind === "local"
+        ? access.dockerHost
+        : `ssh://${access.user}@${urlHost(host.address)}:${host.sshPort}`;
 }
 
 /** How the command provider logs in to an ssh host: the recorded host key when there is one. */
-function sshConnection(host: HostSpec, access: Extract<HostAccess, { kind: "ssh" }>): command.types.input.remote.ConnectionArgs {
-    return { host: host.address, port: host.sshPort, user: access.user, privateKey: access.privateKey, ...(host.hostKey ? { hostKey: host.hostKey } : {}), dialErrorLimit: 10 };
+function sshConnection(
+    host: HostSpec,
+    access: Extract<HostAccess, { kind: "ssh" }>,
+): command.types.input.remote.ConnectionArgs {
+    return {
+        host: host.address,
+        port: host.sshPort,
+        user: access.user,
+        privateKey: access.privateKey,
+        ...(host.hostKey ? { hostKey: host.hostKey } : {}),
+        dialErrorLimit: 10,
+    };
 }
 
 export class DockerHost extends pulumi.ComponentResource {
@@ -130,12 +152,17 @@ export class DockerHost extends pulumi.ComponentResource {
                 {
                     host: this.dockerHost,
                     sshOpts: keyPath.apply((k) => [
-                        "-i", k,
-                        "-o", "IdentitiesOnly=yes",
-                        "-o", "BatchMode=yes",
-                        "-o", `UserKnownHostsFile=${knownHosts}`,
+                        "-i",
+                        k,
+                        "-o",
+                        "IdentitiesOnly=yes",
+                        "-o",
+                        "BatchMode=yes",
+                        "-o",
+                        `UserKnownHostsFile=${knownHosts}`,
                         // A recorded host key is enforced; without one the first key seen is kept.
-                        "-o", `StrictHostKeyChecking=${host.hostKey ? "yes" : "accept-new"}`,
+                        "-o",
+                        `StrictHostKeyChecking=${host.hostKey ? "yes" : "accept-new"}`,
                     ]),
                 },
                 { parent: this, dependsOn: [this.dockerInstall] },
@@ -144,7 +171,14 @@ export class DockerHost extends pulumi.ComponentResource {
 
         const images = new Map<string, docker.RemoteImage>();
         for (const ref of [...new Set(args.images)]) {
-            images.set(ref, new docker.RemoteImage(`${name}-image-${imageSlug(ref)}`, { name: ref, keepLocally: true }, { parent: this, provider: this.provider }));
+            images.set(
+                ref,
+                new docker.RemoteImage(
+                    `${name}-image-${imageSlug(ref)}`,
+                    { name: ref, keepLocally: true },
+                    { parent: this, provider: this.provider },
+                ),
+            );
         }
         if (access.kind === "ssh" && this.dockerInstall) {
             const checked = args.engineCheck ? images.get(args.engineCheck.image) : undefined;
@@ -152,9 +186,18 @@ export class DockerHost extends pulumi.ComponentResource {
                 `${name}-docker-check`,
                 {
                     connection: sshConnection(host, access),
-                    create: dockerCheckScript(host.name, args.engineCheck, args.allowNoMemoryLimit === true, args.cpuLimit === true),
+                    create: dockerCheckScript(
+                        host.name,
+                        args.engineCheck,
+                        args.allowNoMemoryLimit === true,
+                        args.cpuLimit === true,
+                    ),
                     // Re-run when what it checks changes, never on its own: a second preview shows nothing.
-                    triggers: [args.engineCheck?.image ?? "", args.allowNoMemoryLimit === true, ...(args.cpuLimit ? ["cpu-limit"] : [])],
+                    triggers: [
+                        args.engineCheck?.image ?? "",
+                        args.allowNoMemoryLimit === true,
+                        ...(args.cpuLimit ? ["cpu-limit"] : []),
+                    ],
                 },
                 { parent: this, dependsOn: [this.dockerInstall, ...(checked ? [checked] : [])] },
             );
@@ -168,5 +211,9 @@ export class DockerHost extends pulumi.ComponentResource {
 
 /** A resource-name-safe form of an image reference (`apache/kafka:4.1.1` -> `apache-kafka-4-1-1`). */
 export function imageSlug(ref: string): string {
-    return ref.replace(/^[^/]*\.[^/]*\//, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
+    return ref
+        .replace(/^[^/]*\.[^/]*\//, "")
+        .replace(/[^A-Za-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")
+        .toLowerCase();
 }

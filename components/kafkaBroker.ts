@@ -71,7 +71,10 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 ],
                 volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.kafka }],
                 healthcheck: {
-                    tests: ["CMD-SHELL", `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${KAFKA_PORTS.broker} >/dev/null 2>&1`],
+                    tests: [
+                        "CMD-SHELL",
+                        `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${KAFKA_PORTS.broker} >/dev/null 2>&1`,
+                    ],
                     interval: goSeconds(15),
                     timeout: goSeconds(30),
                     startPeriod: goSeconds(60),
@@ -97,7 +100,11 @@ export class KafkaBroker extends pulumi.ComponentResource {
 }
 
 /** The broker's settings, as the apache/kafka image reads them from KAFKA_* variables. */
-export function kafkaEnvironment(args: { heapMb: number; clientAdvertised: string; clusterAdvertised: string }): Record<string, string> {
+export function kafkaEnvironment(args: {
+    heapMb: number;
+    clientAdvertised: string;
+    clusterAdvertised: string;
+}): Record<string, string> {
     const p = KAFKA_PORTS;
     return {
         KAFKA_NODE_ID: "1",
@@ -107,7 +114,8 @@ export function kafkaEnvironment(args: { heapMb: number; clientAdvertised: strin
         KAFKA_INTER_BROKER_LISTENER_NAME: "BROKER",
         KAFKA_LISTENERS: `CONTROLLER://localhost:${p.controller},BROKER://localhost:${p.broker},CLIENT://0.0.0.0:${p.client},CLUSTER://0.0.0.0:${p.cluster}`,
         KAFKA_ADVERTISED_LISTENERS: `BROKER://localhost:${p.broker},CLIENT://${args.clientAdvertised},CLUSTER://${args.clusterAdvertised}`,
-        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,CLIENT:PLAINTEXT,CLUSTER:PLAINTEXT",
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
+            "CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,CLIENT:PLAINTEXT,CLUSTER:PLAINTEXT",
         KAFKA_LOG_DIRS: DATA_PATHS.kafka,
         KAFKA_HEAP_OPTS: `-Xms${args.heapMb}m -Xmx${args.heapMb}m`,
         // One broker: internal topics cannot be replicated.

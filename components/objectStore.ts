@@ -78,7 +78,14 @@ export class ObjectStore extends pulumi.ComponentResource {
                 name: containerName,
                 hostname: containerName,
                 image: imageOn(placement, args.image),
-                command: ["server", DATA_PATHS.minio, "--address", `:${MINIO_PORTS.api}`, "--console-address", `:${MINIO_PORTS.console}`],
+                command: [
+                    "server",
+                    DATA_PATHS.minio,
+                    "--address",
+                    `:${MINIO_PORTS.api}`,
+                    "--console-address",
+                    `:${MINIO_PORTS.console}`,
+                ],
                 envs: envList({ MINIO_ROOT_USER: args.rootUser, MINIO_ROOT_PASSWORD: args.rootPassword }),
                 restart: "unless-stopped",
                 mustRun: true,
@@ -124,25 +131,46 @@ export class ObjectStore extends pulumi.ComponentResource {
         // inputs; once in the state the import option changes nothing, so a second preview is a no-op.
         this.buckets = [args.checkpointBucket, args.resultsBucket, ...args.extraBuckets].map(
             (bucket) =>
-                new minio.S3Bucket(`${name}-bucket-${bucket}`, { bucket, acl: "private", forceDestroy: !args.retainData }, { ...bucketOpts, ...(args.existingBuckets?.includes(bucket) ? { import: bucket } : {}) }),
+                new minio.S3Bucket(
+                    `${name}-bucket-${bucket}`,
+                    { bucket, acl: "private", forceDestroy: !args.retainData },
+                    { ...bucketOpts, ...(args.existingBuckets?.includes(bucket) ? { import: bucket } : {}) },
+                ),
         );
 
         // An engine's user: its policy (which keeps its first name, so an upgrade updates it in
         // place), the user, and the policy attached; the engine gets the user's generated key.
         const buckets = { checkpoints: args.checkpointBucket, results: args.resultsBucket };
         const engineUser = (engine: string, u: EngineMinioUser): EngineStorage => {
-            const doc = new minio.IamPolicy(`${name}-${engine}-policy`, { name: u.policyName, policy: JSON.stringify(u.policy(buckets)) }, asAdmin);
+            const doc = new minio.IamPolicy(
+                `${name}-${engine}-policy`,
+                { name: u.policyName, policy: JSON.stringify(u.policy(buckets)) },
+                asAdmin,
+            );
             const iamUser = new minio.IamUser(`${name}-${engine}-user`, { name: u.user, forceDestroy: true }, asAdmin);
-            new minio.IamUserPolicyAttachment(`${name}-${engine}-policy-attachment`, { userName: iamUser.name, policyName: doc.name }, asAdmin);
-            return { endpoint: this.clusterEndpoint, bucket: args.checkpointBucket, accessKey: iamUser.name, secretKey: pulumi.secret(iamUser.secret) };
+            new minio.IamUserPolicyAttachment(
+                `${name}-${engine}-policy-attachment`,
+                { userName: iamUser.name, policyName: doc.name },
+                asAdmin,
+            );
+            return {
+                endpoint: this.clusterEndpoint,
+                bucket: args.checkpointBucket,
+                accessKey: iamUser.name,
+                secretKey: pulumi.secret(iamUser.secret),
+            };
         };
-        this.engineStorage = Object.fromEntries(Object.entries(args.engineUsers).map(([engine, u]) => [engine, engineUser(engine, u)]));
+        this.engineStorage = Object.fromEntries(
+            Object.entries(args.engineUsers).map(([engine, u]) => [engine, engineUser(engine, u)]),
+        );
 
         this.registerOutputs({
             endpoint: this.endpoint,
             clusterEndpoint: this.clusterEndpoint,
             buckets: this.buckets.map((b) => b.bucket),
-            ...Object.fromEntries(Object.entries(this.engineStorage).map(([engine, st]) => [`${engine}AccessKey`, st.accessKey])),
+            ...Object.fromEntries(
+                Object.entries(this.engineStorage).map(([engine, st]) => [`${engine}AccessKey`, st.accessKey]),
+            ),
         });
     }
 }

@@ -2,9 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "../lib/shell";
 
-export type Probe =
-    | { kind: "http"; url: string }
-    | { kind: "kafka"; bootstrapServers: string };
+export type Probe = { kind: "http"; url: string } | { kind: "kafka"; bootstrapServers: string };
 
 export interface ServiceReadinessArgs {
     probe: Probe;

@@ -36,7 +36,13 @@ export function knownHostsPattern(address: string, port: number): string {
  * Writes one host's recorded key as a known_hosts file and returns its path, or returns the
  * path of the stack's trust-on-first-use file when no key is recorded.
  */
-export function knownHostsFile(stack: string, hostName: string, address: string, port: number, hostKey?: string): string {
+export function knownHostsFile(
+    stack: string,
+    hostName: string,
+    address: string,
+    port: number,
+    hostKey?: string,
+): string {
     const dir = stackDir(stack);
     if (!hostKey) return path.join(dir, "known_hosts.first-use");
     const file = path.join(dir, `known_hosts.${hostName}`);

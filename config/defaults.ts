@@ -10,7 +10,10 @@ export type EngineName = (typeof ENGINES)[number];
 /** What a stack runs when its config names no engine (and what stacks deployed before `engine` existed run). */
 export const DEFAULT_ENGINE: EngineName = "arroyo";
 /** The stack outputs that hold each engine's APIs (stacks/outputs.ts); its deployment exports exactly these. */
-export const ENGINE_ENDPOINT_OUTPUTS = { arroyo: ["arroyoApiUrl"], flink: ["flinkRestUrl", "flinkSqlGatewayUrl"] } as const satisfies Record<EngineName, readonly string[]>;
+export const ENGINE_ENDPOINT_OUTPUTS = {
+    arroyo: ["arroyoApiUrl"],
+    flink: ["flinkRestUrl", "flinkSqlGatewayUrl"],
+} as const satisfies Record<EngineName, readonly string[]>;
 export const ENGINE_LABELS: Record<EngineName, string> = { arroyo: "Arroyo", flink: "Flink" };
 
 import versions from "./versions.json";

@@ -57,15 +57,16 @@ const hostSchema = z
     })
     .strict();
 
-const workerSchema = hostSchema
-    .extend({ taskSlots: z.number().int().positive().optional() })
-    .strict();
+const workerSchema = hostSchema.extend({ taskSlots: z.number().int().positive().optional() }).strict();
 
 /** An image reference Docker can pull, checked before any host is changed. */
 const imageRef = (example: string) =>
     z.string().superRefine((value, ctx) => {
         if (!isImageReference(value)) {
-            ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a Docker image reference: use [registry/]name[:tag][@sha256:digest], e.g. ${example}` });
+            ctx.addIssue({
+                code: "custom",
+                message: `${JSON.stringify(value)} is not a Docker image reference: use [registry/]name[:tag][@sha256:digest], e.g. ${example}`,
+            });
         }
     });
 
@@ -96,7 +97,9 @@ const kafkaSchema = z
     })
     .strict();
 
-const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')");
+const bucketName = z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')");
 
 const bucketsSchema = z
     .object({
@@ -216,7 +219,10 @@ function describeIssue(top: string, issue: z.core.$ZodIssue): string {
     if (issue.code === "unrecognized_keys") {
         const parentSchemaKeys = knownNestedKeys(top, issue.path);
         return issue.keys
-            .map((k) => `${where}.${k} is not a known setting: ${suggest(k, parentSchemaKeys)}remove it or fix the spelling (known: ${parentSchemaKeys.join(", ")})`)
+            .map(
+                (k) =>
+                    `${where}.${k} is not a known setting: ${suggest(k, parentSchemaKeys)}remove it or fix the spelling (known: ${parentSchemaKeys.join(", ")})`,
+            )
             .join("; ");
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
@@ -224,14 +230,24 @@ function describeIssue(top: string, issue: z.core.$ZodIssue): string {
         return `${where} is missing: ${hint ?? "add it to Pulumi.<stack>.yaml"}`;
     }
     if (issue.code === "custom") return `${where} ${issue.message}`;
-    if (issue.code === "invalid_value") return `${where} is ${JSON.stringify(issue.input)}: use one of ${issue.values.map((v) => String(v)).join(", ")}`;
+    if (issue.code === "invalid_value")
+        return `${where} is ${JSON.stringify(issue.input)}: use one of ${issue.values.map((v) => String(v)).join(", ")}`;
     const bound = numberBound(issue);
     if (bound) return `${where} is ${JSON.stringify(issue.input)}: it must be ${bound}; ${fixFor(top, issue.path)}`;
-    if (issue.code === "invalid_type") return `${where} is ${JSON.stringify(issue.input)}, not ${article(issue.expected)}: ${fixFor(top, issue.path)}`;
+    if (issue.code === "invalid_type")
+        return `${where} is ${JSON.stringify(issue.input)}, not ${article(issue.expected)}: ${fixFor(top, issue.path)}`;
     return `${where}: ${issue.message}; ${fixFor(top, issue.path)}`;
 }
 
-const article = (expected: string) => ({ int: "a whole number", number: "a number", boolean: "true or false", string: "a string", array: "a list", object: "an object" })[expected] ?? expected;
+const article = (expected: string) =>
+    ({
+        int: "a whole number",
+        number: "a number",
+        boolean: "true or false",
+        string: "a string",
+        array: "a list",
+        object: "an object",
+    })[expected] ?? expected;
 
 /** What a number must be, in words, for the bounds and integer issues zod reports. */
 function numberBound(issue: z.core.$ZodIssue): string | undefined {
@@ -239,32 +255,43 @@ function numberBound(issue: z.core.$ZodIssue): string | undefined {
         const min = Number(issue.minimum);
         return issue.inclusive ? `at least ${min}` : `more than ${min}`;
     }
-    if (issue.code === "too_big" && issue.origin === "number") return issue.inclusive ? `at most ${Number(issue.maximum)}` : `less than ${Number(issue.maximum)}`;
-    if (issue.code === "invalid_type" && issue.expected === "int" && typeof issue.input === "number") return "a whole number";
+    if (issue.code === "too_big" && issue.origin === "number")
+        return issue.inclusive ? `at most ${Number(issue.maximum)}` : `less than ${Number(issue.maximum)}`;
+    if (issue.code === "invalid_type" && issue.expected === "int" && typeof issue.input === "number")
+        return "a whole number";
     return undefined;
 }
 
 /** How to fix a setting, by its path with list indexes dropped ("workers[].taskSlots"). */
 const FIXES: Record<string, string> = {
-    "cluster.taskSlotsPerWorker": "set the task slots of each worker, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1'",
+    "cluster.taskSlotsPerWorker":
+        "set the task slots of each worker, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1'",
     "cluster.memoryPerSlotMb": `set the memory of one task slot in MB, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}'`,
     "cluster.checkpointIntervalSeconds": `set the seconds between checkpoints, 1 to 86400 (what Arroyo accepts), e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}'`,
-    "cluster.cpusPerWorker": "set the CPUs each worker's engine may use, e.g. 'pulumi config set --path cluster.cpusPerWorker 3' (a 4-core Pi keeps one for the OS and Docker), or remove the key for no limit",
-    "arroyo.taskSlotsPerWorker": "set it under the key's new name, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1', and remove the old one with 'pulumi config rm arroyo'",
+    "cluster.cpusPerWorker":
+        "set the CPUs each worker's engine may use, e.g. 'pulumi config set --path cluster.cpusPerWorker 3' (a 4-core Pi keeps one for the OS and Docker), or remove the key for no limit",
+    "arroyo.taskSlotsPerWorker":
+        "set it under the key's new name, e.g. 'pulumi config set --path cluster.taskSlotsPerWorker 1', and remove the old one with 'pulumi config rm arroyo'",
     "arroyo.memoryPerSlotMb": `set it under the key's new name, at least ${MIN_MEMORY_PER_SLOT_MB}, e.g. 'pulumi config set --path cluster.memoryPerSlotMb ${DEFAULTS.memoryPerSlotMb}', and remove the old one with 'pulumi config rm arroyo'`,
     "arroyo.checkpointIntervalSeconds": `set it under the key's new name, 1 to 86400, e.g. 'pulumi config set --path cluster.checkpointIntervalSeconds ${DEFAULTS.checkpointIntervalSeconds}', and remove the old one with 'pulumi config rm arroyo'`,
     "kafka.heapMb": `set the broker's JVM heap in MB, at least 128, e.g. 'pulumi config set --path kafka.heapMb ${DEFAULTS.kafkaHeapMb}'`,
-    "kafka.partitions": "set at least one partition per task slot, or remove the key to default to the total task slots",
+    "kafka.partitions":
+        "set at least one partition per task slot, or remove the key to default to the total task slots",
     "workers[].taskSlots": "set the worker's task slots, or remove the key to use cluster.taskSlotsPerWorker",
     "workers[].sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     "controller.sshPort": "set the port sshd listens on (1-65535), or remove the key for 22",
     retainData: "set it with 'pulumi config set retainData true' or false",
-    piTuning: "set it with 'pulumi config set piTuning true' (the deployment edits the Pis' boot files and reboots them) or false",
-    "hosts.allowNoMemoryLimit": "set it with 'pulumi config set --path hosts.allowNoMemoryLimit true' (run without enforced memory limits) or false",
+    piTuning:
+        "set it with 'pulumi config set piTuning true' (the deployment edits the Pis' boot files and reboots them) or false",
+    "hosts.allowNoMemoryLimit":
+        "set it with 'pulumi config set --path hosts.allowNoMemoryLimit true' (run without enforced memory limits) or false",
 };
 
 function fixFor(top: string, path: readonly PropertyKey[]): string {
-    const dotted = [top, ...path].map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
+    const dotted = [top, ...path]
+        .map((p) => (typeof p === "number" ? "[]" : String(p)))
+        .join(".")
+        .replace(/\.\[\]/g, "[]");
     return FIXES[dotted] ?? `fix it in Pulumi.<stack>.yaml (see docs/pis.md, "Configuration reference", for ${dotted})`;
 }
 
@@ -296,13 +323,17 @@ function parseJson(rawValue: string): unknown {
 }
 
 /** Each key as its schema parsed it; a key whose value was invalid is absent (its problem is recorded). */
-type Parsed = { [K in keyof typeof structured]?: z.output<(typeof structured)[K]> } & { [K in keyof typeof plain]?: z.output<(typeof plain)[K]> };
+type Parsed = { [K in keyof typeof structured]?: z.output<(typeof structured)[K]> } & {
+    [K in keyof typeof plain]?: z.output<(typeof plain)[K]>;
+};
 
 /** Parses every key on its own, so one bad key does not hide the problems of the others. */
 function parseKeys(raw: RawConfig, problems: string[]): Parsed {
     for (const k of Object.keys(raw.values)) {
         if (!KNOWN_KEYS.includes(k)) {
-            problems.push(`${key(k)} is not a known setting: ${suggest(k, KNOWN_KEYS)}remove it with 'pulumi config rm ${k}' or fix the spelling`);
+            problems.push(
+                `${key(k)} is not a known setting: ${suggest(k, KNOWN_KEYS)}remove it with 'pulumi config rm ${k}' or fix the spelling`,
+            );
         }
     }
     const parsed: Record<string, unknown> = {};
@@ -325,10 +356,14 @@ type HostEntry = { name: string; address: string; where: string };
 function checkHosts(hosts: HostEntry[], target: ValidatedConfig["target"], problems: string[]): void {
     for (const h of hosts) {
         if (!HOST_NAME.test(h.name)) {
-            problems.push(`${h.where}.name '${h.name}' is not a valid host name: use 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names containers and volumes)`);
+            problems.push(
+                `${h.where}.name '${h.name}' is not a valid host name: use 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names containers and volumes)`,
+            );
         }
         if (!isAddress(h.address)) {
-            problems.push(`${h.where}.address '${h.address}' is neither an IP address nor a host name: use e.g. 192.0.2.10 or pi1.lan`);
+            problems.push(
+                `${h.where}.address '${h.address}' is neither an IP address nor a host name: use e.g. 192.0.2.10 or pi1.lan`,
+            );
         }
     }
     const rejectRepeated = (field: "name" | "address") => {
@@ -336,7 +371,10 @@ function checkHosts(hosts: HostEntry[], target: ValidatedConfig["target"], probl
         for (const h of hosts) {
             const value = field === "address" ? h.address.toLowerCase() : h.name;
             const first = firstUse.get(value);
-            if (first) problems.push(`${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}; ${field === "name" ? "rename one of them" : "fix the address, or remove the host listed twice"}`);
+            if (first)
+                problems.push(
+                    `${h.where}.${field} '${h[field]}' is already used by ${first}: every host needs its own ${field}; ${field === "name" ? "rename one of them" : "fix the address, or remove the host listed twice"}`,
+                );
             else firstUse.set(value, h.where);
         }
     };
@@ -349,36 +387,58 @@ function checkHosts(hosts: HostEntry[], target: ValidatedConfig["target"], probl
 function secretValue(raw: RawConfig, k: SecretKey, problems: string[]): string | undefined {
     const v = raw.values[k];
     if (v !== undefined && !raw.secretKeys.has(k)) {
-        problems.push(`${key(k)} is stored in plaintext: store it encrypted with 'pulumi config set --secret ${k} ...' (and remove the plaintext value from Pulumi.${raw.stack}.yaml and git history)`);
+        problems.push(
+            `${key(k)} is stored in plaintext: store it encrypted with 'pulumi config set --secret ${k} ...' (and remove the plaintext value from Pulumi.${raw.stack}.yaml and git history)`,
+        );
     }
     return v;
 }
 
-function checkSsh(raw: RawConfig, parsed: Parsed, target: ValidatedConfig["target"], problems: string[]): ValidatedConfig["ssh"] {
+function checkSsh(
+    raw: RawConfig,
+    parsed: Parsed,
+    target: ValidatedConfig["target"],
+    problems: string[],
+): ValidatedConfig["ssh"] {
     const privateKey = secretValue(raw, "sshPrivateKey", problems);
     if (target !== "ssh") return undefined;
     const user = parsed.sshUser;
-    if (!user) problems.push(`${key("sshUser")} is ${user === "" ? "empty" : "missing"}: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`);
+    if (!user)
+        problems.push(
+            `${key("sshUser")} is ${user === "" ? "empty" : "missing"}: the ssh target needs the login user of every host, e.g. 'pulumi config set sshUser picocluster'`,
+        );
     if (privateKey === undefined) {
-        problems.push(`${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`);
+        problems.push(
+            `${key("sshPrivateKey")} is missing: the ssh target needs the operator's private key as a secret: 'pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519'`,
+        );
     }
     return user && privateKey !== undefined ? { user, privateKey } : undefined;
 }
 
 /** MinIO's root credentials: its defaults only on the local target, never echoed in a message. */
 function checkMinio(raw: RawConfig, target: ValidatedConfig["target"], problems: string[]): ValidatedConfig["minio"] {
-    const given = { rootUser: secretValue(raw, "minioRootUser", problems), rootPassword: secretValue(raw, "minioRootPassword", problems) };
+    const given = {
+        rootUser: secretValue(raw, "minioRootUser", problems),
+        rootPassword: secretValue(raw, "minioRootPassword", problems),
+    };
     if (target === "local") {
-        return { rootUser: given.rootUser ?? MINIO_DEFAULT_CREDENTIALS.user, rootPassword: given.rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password };
+        return {
+            rootUser: given.rootUser ?? MINIO_DEFAULT_CREDENTIALS.user,
+            rootPassword: given.rootPassword ?? MINIO_DEFAULT_CREDENTIALS.password,
+        };
     }
     for (const [k, v, d] of [
         ["minioRootUser", given.rootUser, MINIO_DEFAULT_CREDENTIALS.user],
         ["minioRootPassword", given.rootPassword, MINIO_DEFAULT_CREDENTIALS.password],
     ] as const) {
         if (v === undefined) {
-            problems.push(`${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`);
+            problems.push(
+                `${key(k)} is missing: stack '${raw.stack}' is not local, so MinIO needs its own root credentials: 'pulumi config set --secret ${k} <value>'`,
+            );
         } else if (v === d) {
-            problems.push(`${key(k)} is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`);
+            problems.push(
+                `${key(k)} is MinIO's well-known default: it is allowed only on the local target; choose another with 'pulumi config set --secret ${k} <value>'`,
+            );
         }
     }
     return { rootUser: given.rootUser ?? "", rootPassword: given.rootPassword ?? "" };
@@ -386,10 +446,14 @@ function checkMinio(raw: RawConfig, target: ValidatedConfig["target"], problems:
 
 function checkMinioLengths(minio: ValidatedConfig["minio"], problems: string[]): void {
     if (minio.rootUser.length > 0 && minio.rootUser.length < MINIO_MIN_USER_LENGTH) {
-        problems.push(`${key("minioRootUser")} is shorter than ${MINIO_MIN_USER_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
+        problems.push(
+            `${key("minioRootUser")} is shorter than ${MINIO_MIN_USER_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`,
+        );
     }
     if (minio.rootPassword.length > 0 && minio.rootPassword.length < MINIO_MIN_PASSWORD_LENGTH) {
-        problems.push(`${key("minioRootPassword")} is shorter than ${MINIO_MIN_PASSWORD_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`);
+        problems.push(
+            `${key("minioRootPassword")} is shorter than ${MINIO_MIN_PASSWORD_LENGTH} characters, which MinIO refuses at start-up: choose a longer one`,
+        );
     }
 }
 
@@ -399,15 +463,24 @@ function checkMinioLengths(minio: ValidatedConfig["minio"], problems: string[]):
  * which one was meant cannot be told. Undefined where the key's value was invalid (its problem is
  * recorded).
  */
-function clusterSettings(raw: RawConfig, parsed: Parsed, problems: string[], notices: string[]): (z.output<typeof clusterSchema> & { from: "cluster" | "arroyo" }) | undefined {
+function clusterSettings(
+    raw: RawConfig,
+    parsed: Parsed,
+    problems: string[],
+    notices: string[],
+): (z.output<typeof clusterSchema> & { from: "cluster" | "arroyo" }) | undefined {
     const given = (k: string) => raw.values[k] !== undefined;
     if (given("cluster") && given("arroyo")) {
-        problems.push(`${key("arroyo")} and ${key("cluster")} are both set: 'arroyo' is the first name of 'cluster'; keep the settings under cluster and remove the other with 'pulumi config rm arroyo'`);
+        problems.push(
+            `${key("arroyo")} and ${key("cluster")} are both set: 'arroyo' is the first name of 'cluster'; keep the settings under cluster and remove the other with 'pulumi config rm arroyo'`,
+        );
         return undefined;
     }
     if (given("arroyo")) {
         if (!parsed.arroyo) return undefined;
-        notices.push(`${key("arroyo")} is now named ${key("cluster")} (both engines use these settings): read as cluster; rename the key in Pulumi.${raw.stack}.yaml`);
+        notices.push(
+            `${key("arroyo")} is now named ${key("cluster")} (both engines use these settings): read as cluster; rename the key in Pulumi.${raw.stack}.yaml`,
+        );
         return { ...parsed.arroyo, from: "arroyo" };
     }
     if (given("cluster") && !parsed.cluster) return undefined;
@@ -448,7 +521,9 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
     const totalSlots = workers.reduce((sum, w) => sum + w.taskSlots, 0);
 
     if (cluster && cluster.memoryPerSlotMb < MIN_MEMORY_PER_SLOT_MB) {
-        problems.push(`${key(cluster.from)}.memoryPerSlotMb is ${cluster.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower cluster.taskSlotsPerWorker to give each slot more of the Pi's memory`);
+        problems.push(
+            `${key(cluster.from)}.memoryPerSlotMb is ${cluster.memoryPerSlotMb}: Arroyo needs at least ${MIN_MEMORY_PER_SLOT_MB} MB per task slot; raise it, or lower cluster.taskSlotsPerWorker to give each slot more of the Pi's memory`,
+        );
     }
     const engine = parsed.engine ?? DEFAULT_ENGINE;
     if (engine === "flink" && cluster) {
@@ -461,20 +536,40 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         }
     }
     if (kafka?.partitions !== undefined && totalSlots > 0 && kafka.partitions < totalSlots) {
-        problems.push(`${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`);
+        problems.push(
+            `${key("kafka")}.partitions is ${kafka.partitions} but the workers have ${totalSlots} task slots in all: every slot needs a partition to read, so set kafka.partitions to at least ${totalSlots} (or remove it to default to ${totalSlots})`,
+        );
     }
     if (buckets && buckets.results === buckets.checkpoints) {
-        problems.push(`${key("buckets")}.results is the checkpoint bucket '${buckets.checkpoints}': query output must not land among Arroyo's checkpoints; set buckets.results to another bucket, e.g. 'pulumi config set --path buckets.results nexmark-results'`);
+        problems.push(
+            `${key("buckets")}.results is the checkpoint bucket '${buckets.checkpoints}': query output must not land among Arroyo's checkpoints; set buckets.results to another bucket, e.g. 'pulumi config set --path buckets.results nexmark-results'`,
+        );
     }
-    for (const [role, bucket] of buckets ? ([["checkpoint", buckets.checkpoints], ["results", buckets.results]] as const) : []) {
-        if (buckets?.extra.includes(bucket)) problems.push(`${key("buckets")}.extra repeats the ${role} bucket '${bucket}': list only the other buckets there`);
+    for (const [role, bucket] of buckets
+        ? ([
+              ["checkpoint", buckets.checkpoints],
+              ["results", buckets.results],
+          ] as const)
+        : []) {
+        if (buckets?.extra.includes(bucket))
+            problems.push(
+                `${key("buckets")}.extra repeats the ${role} bucket '${bucket}': list only the other buckets there`,
+            );
     }
 
     const ssh = checkSsh(raw, parsed, target, problems);
     const minio = checkMinio(raw, target, problems);
     checkMinioLengths(minio, problems);
 
-    if (problems.length > 0 || !controller || !cluster || !kafka || !buckets || !parsed.images || parsed.retainData === undefined) {
+    if (
+        problems.length > 0 ||
+        !controller ||
+        !cluster ||
+        !kafka ||
+        !buckets ||
+        !parsed.images ||
+        parsed.retainData === undefined
+    ) {
         throw new ConfigError(problems);
     }
     return {
@@ -492,7 +587,11 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         localDockerHost: parsed.localDockerHost ?? DEFAULTS.localDockerHost,
         engine,
         images: parsed.images,
-        cluster: { memoryPerSlotMb: cluster.memoryPerSlotMb, checkpointIntervalSeconds: cluster.checkpointIntervalSeconds, ...(cluster.cpusPerWorker !== undefined ? { cpusPerWorker: cluster.cpusPerWorker } : {}) },
+        cluster: {
+            memoryPerSlotMb: cluster.memoryPerSlotMb,
+            checkpointIntervalSeconds: cluster.checkpointIntervalSeconds,
+            ...(cluster.cpusPerWorker !== undefined ? { cpusPerWorker: cluster.cpusPerWorker } : {}),
+        },
         notices,
         kafka: { heapMb: kafka.heapMb, partitions: kafka.partitions ?? totalSlots },
         buckets,

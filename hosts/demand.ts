@@ -15,18 +15,32 @@ import { PreflightHost } from "./preflight";
  */
 export const CONTROLLER_OVERHEAD_MB = { kafkaNonHeap: 256, minio: 256 } as const;
 
-export function hostDemands(config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "cluster" | "hosts"> & { engine?: ValidatedConfig["engine"] }): HostDemand[] {
+export function hostDemands(
+    config: Pick<ValidatedConfig, "controller" | "workers" | "kafka" | "cluster" | "hosts"> & {
+        engine?: ValidatedConfig["engine"];
+    },
+): HostDemand[] {
     const byName = new Map<string, HostDemand>();
     const add = (name: string, role: "controller" | "worker", memoryMb: number) => {
-        const d = byName.get(name) ?? { name, roles: [], memoryMb: 0, allowNoMemoryLimit: config.hosts.allowNoMemoryLimit };
+        const d = byName.get(name) ?? {
+            name,
+            roles: [],
+            memoryMb: 0,
+            allowNoMemoryLimit: config.hosts.allowNoMemoryLimit,
+        };
         d.roles.push(role);
         d.memoryMb += memoryMb;
         byName.set(name, d);
     };
     const o = CONTROLLER_OVERHEAD_MB;
     const engine = engineDeployment(config.engine ?? DEFAULT_ENGINE);
-    add(config.controller.name, "controller", config.kafka.heapMb + o.kafkaNonHeap + o.minio + engine.controllerMemoryMb);
-    for (const w of config.workers) add(w.name, "worker", engine.workerMemoryMb(w.taskSlots, config.cluster.memoryPerSlotMb));
+    add(
+        config.controller.name,
+        "controller",
+        config.kafka.heapMb + o.kafkaNonHeap + o.minio + engine.controllerMemoryMb,
+    );
+    for (const w of config.workers)
+        add(w.name, "worker", engine.workerMemoryMb(w.taskSlots, config.cluster.memoryPerSlotMb));
     return [...byName.values()];
 }
 

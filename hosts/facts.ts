@@ -103,7 +103,18 @@ export interface HostFacts {
 }
 
 /** The facts that describe a host's hardware and software, which change only when the host does. */
-export type HardwareFacts = Pick<HostFacts, "model" | "arch" | "kernel" | "pageSizeBytes" | "memoryMb" | "memoryCgroup" | "dockerVersion" | "dockerMemoryLimit" | "dockerSwapLimit">;
+export type HardwareFacts = Pick<
+    HostFacts,
+    | "model"
+    | "arch"
+    | "kernel"
+    | "pageSizeBytes"
+    | "memoryMb"
+    | "memoryCgroup"
+    | "dockerVersion"
+    | "dockerMemoryLimit"
+    | "dockerSwapLimit"
+>;
 
 /**
  * What the stack exports of a host's facts: its hardware, not its state. Free disk, temperature,
@@ -111,8 +122,28 @@ export type HardwareFacts = Pick<HostFacts, "model" | "arch" | "kernel" | "pageS
  * preview of an unchanged cluster show a diff of outputs.
  */
 export function hardwareFacts(f: HostFacts): HardwareFacts {
-    const { model, arch, kernel, pageSizeBytes, memoryMb, memoryCgroup, dockerVersion, dockerMemoryLimit, dockerSwapLimit } = f;
-    return { model, arch, kernel, pageSizeBytes, memoryMb, memoryCgroup, dockerVersion, dockerMemoryLimit, dockerSwapLimit };
+    const {
+        model,
+        arch,
+        kernel,
+        pageSizeBytes,
+        memoryMb,
+        memoryCgroup,
+        dockerVersion,
+        dockerMemoryLimit,
+        dockerSwapLimit,
+    } = f;
+    return {
+        model,
+        arch,
+        kernel,
+        pageSizeBytes,
+        memoryMb,
+        memoryCgroup,
+        dockerVersion,
+        dockerMemoryLimit,
+        dockerSwapLimit,
+    };
 }
 
 export function parseFacts(output: string): HostFacts {
@@ -123,7 +154,8 @@ export function parseFacts(output: string): HostFacts {
         return v !== null && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : null;
     };
     // docker info prints true/false; timedatectl yes/no.
-    const bool = (k: string) => (["true", "yes"].includes(text(k) ?? "") ? true : ["false", "no"].includes(text(k) ?? "") ? false : null);
+    const bool = (k: string) =>
+        ["true", "yes"].includes(text(k) ?? "") ? true : ["false", "no"].includes(text(k) ?? "") ? false : null;
     const controllers = (text("cgroup2_controllers") ?? "").split(/\s+/);
     const ntp = bool("ntp_synchronized");
     const leap = text("chrony_leap");
@@ -231,11 +263,20 @@ export function hostProblems(facts: HostFacts, demand: HostDemand, arroyoProbe?:
     const p: string[] = [];
     const on = `${demand.name}${facts.model ? ` (${facts.model})` : ""}`;
     if (!/^(aarch64|arm64|x86_64|amd64)$/.test(facts.arch)) {
-        p.push(`${on}: architecture ${facts.arch}; Arroyo's images are amd64 and arm64 only. Fix: install a 64-bit OS (Raspberry Pi OS 64-bit)`);
+        p.push(
+            `${on}: architecture ${facts.arch}; Arroyo's images are amd64 and arm64 only. Fix: install a 64-bit OS (Raspberry Pi OS 64-bit)`,
+        );
     }
     const memcgOff = !facts.memoryCgroup || facts.dockerMemoryLimit === false;
-    if (memcgOff && !demand.allowNoMemoryLimit) p.push(memoryCgroupOffMessage(on, `kernel ${facts.kernel}${facts.dockerMemoryLimit === false ? ", docker info MemoryLimit=false" : ""}`));
-    if (arroyoProbe !== undefined && JEMALLOC_PAGE_SIZE_ABORT.test(arroyoProbe)) p.push(jemallocAbortMessage(on, String(facts.pageSizeBytes ?? "?")));
+    if (memcgOff && !demand.allowNoMemoryLimit)
+        p.push(
+            memoryCgroupOffMessage(
+                on,
+                `kernel ${facts.kernel}${facts.dockerMemoryLimit === false ? ", docker info MemoryLimit=false" : ""}`,
+            ),
+        );
+    if (arroyoProbe !== undefined && JEMALLOC_PAGE_SIZE_ABORT.test(arroyoProbe))
+        p.push(jemallocAbortMessage(on, String(facts.pageSizeBytes ?? "?")));
     if (facts.memoryMb !== null && facts.memoryMb < demand.memoryMb + HOST_HEADROOM_MB) {
         p.push(
             `${on}: ${facts.memoryMb} MB of RAM, below the ${demand.memoryMb} MB its containers are given plus ${HOST_HEADROOM_MB} MB for the OS and Docker; they would be killed or swap. ` +
@@ -243,10 +284,14 @@ export function hostProblems(facts: HostFacts, demand: HostDemand, arroyoProbe?:
         );
     }
     if (facts.diskFreeMb !== null && facts.diskFreeMb < MIN_DISK_FREE_MB) {
-        p.push(`${on}: ${facts.diskFreeMb} MB free where Docker keeps its volumes, below ${MIN_DISK_FREE_MB} MB; Kafka's log and the checkpoints would fill it. Fix: free space or use a larger card or disk`);
+        p.push(
+            `${on}: ${facts.diskFreeMb} MB free where Docker keeps its volumes, below ${MIN_DISK_FREE_MB} MB; Kafka's log and the checkpoints would fill it. Fix: free space or use a larger card or disk`,
+        );
     }
     if (facts.clockSynchronized === false) {
-        p.push(`${on}: clock not synchronised (timedatectl NTPSynchronized=no); checkpoints, Kafka timestamps and event-time windows span hosts and would disagree. Fix: 'sudo timedatectl set-ntp true' and check that the host reaches an NTP server`);
+        p.push(
+            `${on}: clock not synchronised (timedatectl NTPSynchronized=no); checkpoints, Kafka timestamps and event-time windows span hosts and would disagree. Fix: 'sudo timedatectl set-ntp true' and check that the host reaches an NTP server`,
+        );
     }
     return p;
 }

@@ -16,7 +16,10 @@ export interface TuningNeeds {
 
 /** What a host needs, from its facts: nothing when it is already right. */
 export function tuningNeeds(facts: HostFacts): TuningNeeds {
-    return { memoryCgroup: !facts.memoryCgroup || facts.dockerMemoryLimit === false, fourKiBPages: facts.pageSizeBytes !== null && facts.pageSizeBytes !== 4096 };
+    return {
+        memoryCgroup: !facts.memoryCgroup || facts.dockerMemoryLimit === false,
+        fourKiBPages: facts.pageSizeBytes !== null && facts.pageSizeBytes !== 4096,
+    };
 }
 
 export const needsAny = (n: TuningNeeds) => n.memoryCgroup || n.fourKiBPages;
@@ -58,8 +61,16 @@ export function tuningScript(needs: TuningNeeds, bootDir = "/boot/firmware"): st
 export function tuningLeft(host: string, facts: HostFacts): string[] {
     const n = tuningNeeds(facts);
     return [
-        ...(n.memoryCgroup ? [`${host}: piTuning did not take effect: the memory cgroup is still off after the reboot (kernel command line: check /boot/firmware/cmdline.txt holds one line with cgroup_enable=memory cgroup_memory=1)`] : []),
-        ...(n.fourKiBPages ? [`${host}: piTuning did not take effect: the kernel still has ${facts.pageSizeBytes}-byte pages after the reboot (check kernel=kernel8.img under [all] in /boot/firmware/config.txt)`] : []),
+        ...(n.memoryCgroup
+            ? [
+                  `${host}: piTuning did not take effect: the memory cgroup is still off after the reboot (kernel command line: check /boot/firmware/cmdline.txt holds one line with cgroup_enable=memory cgroup_memory=1)`,
+              ]
+            : []),
+        ...(n.fourKiBPages
+            ? [
+                  `${host}: piTuning did not take effect: the kernel still has ${facts.pageSizeBytes}-byte pages after the reboot (check kernel=kernel8.img under [all] in /boot/firmware/config.txt)`,
+              ]
+            : []),
     ];
 }
 
@@ -83,25 +94,51 @@ export async function tuneHosts(
             try {
                 const sudo = host.user === "root" ? "" : "sudo -n ";
                 const r = await run(session.client, `${sudo}sh -c ${shellQuote(tuningScript(n))}`);
-                if (r.code !== 0) return { name: host.name, facts: null, problems: [`${host.name}: piTuning failed (exit ${r.code}): ${r.stderr.trim()}`] };
+                if (r.code !== 0)
+                    return {
+                        name: host.name,
+                        facts: null,
+                        problems: [`${host.name}: piTuning failed (exit ${r.code}): ${r.stderr.trim()}`],
+                    };
                 changed = /changed=1/.test(r.stdout);
                 if (changed) {
-                    log(`${host.name}: ${[n.memoryCgroup ? "memory cgroup on the kernel command line" : "", n.fourKiBPages ? "kernel=kernel8.img" : ""].filter(Boolean).join(" and ")} set; rebooting`);
+                    log(
+                        `${host.name}: ${[n.memoryCgroup ? "memory cgroup on the kernel command line" : "", n.fourKiBPages ? "kernel=kernel8.img" : ""].filter(Boolean).join(" and ")} set; rebooting`,
+                    );
                     // The connection drops with the reboot: its end is the expected answer.
-                    await run(session.client, `${sudo}sh -c 'sleep 1; systemctl reboot || reboot' >/dev/null 2>&1 &`).catch(() => undefined);
+                    await run(
+                        session.client,
+                        `${sudo}sh -c 'sleep 1; systemctl reboot || reboot' >/dev/null 2>&1 &`,
+                    ).catch(() => undefined);
                 }
             } finally {
                 session.client.end();
             }
-            if (!changed) return { name: host.name, facts: null, problems: [`${host.name}: piTuning found its boot files already tuned, but the running kernel is not: reboot it once ('sudo reboot') and run again`] };
+            if (!changed)
+                return {
+                    name: host.name,
+                    facts: null,
+                    problems: [
+                        `${host.name}: piTuning found its boot files already tuned, but the running kernel is not: reboot it once ('sudo reboot') and run again`,
+                    ],
+                };
             const deadline = Date.now() + waitMs;
             // A reboot takes the host away for a while: wait until it has gone, then until it is back.
             await new Promise((r) => setTimeout(r, 10_000));
             for (;;) {
                 const again = await readHost(host, privateKey, 8_000);
                 if (again.facts) return again;
-                if (Date.now() >= deadline) return { name: host.name, facts: null, problems: [`${host.name}: did not answer within ${Math.round(waitMs / 1000)} s of its piTuning reboot: check it on its console`] };
-                log(`${host.name}: waiting for SSH after the reboot (${Math.round((deadline - Date.now()) / 1000)} s left)`);
+                if (Date.now() >= deadline)
+                    return {
+                        name: host.name,
+                        facts: null,
+                        problems: [
+                            `${host.name}: did not answer within ${Math.round(waitMs / 1000)} s of its piTuning reboot: check it on its console`,
+                        ],
+                    };
+                log(
+                    `${host.name}: waiting for SSH after the reboot (${Math.round((deadline - Date.now()) / 1000)} s left)`,
+                );
                 await new Promise((r) => setTimeout(r, 5_000));
             }
         }),

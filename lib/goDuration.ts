@@ -3,11 +3,12 @@
 // that stored form: any other spelling ("60s") shows as a change on every preview. Durations go
 // to the provider only through goDuration().
 
-const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 1e-3, "µs": 1e-3, ns: 1e-6 };
+const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
 
 /** Milliseconds as Go's time.Duration.String() prints them. */
 export function goDuration(ms: number): string {
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`a duration must be a finite number of milliseconds >= 0 (got ${ms})`);
+    if (!Number.isFinite(ms) || ms < 0)
+        throw new Error(`a duration must be a finite number of milliseconds >= 0 (got ${ms})`);
     const ns = Math.round(ms * 1e6);
     if (ns === 0) return "0s";
     const trim = (whole: number, frac: number, digits: number) => {

@@ -29,7 +29,9 @@ program
     .command("kafka <bootstrapServers>")
     .option("--timeout <seconds>", "give up after this long", seconds, 300)
     .action(async (servers: string, o: { timeout: number }) => {
-        const clusterId = await waitFor(`Kafka at ${servers}`, () => kafkaAnswers(servers), { timeoutMs: o.timeout * 1000 });
+        const clusterId = await waitFor(`Kafka at ${servers}`, () => kafkaAnswers(servers), {
+            timeoutMs: o.timeout * 1000,
+        });
         console.log(`Kafka at ${servers} ready (cluster ${clusterId})`);
         process.exitCode = 0;
     });

@@ -21,7 +21,10 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, opts: 
             return await attempt();
         } catch (err) {
             if (now() >= deadline) {
-                throw new Error(`${what} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (${tries} tries); last error: ${(err as Error).message}`, { cause: err });
+                throw new Error(
+                    `${what} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (${tries} tries); last error: ${(err as Error).message}`,
+                    { cause: err },
+                );
             }
         }
         await sleep(opts.intervalMs ?? 1000);
@@ -47,7 +50,13 @@ export function httpAnswers(url: string, requestTimeoutMs = 5000): Promise<numbe
         const req = http.get(url, (res) => {
             const status = res.statusCode ?? 0;
             res.resume();
-            res.on("end", () => settle(() => (status >= 200 && status < 300 ? resolve(status) : reject(new Error(`${url} answered HTTP ${status}`)))));
+            res.on("end", () =>
+                settle(() =>
+                    status >= 200 && status < 300
+                        ? resolve(status)
+                        : reject(new Error(`${url} answered HTTP ${status}`)),
+                ),
+            );
             res.on("error", (err) => settle(() => reject(err)));
         });
         req.on("error", (err) => settle(() => reject(err)));

@@ -20,7 +20,18 @@ import { spawnSync } from "child_process";
 import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
 import { engineDeployment } from "../components/engines";
-import { CLI_CANCELLING, containersInState, descendantsOf, INTERRUPT_FORWARD_GRACE_MS, LockFile, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "./recovery";
+import {
+    CLI_CANCELLING,
+    containersInState,
+    descendantsOf,
+    INTERRUPT_FORWARD_GRACE_MS,
+    LockFile,
+    nameHosts,
+    onInterrupt,
+    orphanContainers,
+    pendingRecovery,
+    staleLocks,
+} from "./recovery";
 import { runOnHost } from "../lib/hostShell";
 import { SUDO_UNLESS_ROOT } from "../lib/shell";
 import { dockerHostOf } from "../components/dockerHost";
@@ -28,11 +39,13 @@ import { targetLayout } from "../stacks/placement";
 import { withSecrets } from "../config/load";
 import { ValidatedConfig } from "../config/schema";
 
-
 /** Runs toolchain/run.sh with its progress lines on this terminal. */
 function toolchain(steps: string[]): void {
     const r = spawnSync(path.join(REPO_ROOT, "toolchain", "run.sh"), steps, { stdio: "inherit" });
-    if (r.status !== 0) throw new Error(`'toolchain/run.sh ${steps.join(" ")}' failed (exit ${r.status ?? r.signal}); its output above says why`);
+    if (r.status !== 0)
+        throw new Error(
+            `'toolchain/run.sh ${steps.join(" ")}' failed (exit ${r.status ?? r.signal}); its output above says why`,
+        );
 }
 
 /**
@@ -45,7 +58,10 @@ async function pulumiCommand(): Promise<PulumiCommand> {
     try {
         return await find();
     } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === "ENOENT" || /-2\b/.test((err as Error).message) ? `none in ${root} or on PATH` : (err as Error).message.split("\n")[0];
+        const why =
+            (err as NodeJS.ErrnoException).code === "ENOENT" || /-2\b/.test((err as Error).message)
+                ? `none in ${root} or on PATH`
+                : (err as Error).message.split("\n")[0];
         console.log(`no usable Pulumi CLI (${why}): building v${PULUMI_VERSION} from the Go module proxy into ${root}`);
         console.log("this takes about 6 minutes on a machine with empty Go caches, once; later runs find it cached");
         toolchain(["pulumi"]);
@@ -86,7 +102,11 @@ function lockFiles(backendDir: string, stackName: string): LockFile[] {
         for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
             const p = path.join(dir, e.name);
             if (e.isDirectory()) walk(p);
-            else if (e.name.endsWith(".json") && path.basename(dir) === stackName && path.basename(path.dirname(dir)) === PROJECT) {
+            else if (
+                e.name.endsWith(".json") &&
+                path.basename(dir) === stackName &&
+                path.basename(path.dirname(dir)) === PROJECT
+            ) {
                 const c = JSON.parse(fs.readFileSync(p, "utf8")) as Omit<LockFile, "path">;
                 out.push({ path: p, pid: c.pid, username: c.username, hostname: c.hostname, timestamp: c.timestamp });
             }
@@ -113,12 +133,19 @@ const alive = (pid: number) => {
  */
 function recoverLocks(backend: string, stackName: string): void {
     if (backend.startsWith("file://")) {
-        const { remove, blocking } = staleLocks(lockFiles(backend.slice("file://".length), stackName), os.hostname(), alive);
+        const { remove, blocking } = staleLocks(
+            lockFiles(backend.slice("file://".length), stackName),
+            os.hostname(),
+            alive,
+        );
         for (const l of remove) {
             fs.rmSync(l.path, { force: true });
-            console.log(`removed a stale lock of stack '${stackName}': pid ${l.pid} on this host took it at ${l.timestamp} and is no longer running (an interrupted run)`);
+            console.log(
+                `removed a stale lock of stack '${stackName}': pid ${l.pid} on this host took it at ${l.timestamp} and is no longer running (an interrupted run)`,
+            );
         }
-        if (blocking.length) throw new Error(`stack '${stackName}' is ${blocking.join("; ").replace(/<stack>/g, stackName)}`);
+        if (blocking.length)
+            throw new Error(`stack '${stackName}' is ${blocking.join("; ").replace(/<stack>/g, stackName)}`);
     }
 }
 
@@ -126,29 +153,56 @@ function recoverLocks(backend: string, stackName: string): void {
 function hostEngines(config: ValidatedConfig): { key: string; name: string; dockerHost: string }[] {
     const layout = targetLayout(withSecrets(config));
     // On the local target every host is a name on this machine's one engine: messages say so.
-    return [config.controller, ...config.workers].map((h) => ({ key: h.name, name: config.target === "local" ? "this machine's Docker engine" : h.name, dockerHost: dockerHostOf(h, layout.access(h)) }));
+    return [config.controller, ...config.workers].map((h) => ({
+        key: h.name,
+        name: config.target === "local" ? "this machine's Docker engine" : h.name,
+        dockerHost: dockerHostOf(h, layout.access(h)),
+    }));
 }
 
-async function recoverState(stack: Stack, config: ValidatedConfig | undefined, action: string, signal: AbortSignal, onOutput: (s: string) => void): Promise<void> {
+async function recoverState(
+    stack: Stack,
+    config: ValidatedConfig | undefined,
+    action: string,
+    signal: AbortSignal,
+    onOutput: (s: string) => void,
+): Promise<void> {
     const state = (await stack.exportStack()).deployment as Parameters<typeof pendingRecovery>[0];
     const pending = pendingRecovery(state);
     // A preview changes nothing, the state included: it says what the next up or destroy settles.
-    if (pending.refresh && action === "preview") console.log(`note: ${pending.say?.replace(/^(.*): refreshing/, "$1: the next up or destroy refreshes")}`);
+    if (pending.refresh && action === "preview")
+        console.log(`note: ${pending.say?.replace(/^(.*): refreshing/, "$1: the next up or destroy refreshes")}`);
     else if (pending.refresh) {
         console.log(pending.say);
-        await stack.refresh({ onOutput, onEvent: collect, clearPendingCreates: true, ...(pending.targets.length ? { target: pending.targets } : {}), signal });
+        await stack.refresh({
+            onOutput,
+            onEvent: collect,
+            clearPendingCreates: true,
+            ...(pending.targets.length ? { target: pending.targets } : {}),
+            signal,
+        });
     }
     if (action !== "up" || !config) return;
-    const inState = containersInState((await stack.exportStack()).deployment as Parameters<typeof containersInState>[0]);
+    const inState = containersInState(
+        (await stack.exportStack()).deployment as Parameters<typeof containersInState>[0],
+    );
     const engines = new Map<string, { name: string; dockerHost: string }>();
     for (const h of hostEngines(config)) engines.set(h.dockerHost, h);
     for (const engine of engines.values()) {
         // Locally the engine's address; on a Pi its own engine, with sudo where the user is not root.
-        const docker = engine.dockerHost.startsWith("ssh://") ? `${SUDO_UNLESS_ROOT}; $SUDO docker` : `docker -H '${engine.dockerHost}'`;
-        const ps = await runOnHost(engine, config.stack, `${docker} ps -a --no-trunc --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.ID}} {{.Names}}' 2>/dev/null || true`).catch(() => "");
+        const docker = engine.dockerHost.startsWith("ssh://")
+            ? `${SUDO_UNLESS_ROOT}; $SUDO docker`
+            : `docker -H '${engine.dockerHost}'`;
+        const ps = await runOnHost(
+            engine,
+            config.stack,
+            `${docker} ps -a --no-trunc --filter 'label=${PROJECT}.stack=${config.stack}' --format '{{.ID}} {{.Names}}' 2>/dev/null || true`,
+        ).catch(() => "");
         for (const c of orphanContainers(ps, inState)) {
             await runOnHost(engine, config.stack, `${docker} rm -f '${c.id}'`);
-            console.log(`removed container ${c.name} (${c.id.slice(0, 12)}) on ${engine.name}: it carries stack '${config.stack}''s label but is not in its state (created by an interrupted up or replacement; its volumes are kept)`);
+            console.log(
+                `removed container ${c.name} (${c.id.slice(0, 12)}) on ${engine.name}: it carries stack '${config.stack}''s label but is not in its state (created by an interrupted up or replacement; its volumes are kept)`,
+            );
         }
     }
 }
@@ -179,7 +233,8 @@ export async function main(argv: string[]): Promise<void> {
     cmd.parse(argv);
     const action = cmd.args[0];
     const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean }>();
-    if (!["up", "preview", "destroy", "outputs"].includes(action)) cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
+    if (!["up", "preview", "destroy", "outputs"].includes(action))
+        cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
     operation = action;
 
     // The local stack runs on this machine's Docker engine: install and start one where none answers.
@@ -187,7 +242,11 @@ export async function main(argv: string[]): Promise<void> {
     const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
     if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: o.stack, projectName: PROJECT, program: async () => clusterProgram(checkedHosts ? { checkedHosts } : {}) },
+        {
+            stackName: o.stack,
+            projectName: PROJECT,
+            program: async () => clusterProgram(checkedHosts ? { checkedHosts } : {}),
+        },
         {
             workDir: o.workDir,
             pulumiCommand: await pulumiCommand(),
@@ -204,7 +263,8 @@ export async function main(argv: string[]): Promise<void> {
     const abort = new AbortController();
     let interrupts = 0;
     let cliCancelling = false;
-    const processTree = () => descendantsOf(process.pid, spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "");
+    const processTree = () =>
+        descendantsOf(process.pid, spawnSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).stdout ?? "");
     // The tree as the first interrupt found it, all alive: a terminal's second Ctrl-C reaches the
     // CLI too, which exits at once, and its plugins are reparented before this handler can look.
     let treeAtFirstInterrupt: number[] = [];
@@ -242,7 +302,10 @@ export async function main(argv: string[]): Promise<void> {
     if (action !== "outputs") {
         // A bad config is reported before anything else is attempted (plugins, the engine); a
         // stack whose config no longer validates can still be destroyed.
-        const config = action === "destroy" ? await checkConfig(stack, o.stack).catch(() => undefined) : await checkConfig(stack, o.stack);
+        const config =
+            action === "destroy"
+                ? await checkConfig(stack, o.stack).catch(() => undefined)
+                : await checkConfig(stack, o.stack);
         destroyConfig = action === "destroy" ? config : undefined;
         // The hosts are checked here, before the engine starts: a refusal is said once, as the
         // last lines, and not again by the engine's progress and its diagnostics (three times).
@@ -259,7 +322,12 @@ export async function main(argv: string[]): Promise<void> {
     switch (action) {
         case "preview": {
             const events: EngineEvent[] = [];
-            const result = await stack.preview({ onOutput, diff: true, signal, onEvent: (e) => (events.push(e), collect(e)) });
+            const result = await stack.preview({
+                onOutput,
+                diff: true,
+                signal,
+                onEvent: (e) => (events.push(e), collect(e)),
+            });
             console.log(`change summary: ${JSON.stringify(result.changeSummary)}`);
             // The same, by resource name, from the engine's events: for scripts and tests.
             console.log(`preview steps: ${JSON.stringify(previewSteps(events))}`);
@@ -271,18 +339,30 @@ export async function main(argv: string[]): Promise<void> {
             const before = (await stack.exportStack()).deployment as Parameters<typeof leftAfterDown>[0];
             if (destroyConfig) {
                 const state = before as Parameters<typeof emptyBucketsBeforeDestroy>[0];
-                await emptyBucketsBeforeDestroy(state, destroyConfig.minio, (line) => console.log(line)).catch((err: Error) =>
-                    console.log(`warning: could not empty the stack's buckets before deleting them (${err.message}); the minio provider empties them itself`),
+                await emptyBucketsBeforeDestroy(state, destroyConfig.minio, (line) => console.log(line)).catch(
+                    (err: Error) =>
+                        console.log(
+                            `warning: could not empty the stack's buckets before deleting them (${err.message}); the minio provider empties them itself`,
+                        ),
                 );
-            } else console.log("note: the stack's config does not validate, so its buckets are left for the minio provider to empty");
+            } else
+                console.log(
+                    "note: the stack's config does not validate, so its buckets are left for the minio provider to empty",
+                );
             const result = await stack.destroy({ onOutput, onEvent: collect, signal });
             console.log(`change summary: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
             // What stays on purpose, and the command that removes each.
             if (destroyConfig) {
                 // Keyed as the images' resource names key hosts: "controller", or a worker's name.
                 const [controller, ...workers] = hostEngines(destroyConfig);
-                const hosts = Object.fromEntries([["controller", controller], ...workers.map((w) => [w.key, w] as const)]);
-                const sshDir = destroyConfig.target === "ssh" && fs.existsSync(sshFilesDir(o.stack)) ? sshFilesDir(o.stack) : undefined;
+                const hosts = Object.fromEntries([
+                    ["controller", controller],
+                    ...workers.map((w) => [w.key, w] as const),
+                ]);
+                const sshDir =
+                    destroyConfig.target === "ssh" && fs.existsSync(sshFilesDir(o.stack))
+                        ? sshFilesDir(o.stack)
+                        : undefined;
                 for (const line of leftAfterDown(before, { hosts, ...(sshDir ? { sshDir } : {}) })) console.log(line);
             }
             return;
@@ -293,7 +373,9 @@ export async function main(argv: string[]): Promise<void> {
             break;
         }
     }
-    const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+    const outputs = Object.fromEntries(
+        Object.entries(await stack.outputs()).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
+    );
     console.log(`\nStack '${o.stack}' outputs (the benchmark reads these):\n${JSON.stringify(outputs, null, 2)}`);
 }
 

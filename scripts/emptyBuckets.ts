@@ -6,7 +6,13 @@
 // destroys. An empty bucket is removed by its first RemoveBucket call, which never starts that
 // goroutine. Emptying here rather than in a resource's delete hook: a hook's delete also runs on a
 // replacement or when retainData is switched on, with the old inputs, and would empty kept data.
-import { AbortMultipartUploadCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+    AbortMultipartUploadCommand,
+    DeleteObjectsCommand,
+    ListMultipartUploadsCommand,
+    ListObjectsV2Command,
+    S3Client,
+} from "@aws-sdk/client-s3";
 import { S3_REGION } from "../config/defaults";
 
 interface StateResource {
@@ -44,12 +50,17 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<{ objec
     let objects = 0;
     let uploads = 0;
     try {
-        for (let token: string | undefined; ; ) {
+        for (let token: string | undefined; ;) {
             const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
             const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
             if (keys.length) {
-                const r = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
-                if (r.Errors?.length) throw new Error(`could not delete ${r.Errors.length} objects of bucket ${bucket}, e.g. ${r.Errors[0].Key}: ${r.Errors[0].Message}`);
+                const r = await s3.send(
+                    new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+                );
+                if (r.Errors?.length)
+                    throw new Error(
+                        `could not delete ${r.Errors.length} objects of bucket ${bucket}, e.g. ${r.Errors[0].Key}: ${r.Errors[0].Message}`,
+                    );
                 objects += keys.length;
             }
             if (!page.IsTruncated) break;
@@ -68,13 +79,24 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<{ objec
 }
 
 /** Empties what `destroy` is about to delete, as MinIO's root user; one line per bucket. */
-export async function emptyBucketsBeforeDestroy(state: { resources?: StateResource[] }, credentials: { rootUser: string; rootPassword: string }, say: (line: string) => void): Promise<void> {
+export async function emptyBucketsBeforeDestroy(
+    state: { resources?: StateResource[] },
+    credentials: { rootUser: string; rootPassword: string },
+    say: (line: string) => void,
+): Promise<void> {
     for (const { endpoint, buckets } of bucketsToEmpty(state)) {
-        const s3 = new S3Client({ endpoint, region: S3_REGION, forcePathStyle: true, credentials: { accessKeyId: credentials.rootUser, secretAccessKey: credentials.rootPassword } });
+        const s3 = new S3Client({
+            endpoint,
+            region: S3_REGION,
+            forcePathStyle: true,
+            credentials: { accessKeyId: credentials.rootUser, secretAccessKey: credentials.rootPassword },
+        });
         try {
             for (const bucket of buckets) {
                 const r = await emptyBucket(s3, bucket);
-                say(`emptied bucket ${bucket} at ${endpoint} before deleting it (${r.objects} objects, ${r.uploads} uploads in flight aborted)`);
+                say(
+                    `emptied bucket ${bucket} at ${endpoint} before deleting it (${r.objects} objects, ${r.uploads} uploads in flight aborted)`,
+                );
             }
         } finally {
             s3.destroy();

@@ -42,7 +42,11 @@ export function failuresOf(events: EngineEvent[]): Failure[] {
     const overall: Failure[] = [];
     for (const [urn, messages] of byUrn) {
         const type = urn ? urnType(urn) : "";
-        const f = { name: urn ? urnName(urn) : "", type: type === "pulumi:pulumi:Stack" ? "" : type, message: messages.join("\n") };
+        const f = {
+            name: urn ? urnName(urn) : "",
+            type: type === "pulumi:pulumi:Stack" ? "" : type,
+            message: messages.join("\n"),
+        };
         (f.type ? failures : overall).push(f.type ? f : { ...f, name: "" });
     }
     return [...failures, ...overall];
@@ -52,8 +56,12 @@ export function failuresOf(events: EngineEvent[]): Failure[] {
 export function failureSummary(action: string, failures: Failure[]): string {
     if (failures.length === 0) return "";
     const resources = failures.filter((f) => f.type);
-    const head = resources.length ? `${action} failed: ${resources.length} resource${resources.length === 1 ? "" : "s"} failed` : `${action} failed`;
-    const body = failures.map((f) => (f.type ? `- ${f.name} (${f.type}):\n${indent(f.message)}` : `- the operation:\n${indent(f.message)}`));
+    const head = resources.length
+        ? `${action} failed: ${resources.length} resource${resources.length === 1 ? "" : "s"} failed`
+        : `${action} failed`;
+    const body = failures.map((f) =>
+        f.type ? `- ${f.name} (${f.type}):\n${indent(f.message)}` : `- the operation:\n${indent(f.message)}`,
+    );
     return [head, ...body].join("\n");
 }
 

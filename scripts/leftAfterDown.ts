@@ -20,7 +20,10 @@ function roleOfImage(name: string): string {
 }
 
 /** `hosts`: by role key ("controller", or a worker's name), the host's name and Docker engine address. */
-export function leftAfterDown(state: { resources?: StateResource[] }, opts: { hosts: Record<string, { name: string; dockerHost: string }>; sshDir?: string }): string[] {
+export function leftAfterDown(
+    state: { resources?: StateResource[] },
+    opts: { hosts: Record<string, { name: string; dockerHost: string }>; sshDir?: string },
+): string[] {
     const resources = state.resources ?? [];
     const byHost = new Map<string, Set<string>>();
     for (const r of resources.filter((x) => x.type === "docker:index/remoteImage:RemoteImage")) {
@@ -43,10 +46,21 @@ export function leftAfterDown(state: { resources?: StateResource[] }, opts: { ho
     for (const [engine, e] of byEngine) {
         const docker = engine.startsWith("ssh://") ? `docker -H ${engine}` : "docker";
         const where = engine.startsWith("ssh://") ? e.names.join(", ") : "this machine's Docker engine";
-        lines.push(`left on ${where}: the images (kept so that the next up does not pull them again); remove with: ${docker} image rm ${[...e.images].sort().map(shellQuote).join(" ")}`);
+        lines.push(
+            `left on ${where}: the images (kept so that the next up does not pull them again); remove with: ${docker} image rm ${[...e.images].sort().map(shellQuote).join(" ")}`,
+        );
     }
-    const kept = resources.filter((r) => r.type === "docker:index/volume:Volume" && r.retainOnDelete).map((r) => String(r.inputs?.name ?? "")).filter(Boolean);
-    if (kept.length) lines.push(`left: the data volumes ${kept.sort().join(", ")} (retainData: true; the next up adopts them); to delete them, set retainData false, run up, then down`);
-    if (opts.sshDir) lines.push(`left on this machine: the operator key and host keys derived from the stack's secrets for ssh, in ${opts.sshDir}; remove with: rm -rf ${shellQuote(opts.sshDir)}`);
+    const kept = resources
+        .filter((r) => r.type === "docker:index/volume:Volume" && r.retainOnDelete)
+        .map((r) => String(r.inputs?.name ?? ""))
+        .filter(Boolean);
+    if (kept.length)
+        lines.push(
+            `left: the data volumes ${kept.sort().join(", ")} (retainData: true; the next up adopts them); to delete them, set retainData false, run up, then down`,
+        );
+    if (opts.sshDir)
+        lines.push(
+            `left on this machine: the operator key and host keys derived from the stack's secrets for ssh, in ${opts.sshDir}; remove with: rm -rf ${shellQuote(opts.sshDir)}`,
+        );
     return lines;
 }

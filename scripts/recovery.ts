@@ -62,11 +62,18 @@ export interface LockFile {
  * interrupted or killed `up`). Those are removed; any other lock may belong to a run still going
  * (another host, a live process), and the user decides.
  */
-export function staleLocks(locks: LockFile[], hostname: string, alive: (pid: number) => boolean): { remove: LockFile[]; blocking: string[] } {
+export function staleLocks(
+    locks: LockFile[],
+    hostname: string,
+    alive: (pid: number) => boolean,
+): { remove: LockFile[]; blocking: string[] } {
     const remove = locks.filter((l) => l.hostname === hostname && !alive(l.pid));
     const blocking = locks
         .filter((l) => !remove.includes(l))
-        .map((l) => `locked by ${l.username}@${l.hostname} (pid ${l.pid}) since ${l.timestamp}${l.hostname === hostname ? ", still running: wait for it to end" : ": if that run is gone, remove the lock with 'pulumi cancel --stack <stack> --yes'"}`);
+        .map(
+            (l) =>
+                `locked by ${l.username}@${l.hostname} (pid ${l.pid}) since ${l.timestamp}${l.hostname === hostname ? ", still running: wait for it to end" : ": if that run is gone, remove the lock with 'pulumi cancel --stack <stack> --yes'"}`,
+        );
     return { remove, blocking };
 }
 
@@ -86,14 +93,21 @@ export interface PendingOperation {
  * that would bring it back could not start. With nothing but pending creates, the stack resource
  * alone is the target (the refresh then only clears them).
  */
-export function pendingRecovery(deployment: { pending_operations?: PendingOperation[]; resources?: { urn: string; type: string }[] }): { refresh: boolean; say: string | null; targets: string[] } {
+export function pendingRecovery(deployment: {
+    pending_operations?: PendingOperation[];
+    resources?: { urn: string; type: string }[];
+}): { refresh: boolean; say: string | null; targets: string[] } {
     const ops = deployment.pending_operations ?? [];
     if (ops.length === 0) return { refresh: false, say: null, targets: [] };
     const byType = new Map<string, number>();
     for (const op of ops) byType.set(op.type, (byType.get(op.type) ?? 0) + 1);
     const what = [...byType].map(([t, n]) => `${n} ${t}`).join(", ");
     const inState = new Set((deployment.resources ?? []).map((r) => r.urn));
-    const touched = [...new Set(ops.filter((op) => op.type !== "creating" && inState.has(op.resource.urn)).map((op) => op.resource.urn))].sort();
+    const touched = [
+        ...new Set(
+            ops.filter((op) => op.type !== "creating" && inState.has(op.resource.urn)).map((op) => op.resource.urn),
+        ),
+    ].sort();
     const stackUrn = (deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
     const targets = touched.length ? touched : stackUrn ? [stackUrn] : [];
     return {
@@ -127,7 +141,12 @@ export function orphanContainers(ps: string, inState: Set<string>): { id: string
 
 /** Container IDs a stack's state holds (docker:index/container:Container resources' ids). */
 export function containersInState(deployment: { resources?: { type: string; id?: string }[] }): Set<string> {
-    return new Set((deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container").map((r) => r.id ?? "").filter(Boolean));
+    return new Set(
+        (deployment.resources ?? [])
+            .filter((r) => r.type === "docker:index/container:Container")
+            .map((r) => r.id ?? "")
+            .filter(Boolean),
+    );
 }
 
 /**
@@ -143,17 +162,23 @@ export function nameHosts(message: string, hosts: { name: string; address: strin
         .map((line) => {
             let named = line;
             for (const h of hosts) {
-                if (new RegExp(`(?<![\\w-])${h.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(line)) continue;
+                if (new RegExp(`(?<![\\w-])${h.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(line))
+                    continue;
                 const escaped = h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
                 // Not inside a longer address (192.168.2.7 in 192.168.2.70), a port kept with it, named once.
-                named = named.replace(new RegExp(`(?<![\\w.@])(\\[?${escaped}\\]?(?::\\d+)?)(?![\\w-]|\\.\\d)(?! \\(host )`, "g"), `$1 (host ${h.name})`);
+                named = named.replace(
+                    new RegExp(`(?<![\\w.@])(\\[?${escaped}\\]?(?::\\d+)?)(?![\\w-]|\\.\\d)(?! \\(host )`, "g"),
+                    `$1 (host ${h.name})`,
+                );
             }
             return named;
         })
         .join("\n");
     const hints: string[] = [];
     if (/dial tcp [^:]+:\d+: (i\/o timeout|connect: connection refused|connect: no route to host)/.test(message)) {
-        hints.push("a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
+        hints.push(
+            "a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)",
+        );
     }
     const pullFailed = /unable to pull image|pull access denied|Get "https:\/\/[^"]*\/v2\//i.test(message);
     if (pullFailed) {

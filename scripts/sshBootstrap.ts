@@ -11,20 +11,25 @@ import { parseClusterConfig, RawConfig } from "../config/schema";
 import { BootstrapAuth, bootstrapHost, BootstrapTarget } from "../ssh/bootstrap";
 import { REPO_ROOT } from "../toolchain/paths";
 
-
 async function pulumi(args: string[], cwd: string): Promise<string> {
     try {
         return (await promisify(execFile)("pulumi", args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
-        if (e.code === "ENOENT") throw new Error("no 'pulumi' on PATH: install it or run 'npm run toolchain -- pulumi'", { cause: err });
-        throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
+        if (e.code === "ENOENT")
+            throw new Error("no 'pulumi' on PATH: install it or run 'npm run toolchain -- pulumi'", { cause: err });
+        throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed: ${(e.stderr ?? e.message).trim()}`, {
+            cause: err,
+        });
     }
 }
 
 /** The stack's config as the program sees it, secrets decrypted (they stay in this process). */
 async function stackConfig(stack: string, cwd: string): Promise<RawConfig> {
-    const json = JSON.parse(await pulumi(["config", "--json", "--show-secrets", "--stack", stack], cwd)) as Record<string, { value?: string; secret: boolean }>;
+    const json = JSON.parse(await pulumi(["config", "--json", "--show-secrets", "--stack", stack], cwd)) as Record<
+        string,
+        { value?: string; secret: boolean }
+    >;
     const values: Record<string, string> = {};
     const secretKeys = new Set<string>();
     for (const [k, v] of Object.entries(json)) {
@@ -43,13 +48,25 @@ export async function main(argv: string[]): Promise<void> {
         .option("--bootstrap-key <file>", "log in the first time with this private key")
         .option("--work-dir <dir>", "directory with Pulumi.yaml and the stack's config", REPO_ROOT)
         .option("--dry-run", "prepare the hosts but do not record their host keys", false)
-        .option("--accept-new-host-key <host...>", "the named hosts were reinstalled: trust the key each presents now in place of the recorded one", [])
+        .option(
+            "--accept-new-host-key <host...>",
+            "the named hosts were reinstalled: trust the key each presents now in place of the recorded one",
+            [],
+        )
         .showHelpAfterError();
     cmd.parse(argv);
-    const o = cmd.opts<{ stack: string; passwordEnv?: string; bootstrapKey?: string; workDir: string; dryRun: boolean; acceptNewHostKey: string[] }>();
+    const o = cmd.opts<{
+        stack: string;
+        passwordEnv?: string;
+        bootstrapKey?: string;
+        workDir: string;
+        dryRun: boolean;
+        acceptNewHostKey: string[];
+    }>();
     const fail = (m: string): never => cmd.error(`error: ${m}`, { exitCode: 2 });
 
-    if (!o.passwordEnv === !o.bootstrapKey) fail("give exactly one of --password-env and --bootstrap-key for the first login");
+    if (!o.passwordEnv === !o.bootstrapKey)
+        fail("give exactly one of --password-env and --bootstrap-key for the first login");
     let auth: BootstrapAuth;
     if (o.passwordEnv) {
         const password = process.env[o.passwordEnv];
@@ -61,12 +78,19 @@ export async function main(argv: string[]): Promise<void> {
     }
 
     const config = parseClusterConfig(await stackConfig(o.stack, o.workDir));
-    if (config.target !== "ssh" || !config.ssh) fail(`stack '${o.stack}' has target '${config.target}': only ssh hosts are bootstrapped`);
+    if (config.target !== "ssh" || !config.ssh)
+        fail(`stack '${o.stack}' has target '${config.target}': only ssh hosts are bootstrapped`);
     const ssh = config.ssh as { user: string; privateKey: string };
 
-    const all = [{ ...config.controller, configPath: "controller" }, ...config.workers.map((w, i) => ({ ...w, configPath: `workers[${i}]` }))];
+    const all = [
+        { ...config.controller, configPath: "controller" },
+        ...config.workers.map((w, i) => ({ ...w, configPath: `workers[${i}]` })),
+    ];
     const unknown = o.acceptNewHostKey.filter((n) => !all.some((h) => h.name === n));
-    if (unknown.length) fail(`--accept-new-host-key ${unknown.join(" ")}: no such host in stack '${o.stack}' (its hosts: ${all.map((h) => h.name).join(", ")})`);
+    if (unknown.length)
+        fail(
+            `--accept-new-host-key ${unknown.join(" ")}: no such host in stack '${o.stack}' (its hosts: ${all.map((h) => h.name).join(", ")})`,
+        );
     // A host named there is verified against nothing, as on its first bootstrap, and its key recorded again.
     const hosts: (BootstrapTarget & { configPath: string })[] = all.map((h) => ({
         name: h.name,
@@ -87,16 +111,22 @@ export async function main(argv: string[]): Promise<void> {
             console.error(`${h.name}: ${(r.reason as Error).message}`);
             continue;
         }
-        console.log(`${h.name}: operator key ${r.value.keyInstalled ? "added" : "already present"}, host key ${r.value.fingerprint}${h.recordedHostKey ? " (verified)" : ""}`);
+        console.log(
+            `${h.name}: operator key ${r.value.keyInstalled ? "added" : "already present"}, host key ${r.value.fingerprint}${h.recordedHostKey ? " (verified)" : ""}`,
+        );
         if (!h.recordedHostKey && !o.dryRun) {
-            await pulumi(["config", "set", "--stack", o.stack, "--path", `${PROJECT}:${h.configPath}.hostKey`, r.value.hostKey], o.workDir);
+            await pulumi(
+                ["config", "set", "--stack", o.stack, "--path", `${PROJECT}:${h.configPath}.hostKey`, r.value.hostKey],
+                o.workDir,
+            );
         }
     }
     if (failed.length) {
         console.error(`\n${failed.length} of ${hosts.length} hosts failed: ${failed.join(", ")}`);
         process.exit(1);
     }
-    if (!o.dryRun) console.log(`\nHost keys are recorded in Pulumi.${o.stack}.yaml; every later connection verifies them.`);
+    if (!o.dryRun)
+        console.log(`\nHost keys are recorded in Pulumi.${o.stack}.yaml; every later connection verifies them.`);
 }
 
 if (require.main === module) {

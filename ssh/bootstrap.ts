@@ -74,7 +74,14 @@ export function connect(target: BootstrapTarget, auth: BootstrapAuth, timeoutMs:
         };
         client
             .on("ready", () => resolve({ client, hostKey: presented as Buffer }))
-            .on("error", (err) => reject(refused ?? new Error(`cannot log in to ${target.name} (${target.user}@${target.address}:${target.port}): ${err.message}`)))
+            .on("error", (err) =>
+                reject(
+                    refused ??
+                        new Error(
+                            `cannot log in to ${target.name} (${target.user}@${target.address}:${target.port}): ${err.message}`,
+                        ),
+                ),
+            )
             .connect(config);
     });
 }
@@ -85,7 +92,9 @@ export function run(client: Client, command: string): Promise<{ code: number; st
             if (err) return reject(err);
             let stdout = "";
             let stderr = "";
-            stream.on("data", (d: Buffer) => (stdout += d.toString())).stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+            stream
+                .on("data", (d: Buffer) => (stdout += d.toString()))
+                .stderr.on("data", (d: Buffer) => (stderr += d.toString()));
             stream.on("close", (code: number) => resolve({ code, stdout, stderr }));
         });
     });
@@ -96,7 +105,12 @@ export function run(client: Client, command: string): Promise<{ code: number; st
  * key logs in, and returns the host key it presented, to be recorded in the stack config so
  * later connections verify it instead of trusting whatever answers.
  */
-export async function bootstrapHost(target: BootstrapTarget, auth: BootstrapAuth, operatorPrivateKey: string, timeoutMs = 20_000): Promise<BootstrapResult> {
+export async function bootstrapHost(
+    target: BootstrapTarget,
+    auth: BootstrapAuth,
+    operatorPrivateKey: string,
+    timeoutMs = 20_000,
+): Promise<BootstrapResult> {
     const pub = publicKeyLine(operatorPrivateKey);
     const keyPart = pub.split(" ").slice(0, 2).join(" ");
     const first = await connect(target, auth, timeoutMs);
@@ -110,7 +124,8 @@ export async function bootstrapHost(target: BootstrapTarget, auth: BootstrapAuth
             `if grep -qF ${shellQuote(keyPart)} ~/.ssh/authorized_keys; then echo present; else echo ${shellQuote(pub)} >> ~/.ssh/authorized_keys && echo added; fi`,
         ].join("\n");
         const r = await run(first.client, script);
-        if (r.code !== 0) throw new Error(`adding the operator key on ${target.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
+        if (r.code !== 0)
+            throw new Error(`adding the operator key on ${target.name} failed (exit ${r.code}): ${r.stderr.trim()}`);
         keyInstalled = r.stdout.trim() === "added";
     } finally {
         first.client.end();
@@ -119,5 +134,10 @@ export async function bootstrapHost(target: BootstrapTarget, auth: BootstrapAuth
     const pinned = { ...target, recordedHostKey: target.recordedHostKey ?? formatHostKey(first.hostKey) };
     const check = await connect(pinned, { privateKey: operatorPrivateKey }, timeoutMs);
     check.client.end();
-    return { name: target.name, hostKey: formatHostKey(first.hostKey), fingerprint: fingerprint(first.hostKey), keyInstalled };
+    return {
+        name: target.name,
+        hostKey: formatHostKey(first.hostKey),
+        fingerprint: fingerprint(first.hostKey),
+        keyInstalled,
+    };
 }

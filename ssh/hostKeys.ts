@@ -16,7 +16,8 @@ export function parseHostKey(text: string): Buffer {
     const [type, b64] = text.trim().split(/\s+/);
     if (!type || !b64) throw new Error(`'${text}' is not a host key of the form 'ssh-ed25519 AAAA...'`);
     const blob = Buffer.from(b64, "base64");
-    if (keyType(blob) !== type) throw new Error(`host key '${text.slice(0, 40)}...' says ${type} but holds a ${keyType(blob)} key`);
+    if (keyType(blob) !== type)
+        throw new Error(`host key '${text.slice(0, 40)}...' says ${type} but holds a ${keyType(blob)} key`);
     return blob;
 }
 

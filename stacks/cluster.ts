@@ -16,7 +16,10 @@ export interface ClusterArgs {
 }
 
 /** The buckets the controller's retained MinIO volume holds, from the preflight's facts. */
-export function retainedBuckets(config: ClusterConfig, hostFacts: Record<string, HostFacts> | undefined): string[] | undefined {
+export function retainedBuckets(
+    config: ClusterConfig,
+    hostFacts: Record<string, HostFacts> | undefined,
+): string[] | undefined {
     const found = hostFacts?.[config.controller.name]?.retainedBuckets;
     return found ? found : undefined;
 }
@@ -41,8 +44,14 @@ export class Cluster extends pulumi.ComponentResource {
             return f ? { facts: hardwareFacts(f) as Record<string, unknown> } : {};
         };
 
-        const existingBuckets = args.localRetainedBuckets?.length ? args.localRetainedBuckets : retainedBuckets(config, args.hostFacts);
-        this.controllerRole = new ControllerRole("controller", { config, layout, ...(existingBuckets ? { existingBuckets } : {}) }, { parent: this });
+        const existingBuckets = args.localRetainedBuckets?.length
+            ? args.localRetainedBuckets
+            : retainedBuckets(config, args.hostFacts);
+        this.controllerRole = new ControllerRole(
+            "controller",
+            { config, layout, ...(existingBuckets ? { existingBuckets } : {}) },
+            { parent: this },
+        );
         const c = this.controllerRole;
 
         this.workerRoles = config.workers.map(
@@ -72,11 +81,20 @@ export class Cluster extends pulumi.ComponentResource {
             partitions: config.kafka.partitions,
             totalSlots: config.totalSlots,
             checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds,
-            budget: { memoryPerSlotMb: config.cluster.memoryPerSlotMb, cpusPerWorker: config.cluster.cpusPerWorker ?? null },
+            budget: {
+                memoryPerSlotMb: config.cluster.memoryPerSlotMb,
+                cpusPerWorker: config.cluster.cpusPerWorker ?? null,
+            },
             buckets: config.buckets,
             images: config.images,
             hosts: [
-                { name: config.controller.name, address: config.controller.address, roles: ["kafka", "minio", ...engine.controllerRoles], dockerHost: c.host.dockerHost, ...facts(config.controller.name) },
+                {
+                    name: config.controller.name,
+                    address: config.controller.address,
+                    roles: ["kafka", "minio", ...engine.controllerRoles],
+                    dockerHost: c.host.dockerHost,
+                    ...facts(config.controller.name),
+                },
                 ...this.workerRoles.map((w, i) => ({
                     name: w.host.name,
                     address: w.host.address,

@@ -107,7 +107,11 @@ export class ControllerRole extends pulumi.ComponentResource {
 
         this.topics = new NexmarkTopics(
             `${name}-topics`,
-            { bootstrapServers: this.kafka.bootstrapServers, partitions: config.kafka.partitions, brokerReady: this.kafka.ready },
+            {
+                bootstrapServers: this.kafka.bootstrapServers,
+                partitions: config.kafka.partitions,
+                brokerReady: this.kafka.ready,
+            },
             { parent: this },
         );
 

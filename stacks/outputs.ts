@@ -29,7 +29,9 @@ export const clusterOutputsSchema = z
          * What each worker's engine container may use, the same whichever engine runs: memory per
          * task slot (slots x this, swap off) and CPUs (null: no limit). Absent on stacks deployed before it was exported.
          */
-        budget: z.object({ memoryPerSlotMb: z.number().int().positive(), cpusPerWorker: z.number().positive().nullable() }).optional(),
+        budget: z
+            .object({ memoryPerSlotMb: z.number().int().positive(), cpusPerWorker: z.number().positive().nullable() })
+            .optional(),
         buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
         images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string(), flink: z.string().optional() }),
         hosts: z.array(
@@ -49,7 +51,13 @@ export const clusterOutputsSchema = z
         stack: z.string(),
     })
     .superRefine((o, ctx) => {
-        for (const key of ENGINE_ENDPOINT_OUTPUTS[o.engine]) if (!o[key]) ctx.addIssue({ code: "custom", path: [key], message: `the stack runs ${o.engine} but exports no ${key}: run 'npm run up' to update it` });
+        for (const key of ENGINE_ENDPOINT_OUTPUTS[o.engine])
+            if (!o[key])
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message: `the stack runs ${o.engine} but exports no ${key}: run 'npm run up' to update it`,
+                });
     });
 
 export type ClusterOutputs = z.infer<typeof clusterOutputsSchema>;

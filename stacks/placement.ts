@@ -34,7 +34,12 @@ export function targetLayout(config: ClusterConfig): TargetLayout {
     const ssh = config.ssh;
     if (!ssh) throw new Error("the ssh target needs ssh credentials (validated config is inconsistent)");
     return {
-        access: () => ({ kind: "ssh", user: ssh.user, privateKey: ssh.privateKey, installCommand: config.dockerInstallCommand }),
+        access: () => ({
+            kind: "ssh",
+            user: ssh.user,
+            privateKey: ssh.privateKey,
+            installCommand: config.dockerInstallCommand,
+        }),
         externalHost: (host) => urlHost(host.address),
         clusterHost: (host) => urlHost(host.address),
         publishIp: "0.0.0.0",

@@ -25,14 +25,27 @@ export interface ProgramDeps {
  * can fix are tuned, rebooted and read again. Throws a PreflightError naming every problem left;
  * none of it changes anything the cluster runs. Empty for the local target.
  */
-export async function checkHosts(validated: ValidatedConfig, deps: Pick<ProgramDeps, "preflight" | "tune">, log: (line: string) => void): Promise<PreflightResult[]> {
+export async function checkHosts(
+    validated: ValidatedConfig,
+    deps: Pick<ProgramDeps, "preflight" | "tune">,
+    log: (line: string) => void,
+): Promise<PreflightResult[]> {
     const hosts = preflightHosts(validated);
     if (hosts.length === 0) return [];
     let results = await (deps.preflight ?? preflight)(hosts, validated.ssh!.privateKey);
     if (validated.piTuning) {
-        const needs = new Map(results.filter((r) => r.facts && needsAny(tuningNeeds(r.facts))).map((r) => [r.name, tuningNeeds(r.facts as HostFacts)]));
+        const needs = new Map(
+            results
+                .filter((r) => r.facts && needsAny(tuningNeeds(r.facts)))
+                .map((r) => [r.name, tuningNeeds(r.facts as HostFacts)]),
+        );
         if (needs.size > 0) {
-            const tuned = await (deps.tune ?? tuneHosts)(hosts.filter((h) => needs.has(h.name)), validated.ssh!.privateKey, needs, log);
+            const tuned = await (deps.tune ?? tuneHosts)(
+                hosts.filter((h) => needs.has(h.name)),
+                validated.ssh!.privateKey,
+                needs,
+                log,
+            );
             results = results.map((r) => {
                 const t = tuned.find((x) => x.name === r.name);
                 return t ? { ...t, problems: [...t.problems, ...(t.facts ? tuningLeft(t.name, t.facts) : [])] } : r;
@@ -59,8 +72,12 @@ export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOut
     const hostFacts = Object.fromEntries(results.filter((r) => r.facts).map((r) => [r.name, r.facts as HostFacts]));
     if (validated.target === "local") {
         // The same adoption of retained buckets as on the ssh target, read from this machine's engine.
-        const retained = await (deps.localBuckets ?? readLocalRetainedBuckets)(minioVolumeName(validated.stack), validated.localDockerHost);
-        return new Cluster("cluster", { config: withSecrets(validated), localRetainedBuckets: retained ?? undefined }).outputs;
+        const retained = await (deps.localBuckets ?? readLocalRetainedBuckets)(
+            minioVolumeName(validated.stack),
+            validated.localDockerHost,
+        );
+        return new Cluster("cluster", { config: withSecrets(validated), localRetainedBuckets: retained ?? undefined })
+            .outputs;
     }
     return new Cluster("cluster", { config: withSecrets(validated), hostFacts }).outputs;
 }

@@ -16,7 +16,8 @@ import { VERSIONS } from "../config/defaults";
 /** The toolchain's classpath, or a clear error saying how to get it. */
 export function flinkClasspath(): string {
     const home = flinkHome();
-    if (!fs.existsSync(path.join(home, ".complete"))) throw new Error(`Flink ${VERSIONS.flink} jars are not in ${home}: run 'toolchain/run.sh flink' first`);
+    if (!fs.existsSync(path.join(home, ".complete")))
+        throw new Error(`Flink ${VERSIONS.flink} jars are not in ${home}: run 'toolchain/run.sh flink' first`);
     return `${path.join(home, "lib")}/*`;
 }
 
@@ -41,12 +42,20 @@ export interface FlinkOptions {
     taskManagerMb?: number;
 }
 
-const yaml = (o: Record<string, string | number>) => Object.entries(o).map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v) : v}`).join("\n") + "\n";
+const yaml = (o: Record<string, string | number>) =>
+    Object.entries(o)
+        .map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v) : v}`)
+        .join("\n") + "\n";
 
 export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<RunningFlink> {
     const classpath = flinkClasspath();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-flink-"));
-    const [rpcPort, restPort, gatewayPort, blobPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [rpcPort, restPort, gatewayPort, blobPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+    ];
     // Flink 2.x reads config.yaml (flat keys are accepted); every address and port on loopback.
     fs.writeFileSync(
         path.join(dir, "config.yaml"),
@@ -82,12 +91,18 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
     const start = (name: string, jvm: string[], main: string, args: string[]) => {
         const logFile = path.join(dir, `${name}.log`);
         logFiles.push(logFile);
-        const child = spawn("java", [...jvm, log4j, `-Dlog.file=${logFile}`, "-cp", classpath, main, ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, FLINK_CONF_DIR: dir } });
+        const child = spawn("java", [...jvm, log4j, `-Dlog.file=${logFile}`, "-cp", classpath, main, ...args], {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { ...process.env, FLINK_CONF_DIR: dir },
+        });
         child.stderr?.on("data", (d) => fs.appendFileSync(logFile, d));
         children.push(child);
         return child;
     };
-    const logs = () => logFiles.map((f) => `--- ${path.basename(f)}\n${fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-4_000) : ""}`).join("\n");
+    const logs = () =>
+        logFiles
+            .map((f) => `--- ${path.basename(f)}\n${fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-4_000) : ""}`)
+            .join("\n");
     const stop = async () => {
         await Promise.all(
             children.map(async (c) => {
@@ -104,24 +119,55 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
     const restUrl = `http://127.0.0.1:${restPort}`;
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     try {
-        start("jobmanager", ["-Xmx512m"], "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", ["--configDir", dir]);
+        start("jobmanager", ["-Xmx512m"], "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", [
+            "--configDir",
+            dir,
+        ]);
         // What taskmanager.sh asks BashJavaUtils: JVM sizes (line 1) and dynamic properties (line 2).
-        const { stdout } = await promisify(execFile)("java", ["-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils", "GET_TM_RESOURCE_PARAMS", "--configDir", dir]);
+        const { stdout } = await promisify(execFile)("java", [
+            "-cp",
+            classpath,
+            "org.apache.flink.runtime.util.bash.BashJavaUtils",
+            "GET_TM_RESOURCE_PARAMS",
+            "--configDir",
+            dir,
+        ]);
         const [jvm, dynamic] = stdout
             .split("\n")
             .filter((l) => l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
             .map((l) => l.slice("BASH_JAVA_UTILS_EXEC_RESULT:".length).trim().split(/\s+/));
-        if (!jvm || !dynamic) throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
+        if (!jvm || !dynamic)
+            throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
         const tms = opts.taskManagers ?? 1;
         for (let i = 0; i < tms; i++) {
             const id = `taskmanager-${i}`;
-            taskManagers.set(id, start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", ["--configDir", dir, ...dynamic, "-D", `taskmanager.resource-id=${id}`]));
+            taskManagers.set(
+                id,
+                start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", [
+                    "--configDir",
+                    dir,
+                    ...dynamic,
+                    "-D",
+                    `taskmanager.resource-id=${id}`,
+                ]),
+            );
         }
         start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
         // A process that exits while we wait ends the wait with the logs, not a time-out.
         let ready = false;
         const exited = new Promise<never>((_, reject) =>
-            children.forEach((c, i) => c.once("exit", (code) => !ready && reject(new Error(`Flink's ${path.basename(logFiles[i], ".log")} exited (${code}) before the cluster was ready:\n${logs()}`)))),
+            children.forEach((c, i) =>
+                c.once(
+                    "exit",
+                    (code) =>
+                        !ready &&
+                        reject(
+                            new Error(
+                                `Flink's ${path.basename(logFiles[i], ".log")} exited (${code}) before the cluster was ready:\n${logs()}`,
+                            ),
+                        ),
+                ),
+            ),
         );
         exited.catch(() => undefined);
         await Promise.race([
@@ -132,12 +178,16 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
                     async () => {
                         const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(5_000) });
                         const o = (await res.json()) as { taskmanagers: number };
-                        if (o.taskmanagers < tms) throw new Error(`${o.taskmanagers} of ${tms} TaskManagers registered`);
+                        if (o.taskmanagers < tms)
+                            throw new Error(`${o.taskmanagers} of ${tms} TaskManagers registered`);
                         return o;
                     },
                     { timeoutMs: 120_000, intervalMs: 500 },
                 );
-                await waitFor(`Flink's SQL Gateway at ${gatewayUrl}`, () => httpAnswers(`${gatewayUrl}/v1/info`), { timeoutMs: 120_000, intervalMs: 500 });
+                await waitFor(`Flink's SQL Gateway at ${gatewayUrl}`, () => httpAnswers(`${gatewayUrl}/v1/info`), {
+                    timeoutMs: 120_000,
+                    intervalMs: 500,
+                });
             })(),
         ]);
         ready = true;

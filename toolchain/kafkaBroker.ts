@@ -11,12 +11,13 @@ import { freePort } from "./net";
 import { createTopicsAndWait } from "../benchmark/kafka/admin";
 import { KAFKA_VERSION, kafkaHome } from "./paths";
 
-
 /** The toolchain's classpath, or a clear error saying how to get it. */
 export function kafkaClasspath(): string {
     const home = kafkaHome();
     if (!fs.existsSync(path.join(home, ".complete"))) {
-        throw new Error(`Kafka ${KAFKA_VERSION} jars are not in ${home}: run 'toolchain/run.sh kafka' (or 'npm run toolchain') first`);
+        throw new Error(
+            `Kafka ${KAFKA_VERSION} jars are not in ${home}: run 'toolchain/run.sh kafka' (or 'npm run toolchain') first`,
+        );
     }
     return `${path.join(home, "libs")}/*`;
 }
@@ -60,10 +61,24 @@ export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<Runnin
     const config = path.join(dir, "server.properties");
     fs.writeFileSync(config, props.join("\n") + "\n");
     const log4j = `-Dlog4j2.configurationFile=${path.join(kafkaHome(), "log4j2.properties")}`;
-    await promisify(execFile)("java", [log4j, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", "YXJyb3lvLXBpLWthZmthAA", "-c", config]);
+    await promisify(execFile)("java", [
+        log4j,
+        "-cp",
+        classpath,
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        "YXJyb3lvLXBpLWthZmthAA",
+        "-c",
+        config,
+    ]);
 
     let output = "";
-    const child: ChildProcess = spawn("java", [`-Xmx${opts.heapMb ?? 512}m`, log4j, "-cp", classpath, "kafka.Kafka", config], { stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(
+        "java",
+        [`-Xmx${opts.heapMb ?? 512}m`, log4j, "-cp", classpath, "kafka.Kafka", config],
+        { stdio: ["ignore", "pipe", "pipe"] },
+    );
     child.stdout?.on("data", (d) => (output = (output + d.toString()).slice(-20_000)));
     child.stderr?.on("data", (d) => (output = (output + d.toString()).slice(-20_000)));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -80,7 +95,10 @@ export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<Runnin
     };
     try {
         await Promise.race([
-            waitFor(`Kafka at ${bootstrapServers}`, () => kafkaAnswers(bootstrapServers), { timeoutMs: 60_000, intervalMs: 500 }),
+            waitFor(`Kafka at ${bootstrapServers}`, () => kafkaAnswers(bootstrapServers), {
+                timeoutMs: 60_000,
+                intervalMs: 500,
+            }),
             exited.then((code) => {
                 throw new Error(`the Kafka broker exited with code ${code} before it answered:\n${output}`);
             }),
@@ -95,10 +113,17 @@ export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<Runnin
 
 /** Creates topics and waits until each partition has a leader. */
 export async function createTopics(bootstrapServers: string, topics: Record<string, number>): Promise<void> {
-    const admin = new Kafka({ clientId: "arroyo-pi-test-admin", brokers: bootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+        clientId: "arroyo-pi-test-admin",
+        brokers: bootstrapServers.split(","),
+        logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
-        await createTopicsAndWait(admin, Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })));
+        await createTopicsAndWait(
+            admin,
+            Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })),
+        );
     } finally {
         await admin.disconnect();
     }

@@ -29,13 +29,21 @@ export function pulumiRoot(): string {
 
 /** Flink's jars (session cluster and Kafka SQL connector), keyed by both versions and the jar set (toolchain/flink/pom.xml), as toolchain/run.sh keys them. */
 export function flinkHome(): string {
-    const pom = crypto.createHash("sha256").update(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "flink", "pom.xml"))).digest("hex").slice(0, 8);
+    const pom = crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "flink", "pom.xml")))
+        .digest("hex")
+        .slice(0, 8);
     return path.join(cacheDir(), `flink-${VERSIONS.flink}-kafka-${VERSIONS.flinkKafkaConnector}-${pom}`);
 }
 
 /** Flink's Kafka SQL connector jar for the deployment (`toolchain/run.sh flink-connector`). */
 export function flinkConnectorJar(): string {
-    return path.join(cacheDir(), `flink-connector-${VERSIONS.flinkKafkaConnector}`, `flink-sql-connector-kafka-${VERSIONS.flinkKafkaConnector}.jar`);
+    return path.join(
+        cacheDir(),
+        `flink-connector-${VERSIONS.flinkKafkaConnector}`,
+        `flink-sql-connector-kafka-${VERSIONS.flinkKafkaConnector}.jar`,
+    );
 }
 
 export function kafkaHome(): string {
@@ -44,7 +52,11 @@ export function kafkaHome(): string {
 
 /** Confluent's Kafka client for the load, as toolchain/kafka-javascript/package.json pins it. */
 export const KAFKA_JAVASCRIPT_PACKAGE = "@confluentinc/kafka-javascript";
-export const KAFKA_JAVASCRIPT_VERSION: string = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "kafka-javascript", "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies[KAFKA_JAVASCRIPT_PACKAGE];
+export const KAFKA_JAVASCRIPT_VERSION: string = (
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "toolchain", "kafka-javascript", "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+    }
+).dependencies[KAFKA_JAVASCRIPT_PACKAGE];
 
 /** Where toolchain/run.sh builds it: native code, so keyed by Node's module ABI as well. */
 export function kafkaJavascriptHome(): string {

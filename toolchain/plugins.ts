@@ -4,10 +4,12 @@ import * as path from "path";
 import pkg from "../package.json";
 
 /** The resource plugins the program needs, at the versions of their npm SDKs. */
-export const PLUGINS: { name: string; version: string }[] = (["docker", "kafka", "minio", "command"] as const).map((name) => ({
-    name,
-    version: pkg.dependencies[`@pulumi/${name}`],
-}));
+export const PLUGINS: { name: string; version: string }[] = (["docker", "kafka", "minio", "command"] as const).map(
+    (name) => ({
+        name,
+        version: pkg.dependencies[`@pulumi/${name}`],
+    }),
+);
 
 /**
  * Plugins Pulumi could not find without downloading: neither `pulumi-resource-<name>` on PATH
@@ -16,7 +18,11 @@ export const PLUGINS: { name: string; version: string }[] = (["docker", "kafka",
 export function missingPlugins(env: NodeJS.ProcessEnv = process.env): string[] {
     const home = env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
     const onPath = (bin: string) => (env.PATH ?? "").split(":").some((d) => d && fs.existsSync(path.join(d, bin)));
-    return PLUGINS.filter((p) => !onPath(`pulumi-resource-${p.name}`) && !fs.existsSync(path.join(home, "plugins", `resource-${p.name}-v${p.version}`))).map((p) => `${p.name} v${p.version}`);
+    return PLUGINS.filter(
+        (p) =>
+            !onPath(`pulumi-resource-${p.name}`) &&
+            !fs.existsSync(path.join(home, "plugins", `resource-${p.name}-v${p.version}`)),
+    ).map((p) => `${p.name} v${p.version}`);
 }
 
 /** The message `npm run up` stops with when plugins are missing and cannot be installed. */

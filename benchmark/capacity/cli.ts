@@ -17,7 +17,10 @@ export interface FindMaxContext {
     queries: NexmarkQuery[];
     parallelisms: number[];
     runTag: string;
-    common: Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "parallelism" | "runTag">;
+    common: Omit<
+        BenchmarkOptions,
+        "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "parallelism" | "runTag"
+    >;
     skeleton: () => Omit<BenchmarkResults, "mode" | "load" | "queries">;
     dir: string;
 }
@@ -31,23 +34,57 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     const threads = common.threads ?? os.availableParallelism();
     let load: LoadSource;
     if (args.generatorCeiling) {
-        load = { host: os.hostname(), threads, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: args.generatorCeiling, ceiling: "given", ...clientRecord(common.loadClient ?? resolveLoadClient()) };
+        load = {
+            host: os.hostname(),
+            threads,
+            aloneEventsPerSecond: null,
+            intoBrokerEventsPerSecond: args.generatorCeiling,
+            ceiling: "given",
+            ...clientRecord(common.loadClient ?? resolveLoadClient()),
+        };
     } else {
-        console.log(`measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`);
-        load = await measureGenerator({ bootstrapServers: outputs.kafkaBootstrapServers, topics: outputs.topics, threads, events: args.ceilingEvents, ...(common.loadClient ? { client: common.loadClient } : {}) });
+        console.log(
+            `measuring the generator: ${args.ceilingEvents} events unpaced into ${outputs.kafkaBootstrapServers} with ${threads} thread(s)`,
+        );
+        load = await measureGenerator({
+            bootstrapServers: outputs.kafkaBootstrapServers,
+            topics: outputs.topics,
+            threads,
+            events: args.ceilingEvents,
+            ...(common.loadClient ? { client: common.loadClient } : {}),
+        });
     }
-    console.log(`generator ceiling: ${Math.round(load.intoBrokerEventsPerSecond ?? 0)} events/s into this broker${load.aloneEventsPerSecond ? `, ${Math.round(load.aloneEventsPerSecond)} events/s generating alone` : ""} (${load.ceiling}); no trial runs above it`);
+    console.log(
+        `generator ceiling: ${Math.round(load.intoBrokerEventsPerSecond ?? 0)} events/s into this broker${load.aloneEventsPerSecond ? `, ${Math.round(load.aloneEventsPerSecond)} events/s generating alone` : ""} (${load.ceiling}); no trial runs above it`,
+    );
 
     const done: CapacityResult[] = [];
     // The search under way, so an interrupted run keeps its finished trials.
     let current: CapacityResult | undefined;
     let aborted = false;
     let finishing: Promise<void> | undefined;
-    const search = { source: args.source, parallelisms: ctx.parallelisms, startRate: args.startRate, resolution: args.resolution, maxTrials: args.maxTrials, trialWarmupSeconds: args.trialWarmup, trialWindowSeconds: args.trialDuration, latencySloMs: args.latencySlo ?? null };
+    const search = {
+        source: args.source,
+        parallelisms: ctx.parallelisms,
+        startRate: args.startRate,
+        resolution: args.resolution,
+        maxTrials: args.maxTrials,
+        trialWarmupSeconds: args.trialWarmup,
+        trialWindowSeconds: args.trialDuration,
+        latencySloMs: args.latencySlo ?? null,
+    };
     const write = async () => {
         const base = ctx.skeleton();
-        const searches = current && !done.includes(current) && current.search.trials.length > 0 ? [...done, current] : done;
-        const results: BenchmarkResults = { ...base, configuration: { ...base.configuration, search }, mode: "find-max", load, queries: [], capacity: withEfficiency(searches) };
+        const searches =
+            current && !done.includes(current) && current.search.trials.length > 0 ? [...done, current] : done;
+        const results: BenchmarkResults = {
+            ...base,
+            configuration: { ...base.configuration, search },
+            mode: "find-max",
+            load,
+            queries: [],
+            capacity: withEfficiency(searches),
+        };
         const files = await writeResults(ctx.dir, results);
         console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     };
@@ -64,7 +101,16 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     process.on("SIGINT", onSigint);
 
     const tty = process.stdout.isTTY === true;
-    const bars = tty ? new MultiBar({ format: " {search} |{bar}| trial {value}/{total} | {rate} ev/s | bracket {bracket}", hideCursor: true, clearOnComplete: false }, Presets.shades_classic) : undefined;
+    const bars = tty
+        ? new MultiBar(
+              {
+                  format: " {search} |{bar}| trial {value}/{total} | {rate} ev/s | bracket {bracket}",
+                  hideCursor: true,
+                  clearOnComplete: false,
+              },
+              Presets.shades_classic,
+          )
+        : undefined;
     let bar: ReturnType<MultiBar["create"]> | undefined;
     const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.log(line));
     try {
@@ -78,13 +124,28 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             startRate: args.startRate,
             resolution: args.resolution,
             maxTrials: args.maxTrials,
-            rules: { lagThreshold: args.lagThreshold, producerTolerance: PRODUCER_TOLERANCE, ...(args.latencySlo ? { latencySloMs: args.latencySlo } : {}) },
+            rules: {
+                lagThreshold: args.lagThreshold,
+                producerTolerance: PRODUCER_TOLERANCE,
+                ...(args.latencySlo ? { latencySloMs: args.latencySlo } : {}),
+            },
             ...(load.intoBrokerEventsPerSecond ? { generatorCeiling: load.intoBrokerEventsPerSecond } : {}),
             ...(args.source === "nexmark" ? { nexmarkSource: true } : {}),
             aborted: () => aborted,
             onSearchStart: (q, p) => {
                 const title = ctx.queries.find((x) => x.id === q)?.title ?? q;
-                current = { query: q, title, parallelism: p, efficiency: null, search: { mst: null, end: "aborted", note: "interrupted by the user during this search", trials: [] } };
+                current = {
+                    query: q,
+                    title,
+                    parallelism: p,
+                    efficiency: null,
+                    search: {
+                        mst: null,
+                        end: "aborted",
+                        note: "interrupted by the user during this search",
+                        trials: [],
+                    },
+                };
                 bar?.stop();
                 bar = bars?.create(args.maxTrials, 0, { search: `${q} p=${p}`, rate: args.startRate, bracket: "-" });
                 if (!bars) console.log(`${q} at parallelism ${p}: searching from ${args.startRate} events/s`);
@@ -96,7 +157,9 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
                     current.search.mst = best ? { rate: best.rate, inputRate: best.inputRate } : null;
                 }
                 bar?.increment(1, { rate: t.rate, bracket: `${bracket.pass ?? "?"}-${bracket.fail ?? "?"}` });
-                say(`${q} p=${p}: ${t.rate} events/s -> ${t.pass ? "pass" : "FAIL"} (input ${Math.round(t.inputRate ?? 0)}/s, lag trend ${Math.round(t.lagTrend ?? 0)}/s${t.p99Ms !== null ? `, p99 ${t.p99Ms} ms` : ""}; ${t.why}) in ${t.seconds.toFixed(0)} s`);
+                say(
+                    `${q} p=${p}: ${t.rate} events/s -> ${t.pass ? "pass" : "FAIL"} (input ${Math.round(t.inputRate ?? 0)}/s, lag trend ${Math.round(t.lagTrend ?? 0)}/s${t.p99Ms !== null ? `, p99 ${t.p99Ms} ms` : ""}; ${t.why}) in ${t.seconds.toFixed(0)} s`,
+                );
             },
             onSearchEnd: (r) => {
                 done.push(r);
@@ -113,5 +176,8 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     if (finishing) return finishing;
     process.off("SIGINT", onSigint);
     await write();
-    for (const r of done) console.log(`${r.query} p=${r.parallelism}: ${r.search.mst ? `MST ${r.search.mst.rate} events/s (input ${Math.round(r.search.mst.inputRate ?? 0)}/s)` : "no MST"}${r.efficiency !== null ? `, efficiency ${r.efficiency.toFixed(2)}` : ""}; ${r.search.end}`);
+    for (const r of done)
+        console.log(
+            `${r.query} p=${r.parallelism}: ${r.search.mst ? `MST ${r.search.mst.rate} events/s (input ${Math.round(r.search.mst.inputRate ?? 0)}/s)` : "no MST"}${r.efficiency !== null ? `, efficiency ${r.efficiency.toFixed(2)}` : ""}; ${r.search.end}`,
+        );
 }

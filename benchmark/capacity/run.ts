@@ -12,7 +12,10 @@ import { CapacityResult, LoadSource, Trial } from "./types";
 export type { CapacityResult, LoadSource };
 import { bottleneck, searchPipelineCeiling } from "./ceiling";
 
-export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "durationSeconds" | "parallelism" | "runTag"> {
+export interface CapacityOptions extends Omit<
+    BenchmarkOptions,
+    "queries" | "eventsPerSecond" | "totalEvents" | "warmupEvents" | "durationSeconds" | "parallelism" | "runTag"
+> {
     queries: NexmarkQuery[];
     parallelisms: number[];
     runTag: string;
@@ -29,11 +32,15 @@ export interface CapacityOptions extends Omit<BenchmarkOptions, "queries" | "eve
     nexmarkTolerance?: number;
     aborted?: () => boolean;
     onSearchStart?: (query: string, parallelism: number) => void;
-    onTrial?: (query: string, parallelism: number, t: Trial, bracket: { pass: number | null; fail: number | null }) => void;
+    onTrial?: (
+        query: string,
+        parallelism: number,
+        t: Trial,
+        bracket: { pass: number | null; fail: number | null },
+    ) => void;
     /** Each finished search, as it ends (so an interrupted run keeps what was measured). */
     onSearchEnd?: (r: CapacityResult) => void;
 }
-
 
 /** Searches every query at every parallelism, in that order. */
 export async function findCapacity(opts: CapacityOptions): Promise<CapacityResult[]> {
@@ -79,7 +86,8 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
                     resolution: opts.resolution,
                     maxTrials: opts.maxTrials,
                     tolerance: opts.nexmarkTolerance ?? opts.rules.producerTolerance,
-                    updatingTtlSeconds: opts.updatingTtlSeconds ?? updatingTtlSeconds(opts.warmupSeconds + opts.windowSeconds),
+                    updatingTtlSeconds:
+                        opts.updatingTtlSeconds ?? updatingTtlSeconds(opts.warmupSeconds + opts.windowSeconds),
                     ...(opts.aborted ? { aborted: opts.aborted } : {}),
                     ...(opts.log ? { log: opts.log } : {}),
                 });
@@ -102,9 +110,14 @@ export function withEfficiency(results: CapacityResult[]): CapacityResult[] {
     return results;
 }
 
-
 /** Measures the generator alone and into the stack's broker (the events land on the topics; later groups start past them). */
-export async function measureGenerator(opts: { bootstrapServers: string; topics: { person: string; auction: string; bid: string }; threads: number; events: number; client?: LoadClient }): Promise<LoadSource> {
+export async function measureGenerator(opts: {
+    bootstrapServers: string;
+    topics: { person: string; auction: string; bid: string };
+    threads: number;
+    events: number;
+    client?: LoadClient;
+}): Promise<LoadSource> {
     const client = opts.client ?? resolveLoadClient();
     const g = new NexmarkGenerator({ seed: 1, baseTimeMs: Date.now(), eventsPerSecond: 1e6 });
     for (let n = 0; n < 20_000; n++) g.record(n);
@@ -112,6 +125,21 @@ export async function measureGenerator(opts: { bootstrapServers: string; topics:
     const alone = Math.min(opts.events, 200_000);
     for (let n = 0; n < alone; n++) g.record(n);
     const perThread = alone / (Number(process.hrtime.bigint() - t0) / 1e9);
-    const report = await produceNexmark({ bootstrapServers: opts.bootstrapServers, topics: opts.topics, totalEvents: opts.events, eventsPerSecond: 1e9, threads: opts.threads, seed: 1, client });
-    return { host: os.hostname(), threads: opts.threads, aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()), intoBrokerEventsPerSecond: report.achievedRate, ceiling: "measured", ...clientRecord(client) };
+    const report = await produceNexmark({
+        bootstrapServers: opts.bootstrapServers,
+        topics: opts.topics,
+        totalEvents: opts.events,
+        eventsPerSecond: 1e9,
+        threads: opts.threads,
+        seed: 1,
+        client,
+    });
+    return {
+        host: os.hostname(),
+        threads: opts.threads,
+        aloneEventsPerSecond: perThread * Math.min(opts.threads, os.availableParallelism()),
+        intoBrokerEventsPerSecond: report.achievedRate,
+        ceiling: "measured",
+        ...clientRecord(client),
+    };
 }

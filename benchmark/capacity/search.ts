@@ -16,7 +16,6 @@ export interface TrialRules {
     latencySloMs?: number;
 }
 
-
 /** Judges one trial's run by the rules: sustained, producer on target, valid, within the latency SLO. */
 export function judgeTrial(run: QueryRun, rules: TrialRules, seconds = 0): Trial {
     const k = run.figures.kafka;
@@ -25,20 +24,46 @@ export function judgeTrial(run: QueryRun, rules: TrialRules, seconds = 0): Trial
     // is the broker's latency: on a short trial that alone can be 2%.
     const sent = run.produce.sentRate;
     const span = k.consumedInWindow ? { fromMs: k.consumedInWindow.fromMs, toMs: k.consumedInWindow.toMs } : null;
-    const base = { rate: run.produce.targetRate, inputRate: k.inputRate, consumedRate: k.consumedRate, lagTrend: k.lagTrend, achievedRate: sent, p99Ms: p99, seconds, pipelineName: run.pipelineName, consumedSpan: span };
+    const base = {
+        rate: run.produce.targetRate,
+        inputRate: k.inputRate,
+        consumedRate: k.consumedRate,
+        lagTrend: k.lagTrend,
+        achievedRate: sent,
+        p99Ms: p99,
+        seconds,
+        pipelineName: run.pipelineName,
+        consumedSpan: span,
+    };
     const short = 1 - sent / run.produce.targetRate;
     if (short > rules.producerTolerance) {
-        return { ...base, pass: false, generatorBound: true, why: `generator-bound: it sent ${Math.round(sent)} of ${run.produce.targetRate} events/s (${(short * 100).toFixed(1)}% short)` };
+        return {
+            ...base,
+            pass: false,
+            generatorBound: true,
+            why: `generator-bound: it sent ${Math.round(sent)} of ${run.produce.targetRate} events/s (${(short * 100).toFixed(1)}% short)`,
+        };
     }
-    if (!run.validity.valid) return { ...base, pass: false, generatorBound: false, why: `invalid: ${run.validity.reasons.join("; ")}` };
+    if (!run.validity.valid)
+        return { ...base, pass: false, generatorBound: false, why: `invalid: ${run.validity.reasons.join("; ")}` };
     if (k.verdict === "inconclusive") {
         // A load that fell behind its schedule mid-trial measured the generator, not Arroyo.
         const loadBound = k.inconclusiveBecause === "load behind schedule";
-        return { ...base, pass: false, generatorBound: loadBound, why: loadBound ? `generator-bound: ${k.verdictReason}` : `inconclusive: ${k.verdictReason}` };
+        return {
+            ...base,
+            pass: false,
+            generatorBound: loadBound,
+            why: loadBound ? `generator-bound: ${k.verdictReason}` : `inconclusive: ${k.verdictReason}`,
+        };
     }
     if (k.verdict === "not sustainable") return { ...base, pass: false, generatorBound: false, why: k.verdictReason };
     if (rules.latencySloMs !== undefined && p99 !== null && p99 > rules.latencySloMs) {
-        return { ...base, pass: false, generatorBound: false, why: `p99 latency ${p99} ms over the ${rules.latencySloMs} ms SLO` };
+        return {
+            ...base,
+            pass: false,
+            generatorBound: false,
+            why: `p99 latency ${p99} ms over the ${rules.latencySloMs} ms SLO`,
+        };
     }
     return { ...base, pass: true, generatorBound: false, why: "sustained" };
 }
@@ -57,18 +82,25 @@ export interface SearchOptions {
     aborted?: () => boolean;
 }
 
-
-
 /** Doubling from startRate until a trial fails, then bisection to the resolution. */
 export async function findMax(opts: SearchOptions): Promise<SearchResult> {
     const trials: Trial[] = [];
     let pass: Trial | undefined;
     let fail: number | undefined;
-    const end = (e: SearchEnd, note: string): SearchResult => ({ mst: pass ? { rate: pass.rate, inputRate: pass.inputRate } : null, end: e, note, trials });
+    const end = (e: SearchEnd, note: string): SearchResult => ({
+        mst: pass ? { rate: pass.rate, inputRate: pass.inputRate } : null,
+        end: e,
+        note,
+        trials,
+    });
     let rate = opts.startRate;
     for (;;) {
         if (opts.aborted?.()) return end("aborted", `stopped by the user after ${trials.length} trials`);
-        if (trials.length >= opts.maxTrials) return end("max-trials", `stopped after ${opts.maxTrials} trials (--max-trials) with the bracket ${pass?.rate ?? 0}-${fail ?? "?"} events/s`);
+        if (trials.length >= opts.maxTrials)
+            return end(
+                "max-trials",
+                `stopped after ${opts.maxTrials} trials (--max-trials) with the bracket ${pass?.rate ?? 0}-${fail ?? "?"} events/s`,
+            );
         if (opts.generatorCeiling !== undefined && rate > opts.generatorCeiling) {
             return end(
                 "generator-bound",
@@ -78,7 +110,10 @@ export async function findMax(opts: SearchOptions): Promise<SearchResult> {
         const t = await opts.trial(Math.round(rate));
         trials.push(t);
         if (t.generatorBound) {
-            return end("generator-bound", `generator-bound at ${Math.round(t.rate)} events/s: ${t.why}; the cluster's MST is at least ${pass ? Math.round(pass.rate) : "?"} events/s and was not found`);
+            return end(
+                "generator-bound",
+                `generator-bound at ${Math.round(t.rate)} events/s: ${t.why}; the cluster's MST is at least ${pass ? Math.round(pass.rate) : "?"} events/s and was not found`,
+            );
         }
         if (t.pass && (!pass || t.rate > pass.rate)) pass = t;
         if (!t.pass) fail = fail === undefined ? t.rate : Math.min(fail, t.rate);
@@ -91,7 +126,10 @@ export async function findMax(opts: SearchOptions): Promise<SearchResult> {
             rate = t.rate / 2;
         } else {
             if ((fail - pass.rate) / pass.rate <= opts.resolution) {
-                return end("resolved", `MST ${Math.round(pass.rate)} events/s: sustained there, not at ${Math.round(fail)} (within ${(opts.resolution * 100).toFixed(0)}%)`);
+                return end(
+                    "resolved",
+                    `MST ${Math.round(pass.rate)} events/s: sustained there, not at ${Math.round(fail)} (within ${(opts.resolution * 100).toFixed(0)}%)`,
+                );
             }
             rate = (pass.rate + fail) / 2;
         }

@@ -37,7 +37,10 @@ export interface EngineJob {
     /** Reads the engine's own metrics once and keeps them for figures(). */
     sampleMetrics(): Promise<void>;
     /** The engine's figures over the window, from what sampleMetrics() kept; and their series for the results. */
-    figures(window: { startMs: number; endMs: number }, consumed: { events: number; fromMs: number; toMs: number } | null): { figures: EngineFigures; series: EngineSeries };
+    figures(
+        window: { startMs: number; endMs: number },
+        consumed: { events: number; fromMs: number; toMs: number } | null,
+    ): { figures: EngineFigures; series: EngineSeries };
     /** The engine's first or root error for the job, for an invalid run. */
     firstError(): Promise<string | undefined>;
     /** Stops the job and removes what the engine keeps of it. */

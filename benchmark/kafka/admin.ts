@@ -14,7 +14,11 @@ export async function retrying<T>(what: string, request: () => Promise<T>, timeo
         } catch (err) {
             const retriable = (err as { retriable?: boolean }).retriable === true;
             if (!retriable) throw err;
-            if (Date.now() >= deadline) throw new Error(`${what} did not succeed within ${Math.round(timeoutMs / 1000)} s; last error: ${(err as Error).message}`, { cause: err });
+            if (Date.now() >= deadline)
+                throw new Error(
+                    `${what} did not succeed within ${Math.round(timeoutMs / 1000)} s; last error: ${(err as Error).message}`,
+                    { cause: err },
+                );
             await new Promise((r) => setTimeout(r, 250));
         }
     }
@@ -24,12 +28,20 @@ export async function retrying<T>(what: string, request: () => Promise<T>, timeo
  * Creates topics and waits until every partition has a leader that answers offset requests, so
  * the next request (a producer's, an offset read) does not meet a partition still being placed.
  */
-export async function createTopicsAndWait(admin: Admin, topics: { topic: string; numPartitions: number }[]): Promise<void> {
-    await retrying(`creating ${topics.map((t) => t.topic).join(", ")}`, () => admin.createTopics({ topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false }));
+export async function createTopicsAndWait(
+    admin: Admin,
+    topics: { topic: string; numPartitions: number }[],
+): Promise<void> {
+    await retrying(`creating ${topics.map((t) => t.topic).join(", ")}`, () =>
+        admin.createTopics({ topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false }),
+    );
     for (const t of topics) {
         await retrying(`leaders of ${t.topic}`, async () => {
             const offsets = await admin.fetchTopicOffsets(t.topic);
-            if (offsets.length !== t.numPartitions) throw Object.assign(new Error(`${t.topic} has ${offsets.length} of ${t.numPartitions} partitions`), { retriable: true });
+            if (offsets.length !== t.numPartitions)
+                throw Object.assign(new Error(`${t.topic} has ${offsets.length} of ${t.numPartitions} partitions`), {
+                    retriable: true,
+                });
         });
     }
 }
@@ -39,5 +51,7 @@ export async function createTopicsAndWait(admin: Admin, topics: { topic: string;
  * created its leaders may not be known yet: retried while the broker says so.
  */
 export async function endOffsets(admin: Admin, topic: string): Promise<number[]> {
-    return (await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    return (await retrying(`end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic)))
+        .sort((a, b) => a.partition - b.partition)
+        .map((o) => Number(o.high));
 }

@@ -13,11 +13,18 @@ export function fixedAssigner(topic: string, partitions: number[]): PartitionAss
         async assign({ members }) {
             return members.map((m, i) => ({
                 memberId: m.memberId,
-                memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: i === 0 ? { [topic]: partitions } : {}, userData: Buffer.alloc(0) }),
+                memberAssignment: AssignerProtocol.MemberAssignment.encode({
+                    version: 0,
+                    assignment: i === 0 ? { [topic]: partitions } : {},
+                    userData: Buffer.alloc(0),
+                }),
             }));
         },
         protocol({ topics }) {
-            return { name: "ArroyoPiFixedAssigner", metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+            return {
+                name: "ArroyoPiFixedAssigner",
+                metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+            };
         },
     });
 }
@@ -40,11 +47,19 @@ export interface AssignedConsumerOptions {
 export async function assignedConsumer(kafka: Kafka, opts: AssignedConsumerOptions): Promise<Consumer> {
     const committer = new OffsetCommitter(kafka);
     try {
-        await committer.commit(opts.groupId, opts.topic, opts.partitions.map((p) => ({ partition: p, offset: opts.startOffsets.get(p) ?? 0 })));
+        await committer.commit(
+            opts.groupId,
+            opts.topic,
+            opts.partitions.map((p) => ({ partition: p, offset: opts.startOffsets.get(p) ?? 0 })),
+        );
     } finally {
         await committer.disconnect();
     }
-    const consumer = kafka.consumer({ ...opts.consumerConfig, groupId: opts.groupId, partitionAssigners: [fixedAssigner(opts.topic, opts.partitions)] });
+    const consumer = kafka.consumer({
+        ...opts.consumerConfig,
+        groupId: opts.groupId,
+        partitionAssigners: [fixedAssigner(opts.topic, opts.partitions)],
+    });
     await consumer.connect();
     return consumer;
 }

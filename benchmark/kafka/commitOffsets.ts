@@ -2,7 +2,13 @@ import { Kafka } from "kafkajs";
 import { retrying } from "./admin";
 
 interface Broker {
-    offsetCommit(req: { groupId: string; groupGenerationId: number; memberId: string; retentionTime?: number; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<{
+    offsetCommit(req: {
+        groupId: string;
+        groupGenerationId: number;
+        memberId: string;
+        retentionTime?: number;
+        topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+    }): Promise<{
         responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[];
     }>;
 }
@@ -27,9 +33,16 @@ export class OffsetCommitter {
     private connected = false;
 
     constructor(kafka: Kafka) {
-        const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
-        if (!factory) throw new Error("this kafkajs has no private cluster factory: OffsetCommitter is written for kafkajs 2.2.x");
-        this.cluster = (kafka as unknown as Record<symbol, (o: object) => Cluster>)[factory]({ allowAutoTopicCreation: false });
+        const factory = Object.getOwnPropertySymbols(kafka).find(
+            (s) => s.description === "private:Kafka:createCluster",
+        );
+        if (!factory)
+            throw new Error(
+                "this kafkajs has no private cluster factory: OffsetCommitter is written for kafkajs 2.2.x",
+            );
+        this.cluster = (kafka as unknown as Record<symbol, (o: object) => Cluster>)[factory]({
+            allowAutoTopicCreation: false,
+        });
     }
 
     async commit(groupId: string, topic: string, partitions: { partition: number; offset: number }[]): Promise<void> {
@@ -39,10 +52,26 @@ export class OffsetCommitter {
         }
         await retrying(`committing offsets of group ${groupId}`, async () => {
             const coordinator = await this.cluster.findGroupCoordinator({ groupId });
-            const res = await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: "", topics: [{ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }] });
+            const res = await coordinator.offsetCommit({
+                groupId,
+                groupGenerationId: -1,
+                memberId: "",
+                topics: [
+                    {
+                        topic,
+                        partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })),
+                    },
+                ],
+            });
             // kafkajs throws on a partition's error code already; this guards a response it let through.
             const failed = res.responses.flatMap((t) => t.partitions).filter((p) => p.errorCode !== 0);
-            if (failed.length) throw Object.assign(new Error(`Kafka refused the commit of ${topic} partitions ${failed.map((p) => `${p.partition} (error ${p.errorCode})`).join(", ")}`), { retriable: true });
+            if (failed.length)
+                throw Object.assign(
+                    new Error(
+                        `Kafka refused the commit of ${topic} partitions ${failed.map((p) => `${p.partition} (error ${p.errorCode})`).join(", ")}`,
+                    ),
+                    { retriable: true },
+                );
         });
     }
 

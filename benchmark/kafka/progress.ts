@@ -35,15 +35,27 @@ export interface ProgressSample {
  * so it reads this run's load and nothing earlier, and nothing races partition assignment.
  * Returns the start offsets per table.
  */
-export async function seedGroups(admin: Admin, committer: OffsetCommitter, groups: SourceGroup[]): Promise<Map<string, number[]>> {
+export async function seedGroups(
+    admin: Admin,
+    committer: OffsetCommitter,
+    groups: SourceGroup[],
+): Promise<Map<string, number[]>> {
     const start = new Map<string, number[]>();
     for (const g of groups) {
-        const existing = await retrying(`offsets of group ${g.groupId}`, () => admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }));
+        const existing = await retrying(`offsets of group ${g.groupId}`, () =>
+            admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }),
+        );
         if (existing.some((t) => t.partitions.some((p) => Number(p.offset) >= 0))) {
-            throw new Error(`consumer group '${g.groupId}' already has offsets on ${g.topic}: each run needs fresh groups (a run tag was reused?)`);
+            throw new Error(
+                `consumer group '${g.groupId}' already has offsets on ${g.topic}: each run needs fresh groups (a run tag was reused?)`,
+            );
         }
         const end = await endOffsets(admin, g.topic);
-        await committer.commit(g.groupId, g.topic, end.map((offset, partition) => ({ partition, offset })));
+        await committer.commit(
+            g.groupId,
+            g.topic,
+            end.map((offset, partition) => ({ partition, offset })),
+        );
         start.set(g.table, end);
     }
     return start;
@@ -51,15 +63,30 @@ export async function seedGroups(admin: Admin, committer: OffsetCommitter, group
 
 /** Reads the offsets a progress sample needs: a few small admin requests. */
 export class KafkaProgressSampler {
-    constructor(private readonly admin: Admin, private readonly groups: SourceGroup[], private readonly resultsTopic: string | undefined) {}
+    constructor(
+        private readonly admin: Admin,
+        private readonly groups: SourceGroup[],
+        private readonly resultsTopic: string | undefined,
+    ) {}
 
     async sample(): Promise<ProgressSample> {
         const time = Date.now();
         const tables = await Promise.all(
             this.groups.map(async (g) => {
-                const [end, committed] = await Promise.all([endOffsets(this.admin, g.topic), this.admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] })]);
-                const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-                return { table: g.table, end, committed: end.map((_, p) => ((byPartition.get(p) ?? -1) >= 0 ? (byPartition.get(p) as number) : null)) };
+                const [end, committed] = await Promise.all([
+                    endOffsets(this.admin, g.topic),
+                    this.admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }),
+                ]);
+                const byPartition = new Map(
+                    (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+                );
+                return {
+                    table: g.table,
+                    end,
+                    committed: end.map((_, p) =>
+                        (byPartition.get(p) ?? -1) >= 0 ? (byPartition.get(p) as number) : null,
+                    ),
+                };
             }),
         );
         const results = this.resultsTopic ? await endOffsets(this.admin, this.resultsTopic) : [];
@@ -94,13 +121,22 @@ export type CommitCounting = "last-read" | "next-to-read";
  * the start; a commit at `s` is read as none (it cannot be told from one record read: at most one
  * event per partition too few).
  */
-export function consumedFromCommit(start: number, committed: number | null, counting: CommitCounting = "last-read"): number {
+export function consumedFromCommit(
+    start: number,
+    committed: number | null,
+    counting: CommitCounting = "last-read",
+): number {
     if (committed === null) return 0;
     if (counting === "next-to-read") return Math.max(0, committed - start);
     return committed > start ? committed - start + 1 : 0;
 }
 
-export function toPoint(sample: ProgressSample, start: Map<string, number[]>, resultsStart: number[] = [], counting: CommitCounting = "last-read"): ProgressPoint {
+export function toPoint(
+    sample: ProgressSample,
+    start: Map<string, number[]>,
+    resultsStart: number[] = [],
+    counting: CommitCounting = "last-read",
+): ProgressPoint {
     let input = 0;
     let consumed = 0;
     for (const t of sample.tables) {
@@ -216,7 +252,12 @@ export function checkpointPoints(points: ProgressPoint[], checkpoints: Checkpoin
  * the span from the first to the last commit, so a drained run never reads as consuming more than
  * its input. When the window holds no commit at all (a stalled job), every sample is used.
  */
-export function windowProgress(points: ProgressPoint[], startMs: number, endMs: number, checkpoints?: CheckpointTime[]): WindowProgress {
+export function windowProgress(
+    points: ProgressPoint[],
+    startMs: number,
+    endMs: number,
+    checkpoints?: CheckpointTime[],
+): WindowProgress {
     const inside = points.filter((p) => p.time >= startMs && p.time <= endMs);
     let commitPoints: CommitPoint[];
     let basis: WindowProgress["lagTrendBasis"];
@@ -235,12 +276,16 @@ export function windowProgress(points: ProgressPoint[], startMs: number, endMs: 
         commitPoints = inside.map((p) => ({ time: p.time, input: p.input, consumed: p.consumed, lag: p.lag }));
     }
     const rate = (xs: ProgressPoint[], f: (p: ProgressPoint) => number) =>
-        xs.length >= 2 && xs[xs.length - 1].time > xs[0].time ? ((f(xs[xs.length - 1]) - f(xs[0])) * 1000) / (xs[xs.length - 1].time - xs[0].time) : null;
+        xs.length >= 2 && xs[xs.length - 1].time > xs[0].time
+            ? ((f(xs[xs.length - 1]) - f(xs[0])) * 1000) / (xs[xs.length - 1].time - xs[0].time)
+            : null;
     const first = commitPoints[0];
     const last = commitPoints[commitPoints.length - 1];
     const spanned = commitPoints.length >= 2 && last.time > first.time;
     return {
-        inputRate: spanned ? ((last.input - first.input) * 1000) / (last.time - first.time) : rate(inside, (p) => p.input),
+        inputRate: spanned
+            ? ((last.input - first.input) * 1000) / (last.time - first.time)
+            : rate(inside, (p) => p.input),
         consumedRate: spanned ? ((last.consumed - first.consumed) * 1000) / (last.time - first.time) : null,
         consumed: spanned ? { events: last.consumed - first.consumed, fromMs: first.time, toMs: last.time } : null,
         lagTrend: slopePerSecond(commitPoints.map((p) => ({ time: p.time, y: p.lag }))),

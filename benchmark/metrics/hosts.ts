@@ -25,7 +25,17 @@ export type DockerRunner = (dockerHost: string, args: string[]) => Promise<strin
 export const dockerCli: DockerRunner = async (dockerHost, args) =>
     (await promisify(execFile)("docker", ["-H", dockerHost, ...args], { timeout: 30_000 })).stdout;
 
-const UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KIB: 1024,
+    MIB: 1024 ** 2,
+    GIB: 1024 ** 3,
+    TIB: 1024 ** 4,
+};
 
 /** Parses Docker's human sizes ("512.3MiB", "1.2GB", "0B"). */
 export function parseSize(text: string): number {
@@ -55,7 +65,9 @@ export function parseStatsLine(line: string): { name: string; cpuCores: number; 
 export function hostOfContainer(outputs: ClusterOutputs, containerName: string, engine?: string): string {
     const onEngine = engine === undefined ? [] : outputs.hosts.filter((h) => h.dockerHost === engine);
     if (onEngine.length === 1) return onEngine[0].name;
-    const byName = [...outputs.hosts].sort((a, b) => b.name.length - a.name.length).find((h) => containerName.endsWith(`-${h.name}`) && !h.roles.includes("kafka"));
+    const byName = [...outputs.hosts]
+        .sort((a, b) => b.name.length - a.name.length)
+        .find((h) => containerName.endsWith(`-${h.name}`) && !h.roles.includes("kafka"));
     if (byName) return byName.name;
     return (outputs.hosts.find((h) => h.roles.includes("kafka")) ?? outputs.hosts[0]).name;
 }
@@ -67,12 +79,21 @@ export async function sampleHosts(outputs: ClusterOutputs, run: DockerRunner = d
     const containers: ContainerSample[] = [];
     await Promise.all(
         engines.map(async (engine) => {
-            const ids = (await run(engine, ["ps", "-q", "--filter", `label=${PROJECT}.stack=${outputs.stack}`])).split("\n").filter(Boolean);
+            const ids = (await run(engine, ["ps", "-q", "--filter", `label=${PROJECT}.stack=${outputs.stack}`]))
+                .split("\n")
+                .filter(Boolean);
             if (ids.length === 0) return;
-            const lines = (await run(engine, ["stats", "--no-stream", "--format", "{{json .}}", ...ids])).split("\n").filter(Boolean);
+            const lines = (await run(engine, ["stats", "--no-stream", "--format", "{{json .}}", ...ids]))
+                .split("\n")
+                .filter(Boolean);
             for (const line of lines) {
                 const s = parseStatsLine(line);
-                containers.push({ container: s.name, host: hostOfContainer(outputs, s.name, engine), cpuCores: s.cpuCores, memoryBytes: s.memoryBytes });
+                containers.push({
+                    container: s.name,
+                    host: hostOfContainer(outputs, s.name, engine),
+                    cpuCores: s.cpuCores,
+                    memoryBytes: s.memoryBytes,
+                });
             }
         }),
     );

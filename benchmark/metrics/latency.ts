@@ -35,6 +35,12 @@ export class LatencyHistogram {
 
     summary(): { count: number; p50?: number; p95?: number; p99?: number; max?: number } {
         if (this.count === 0) return { count: 0 };
-        return { count: this.count, p50: this.percentile(0.5), p95: this.percentile(0.95), p99: this.percentile(0.99), max: this.max };
+        return {
+            count: this.count,
+            p50: this.percentile(0.5),
+            p95: this.percentile(0.95),
+            p99: this.percentile(0.99),
+            max: this.max,
+        };
     }
 }

@@ -43,8 +43,18 @@ export class LatencySampler {
     }
 
     async start(): Promise<void> {
-        const kafka = new Kafka({ clientId: "arroyo-pi-latency", brokers: this.bootstrapServers.split(","), logLevel: logLevel.NOTHING });
-        this.consumer = await assignedConsumer(kafka, { groupId: this.groupId, topic: this.topic, partitions: this.partitions, startOffsets: new Map(this.partitions.map((p) => [p, 0])), consumerConfig: { maxWaitTimeInMs: 100 } });
+        const kafka = new Kafka({
+            clientId: "arroyo-pi-latency",
+            brokers: this.bootstrapServers.split(","),
+            logLevel: logLevel.NOTHING,
+        });
+        this.consumer = await assignedConsumer(kafka, {
+            groupId: this.groupId,
+            topic: this.topic,
+            partitions: this.partitions,
+            startOffsets: new Map(this.partitions.map((p) => [p, 0])),
+            consumerConfig: { maxWaitTimeInMs: 100 },
+        });
         await this.consumer.subscribe({ topic: this.topic });
         await this.consumer.run({
             autoCommit: false,
@@ -53,9 +63,13 @@ export class LatencySampler {
                 for (const m of batch.messages) {
                     this.read++;
                     // Window output is stamped window end - 1 ns, i.e. its last millisecond: +1 gives the end.
-                    const eventTime = this.from.kind === "window-end" ? Number(m.timestamp) + 1 : this.eventTimeOf(m.value?.toString() ?? "");
+                    const eventTime =
+                        this.from.kind === "window-end"
+                            ? Number(m.timestamp) + 1
+                            : this.eventTimeOf(m.value?.toString() ?? "");
                     if (eventTime === undefined) this.unparsable++;
-                    else if (!this.window || eventTime < this.window.start || eventTime > this.window.end) this.outsideWindow++;
+                    else if (!this.window || eventTime < this.window.start || eventTime > this.window.end)
+                        this.outsideWindow++;
                     else this.histogram.record(now - eventTime);
                 }
             },

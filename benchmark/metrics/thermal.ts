@@ -44,14 +44,24 @@ export type ThermalRunner = (host: ClusterOutputs["hosts"][number], stack: strin
 export const shellRunner: ThermalRunner = (host, stack) => runOnHost(host, stack, THERMAL_SCRIPT, 15_000);
 
 /** Every host at once; a host that cannot be asked is recorded with its error and no figures. */
-export async function sampleThermal(outputs: ClusterOutputs, run: ThermalRunner = shellRunner): Promise<ThermalSample[]> {
+export async function sampleThermal(
+    outputs: ClusterOutputs,
+    run: ThermalRunner = shellRunner,
+): Promise<ThermalSample[]> {
     const time = Date.now();
     return Promise.all(
         outputs.hosts.map(async (h) => {
             try {
                 return { time, host: h.name, ...parseThermal(await run(h, outputs.stack)) };
             } catch (err) {
-                return { time, host: h.name, throttled: null, temperatureC: null, cpuMhz: null, error: (err as Error).message.split("\n")[0] };
+                return {
+                    time,
+                    host: h.name,
+                    throttled: null,
+                    temperatureC: null,
+                    cpuMhz: null,
+                    error: (err as Error).message.split("\n")[0],
+                };
             }
         }),
     );
@@ -77,20 +87,29 @@ export interface ThermalFigures {
 }
 
 /** The hosts' thermal state over a window, from samples taken every `intervalMs`. */
-export function thermalFigures(samples: ThermalSample[], window: { startMs: number; endMs: number }, intervalMs: number): ThermalFigures {
+export function thermalFigures(
+    samples: ThermalSample[],
+    window: { startMs: number; endMs: number },
+    intervalMs: number,
+): ThermalFigures {
     const hosts = [...new Set(samples.map((s) => s.host))].map((host): HostThermal => {
         const all = samples.filter((s) => s.host === host && !s.error);
         const inside = all.filter((s) => s.time >= window.startMs && s.time <= window.endMs);
         const flags = inside.filter((s) => s.throttled).map((s) => s.throttled as ThrottleFlags);
         const before = [...all].reverse().find((s) => s.time < window.startMs && s.throttled)?.throttled ?? flags[0];
-        const occurred = (f: ThrottleFlags) => f.underVoltageOccurred || f.armFrequencyCappedOccurred || f.throttledOccurred || f.softTemperatureLimitOccurred;
+        const occurred = (f: ThrottleFlags) =>
+            f.underVoltageOccurred ||
+            f.armFrequencyCappedOccurred ||
+            f.throttledOccurred ||
+            f.softTemperatureLimitOccurred;
         const temps = inside.map((s) => s.temperatureC).filter((t): t is number => t !== null);
         const clocks = inside.map((s) => s.cpuMhz).filter((c): c is number => c !== null);
         return {
             host,
             samples: inside.length,
             limitedSeconds: flags.length ? (flags.filter(limitedNow).length * intervalMs) / 1000 : null,
-            limitedBetweenSamples: before !== undefined && !occurred(before) && flags.some(occurred) && !flags.some(limitedNow),
+            limitedBetweenSamples:
+                before !== undefined && !occurred(before) && flags.some(occurred) && !flags.some(limitedNow),
             maxTemperatureC: temps.length ? Math.max(...temps) : null,
             minCpuMhz: clocks.length ? Math.min(...clocks) : null,
         };
@@ -98,7 +117,12 @@ export function thermalFigures(samples: ThermalSample[], window: { startMs: numb
     const limited = hosts.filter((h) => (h.limitedSeconds ?? 0) > 0 || h.limitedBetweenSamples);
     const seconds = Math.round((window.endMs - window.startMs) / 1000);
     const note = limited.length
-        ? limited.map((h) => `${h.host} throttled ${h.limitedSeconds ?? 0} s of ${seconds}${h.limitedBetweenSamples ? " (and between samples)" : ""}${h.maxTemperatureC !== null ? `, ${h.maxTemperatureC.toFixed(0)} °C max` : ""}`).join("; ")
+        ? limited
+              .map(
+                  (h) =>
+                      `${h.host} throttled ${h.limitedSeconds ?? 0} s of ${seconds}${h.limitedBetweenSamples ? " (and between samples)" : ""}${h.maxTemperatureC !== null ? `, ${h.maxTemperatureC.toFixed(0)} °C max` : ""}`,
+              )
+              .join("; ")
         : null;
     return { hosts, limited: limited.length > 0, note };
 }

@@ -78,7 +78,8 @@ function urlSegment(r: EventRandom): string {
     return s;
 }
 
-const baseUrl = (r: EventRandom) => `https://www.nexmark.com/${urlSegment(r)}/${urlSegment(r)}/${urlSegment(r)}/item.htm?query=1`;
+const baseUrl = (r: EventRandom) =>
+    `https://www.nexmark.com/${urlSegment(r)}/${urlSegment(r)}/${urlSegment(r)}/item.htm?query=1`;
 
 /** Integer.reverse(i) then Math.abs, with Java's 32-bit int arithmetic. */
 export function javaAbsReverse(i: number): number {
@@ -147,7 +148,12 @@ export class NexmarkGenerator {
         const state = US_STATES[r.nextInt(US_STATES.length)];
         // The reference counts a person as 8 bytes of id plus its strings (PersonGenerator.nextPerson).
         const size = 8 + name.length + email_address.length + credit_card.length + city.length + state.length;
-        return this.padded({ id, name, email_address, credit_card, city, state, datetime, extra: "" }, personJson, size, AVG_PERSON_BYTES);
+        return this.padded(
+            { id, name, email_address, credit_card, city, state, datetime, extra: "" },
+            personJson,
+            size,
+            AVG_PERSON_BYTES,
+        );
     }
 
     auction(n: number): Auction {
@@ -166,7 +172,12 @@ export class NexmarkGenerator {
         const description = this.text(100);
         // AuctionGenerator.nextAuction: 8 + name + description + five 8-byte fields.
         const size = 8 + item_name.length + description.length + 8 * 5;
-        return this.padded({ id, item_name, description, initial_bid, reserve, datetime, expires, seller, category, extra: "" }, auctionJson, size, AVG_AUCTION_BYTES);
+        return this.padded(
+            { id, item_name, description, initial_bid, reserve, datetime, expires, seller, category, extra: "" },
+            auctionJson,
+            size,
+            AVG_AUCTION_BYTES,
+        );
     }
 
     bid(n: number): Bid {
@@ -193,7 +204,12 @@ export class NexmarkGenerator {
         }
         const datetime = this.timestampOf(n);
         // BidGenerator.nextBid counts four 8-byte fields (auction, bidder, price, time) and not the channel or url.
-        return this.padded({ auction, bidder, price, channel, url, datetime, extra: "" }, bidJson, 8 * 4, AVG_BID_BYTES);
+        return this.padded(
+            { auction, bidder, price, channel, url, datetime, extra: "" },
+            bidJson,
+            8 * 4,
+            AVG_BID_BYTES,
+        );
     }
 
     /** Event `n` serialized, without serializing it twice. */
@@ -220,7 +236,12 @@ export class NexmarkGenerator {
      * size as the reference counts it (`referenceSize`, its fields' own sizes, not the JSON), +-20%.
      * Events are then as large as the reference's, so events/s compare with published figures.
      */
-    private padded<T extends { extra: string }>(event: T, toJson: (e: T) => string, referenceSize: number, averageSize: number): T {
+    private padded<T extends { extra: string }>(
+        event: T,
+        toJson: (e: T) => string,
+        referenceSize: number,
+        averageSize: number,
+    ): T {
         const bare = toJson(event);
         event.extra = this.extra(referenceSize, averageSize);
         const json = event.extra ? `${bare.slice(0, -2)}${event.extra}"}` : bare;

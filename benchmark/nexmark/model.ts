@@ -37,9 +37,42 @@ export const KNOWN_CHANNELS = ["Google", "Facebook", "Baidu", "Apple"] as const;
 export const CHANNEL_COUNT = 10_000;
 
 export const US_STATES = ["AZ", "CA", "ID", "OR", "WA", "WY"] as const;
-export const US_CITIES = ["Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend", "Redmond", "Seattle", "Kent", "Cheyenne"] as const;
-export const FIRST_NAMES = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"] as const;
-export const LAST_NAMES = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"] as const;
+export const US_CITIES = [
+    "Phoenix",
+    "Los Angeles",
+    "San Francisco",
+    "Boise",
+    "Portland",
+    "Bend",
+    "Redmond",
+    "Seattle",
+    "Kent",
+    "Cheyenne",
+] as const;
+export const FIRST_NAMES = [
+    "Peter",
+    "Paul",
+    "Luke",
+    "John",
+    "Saul",
+    "Vicky",
+    "Kate",
+    "Julie",
+    "Sarah",
+    "Deiter",
+    "Walter",
+] as const;
+export const LAST_NAMES = [
+    "Shultz",
+    "Abrams",
+    "Spencer",
+    "White",
+    "Bartels",
+    "Walton",
+    "Smith",
+    "Jones",
+    "Noris",
+] as const;
 
 export type EventKind = "person" | "auction" | "bid";
 
@@ -78,7 +111,8 @@ export interface Bid {
     extra: string;
 }
 
-export type NexmarkEvent = { kind: "person"; person: Person } | { kind: "auction"; auction: Auction } | { kind: "bid"; bid: Bid };
+export type NexmarkEvent =
+    { kind: "person"; person: Person } | { kind: "auction"; auction: Auction } | { kind: "bid"; bid: Bid };
 
 /** The kind of event number `n` (0-based): fixed by n mod 50, never by chance. */
 export function kindOf(n: number): EventKind {

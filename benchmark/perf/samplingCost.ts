@@ -26,7 +26,9 @@ async function measure(sampler: KafkaProgressSampler): Promise<{ cpuMsPerSample:
 
 async function main(): Promise<void> {
     const topics = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid", results: "results" };
-    const broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, PARTITIONS])) });
+    const broker = await startKafkaBroker({
+        topics: Object.fromEntries(Object.values(topics).map((t) => [t, PARTITIONS])),
+    });
     const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -34,10 +36,20 @@ async function main(): Promise<void> {
     try {
         const cases: [string, SourceGroup[]][] = [
             ["q0 (bid)", [{ table: "bid", topic: topics.bid, groupId: "perf-q0-bid" }]],
-            ["q3 (person, auction)", [{ table: "person", topic: topics.person, groupId: "perf-q3-person" }, { table: "auction", topic: topics.auction, groupId: "perf-q3-auction" }]],
+            [
+                "q3 (person, auction)",
+                [
+                    { table: "person", topic: topics.person, groupId: "perf-q3-person" },
+                    { table: "auction", topic: topics.auction, groupId: "perf-q3-auction" },
+                ],
+            ],
         ];
-        console.log(`Kafka progress sampling, ${SAMPLES} samples per case, topics of ${PARTITIONS} partitions, default --sample-interval ${DEFAULT_INTERVAL_S} s`);
-        console.log("| query | CPU ms per sample | wall ms per sample | CPU s per minute | share of one core | x budget (1%) |");
+        console.log(
+            `Kafka progress sampling, ${SAMPLES} samples per case, topics of ${PARTITIONS} partitions, default --sample-interval ${DEFAULT_INTERVAL_S} s`,
+        );
+        console.log(
+            "| query | CPU ms per sample | wall ms per sample | CPU s per minute | share of one core | x budget (1%) |",
+        );
         console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
         let worst = 0;
         for (const [name, groups] of cases) {
@@ -46,9 +58,13 @@ async function main(): Promise<void> {
             const perMinute = (r.cpuMsPerSample * 60) / DEFAULT_INTERVAL_S / 1000;
             const share = perMinute / 60;
             worst = Math.max(worst, share);
-            console.log(`| ${name} | ${r.cpuMsPerSample.toFixed(3)} | ${r.wallMsPerSample.toFixed(2)} | ${perMinute.toFixed(3)} | ${(share * 100).toFixed(3)}% | ${(share / BUDGET_CORE_FRACTION).toFixed(2)} |`);
+            console.log(
+                `| ${name} | ${r.cpuMsPerSample.toFixed(3)} | ${r.wallMsPerSample.toFixed(2)} | ${perMinute.toFixed(3)} | ${(share * 100).toFixed(3)}% | ${(share / BUDGET_CORE_FRACTION).toFixed(2)} |`,
+            );
         }
-        console.log(`worst case: ${(worst * 100).toFixed(3)}% of one core at the default interval: ${worst <= BUDGET_CORE_FRACTION ? "within" : "OVER"} the 1% budget`);
+        console.log(
+            `worst case: ${(worst * 100).toFixed(3)}% of one core at the default interval: ${worst <= BUDGET_CORE_FRACTION ? "within" : "OVER"} the 1% budget`,
+        );
     } finally {
         await committer.disconnect();
         await admin.disconnect();

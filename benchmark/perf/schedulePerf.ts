@@ -37,8 +37,15 @@ async function measure(client: LoadClient, round: number): Promise<Punctuality> 
     const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-        const topics: Record<Kind, string> = { person: `s${round}-person`, auction: `s${round}-auction`, bid: `s${round}-bid` };
-        await createTopicsAndWait(admin, Object.values(topics).map((topic) => ({ topic, numPartitions: 2 })));
+        const topics: Record<Kind, string> = {
+            person: `s${round}-person`,
+            auction: `s${round}-auction`,
+            bid: `s${round}-bid`,
+        };
+        await createTopicsAndWait(
+            admin,
+            Object.values(topics).map((topic) => ({ topic, numPartitions: 2 })),
+        );
         const total = RATE * SECONDS;
         let startMs = 0;
         let loadDone = false;
@@ -54,17 +61,31 @@ async function measure(client: LoadClient, round: number): Promise<Punctuality> 
             }
         })();
         try {
-            await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: total, eventsPerSecond: RATE, threads: 1, client, onStart: (s) => (startMs = s) });
+            await produceNexmark({
+                bootstrapServers: broker.bootstrapServers,
+                topics,
+                totalEvents: total,
+                eventsPerSecond: RATE,
+                threads: 1,
+                client,
+                onStart: (s) => (startMs = s),
+            });
         } finally {
             loadDone = true;
             await reader;
         }
         // Event n is due at start + n / rate; with n events in Kafka, event n is the oldest missing.
-        const lagOf = (r: { atMs: number; events: number }) => (r.events >= total ? 0 : Math.max(0, r.atMs - (startMs + (r.events * 1000) / RATE)));
+        const lagOf = (r: { atMs: number; events: number }) =>
+            r.events >= total ? 0 : Math.max(0, r.atMs - (startMs + (r.events * 1000) / RATE));
         const first = readings.filter((r) => r.atMs < startMs + 1_000);
         const after = readings.filter((r) => r.atMs >= startMs + 1_000);
-        const window = readings.filter((r) => r.atMs >= startMs + WARMUP_SECONDS * 1_000 && r.atMs <= startMs + SECONDS * 1_000);
-        if (window.length < 2) throw new Error(`too few offset readings in the window (${window.length}): is the machine too busy to read offsets every ${SAMPLE_MS} ms?`);
+        const window = readings.filter(
+            (r) => r.atMs >= startMs + WARMUP_SECONDS * 1_000 && r.atMs <= startMs + SECONDS * 1_000,
+        );
+        if (window.length < 2)
+            throw new Error(
+                `too few offset readings in the window (${window.length}): is the machine too busy to read offsets every ${SAMPLE_MS} ms?`,
+            );
         const [w0, w1] = [window[0], window[window.length - 1]];
         return {
             firstSecondMs: Math.max(0, ...first.map(lagOf)),
@@ -79,15 +100,21 @@ async function measure(client: LoadClient, round: number): Promise<Punctuality> 
 
 async function main(): Promise<void> {
     if (!(RATE > 0) || !(SECONDS > WARMUP_SECONDS + 1) || !(ROUNDS >= 1) || !(BUSY >= 0)) {
-        throw new Error(`PERF_RATE must be > 0, PERF_SECONDS > ${WARMUP_SECONDS + 1}, PERF_ROUNDS >= 1, PERF_BUSY >= 0 (got ${RATE}, ${SECONDS}, ${ROUNDS}, ${BUSY})`);
+        throw new Error(
+            `PERF_RATE must be > 0, PERF_SECONDS > ${WARMUP_SECONDS + 1}, PERF_ROUNDS >= 1, PERF_BUSY >= 0 (got ${RATE}, ${SECONDS}, ${ROUNDS}, ${BUSY})`,
+        );
     }
     const fast = resolveLoadClient("auto");
     const reference = resolveLoadClient("kafkajs");
     const clients = [reference, ...(fast.kind === "confluent" ? [fast] : [])];
     if (fast.kind !== "confluent") console.log(`Confluent's client is not measured: ${fast.fallback}`);
-    console.log(`perf:schedule: ${RATE.toLocaleString()} events/s for ${SECONDS} s, ${ROUNDS} rounds, a fresh broker per measurement, ${BUSY} busy process(es) on ${os.availableParallelism()} cores, offsets read every ${SAMPLE_MS} ms\n`);
+    console.log(
+        `perf:schedule: ${RATE.toLocaleString()} events/s for ${SECONDS} s, ${ROUNDS} rounds, a fresh broker per measurement, ${BUSY} busy process(es) on ${os.availableParallelism()} cores, offsets read every ${SAMPLE_MS} ms\n`,
+    );
 
-    const busy: ChildProcess[] = Array.from({ length: BUSY }, () => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
+    const busy: ChildProcess[] = Array.from({ length: BUSY }, () =>
+        spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
+    );
     const results = new Map<string, Punctuality[]>();
     try {
         for (let round = 0; round < ROUNDS; round++) {
@@ -95,7 +122,9 @@ async function main(): Promise<void> {
             for (const client of round % 2 === 0 ? clients : [...clients].reverse()) {
                 const p = await measure(client, round);
                 results.set(client.description, [...(results.get(client.description) ?? []), p]);
-                console.log(`round ${round + 1}: ${client.description}: worst lag ${Math.round(p.firstSecondMs)} ms in the first second, ${Math.round(p.afterMs)} ms after; window ${p.windowRatio.toFixed(3)} x target`);
+                console.log(
+                    `round ${round + 1}: ${client.description}: worst lag ${Math.round(p.firstSecondMs)} ms in the first second, ${Math.round(p.afterMs)} ms after; window ${p.windowRatio.toFixed(3)} x target`,
+                );
             }
         }
     } finally {
@@ -107,12 +136,29 @@ async function main(): Promise<void> {
     const refAfter = spread((results.get(reference.description) as Punctuality[]).map((p) => p.afterMs)).median;
     const rows = [...results.entries()].map(([name, ps]) => {
         const after = spread(ps.map((p) => p.afterMs));
-        return [name, formatSpread(spread(ps.map((p) => p.firstSecondMs)), ms), formatSpread(after, ms), (after.median / Math.max(1, refAfter)).toFixed(2), formatSpread(spread(ps.map((p) => p.windowRatio)), ratio)];
+        return [
+            name,
+            formatSpread(spread(ps.map((p) => p.firstSecondMs)), ms),
+            formatSpread(after, ms),
+            (after.median / Math.max(1, refAfter)).toFixed(2),
+            formatSpread(spread(ps.map((p) => p.windowRatio)), ratio),
+        ];
     });
-    printTable(["load client", "worst lag, first second, ms", "worst lag after, ms", "x kafkajs (after)", `window ${WARMUP_SECONDS}-${SECONDS} s / target`], rows);
+    printTable(
+        [
+            "load client",
+            "worst lag, first second, ms",
+            "worst lag after, ms",
+            "x kafkajs (after)",
+            `window ${WARMUP_SECONDS}-${SECONDS} s / target`,
+        ],
+        rows,
+    );
     for (const [name, ps] of results) {
         const off = ps.filter((p) => Math.abs(p.windowRatio - 1) > RATE_TOLERANCE).length;
-        console.log(`${name}: ${off === 0 ? "on schedule" : "NOT on schedule"}: ${ps.length - off} of ${ps.length} windows within ${RATE_TOLERANCE * 100}% of the target`);
+        console.log(
+            `${name}: ${off === 0 ? "on schedule" : "NOT on schedule"}: ${ps.length - off} of ${ps.length} windows within ${RATE_TOLERANCE * 100}% of the target`,
+        );
     }
 }
 

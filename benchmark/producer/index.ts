@@ -81,7 +81,9 @@ export class DeliveryMismatchError extends Error {
             "Kafka does not hold exactly the events sent: " +
                 report.offsetChecks
                     .filter((c) => !c.ok)
-                    .map((c) => `${c.topic} expected ${c.expected.join("/")} per partition, found ${c.actual.join("/")}`)
+                    .map(
+                        (c) => `${c.topic} expected ${c.expected.join("/")} per partition, found ${c.actual.join("/")}`,
+                    )
                     .join("; "),
         );
         this.name = "DeliveryMismatchError";
@@ -97,22 +99,30 @@ export const RATE_TOLERANCE = 0.02;
  * every partition of every topic grew by exactly its share.
  */
 export async function produceNexmark(opts: ProduceOptions): Promise<ProduceReport> {
-    if (!Number.isInteger(opts.totalEvents) || opts.totalEvents <= 0) throw new Error("totalEvents must be a positive integer");
+    if (!Number.isInteger(opts.totalEvents) || opts.totalEvents <= 0)
+        throw new Error("totalEvents must be a positive integer");
     if (!(opts.eventsPerSecond > 0)) throw new Error("eventsPerSecond must be positive");
     if (opts.compression !== undefined && !COMPRESSIONS.includes(opts.compression)) {
         throw new Error(`compression must be one of ${COMPRESSIONS.join(", ")} (got '${opts.compression}')`);
     }
     const threads = Math.max(1, opts.threads ?? os.availableParallelism());
-    const client = typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? DEFAULT_LOAD_CLIENT);
+    const client =
+        typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? DEFAULT_LOAD_CLIENT);
     const windowMs = opts.windowMs ?? 10_000;
-    const kafka = new Kafka({ clientId: "arroyo-pi-nexmark-admin", brokers: opts.bootstrapServers.split(","), logLevel: logLevel.WARN });
+    const kafka = new Kafka({
+        clientId: "arroyo-pi-nexmark-admin",
+        brokers: opts.bootstrapServers.split(","),
+        logLevel: logLevel.WARN,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
         const existing = new Set(await admin.listTopics());
         const missing = KINDS.map((k) => opts.topics[k]).filter((t) => !existing.has(t));
         if (missing.length > 0) {
-            throw new Error(`topic${missing.length > 1 ? "s" : ""} ${missing.map((t) => `'${t}'`).join(", ")} not found on ${opts.bootstrapServers}: 'pulumi up' creates the Nexmark topics, or pass the stack that has them`);
+            throw new Error(
+                `topic${missing.length > 1 ? "s" : ""} ${missing.map((t) => `'${t}'`).join(", ")} not found on ${opts.bootstrapServers}: 'pulumi up' creates the Nexmark topics, or pass the stack that has them`,
+            );
         }
         const partitions = {} as Record<Kind, number>;
         const before = {} as Record<Kind, number[]>;
@@ -153,7 +163,10 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
         const ready = new Promise<void>((r) => (allReady = r));
         let readyCount = 0;
         const workers = jobs.map((job) => {
-            const worker = fork(path.join(__dirname, "worker.ts"), [], { execArgv: ["-r", "ts-node/register/transpile-only"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+            const worker = fork(path.join(__dirname, "worker.ts"), [], {
+                execArgv: ["-r", "ts-node/register/transpile-only"],
+                stdio: ["ignore", "inherit", "inherit", "ipc"],
+            });
             worker.send(job);
             const done = new Promise<void>((resolve, reject) => {
                 worker.on("message", (m: WorkerMessage) => {
@@ -173,7 +186,11 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
                     }
                 });
                 worker.on("error", reject);
-                worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`producer thread ${job.workerIndex} exited with code ${code}`))));
+                worker.on("exit", (code) =>
+                    code === 0
+                        ? resolve()
+                        : reject(new Error(`producer thread ${job.workerIndex} exited with code ${code}`)),
+                );
             });
             return { worker, done };
         });
@@ -200,7 +217,12 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             const after = await endOffsets(admin, opts.topics[kind]);
             const want = expectedPartitionCounts(0, opts.totalEvents, partitions[kind])[kind];
             const grew = after.map((o, p) => o - (before[kind][p] ?? 0));
-            offsetChecks.push({ topic: opts.topics[kind], expected: want, actual: grew, ok: grew.length === want.length && grew.every((g, p) => g === want[p]) });
+            offsetChecks.push({
+                topic: opts.topics[kind],
+                expected: want,
+                actual: grew,
+                ok: grew.length === want.length && grew.every((g, p) => g === want[p]),
+            });
         }
 
         const durationMs = endEpochMs - startEpochMs;
@@ -217,7 +239,12 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
             achievedRate: (sent * 1000) / Math.max(1, durationMs),
             windowRates,
             windowMs,
-            heldTarget: windowRates.length === 0 ? null : windowRates.every((r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond),
+            heldTarget:
+                windowRates.length === 0
+                    ? null
+                    : windowRates.every(
+                          (r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond,
+                      ),
             maxScheduleDelayMs,
             threadMaxScheduleDelaysMs: threadDelays,
             // The last event (number total - 1) was due at (total - 1) / rate after the start.

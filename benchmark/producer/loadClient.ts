@@ -23,15 +23,23 @@ export type LoadClient =
     | { kind: "kafkajs"; description: string; /** Why not the fast client, when it was wanted. */ fallback?: string };
 
 function kafkajsVersion(): string {
-    return (JSON.parse(fs.readFileSync(require.resolve("kafkajs/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(require.resolve("kafkajs/package.json"), "utf8")) as { version: string })
+        .version;
 }
 
 /**
  * Finds the load client. A build that exists but does not load (a Node upgrade, a missing shared
  * library) counts as absent, with its error as the reason.
  */
-export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT, buildDir = kafkaJavascriptHome()): LoadClient {
-    const kafkajs = (fallback?: string): LoadClient => ({ kind: "kafkajs", description: `kafkajs ${kafkajsVersion()}`, ...(fallback ? { fallback } : {}) });
+export function resolveLoadClient(
+    choice: LoadClientChoice = DEFAULT_LOAD_CLIENT,
+    buildDir = kafkaJavascriptHome(),
+): LoadClient {
+    const kafkajs = (fallback?: string): LoadClient => ({
+        kind: "kafkajs",
+        description: `kafkajs ${kafkajsVersion()}`,
+        ...(fallback ? { fallback } : {}),
+    });
     if (choice === "kafkajs") return kafkajs();
     const complete = fs.existsSync(path.join(buildDir, ".complete"));
     const modulePath = path.join(buildDir, "node_modules", PACKAGE);
@@ -42,8 +50,14 @@ export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT
         try {
             // Loaded in a throwaway process: the addon loads once per process, and that belongs
             // to the producer process that sends with it (worker.ts).
-            const librdkafka = execFileSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(modulePath)}).librdkafkaVersion)`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-            const version = (JSON.parse(fs.readFileSync(path.join(modulePath, "package.json"), "utf8")) as { version: string }).version;
+            const librdkafka = execFileSync(
+                process.execPath,
+                ["-e", `process.stdout.write(require(${JSON.stringify(modulePath)}).librdkafkaVersion)`],
+                { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+            );
+            const version = (
+                JSON.parse(fs.readFileSync(path.join(modulePath, "package.json"), "utf8")) as { version: string }
+            ).version;
             return { kind: "confluent", modulePath, description: `${PACKAGE} ${version} (librdkafka ${librdkafka})` };
         } catch (err) {
             const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message);
@@ -60,9 +74,15 @@ export function resolveLoadClient(choice: LoadClientChoice = DEFAULT_LOAD_CLIENT
  * step is optional and ends in one line where it cannot build). Called once the flags are known
  * to be good, so `--help`, `--list-queries` and a refused flag never wait for a native build.
  */
-export function ensureLoadClientBuilt(choice: LoadClientChoice, buildDir = kafkaJavascriptHome(), log: (line: string) => void = console.log): void {
+export function ensureLoadClientBuilt(
+    choice: LoadClientChoice,
+    buildDir = kafkaJavascriptHome(),
+    log: (line: string) => void = console.log,
+): void {
     if (choice === "kafkajs" || fs.existsSync(path.join(buildDir, ".complete"))) return;
-    log(`building Confluent's Kafka client for the load first (once, cached in ${buildDir}; --load-client kafkajs skips it)`);
+    log(
+        `building Confluent's Kafka client for the load first (once, cached in ${buildDir}; --load-client kafkajs skips it)`,
+    );
     const script = path.resolve(__dirname, "../../toolchain/run.sh");
     const r = spawnSync(script, ["kafka-javascript"], { stdio: ["ignore", "inherit", "inherit"] });
     if (r.error) log(`could not run ${script}: ${r.error.message}`);
@@ -70,5 +90,8 @@ export function ensureLoadClientBuilt(choice: LoadClientChoice, buildDir = kafka
 
 /** How results record the client: its description, and why kafkajs carried the load when another was wanted. */
 export function clientRecord(client: LoadClient): { client: string; clientFallback?: string } {
-    return { client: client.description, ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}) };
+    return {
+        client: client.description,
+        ...(client.kind === "kafkajs" && client.fallback ? { clientFallback: client.fallback } : {}),
+    };
 }

@@ -19,7 +19,10 @@ export const systemClock: Clock = {
 export class Pacer {
     private startMs: number | undefined;
 
-    constructor(private readonly eventsPerSecond: number, private readonly clock: Clock = systemClock) {
+    constructor(
+        private readonly eventsPerSecond: number,
+        private readonly clock: Clock = systemClock,
+    ) {
         if (!(eventsPerSecond > 0)) throw new Error("the target rate must be positive");
     }
 
@@ -47,7 +50,10 @@ export class Pacer {
 export class RateWindows {
     private readonly counts: number[] = [];
 
-    constructor(readonly windowMs: number, private readonly startMs: number) {}
+    constructor(
+        readonly windowMs: number,
+        private readonly startMs: number,
+    ) {}
 
     add(atMs: number, events: number): void {
         const w = Math.floor((atMs - this.startMs) / this.windowMs);

@@ -27,10 +27,15 @@ export function partitionOf(n: number, partitions: number): number {
 }
 
 /** Exactly how many records each partition of each topic gets from [first, first + total). */
-export function expectedPartitionCounts(first: number, total: number, partitions: number): Record<"person" | "auction" | "bid", number[]> {
+export function expectedPartitionCounts(
+    first: number,
+    total: number,
+    partitions: number,
+): Record<"person" | "auction" | "bid", number[]> {
     const before = kindCounts(0, first);
     const after = kindCounts(0, first + total);
-    const spread = (a: number, b: number) => Array.from({ length: partitions }, (_, p) => countCongruent(a, b, p, partitions));
+    const spread = (a: number, b: number) =>
+        Array.from({ length: partitions }, (_, p) => countCongruent(a, b, p, partitions));
     return {
         person: spread(before.person, after.person),
         auction: spread(before.auction, after.auction),

@@ -36,7 +36,9 @@ export interface SenderOptions {
 const KINDS: Kind[] = ["person", "auction", "bid"];
 
 export function createSender(opts: SenderOptions): Sender {
-    return opts.client.kind === "confluent" ? new ConfluentSender(opts, opts.client.modulePath) : new KafkajsSender(opts);
+    return opts.client.kind === "confluent"
+        ? new ConfluentSender(opts, opts.client.modulePath)
+        : new KafkajsSender(opts);
 }
 
 /** Reports progress at most every 50 ms: enough for per-second windows, cheap at 200k events/s. */
@@ -62,7 +64,11 @@ class KafkajsSender implements Sender {
     constructor(private readonly opts: SenderOptions) {
         const kafka = new Kafka({ clientId: opts.clientId, brokers: opts.bootstrapServers, logLevel: logLevel.WARN });
         // Partitions are always explicit; the partitioner only silences kafkajs' notice.
-        this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, createPartitioner: Partitioners.DefaultPartitioner });
+        this.producer = kafka.producer({
+            allowAutoTopicCreation: false,
+            idempotent: false,
+            createPartitioner: Partitioners.DefaultPartitioner,
+        });
         this.report = throttled(opts.onAcked);
     }
 
@@ -116,7 +122,10 @@ interface RdKafkaProducer {
     on(event: "event.stats", cb: (stats: { message: string }) => void): void;
 }
 interface RdKafkaModule {
-    Producer: new (global: Record<string, string | number | boolean>, topic: Record<string, string | number | boolean>) => RdKafkaProducer;
+    Producer: new (
+        global: Record<string, string | number | boolean>,
+        topic: Record<string, string | number | boolean>,
+    ) => RdKafkaProducer;
     CODES: { ERRORS: Record<string, number> };
 }
 
@@ -140,7 +149,10 @@ class ConfluentSender implements Sender {
     /** Records allowed in librdkafka's queue before send() waits: bounds memory and the progress error. */
     private static readonly MAX_QUEUED = 200_000;
 
-    constructor(private readonly opts: SenderOptions, modulePath: string) {
+    constructor(
+        private readonly opts: SenderOptions,
+        modulePath: string,
+    ) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const rd = require(modulePath) as RdKafkaModule;
         this.queueFull = rd.CODES.ERRORS.ERR__QUEUE_FULL;
@@ -171,7 +183,9 @@ class ConfluentSender implements Sender {
             {},
         );
         this.producer.on("delivery-report", (err, report) => {
-            this.failure ??= new Error(`delivery to ${report?.topic ?? "?"} failed: ${err?.message ?? "unknown error"}`);
+            this.failure ??= new Error(
+                `delivery to ${report?.topic ?? "?"} failed: ${err?.message ?? "unknown error"}`,
+            );
         });
         this.producer.on("event.stats", ({ message }) => {
             // msg_cnt was taken a moment before this handler runs, while JavaScript may have handed
@@ -232,7 +246,9 @@ class ConfluentSender implements Sender {
 
     async drain(): Promise<void> {
         // flush() returns once librdkafka's queue is empty: every record acknowledged or failed.
-        await new Promise<void>((resolve, reject) => this.producer.flush(120_000, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+            this.producer.flush(120_000, (err) => (err ? reject(err) : resolve())),
+        );
         // A failure's report may still wait for the next poll.
         this.producer.poll();
         await pause(20);

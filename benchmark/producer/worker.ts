@@ -7,7 +7,11 @@ import { partitionOf } from "./plan";
 import { createSender, OutRecord } from "./senders";
 
 /** Connects, reports ready, waits for the common start, then sends its ranges at its share of the rate. */
-export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => void, go: () => Promise<GoMessage>): Promise<void> {
+export async function runJob(
+    job: ProducerJob,
+    report: (m: WorkerMessage) => void,
+    go: () => Promise<GoMessage>,
+): Promise<void> {
     const sender = createSender({
         client: job.client,
         clientId: `arroyo-pi-nexmark-${job.workerIndex}`,
@@ -23,7 +27,11 @@ export async function runJob(job: ProducerJob, report: (m: WorkerMessage) => voi
     for (let n = 0; n < 5_000; n++) warm.record(n);
     report({ type: "ready" });
     const { startEpochMs } = await go();
-    const generator = new NexmarkGenerator({ seed: job.seed, baseTimeMs: job.baseTimeMs ?? startEpochMs, eventsPerSecond: job.eventsPerSecond });
+    const generator = new NexmarkGenerator({
+        seed: job.seed,
+        baseTimeMs: job.baseTimeMs ?? startEpochMs,
+        eventsPerSecond: job.eventsPerSecond,
+    });
 
     // One global schedule: event n is due at start + n / rate, whichever thread sends it (threads
     // take disjoint n), so an event's time and its due send time are the same instant.

@@ -12,7 +12,11 @@ export async function toSvg(spec: vl.TopLevelSpec): Promise<string> {
     }
 }
 
-const label = (q: { id: string; validity: { valid: boolean }; figures: { kafka: { verdict: string }; load: { lateRowsRisk: string | null } } }) =>
+const label = (q: {
+    id: string;
+    validity: { valid: boolean };
+    figures: { kafka: { verdict: string }; load: { lateRowsRisk: string | null } };
+}) =>
     `${q.id}${q.validity.valid ? "" : " (invalid)"}${q.figures.kafka.verdict === "sustainable" ? "" : ` (${q.figures.kafka.verdict})`}${q.figures.load.lateRowsRisk ? " (late rows possible)" : ""}`;
 
 /**
@@ -27,12 +31,37 @@ export async function renderCharts(r: BenchmarkResults): Promise<Record<string, 
 /** Every trial (rate against lag trend, pass or fail) and the scaling curve with its ideal line. */
 async function capacityCharts(r: BenchmarkResults): Promise<Record<string, string>> {
     const cap = r.capacity ?? [];
-    const trials = cap.flatMap((c) => c.search.trials.map((t) => ({ search: `${c.query} p=${c.parallelism}`, rate: t.rate, lagTrend: t.lagTrend ?? 0, result: t.generatorBound ? "generator-bound" : t.pass ? "pass" : "fail" })));
+    const trials = cap.flatMap((c) =>
+        c.search.trials.map((t) => ({
+            search: `${c.query} p=${c.parallelism}`,
+            rate: t.rate,
+            lagTrend: t.lagTrend ?? 0,
+            result: t.generatorBound ? "generator-bound" : t.pass ? "pass" : "fail",
+        })),
+    );
     const scaling = cap.flatMap((c) => {
         const one = cap.find((x) => x.query === c.query && x.parallelism === 1)?.search.mst?.inputRate;
         return [
-            ...(c.search.mst?.inputRate ? [{ query: c.query, parallelism: c.parallelism, series: "MST (input ev/s)", rate: c.search.mst.inputRate }] : []),
-            ...(one ? [{ query: c.query, parallelism: c.parallelism, series: "ideal: p x MST(1)", rate: one * c.parallelism }] : []),
+            ...(c.search.mst?.inputRate
+                ? [
+                      {
+                          query: c.query,
+                          parallelism: c.parallelism,
+                          series: "MST (input ev/s)",
+                          rate: c.search.mst.inputRate,
+                      },
+                  ]
+                : []),
+            ...(one
+                ? [
+                      {
+                          query: c.query,
+                          parallelism: c.parallelism,
+                          series: "ideal: p x MST(1)",
+                          rate: one * c.parallelism,
+                      },
+                  ]
+                : []),
         ];
     });
     return {
@@ -80,29 +109,80 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             { query: label(q), measure: "consumed (Kafka)", rate: q.figures.kafka.consumedRate },
             { query: label(q), measure: "output (Kafka)", rate: q.figures.kafka.outputRate },
             { query: label(q), measure: engineSourceLabel(q), rate: q.figures.engine.sourceRate },
-            ...(q.figures.engine.sourceRateSmoothed !== undefined ? [{ query: label(q), measure: `source (${engineProfile(q.engine).label}'s UI, smoothed)`, rate: q.figures.engine.sourceRateSmoothed }] : []),
+            ...(q.figures.engine.sourceRateSmoothed !== undefined
+                ? [
+                      {
+                          query: label(q),
+                          measure: `source (${engineProfile(q.engine).label}'s UI, smoothed)`,
+                          rate: q.figures.engine.sourceRateSmoothed,
+                      },
+                  ]
+                : []),
         ])
         .filter((x) => x.rate !== null);
     const overTime = r.queries.flatMap((q) => {
         const t0 = q.produce.startEpochMs;
         const progress = q.samples.progress;
         const perSecond = (f: (p: (typeof progress)[number]) => number) =>
-            progress.slice(1).map((p, i) => ({ seconds: (p.time - t0) / 1000, rate: ((f(p) - f(progress[i])) * 1000) / Math.max(1, p.time - progress[i].time) }));
+            progress.slice(1).map((p, i) => ({
+                seconds: (p.time - t0) / 1000,
+                rate: ((f(p) - f(progress[i])) * 1000) / Math.max(1, p.time - progress[i].time),
+            }));
         return [
             ...perSecond((p) => p.input).map((x) => ({ query: label(q), series: "input (Kafka)", ...x })),
             ...perSecond((p) => p.output).map((x) => ({ query: label(q), series: "output (Kafka)", ...x })),
-            ...q.samples.engineSource.map((p) => ({ query: label(q), series: engineSourceLabel(q), seconds: (p.time - t0) / 1000, rate: p.value })),
-            ...(q.samples.engineSourceSmoothed ?? []).map((p) => ({ query: label(q), series: `source (${engineProfile(q.engine).label}'s UI, smoothed)`, seconds: (p.time - t0) / 1000, rate: p.value })),
+            ...q.samples.engineSource.map((p) => ({
+                query: label(q),
+                series: engineSourceLabel(q),
+                seconds: (p.time - t0) / 1000,
+                rate: p.value,
+            })),
+            ...(q.samples.engineSourceSmoothed ?? []).map((p) => ({
+                query: label(q),
+                series: `source (${engineProfile(q.engine).label}'s UI, smoothed)`,
+                seconds: (p.time - t0) / 1000,
+                rate: p.value,
+            })),
         ];
     });
     const thermal = r.queries.flatMap((q) =>
         (q.samples.thermal ?? []).flatMap((t) => [
-            ...(t.temperatureC !== null ? [{ query: label(q), host: t.host, measure: "temperature, °C", seconds: (t.time - q.produce.startEpochMs) / 1000, value: t.temperatureC }] : []),
-            ...(t.cpuMhz !== null ? [{ query: label(q), host: t.host, measure: "slowest core's clock, MHz", seconds: (t.time - q.produce.startEpochMs) / 1000, value: t.cpuMhz }] : []),
+            ...(t.temperatureC !== null
+                ? [
+                      {
+                          query: label(q),
+                          host: t.host,
+                          measure: "temperature, °C",
+                          seconds: (t.time - q.produce.startEpochMs) / 1000,
+                          value: t.temperatureC,
+                      },
+                  ]
+                : []),
+            ...(t.cpuMhz !== null
+                ? [
+                      {
+                          query: label(q),
+                          host: t.host,
+                          measure: "slowest core's clock, MHz",
+                          seconds: (t.time - q.produce.startEpochMs) / 1000,
+                          value: t.cpuMhz,
+                      },
+                  ]
+                : []),
         ]),
     );
-    const lag = r.queries.flatMap((q) => q.samples.progress.map((p) => ({ query: label(q), seconds: (p.time - q.produce.startEpochMs) / 1000, lag: p.lag })));
-    const windows = r.queries.map((q) => ({ query: label(q), from: (q.window.startMs - q.produce.startEpochMs) / 1000, to: (q.window.endMs - q.produce.startEpochMs) / 1000 }));
+    const lag = r.queries.flatMap((q) =>
+        q.samples.progress.map((p) => ({
+            query: label(q),
+            seconds: (p.time - q.produce.startEpochMs) / 1000,
+            lag: p.lag,
+        })),
+    );
+    const windows = r.queries.map((q) => ({
+        query: label(q),
+        from: (q.window.startMs - q.produce.startEpochMs) / 1000,
+        to: (q.window.endMs - q.produce.startEpochMs) / 1000,
+    }));
     const x = { field: "seconds", type: "quantitative" as const, title: "seconds since the load started" };
     return {
         "throughput.svg": await toSvg({
@@ -126,8 +206,19 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             facet: { row: { field: "query", type: "nominal" } },
             spec: {
                 layer: [
-                    { data: { values: windows }, mark: { type: "rect", opacity: 0.1 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } },
-                    { mark: { type: "line", point: false }, encoding: { x, y: { field: "rate", type: "quantitative", title: "per second" }, color: { field: "series", type: "nominal", legend: { labelLimit: 320 } } } },
+                    {
+                        data: { values: windows },
+                        mark: { type: "rect", opacity: 0.1 },
+                        encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } },
+                    },
+                    {
+                        mark: { type: "line", point: false },
+                        encoding: {
+                            x,
+                            y: { field: "rate", type: "quantitative", title: "per second" },
+                            color: { field: "series", type: "nominal", legend: { labelLimit: 320 } },
+                        },
+                    },
                 ],
                 width: 520,
                 height: 160,
@@ -142,7 +233,17 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
                       title: "Temperature and clock per host (throttled windows are marked in the summary)",
                       data: { values: thermal },
                       facet: { row: { field: "measure", type: "nominal" } },
-                      spec: { mark: { type: "line", point: true }, encoding: { x, y: { field: "value", type: "quantitative", title: null }, color: { field: "host", type: "nominal" }, strokeDash: { field: "query", type: "nominal" } }, width: 520, height: 160 },
+                      spec: {
+                          mark: { type: "line", point: true },
+                          encoding: {
+                              x,
+                              y: { field: "value", type: "quantitative", title: null },
+                              color: { field: "host", type: "nominal" },
+                              strokeDash: { field: "query", type: "nominal" },
+                          },
+                          width: 520,
+                          height: 160,
+                      },
                       resolve: { scale: { y: "independent" } },
                   } as vl.TopLevelSpec),
               }
@@ -152,7 +253,11 @@ async function rateCharts(r: BenchmarkResults): Promise<Record<string, string>> 
             title: "Consumer lag on the query's input topics (Kafka: end offsets minus committed offsets)",
             data: { values: lag },
             mark: { type: "line", point: true },
-            encoding: { x, y: { field: "lag", type: "quantitative", title: "events not yet read" }, color: { field: "query", type: "nominal" } },
+            encoding: {
+                x,
+                y: { field: "lag", type: "quantitative", title: "events not yet read" },
+                color: { field: "query", type: "nominal" },
+            },
             width: 520,
             height: 220,
         }),

@@ -44,7 +44,6 @@ export class IncomparableError extends Error {
     }
 }
 
-
 function side(r: BenchmarkResults, folder: string): Side {
     const engine = r.topology.engine;
     const image = engineImageOf(r);
@@ -63,7 +62,8 @@ function hostKey(h: BenchmarkResults["topology"]["hosts"][number]): string {
 export function differences(a: BenchmarkResults, b: BenchmarkResults): string[] {
     const out: string[] = [];
     const same = (what: string, x: unknown, y: unknown) => {
-        if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${what} differs (${JSON.stringify(x)} vs ${JSON.stringify(y)})`);
+        if (JSON.stringify(x) !== JSON.stringify(y))
+            out.push(`${what} differs (${JSON.stringify(x)} vs ${JSON.stringify(y)})`);
     };
     same("the mode (fixed-rate or find-max)", a.mode, b.mode);
     const ca = a.configuration;
@@ -80,11 +80,19 @@ export function differences(a: BenchmarkResults, b: BenchmarkResults): string[] 
         const sa = ca.search;
         const sb = cb.search;
         same("the parallelisms searched", sa?.parallelisms, sb?.parallelisms);
-        same("the trials' warm-up and window (--trial-warmup, --trial-duration)", [sa?.trialWarmupSeconds, sa?.trialWindowSeconds], [sb?.trialWarmupSeconds, sb?.trialWindowSeconds]);
+        same(
+            "the trials' warm-up and window (--trial-warmup, --trial-duration)",
+            [sa?.trialWarmupSeconds, sa?.trialWindowSeconds],
+            [sb?.trialWarmupSeconds, sb?.trialWindowSeconds],
+        );
         same("the search's resolution", sa?.resolution, sb?.resolution);
         same("the latency SLO (--latency-slo)", sa?.latencySloMs, sb?.latencySloMs);
     }
-    same("the hosts (names, models, architectures, memory, task slots)", a.topology.hosts.map(hostKey).sort(), b.topology.hosts.map(hostKey).sort());
+    same(
+        "the hosts (names, models, architectures, memory, task slots)",
+        a.topology.hosts.map(hostKey).sort(),
+        b.topology.hosts.map(hostKey).sort(),
+    );
     same("the task slots", a.topology.totalSlots, b.topology.totalSlots);
     // Two engines are compared on what each worker gave them: memory per slot and CPUs.
     same("the budget per worker (memory per task slot in MB, CPUs)", budgetOf(a), budgetOf(b));
@@ -94,7 +102,11 @@ export function differences(a: BenchmarkResults, b: BenchmarkResults): string[] 
 
 const budgetOf = (r: BenchmarkResults) => r.topology.budget ?? "not recorded";
 
-const ratio = (a: number | null, b: number | null): Figure => ({ a, b, ratio: a !== null && b !== null && a !== 0 ? b / a : null });
+const ratio = (a: number | null, b: number | null): Figure => ({
+    a,
+    b,
+    ratio: a !== null && b !== null && a !== 0 ? b / a : null,
+});
 const memory = (q: QueryRun) => {
     const known = q.figures.hosts.filter((h) => h.memoryBytesMean !== null);
     return known.length ? known.reduce((s, h) => s + (h.memoryBytesMean as number), 0) : null;
@@ -103,12 +115,17 @@ const memory = (q: QueryRun) => {
 function runNotes(tag: string, q: QueryRun): string[] {
     const n: string[] = [];
     if (!q.validity.valid) n.push(`${tag} invalid: ${q.validity.reasons.join("; ")}`);
-    if (q.figures.kafka.verdict !== "sustainable") n.push(`${tag} ${q.figures.kafka.verdict}: ${q.figures.kafka.verdictReason}`);
+    if (q.figures.kafka.verdict !== "sustainable")
+        n.push(`${tag} ${q.figures.kafka.verdict}: ${q.figures.kafka.verdictReason}`);
     return n;
 }
 
 /** The comparison of two runs; throws IncomparableError naming every difference that forbids it. */
-export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders: { a: string; b: string } = { a: "a", b: "b" }): Comparison {
+export function compareResults(
+    a: BenchmarkResults,
+    b: BenchmarkResults,
+    folders: { a: string; b: string } = { a: "a", b: "b" },
+): Comparison {
     const diffs = differences(a, b);
     if (diffs.length) throw new IncomparableError(diffs);
     const queries: ComparedQuery[] = [];
@@ -126,12 +143,18 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
                     eventsPerSecondPerCore: ratio(qa.figures.eventsPerSecondPerCore, qb.figures.eventsPerSecondPerCore),
                     latencyP99Ms: ratio(qa.figures.latencyMs?.p99 ?? null, qb.figures.latencyMs?.p99 ?? null),
                     memoryBytes: ratio(memory(qa), memory(qb)),
-                    checkpointDurationP50Ms: ratio(qa.figures.checkpoints.durationMsP50, qb.figures.checkpoints.durationMsP50),
+                    checkpointDurationP50Ms: ratio(
+                        qa.figures.checkpoints.durationMsP50,
+                        qb.figures.checkpoints.durationMsP50,
+                    ),
                 },
                 notes: [...runNotes("a", qa), ...runNotes("b", qb)],
             });
         }
-        onlyIn = { a: a.queries.map((q) => q.id).filter((id) => !byId.has(id)), b: b.queries.map((q) => q.id).filter((id) => !a.queries.some((q) => q.id === id)) };
+        onlyIn = {
+            a: a.queries.map((q) => q.id).filter((id) => !byId.has(id)),
+            b: b.queries.map((q) => q.id).filter((id) => !a.queries.some((q) => q.id === id)),
+        };
     } else {
         const key = (c: { query: string; parallelism: number }) => `${c.query} p=${c.parallelism}`;
         const capA = a.capacity ?? [];
@@ -139,9 +162,14 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
         for (const ca of capA) {
             const cb = capB.get(key(ca));
             if (!cb) continue;
-            const bestP99 = (c: typeof ca) => c.search.trials.filter((t) => t.pass).sort((x, y) => y.rate - x.rate)[0]?.p99Ms ?? null;
+            const bestP99 = (c: typeof ca) =>
+                c.search.trials.filter((t) => t.pass).sort((x, y) => y.rate - x.rate)[0]?.p99Ms ?? null;
             // A search that did not end resolved gives a bound, not the MST: said beside it.
-            const notes = [ca, cb].flatMap((c, i) => (c.search.end === "resolved" ? [] : [`${i === 0 ? "a" : "b"}: ${c.search.mst ? "" : "no trial passed: "}${c.search.note}`]));
+            const notes = [ca, cb].flatMap((c, i) =>
+                c.search.end === "resolved"
+                    ? []
+                    : [`${i === 0 ? "a" : "b"}: ${c.search.mst ? "" : "no trial passed: "}${c.search.note}`],
+            );
             queries.push({
                 query: ca.query,
                 parallelism: ca.parallelism,
@@ -153,7 +181,10 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
                 notes,
             });
         }
-        onlyIn = { a: capA.filter((c) => !capB.has(key(c))).map(key), b: [...capB.keys()].filter((k) => !capA.some((c) => key(c) === k)) };
+        onlyIn = {
+            a: capA.filter((c) => !capB.has(key(c))).map(key),
+            b: [...capB.keys()].filter((k) => !capA.some((c) => key(c) === k)),
+        };
     }
     const c = a.configuration;
     return {
@@ -163,7 +194,14 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
         common: {
             seed: c.seed,
             checkpointIntervalSeconds: c.checkpointIntervalSeconds,
-            ...(a.mode === "fixed-rate" ? { eventsPerSecond: c.eventsPerSecond, totalEvents: c.totalEvents, warmupEvents: c.warmupEvents, parallelism: c.parallelism } : { search: c.search }),
+            ...(a.mode === "fixed-rate"
+                ? {
+                      eventsPerSecond: c.eventsPerSecond,
+                      totalEvents: c.totalEvents,
+                      warmupEvents: c.warmupEvents,
+                      parallelism: c.parallelism,
+                  }
+                : { search: c.search }),
             hosts: a.topology.hosts.map((h) => h.name),
             totalSlots: a.topology.totalSlots,
             partitions: a.topology.partitions,
@@ -172,7 +210,6 @@ export function compareResults(a: BenchmarkResults, b: BenchmarkResults, folders
         onlyIn,
     };
 }
-
 
 const FIGURE_TITLES: Record<string, { title: string; digits: number; scale?: number }> = {
     consumedEventsPerSecond: { title: "consumed ev/s", digits: 0 },
@@ -187,17 +224,27 @@ const FIGURE_TITLES: Record<string, { title: string; digits: number; scale?: num
 
 export function comparisonMarkdown(c: Comparison): string {
     const names = [...new Set(c.queries.flatMap((q) => Object.keys(q.figures)))];
-    const head = ["query", "p", ...names.flatMap((n) => [`${FIGURE_TITLES[n]?.title ?? n}: ${c.a.label}`, c.b.label, "ratio"])];
+    const head = [
+        "query",
+        "p",
+        ...names.flatMap((n) => [`${FIGURE_TITLES[n]?.title ?? n}: ${c.a.label}`, c.b.label, "ratio"]),
+    ];
     const rows = c.queries.map((q) => {
         const cells = names.flatMap((n) => {
             const f = q.figures[n];
             const t = FIGURE_TITLES[n] ?? { digits: 0 };
             const scaled = (x: number | null) => (x === null ? null : x * (t.scale ?? 1));
-            return [num(scaled(f.a), t.digits), num(scaled(f.b), t.digits), f.ratio === null ? "n/a" : `${num(f.ratio, 2)}x`];
+            return [
+                num(scaled(f.a), t.digits),
+                num(scaled(f.b), t.digits),
+                f.ratio === null ? "n/a" : `${num(f.ratio, 2)}x`,
+            ];
         });
         return `| ${q.query} | ${q.parallelism} | ${cells.join(" | ")} |`;
     });
-    const notes = c.queries.flatMap((q) => q.notes.map((n) => `- ${q.query} (p=${q.parallelism}), ${n.replace(/^a/, c.a.label).replace(/^b/, c.b.label)}`));
+    const notes = c.queries.flatMap((q) =>
+        q.notes.map((n) => `- ${q.query} (p=${q.parallelism}), ${n.replace(/^a/, c.a.label).replace(/^b/, c.b.label)}`),
+    );
     return [
         `# ${c.b.label} against ${c.a.label}`,
         "",
@@ -209,8 +256,15 @@ export function comparisonMarkdown(c: Comparison): string {
         ...rows,
         "",
         ...(notes.length ? ["Not clean measurements:", "", ...notes, ""] : []),
-        ...(c.onlyIn.a.length || c.onlyIn.b.length ? [`Only in a: ${c.onlyIn.a.join(", ") || "none"}. Only in b: ${c.onlyIn.b.join(", ") || "none"}.`, ""] : []),
-        ...(c.a.label.includes("test double") || c.b.label.includes("test double") ? ["The Arroyo side is this project's test double (test/doubles/), which copies rows and computes nothing: its figures say how fast the benchmark and Kafka go, not Arroyo.", ""] : []),
+        ...(c.onlyIn.a.length || c.onlyIn.b.length
+            ? [`Only in a: ${c.onlyIn.a.join(", ") || "none"}. Only in b: ${c.onlyIn.b.join(", ") || "none"}.`, ""]
+            : []),
+        ...(c.a.label.includes("test double") || c.b.label.includes("test double")
+            ? [
+                  "The Arroyo side is this project's test double (test/doubles/), which copies rows and computes nothing: its figures say how fast the benchmark and Kafka go, not Arroyo.",
+                  "",
+              ]
+            : []),
     ].join("\n");
 }
 

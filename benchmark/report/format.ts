@@ -3,7 +3,9 @@ import type { BenchmarkResults } from "./types";
 
 /** A figure as the reports print it: grouped digits, fixed decimals, "n/a" for what was not measured. */
 export const num = (x: number | null | undefined, digits = 0) =>
-    x === null || x === undefined || !Number.isFinite(x) ? "n/a" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    x === null || x === undefined || !Number.isFinite(x)
+        ? "n/a"
+        : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The image of the engine the run drove, as the stack outputs named it; null where they did not. */
 export function engineImageOf(r: BenchmarkResults): string | null {

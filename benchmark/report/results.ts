@@ -9,14 +9,18 @@ export { BenchmarkResults } from "./types";
 
 function gitCommit(): string | null {
     try {
-        return execFileSync("git", ["rev-parse", "HEAD"], { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+        return execFileSync("git", ["rev-parse", "HEAD"], { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"] })
+            .toString()
+            .trim();
     } catch {
         return null;
     }
 }
 
 export function toolInfo(): BenchmarkResults["tool"] {
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
+        version: string;
+    };
     return { name: "arroyo-pi", version: pkg.version, gitCommit: gitCommit() };
 }
 

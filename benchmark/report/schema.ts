@@ -7,7 +7,11 @@ import { ENGINES } from "../../config/defaults";
 import { RESULTS_SCHEMA_VERSION } from "./types";
 
 const num = z.number().nullable();
-const host = z.looseObject({ name: z.string(), taskSlots: z.number().optional(), facts: z.record(z.string(), z.unknown()).optional() });
+const host = z.looseObject({
+    name: z.string(),
+    taskSlots: z.number().optional(),
+    facts: z.record(z.string(), z.unknown()).optional(),
+});
 const search = z.looseObject({
     mst: z.looseObject({ rate: z.number(), inputRate: num }).nullable(),
     end: z.enum(["resolved", "generator-bound", "max-trials", "none-sustained", "aborted"]),
@@ -20,7 +24,13 @@ const queryRun = z.looseObject({
     engine: z.enum(ENGINES),
     parallelism: z.number(),
     figures: z.looseObject({
-        kafka: z.looseObject({ inputRate: num, consumedRate: num, verdict: z.enum(["sustainable", "not sustainable", "inconclusive"]), verdictReason: z.string(), lagAtEnd: num }),
+        kafka: z.looseObject({
+            inputRate: num,
+            consumedRate: num,
+            verdict: z.enum(["sustainable", "not sustainable", "inconclusive"]),
+            verdictReason: z.string(),
+            lagAtEnd: num,
+        }),
         checkpoints: z.looseObject({ durationMsP50: num.optional() }),
         latencyMs: z.looseObject({ p99: z.number().optional() }).nullable(),
         hosts: z.array(z.looseObject({ memoryBytesMean: num })),
@@ -42,7 +52,13 @@ export const resultsSchema = z.looseObject({
         seed: z.number(),
     }),
     versions: z.looseObject({ images: z.record(z.string(), z.string().optional()) }),
-    topology: z.looseObject({ engine: z.enum(ENGINES), hosts: z.array(host), totalSlots: z.number(), partitions: z.number(), budget: z.object({ memoryPerSlotMb: z.number(), cpusPerWorker: z.number().nullable() }).optional() }),
+    topology: z.looseObject({
+        engine: z.enum(ENGINES),
+        hosts: z.array(host),
+        totalSlots: z.number(),
+        partitions: z.number(),
+        budget: z.object({ memoryPerSlotMb: z.number(), cpusPerWorker: z.number().nullable() }).optional(),
+    }),
     queries: z.array(queryRun),
     capacity: z.array(z.looseObject({ query: z.string(), parallelism: z.number(), search })).optional(),
 });
@@ -53,11 +69,16 @@ export const resultsSchema = z.looseObject({
  */
 export function checkResults(value: unknown, file: string): z.infer<typeof resultsSchema> {
     const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-    if (version !== RESULTS_SCHEMA_VERSION) throw new Error(`${file} has results schema ${String(version)}; this version reads ${RESULTS_SCHEMA_VERSION}: run the benchmark again`);
+    if (version !== RESULTS_SCHEMA_VERSION)
+        throw new Error(
+            `${file} has results schema ${String(version)}; this version reads ${RESULTS_SCHEMA_VERSION}: run the benchmark again`,
+        );
     const r = resultsSchema.safeParse(value);
     if (!r.success) {
         const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
-        throw new Error(`${file} is not a results.json this version can read: ${issues.join("; ")}${r.error.issues.length > 5 ? ` (and ${r.error.issues.length - 5} more)` : ""}`);
+        throw new Error(
+            `${file} is not a results.json this version can read: ${issues.join("; ")}${r.error.issues.length > 5 ? ` (and ${r.error.issues.length - 5} more)` : ""}`,
+        );
     }
     return r.data;
 }

@@ -3,7 +3,6 @@ import { ENGINE_KAFKA_TOLERANCE } from "./thresholds";
 import { engineImageOf, num } from "./format";
 import { engineProfile } from "../engines/profiles";
 
-
 const bytes = (b: number | null) => (b === null ? "not measured" : `${num(b / 1024 ** 2)} MiB`);
 
 const sustainable = (q: QueryRun) => {
@@ -35,7 +34,11 @@ function engineImage(r: BenchmarkResults): string {
 function thermalCell(q: QueryRun, host: string): string {
     const t = q.figures.thermal?.hosts.find((h) => h.host === host);
     if (!t || (t.maxTemperatureC === null && t.minCpuMhz === null && t.limitedSeconds === null)) return "";
-    const parts = [t.maxTemperatureC !== null ? `${num(t.maxTemperatureC)} °C max` : null, t.minCpuMhz !== null ? `${num(t.minCpuMhz)} MHz min` : null, t.limitedSeconds ? `**throttled ${num(t.limitedSeconds)} s**` : null].filter(Boolean);
+    const parts = [
+        t.maxTemperatureC !== null ? `${num(t.maxTemperatureC)} °C max` : null,
+        t.minCpuMhz !== null ? `${num(t.minCpuMhz)} MHz min` : null,
+        t.limitedSeconds ? `**throttled ${num(t.limitedSeconds)} s**` : null,
+    ].filter(Boolean);
     return parts.length ? `; ${parts.join(", ")}` : "";
 }
 
@@ -56,7 +59,10 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
         "",
         "| query | parallelism | MST ev/s (generator) | MST input ev/s | efficiency | trials | search ended |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-        ...cap.map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.search.mst?.inputRate)} | ${c.efficiency === null ? "n/a" : num(c.efficiency, 2)} | ${c.search.trials.length} | ${c.search.note} |`),
+        ...cap.map(
+            (c) =>
+                `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.search.mst?.inputRate)} | ${c.efficiency === null ? "n/a" : num(c.efficiency, 2)} | ${c.search.trials.length} | ${c.search.note} |`,
+        ),
         "",
         ...(cap.some((c) => c.pipelineCeiling)
             ? [
@@ -64,7 +70,12 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
                   "",
                   "| query | parallelism | Kafka-fed MST ev/s | ceiling on Arroyo's Nexmark source ev/s | trials | output rec/s there | bottleneck |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-                  ...cap.filter((c) => c.pipelineCeiling).map((c) => `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.pipelineCeiling!.rate)} | ${c.pipelineCeiling!.search.trials.length} | ${num(c.pipelineCeiling!.outputRate)} | ${c.bottleneck ?? "n/a"} |`),
+                  ...cap
+                      .filter((c) => c.pipelineCeiling)
+                      .map(
+                          (c) =>
+                              `| ${c.query} | ${c.parallelism} | ${num(c.search.mst?.rate)} | ${num(c.pipelineCeiling!.rate)} | ${c.pipelineCeiling!.search.trials.length} | ${num(c.pipelineCeiling!.outputRate)} | ${c.bottleneck ?? "n/a"} |`,
+                      ),
                   "",
               ]
             : []),
@@ -72,7 +83,12 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
         "",
         "| query | parallelism | target ev/s | sent ev/s | input ev/s | lag trend ev/s | p99 ms | result |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-        ...cap.flatMap((c) => c.search.trials.map((t) => `| ${c.query} | ${c.parallelism} | ${num(t.rate)} | ${num(t.achievedRate)} | ${num(t.inputRate)} | ${num(t.lagTrend)} | ${num(t.p99Ms)} | ${t.pass ? "pass" : `**fail**: ${t.why}`} |`)),
+        ...cap.flatMap((c) =>
+            c.search.trials.map(
+                (t) =>
+                    `| ${c.query} | ${c.parallelism} | ${num(t.rate)} | ${num(t.achievedRate)} | ${num(t.inputRate)} | ${num(t.lagTrend)} | ${num(t.p99Ms)} | ${t.pass ? "pass" : `**fail**: ${t.why}`} |`,
+            ),
+        ),
         "",
         `Method: a trial runs the query at a fixed rate, ${num(r.configuration.search?.trialWarmupSeconds)} s of warm-up then a ${num(r.configuration.search?.trialWindowSeconds)} s measured window, on a new pipeline with new consumer groups. ` +
             `It passes when the lag trend stays at or below ${num(r.configuration.lagThreshold * 100, 1)}% of its input rate, the generator reached the target within 2% (otherwise the search ends *generator-bound*: the generator, not Arroyo, was the limit), ` +
@@ -85,7 +101,13 @@ function capacityMarkdown(r: BenchmarkResults): string[] {
 /** One table, one row per query, with the definitions a reader needs to trust the numbers. */
 export function summaryMarkdown(r: BenchmarkResults): string {
     if (r.mode === "find-max") {
-        return [`# Nexmark on ${engineProfile(r.topology.engine).label}: ${r.configuration.stack}, maximum sustainable throughput`, "", `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${budgetText(r)}${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`, "", ...capacityMarkdown(r)].join("\n");
+        return [
+            `# Nexmark on ${engineProfile(r.topology.engine).label}: ${r.configuration.stack}, maximum sustainable throughput`,
+            "",
+            `${r.startedAt} to ${r.finishedAt}. ${engineImage(r)}, ${r.topology.totalSlots} task slots, ${budgetText(r)}${r.topology.partitions} partitions per topic, checkpoints every ${num(r.configuration.checkpointIntervalSeconds, 1)} s.`,
+            "",
+            ...capacityMarkdown(r),
+        ].join("\n");
     }
     const c = r.configuration;
     const profile = engineProfile(r.topology.engine);
@@ -108,25 +130,60 @@ export function summaryMarkdown(r: BenchmarkResults): string {
         "| --- | :---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...r.queries.map((q) => {
             const f = q.figures;
-            const latency = f.latencyMs && f.latencyMs.count > 0 ? `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p99)}${f.latencyFrom === "window-end" ? " (from window end)" : ""}` : "n/a";
+            const latency =
+                f.latencyMs && f.latencyMs.count > 0
+                    ? `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p99)}${f.latencyFrom === "window-end" ? " (from window end)" : ""}`
+                    : "n/a";
             return (
                 `| ${q.id} | ${q.validity.valid ? "yes" : "**no**"} | ${num(f.kafka.inputRate)} | ${num(f.kafka.consumedRate)} | ${num(f.kafka.lagTrend)} | ${sustainable(q)} | ${num(f.kafka.lagAtEnd)} | ` +
                 `${num(f.kafka.outputRate)} | ${num(f.engine.sourceRate)} | ${engineVsKafka(q)} | ${latency} | ${num(f.engine.backpressureMax, 2)} | ${num(f.checkpoints.cadenceSeconds, 1)} / ${num(f.checkpoints.durationMsP50)} (${f.checkpoints.inWindow} in window) | ${num(f.eventsPerSecondPerCore)} | ${num(q.produce.maxScheduleDelayMs)} |`
             );
         }),
         "",
-        ...(invalid.length ? ["**Invalid queries** (their figures do not describe one clean run):", "", ...invalid.map((q) => `- ${q.id}: ${q.validity.reasons.join("; ")}`), ""] : []),
-        ...(inconclusive.length ? ["**Inconclusive verdicts** (neither sustainable nor not):", "", ...inconclusive.map((q) => `- ${q.id}: ${q.figures.kafka.verdictReason}`), ""] : []),
-        ...(throttled.length ? ["**Hardware throttled** (a host ran below its clock in the window: its figures measure the throttled hardware):", "", ...throttled.map((q) => `- ${q.id}: ${q.figures.thermal!.note}`), ""] : []),
+        ...(invalid.length
+            ? [
+                  "**Invalid queries** (their figures do not describe one clean run):",
+                  "",
+                  ...invalid.map((q) => `- ${q.id}: ${q.validity.reasons.join("; ")}`),
+                  "",
+              ]
+            : []),
+        ...(inconclusive.length
+            ? [
+                  "**Inconclusive verdicts** (neither sustainable nor not):",
+                  "",
+                  ...inconclusive.map((q) => `- ${q.id}: ${q.figures.kafka.verdictReason}`),
+                  "",
+              ]
+            : []),
+        ...(throttled.length
+            ? [
+                  "**Hardware throttled** (a host ran below its clock in the window: its figures measure the throttled hardware):",
+                  "",
+                  ...throttled.map((q) => `- ${q.id}: ${q.figures.thermal!.note}`),
+                  "",
+              ]
+            : []),
         ...(verified.length
             ? [
                   "**Output verified** (--verify: every record of the results topic against what the query computes from the events sent):",
                   "",
-                  ...verified.map(({ q, v }) => ("matched" in v ? `- ${q.id}: ${num(v.matched)} of ${num(v.expected)} expected records matched, ${num(v.missing)} missing, ${num(v.extra)} extra${v.missing || v.extra ? " **(mismatch)**" : ""}` : `- ${q.id}: not verified: ${v.notVerified}`)),
+                  ...verified.map(({ q, v }) =>
+                      "matched" in v
+                          ? `- ${q.id}: ${num(v.matched)} of ${num(v.expected)} expected records matched, ${num(v.missing)} missing, ${num(v.extra)} extra${v.missing || v.extra ? " **(mismatch)**" : ""}`
+                          : `- ${q.id}: not verified: ${v.notVerified}`,
+                  ),
                   "",
               ]
             : []),
-        ...(late.length ? ["**Late rows possible** (windowed queries whose load fell behind by more than the watermark):", "", ...late.map((q) => `- ${q.id}: ${q.figures.load.lateRowsRisk}`), ""] : []),
+        ...(late.length
+            ? [
+                  "**Late rows possible** (windowed queries whose load fell behind by more than the watermark):",
+                  "",
+                  ...late.map((q) => `- ${q.id}: ${q.figures.load.lateRowsRisk}`),
+                  "",
+              ]
+            : []),
         ...(r.topology.hosts.length === 0
             ? []
             : [
@@ -134,7 +191,17 @@ export function summaryMarkdown(r: BenchmarkResults): string {
                   "",
                   "| query | " + r.topology.hosts.map((h) => h.name).join(" | ") + " |",
                   "| --- | " + r.topology.hosts.map(() => "---:").join(" | ") + " |",
-                  ...r.queries.map((q) => `| ${q.id} | ` + q.figures.hosts.map((h) => `${h.cpuCores === null ? "not measured" : `${num(h.cpuCores, 2)} cores, ${bytes(h.memoryBytesMean)}`}${thermalCell(q, h.host)}`).join(" | ") + " |"),
+                  ...r.queries.map(
+                      (q) =>
+                          `| ${q.id} | ` +
+                          q.figures.hosts
+                              .map(
+                                  (h) =>
+                                      `${h.cpuCores === null ? "not measured" : `${num(h.cpuCores, 2)} cores, ${bytes(h.memoryBytesMean)}`}${thermalCell(q, h.host)}`,
+                              )
+                              .join(" | ") +
+                          " |",
+                  ),
                   "",
               ]),
         "Definitions. The measured window runs from the first event after the warm-up to the load's scheduled end (or `--duration`). " +

@@ -221,7 +221,16 @@ export interface BenchmarkResults {
         /** How the generator departs from the reference: see benchmark/nexmark/generator.ts. */
         generatorNotes: string[];
         /** --find-max only: how the capacity search ran. */
-        search?: { source: "kafka" | "nexmark"; parallelisms: number[]; startRate: number; resolution: number; maxTrials: number; trialWarmupSeconds: number; trialWindowSeconds: number; latencySloMs: number | null };
+        search?: {
+            source: "kafka" | "nexmark";
+            parallelisms: number[];
+            startRate: number;
+            resolution: number;
+            maxTrials: number;
+            trialWarmupSeconds: number;
+            trialWindowSeconds: number;
+            latencySloMs: number | null;
+        };
     };
     /** Where the load came from, and what the generator could do: whether it could have capped a result. */
     load: LoadSource;

@@ -69,7 +69,11 @@ export class ArroyoController extends pulumi.ComponentResource {
                 ...containerNetworking(placement, containerName, args.hostNetwork),
                 ports: args.hostNetwork
                     ? []
-                    : [ARROYO_PORTS.admin, ARROYO_PORTS.api].map((port) => ({ internal: port, external: port, ip: placement.publishIp })),
+                    : [ARROYO_PORTS.admin, ARROYO_PORTS.api].map((port) => ({
+                          internal: port,
+                          external: port,
+                          ip: placement.publishIp,
+                      })),
                 volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_PATHS.arroyo }],
                 labels: ownershipLabels(placement.stack, "arroyo-controller"),
             },
@@ -82,6 +86,10 @@ export class ArroyoController extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.registerOutputs({ apiUrl: this.apiUrl, controllerEndpoint: this.controllerEndpoint, containerId: this.container.id });
+        this.registerOutputs({
+            apiUrl: this.apiUrl,
+            controllerEndpoint: this.controllerEndpoint,
+            containerId: this.container.id,
+        });
     }
 }

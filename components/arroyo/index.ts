@@ -23,7 +23,11 @@ export const arroyoDeployment: EngineDeployment = {
             `echo "docker MemoryLimit=$ml; the Arroyo image's --version: $(printf '%s' "$probe" | head -n 1)"`,
         ],
     }),
-    minioUser: { user: ARROYO_MINIO_USER, policyName: "arroyo-checkpoints", policy: (b) => arroyoPolicy(b.checkpoints, b.results) },
+    minioUser: {
+        user: ARROYO_MINIO_USER,
+        policyName: "arroyo-checkpoints",
+        policy: (b) => arroyoPolicy(b.checkpoints, b.results),
+    },
     controllerRoles: ["arroyo-controller"],
     workerRoles: ["arroyo-node"],
     // API, controller and compiler in one process: an estimate for the preflight, not a limit.

@@ -14,14 +14,32 @@ export function arroyoPolicy(checkpointBucket: string, resultsBucket: string) {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
             {
                 Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                Resource: [`arn:aws:s3:::${checkpointBucket}`],
+            },
+            {
+                Effect: "Allow",
+                Action: [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
                 Resource: [`arn:aws:s3:::${checkpointBucket}/*`],
             },
-            { Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: [`arn:aws:s3:::${resultsBucket}`] },
-            { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${resultsBucket}/*`] },
+            {
+                Effect: "Allow",
+                Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+                Resource: [`arn:aws:s3:::${resultsBucket}`],
+            },
+            {
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: [`arn:aws:s3:::${resultsBucket}/*`],
+            },
         ],
     };
 }

@@ -30,7 +30,11 @@ export function connectorUpload(): docker.types.input.ContainerUpload[] {
  * `key: value` per line, appended to its config.yaml): where the JobManager is, and checkpoints on
  * MinIO through the S3 plugin, path-style. Sorted, so previews show no spurious change.
  */
-export function flinkProperties(jobManagerHost: string, storage: FlinkStorage, own: Record<string, string>): pulumi.Output<string> {
+export function flinkProperties(
+    jobManagerHost: string,
+    storage: FlinkStorage,
+    own: Record<string, string>,
+): pulumi.Output<string> {
     const plain: Record<string, string> = {
         "jobmanager.rpc.address": jobManagerHost,
         "jobmanager.rpc.port": String(FLINK_PORTS.rpc),
@@ -76,14 +80,19 @@ export function flinkContainerArgs(c: FlinkContainer): docker.ContainerArgs {
         hostname: c.hostNetwork ? undefined : c.name,
         image: imageOn(c.placement, c.image),
         command: c.command,
-        envs: envList({ FLINK_PROPERTIES: c.properties, ...(c.s3Plugin ? { ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN } : {}) }),
+        envs: envList({
+            FLINK_PROPERTIES: c.properties,
+            ...(c.s3Plugin ? { ENABLE_BUILT_IN_PLUGINS: FLINK_S3_PLUGIN } : {}),
+        }),
         uploads: connectorUpload(),
         ...(c.memoryMb ? { memory: c.memoryMb, memorySwap: c.memoryMb } : {}),
         ...(c.cpus !== undefined ? { cpus: String(c.cpus) } : {}),
         restart: "unless-stopped",
         mustRun: true,
         ...containerNetworking(c.placement, c.name, c.hostNetwork),
-        ...(c.publish && !c.hostNetwork ? { ports: c.publish.map((port) => ({ internal: port, external: port, ip: c.placement.publishIp })) } : {}),
+        ...(c.publish && !c.hostNetwork
+            ? { ports: c.publish.map((port) => ({ internal: port, external: port, ip: c.placement.publishIp })) }
+            : {}),
         labels: ownershipLabels(c.placement.stack, c.role),
     };
 }

@@ -23,13 +23,27 @@ export const flinkDeployment: EngineDeployment = {
     controller(at, after) {
         const { config } = at;
         const jobManagerHost = at.clusterHost(flinkJobManagerName(config.stack));
-        const common = { placement: at.placement, image: config.images.flink, storage: at.storage, externalHost: at.externalHost, hostNetwork: at.hostNetwork };
+        const common = {
+            placement: at.placement,
+            image: config.images.flink,
+            storage: at.storage,
+            externalHost: at.externalHost,
+            hostNetwork: at.hostNetwork,
+        };
         const jobManager = new FlinkJobManager(
             `${at.name}-flink-jobmanager`,
-            { ...common, checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds, clusterHost: jobManagerHost },
+            {
+                ...common,
+                checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds,
+                clusterHost: jobManagerHost,
+            },
             { parent: at.parent, dependsOn: after },
         );
-        const gateway = new FlinkSqlGateway(`${at.name}-flink-sql-gateway`, { ...common, jobManagerHost }, { parent: at.parent, dependsOn: [jobManager.ready] });
+        const gateway = new FlinkSqlGateway(
+            `${at.name}-flink-sql-gateway`,
+            { ...common, jobManagerHost },
+            { parent: at.parent, dependsOn: [jobManager.ready] },
+        );
         return {
             endpoints: { flinkRestUrl: jobManager.restUrl, flinkSqlGatewayUrl: gateway.url },
             worker: (w) =>

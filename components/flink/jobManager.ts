@@ -52,11 +52,25 @@ export class FlinkJobManager extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            flinkContainerArgs({ placement, name: containerName, role: "flink-jobmanager", image: args.image, command: ["jobmanager"], properties, s3Plugin: true, publish: [FLINK_PORTS.rest], hostNetwork: args.hostNetwork }),
+            flinkContainerArgs({
+                placement,
+                name: containerName,
+                role: "flink-jobmanager",
+                image: args.image,
+                command: ["jobmanager"],
+                properties,
+                s3Plugin: true,
+                publish: [FLINK_PORTS.rest],
+                hostNetwork: args.hostNetwork,
+            }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 
-        this.ready = new ServiceReadiness(`${name}-ready`, { probe: { kind: "http", url: `${this.restUrl}/overview` }, instance: this.container.id }, { parent: this });
+        this.ready = new ServiceReadiness(
+            `${name}-ready`,
+            { probe: { kind: "http", url: `${this.restUrl}/overview` }, instance: this.container.id },
+            { parent: this },
+        );
 
         this.registerOutputs({ restUrl: this.restUrl, containerId: this.container.id });
     }

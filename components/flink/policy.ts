@@ -16,10 +16,21 @@ export function flinkPolicy(checkpointBucket: string) {
         Version: "2012-10-17",
         Statement: [
             { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${checkpointBucket}`] },
-            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${checkpointBucket}`], Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } } },
             {
                 Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Action: ["s3:ListBucket"],
+                Resource: [`arn:aws:s3:::${checkpointBucket}`],
+                Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
+            },
+            {
+                Effect: "Allow",
+                Action: [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
                 Resource: [`arn:aws:s3:::${checkpointBucket}/${prefix}/*`],
             },
         ],

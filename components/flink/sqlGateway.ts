@@ -41,11 +41,26 @@ export class FlinkSqlGateway extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            flinkContainerArgs({ placement, name: containerName, role: "flink-sql-gateway", image: args.image, command: ["bin/sql-gateway.sh", "start-foreground"], properties, s3Plugin: false, memoryMb: FLINK_CONTROLLER_MB.sqlGateway, publish: [FLINK_PORTS.gateway], hostNetwork: args.hostNetwork }),
+            flinkContainerArgs({
+                placement,
+                name: containerName,
+                role: "flink-sql-gateway",
+                image: args.image,
+                command: ["bin/sql-gateway.sh", "start-foreground"],
+                properties,
+                s3Plugin: false,
+                memoryMb: FLINK_CONTROLLER_MB.sqlGateway,
+                publish: [FLINK_PORTS.gateway],
+                hostNetwork: args.hostNetwork,
+            }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 
-        this.ready = new ServiceReadiness(`${name}-ready`, { probe: { kind: "http", url: `${this.url}/v1/info` }, instance: this.container.id }, { parent: this });
+        this.ready = new ServiceReadiness(
+            `${name}-ready`,
+            { probe: { kind: "http", url: `${this.url}/v1/info` }, instance: this.container.id },
+            { parent: this },
+        );
 
         this.registerOutputs({ url: this.url, containerId: this.container.id });
     }

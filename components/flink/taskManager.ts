@@ -51,7 +51,18 @@ export class FlinkTaskManager extends pulumi.ComponentResource {
 
         this.container = new docker.Container(
             `${name}-container`,
-            flinkContainerArgs({ placement, name: containerName, role: "flink-taskmanager", image: args.image, command: ["taskmanager"], properties, s3Plugin: true, memoryMb: this.memoryLimitMb, ...(args.cpus !== undefined ? { cpus: args.cpus } : {}), hostNetwork: args.hostNetwork }),
+            flinkContainerArgs({
+                placement,
+                name: containerName,
+                role: "flink-taskmanager",
+                image: args.image,
+                command: ["taskmanager"],
+                properties,
+                s3Plugin: true,
+                memoryMb: this.memoryLimitMb,
+                ...(args.cpus !== undefined ? { cpus: args.cpus } : {}),
+                hostNetwork: args.hostNetwork,
+            }),
             { parent: this, provider: placement.host.provider, dependsOn: placement.host.ready },
         );
 

@@ -17,7 +17,14 @@ export function pulumiBinary(): string {
 }
 
 /** `node` arguments of `npm run deploy -- <action> --stack <stack>`. */
-const deployArgs = (action: string, stack: string) => ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "deploy.ts"), action, "--stack", stack];
+const deployArgs = (action: string, stack: string) => [
+    "-r",
+    "ts-node/register/transpile-only",
+    path.join(REPO_ROOT, "scripts", "deploy.ts"),
+    action,
+    "--stack",
+    stack,
+];
 
 /**
  * This project with a throwaway file backend, passphrase secrets and no plugin downloads. Stacks
@@ -63,16 +70,26 @@ export class E2eProject {
 
     /** Runs the Pulumi CLI in the project directory. */
     async pulumi(args: string[]): Promise<string> {
-        return (await promisify(execFile)(pulumiBinary(), args, { cwd: REPO_ROOT, env: this.env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+        return (
+            await promisify(execFile)(pulumiBinary(), args, {
+                cwd: REPO_ROOT,
+                env: this.env,
+                maxBuffer: 64 * 1024 * 1024,
+            })
+        ).stdout;
     }
 
     /** Sets config the way a user does, secrets encrypted with the stack's passphrase. */
     async configure(stack: string, plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
         if (!stack.startsWith("e2e-")) throw new Error(`e2e stacks are named e2e-*, not ${stack}`);
         this.stacks.add(stack);
-        await this.pulumi(["stack", "init", stack, "--non-interactive"]).catch(() => this.pulumi(["stack", "select", stack]));
-        for (const [k, v] of Object.entries(plain)) await this.pulumi(["config", "set", "--stack", stack, `arroyo-pi:${k}`, v]);
-        for (const [k, v] of Object.entries(secret)) await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, "--", v]);
+        await this.pulumi(["stack", "init", stack, "--non-interactive"]).catch(() =>
+            this.pulumi(["stack", "select", stack]),
+        );
+        for (const [k, v] of Object.entries(plain))
+            await this.pulumi(["config", "set", "--stack", stack, `arroyo-pi:${k}`, v]);
+        for (const [k, v] of Object.entries(secret))
+            await this.pulumi(["config", "set", "--stack", stack, "--secret", `arroyo-pi:${k}`, "--", v]);
     }
 
     /** Writes Pulumi.<stack>.yaml with structured config, as a user's stack file holds it. */
@@ -102,7 +119,11 @@ export class E2eProject {
     start(action: string, stack: string, opts: { processGroup?: boolean } = {}): RunningDeploy {
         // processGroup: the command leads a group of its own, so a signal to -pid reaches it and the
         // CLI it starts together, as a terminal's Ctrl-C does.
-        const child = spawn("node", deployArgs(action, stack), { cwd: REPO_ROOT, env: this.env, detached: opts.processGroup ?? false });
+        const child = spawn("node", deployArgs(action, stack), {
+            cwd: REPO_ROOT,
+            env: this.env,
+            detached: opts.processGroup ?? false,
+        });
         return new RunningDeploy(child);
     }
 
@@ -114,12 +135,18 @@ export class E2eProject {
 
 export const docker = async (...args: string[]) => (await promisify(execFile)("docker", args)).stdout.trim();
 export const summaryOf = (output: string): Record<string, number> => {
-    const line = output.split("\n").reverse().find((l) => l.startsWith("change summary: "));
+    const line = output
+        .split("\n")
+        .reverse()
+        .find((l) => l.startsWith("change summary: "));
     if (!line) throw new Error(`no change summary in:\n${output.slice(-3000)}`);
     return JSON.parse(line.slice("change summary: ".length));
 };
 export const stepsOf = (output: string): Record<string, string[]> => {
-    const line = output.split("\n").reverse().find((l) => l.startsWith("preview steps: "));
+    const line = output
+        .split("\n")
+        .reverse()
+        .find((l) => l.startsWith("preview steps: "));
     if (!line) throw new Error(`no preview steps in:\n${output.slice(-3000)}`);
     return JSON.parse(line.slice("preview steps: ".length));
 };
@@ -127,18 +154,21 @@ export const stepsOf = (output: string): Record<string, string[]> => {
 export function succeeded(result: { code: number; output: string }): void {
     if (result.code !== 0) throw new Error(`deploy failed (exit ${result.code}):\n${result.output.slice(-4000)}`);
 }
-export const workers = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `worker${i + 1}`, address: "localhost" })));
+export const workers = (n: number) =>
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `worker${i + 1}`, address: "localhost" })));
 
 /** Arroyo's MinIO credentials as the program hands them to Arroyo: the controller container's environment. Never printed. */
 export async function arroyoCredentials(stack: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-    const env = JSON.parse(await docker("inspect", "--format", "{{json .Config.Env}}", `arroyo-pi-${stack}-arroyo-controller`)) as string[];
+    const env = JSON.parse(
+        await docker("inspect", "--format", "{{json .Config.Env}}", `arroyo-pi-${stack}-arroyo-controller`),
+    ) as string[];
     const get = (k: string) => env.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
     const accessKeyId = get("AWS_ACCESS_KEY_ID");
     const secretAccessKey = get("AWS_SECRET_ACCESS_KEY");
-    if (!accessKeyId || !secretAccessKey) throw new Error("the controller's environment lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY");
+    if (!accessKeyId || !secretAccessKey)
+        throw new Error("the controller's environment lacks AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY");
     return { accessKeyId, secretAccessKey };
 }
-
 
 /** A deploy command running in the background, its output collected as it comes. */
 export class RunningDeploy {
@@ -156,7 +186,9 @@ export class RunningDeploy {
         };
         child.stdout!.on("data", take);
         child.stderr!.on("data", take);
-        this.exited = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, output: this.output })));
+        this.exited = new Promise((resolve) =>
+            child.on("close", (code, signal) => resolve({ code, signal, output: this.output })),
+        );
     }
 
     /** Resolves when the output matches; rejects with the output if the command ends first. */
@@ -164,7 +196,13 @@ export class RunningDeploy {
         if (pattern.test(this.output)) return Promise.resolve();
         return new Promise((resolve, reject) => {
             this.waiters.push({ pattern, resolve });
-            void this.exited.then((r) => reject(new Error(`the deploy ended (exit ${r.code}) before its output matched ${pattern}:\n${r.output.slice(-3000)}`)));
+            void this.exited.then((r) =>
+                reject(
+                    new Error(
+                        `the deploy ended (exit ${r.code}) before its output matched ${pattern}:\n${r.output.slice(-3000)}`,
+                    ),
+                ),
+            );
         });
     }
 }
@@ -175,7 +213,10 @@ export class RunningDeploy {
  */
 export function describeWithPlugins(what: string): jest.Describe {
     const missing = missingPlugins();
-    if (missing.length) console.log(`skipped: ${what} needs the resource plugins ${missing.join(", ")} (on PATH as pulumi-resource-<name> or installed with 'pulumi plugin install'); none can be downloaded here`);
+    if (missing.length)
+        console.log(
+            `skipped: ${what} needs the resource plugins ${missing.join(", ")} (on PATH as pulumi-resource-<name> or installed with 'pulumi plugin install'); none can be downloaded here`,
+        );
     return missing.length ? describe.skip : describe;
 }
 
@@ -196,7 +237,11 @@ export function e2eImages(): Record<string, string> | undefined {
 export function describeOnDocker(what: string, images: string[]): jest.Describe {
     const missing = missingPlugins().map((p) => `the resource plugin ${p}`);
     const have = e2eImages() ?? {};
-    for (const i of images) if (!have[i]) missing.push(`the ${i} image (toolchain/run.sh images builds it${i === "minio" ? " from MINIO_BIN and MC_BIN" : ""})`);
+    for (const i of images)
+        if (!have[i])
+            missing.push(
+                `the ${i} image (toolchain/run.sh images builds it${i === "minio" ? " from MINIO_BIN and MC_BIN" : ""})`,
+            );
     if (missing.length) console.log(`skipped: ${what} needs ${missing.join(", ")}; none can be downloaded here`);
     return missing.length ? describe.skip : describe;
 }
@@ -243,7 +288,10 @@ export class Prerequisite<T> {
         this.value = v;
     }
     get(): T {
-        if (this.value === undefined) throw new Error(`not run: ${this.what} did not succeed earlier in this describe (its failure above says why)`);
+        if (this.value === undefined)
+            throw new Error(
+                `not run: ${this.what} did not succeed earlier in this describe (its failure above says why)`,
+            );
         return this.value;
     }
 }

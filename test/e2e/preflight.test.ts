@@ -13,8 +13,21 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-preflight-"));
 let port: number;
 let sshd: ChildProcess | undefined;
 let operatorKey: string;
-const pub = (name: string) => fs.readFileSync(path.join(dir, `${name}.pub`), "utf8").trim().split(" ").slice(0, 2).join(" ");
-const host = (name: string, p: number, hostKey?: string): PreflightHost => ({ name, address: "127.0.0.1", port: p, user: "root", ...(hostKey ? { recordedHostKey: hostKey } : {}), demand: { name, roles: ["worker"], memoryMb: 768, allowNoMemoryLimit: false } });
+const pub = (name: string) =>
+    fs
+        .readFileSync(path.join(dir, `${name}.pub`), "utf8")
+        .trim()
+        .split(" ")
+        .slice(0, 2)
+        .join(" ");
+const host = (name: string, p: number, hostKey?: string): PreflightHost => ({
+    name,
+    address: "127.0.0.1",
+    port: p,
+    user: "root",
+    ...(hostKey ? { recordedHostKey: hostKey } : {}),
+    demand: { name, roles: ["worker"], memoryMb: 768, allowNoMemoryLimit: false },
+});
 
 beforeAll(async () => {
     await Promise.all([keygen(dir, "host_a"), keygen(dir, "host_b"), keygen(dir, "operator")]);
@@ -30,15 +43,25 @@ afterAll(async () => {
 
 describe("the host preflight over real SSH", () => {
     it("reads this machine's true facts", async () => {
-        const [r] = await preflight([{ ...host("here", port, pub("host_a")), minioVolume: "arroyo-pi-e2e-preflight-minio-data" }], operatorKey);
+        const [r] = await preflight(
+            [{ ...host("here", port, pub("host_a")), minioVolume: "arroyo-pi-e2e-preflight-minio-data" }],
+            operatorKey,
+        );
         expect(r.problems.filter((p) => !/clock not synchronised|MB free where Docker/.test(p))).toEqual([]);
         const f = r.facts!;
         expect(f.pageSizeBytes).toBe(Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim()));
         expect(f.arch).toBe(execFileSync("uname", ["-m"], { encoding: "utf8" }).trim());
         expect(f.kernel).toBe(os.release());
-        const controllers = fs.existsSync("/sys/fs/cgroup/cgroup.controllers") ? fs.readFileSync("/sys/fs/cgroup/cgroup.controllers", "utf8") : "";
-        expect(f.memoryCgroup).toBe(controllers.split(/\s+/).includes("memory") || /^memory\s+\d+\s+\d+\s+1$/m.test(fs.readFileSync("/proc/cgroups", "utf8")));
-        expect(f.memoryMb).toBe(Math.floor(Number(/^MemTotal:\s+(\d+)/m.exec(fs.readFileSync("/proc/meminfo", "utf8"))![1]) / 1024));
+        const controllers = fs.existsSync("/sys/fs/cgroup/cgroup.controllers")
+            ? fs.readFileSync("/sys/fs/cgroup/cgroup.controllers", "utf8")
+            : "";
+        expect(f.memoryCgroup).toBe(
+            controllers.split(/\s+/).includes("memory") ||
+                /^memory\s+\d+\s+\d+\s+1$/m.test(fs.readFileSync("/proc/cgroups", "utf8")),
+        );
+        expect(f.memoryMb).toBe(
+            Math.floor(Number(/^MemTotal:\s+(\d+)/m.exec(fs.readFileSync("/proc/meminfo", "utf8"))![1]) / 1024),
+        );
         expect(f.diskFreeMb!).toBeGreaterThan(0);
         // Not a Pi: no device-tree model, no vcgencmd.
         expect(f.throttled).toBeNull();
@@ -51,7 +74,13 @@ describe("the host preflight over real SSH", () => {
         const [r] = await preflight([host("b1pc11", port, pub("host_b"))], operatorKey);
         expect(Date.now() - started).toBeLessThan(5_000);
         expect(r.facts).toBeNull();
-        expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^host key of b1pc11 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\.`))]);
+        expect(r.problems).toEqual([
+            expect.stringMatching(
+                new RegExp(
+                    `^host key of b1pc11 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\.`,
+                ),
+            ),
+        ]);
     }, 30_000);
 
     it("names the bootstrap command, once, for a new host that does not know the operator's key yet", async () => {
@@ -71,10 +100,18 @@ describe("the host preflight over real SSH", () => {
         const closed = await freePort();
         try {
             const started = Date.now();
-            const results = await preflight([host("b1pc12", (silent.address() as net.AddressInfo).port), host("b1pc13", closed)], operatorKey, 3_000);
+            const results = await preflight(
+                [host("b1pc12", (silent.address() as net.AddressInfo).port), host("b1pc13", closed)],
+                operatorKey,
+                3_000,
+            );
             expect(Date.now() - started).toBeLessThan(10_000);
-            expect(results[0].problems[0]).toMatch(/^b1pc12 \(127\.0\.0\.1:\d+\) did not answer within 3 s: check that it is up/);
-            expect(results[1].problems[0]).toMatch(/^cannot log in to b1pc13 \(root@127\.0\.0\.1:\d+\): connect ECONNREFUSED/);
+            expect(results[0].problems[0]).toMatch(
+                /^b1pc12 \(127\.0\.0\.1:\d+\) did not answer within 3 s: check that it is up/,
+            );
+            expect(results[1].problems[0]).toMatch(
+                /^cannot log in to b1pc13 \(root@127\.0\.0\.1:\d+\): connect ECONNREFUSED/,
+            );
             const err = new PreflightError(results);
             expect(err.message).toMatch(/^Preflight refused 2 problems; nothing was changed on any host:\n {2}b1pc12 /);
         } finally {

@@ -20,9 +20,20 @@ export function sectionCommands(readme: string, heading: string): string[] {
 
 /** The README and the docs it links, where the long sections live: each `## heading` is in one of them. */
 export function docText(heading: string): { file: string; text: string } {
-    const files = ["README.md", ...fs.readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
-    const found = files.map((file) => ({ file, text: fs.readFileSync(path.join(REPO_ROOT, file), "utf8") })).filter((d) => d.text.includes(`\n## ${heading}\n`));
-    if (found.length !== 1) throw new Error(`'## ${heading}' is in ${found.length === 0 ? "none" : found.map((d) => d.file).join(" and ")} of ${files.join(", ")}: it must be in exactly one`);
+    const files = [
+        "README.md",
+        ...fs
+            .readdirSync(path.join(REPO_ROOT, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => path.join("docs", f)),
+    ];
+    const found = files
+        .map((file) => ({ file, text: fs.readFileSync(path.join(REPO_ROOT, file), "utf8") }))
+        .filter((d) => d.text.includes(`\n## ${heading}\n`));
+    if (found.length !== 1)
+        throw new Error(
+            `'## ${heading}' is in ${found.length === 0 ? "none" : found.map((d) => d.file).join(" and ")} of ${files.join(", ")}: it must be in exactly one`,
+        );
     return found[0];
 }
 

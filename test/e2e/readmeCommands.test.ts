@@ -32,7 +32,9 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
         const commands = SECTIONS.flatMap(docCommands);
         expect(commands.length).toBeGreaterThan(8);
         expect(commands.filter((c) => NEEDS_LANGUAGE_HOST.test(c))).toEqual([]);
-        const exports = Object.fromEntries(commands.filter((c) => c.startsWith("export ")).map((c) => c.slice(7).split("=", 2) as [string, string]));
+        const exports = Object.fromEntries(
+            commands.filter((c) => c.startsWith("export ")).map((c) => c.slice(7).split("=", 2) as [string, string]),
+        );
         const expand = (v: string) => v.replace(/^"|"$/g, "").replace(/\$HOME/g, os.homedir());
         expect(expand(exports.PATH).split(":")[0]).toBe(path.join(pulumiRoot(), "bin"));
         expect(expand(exports.PULUMI_BACKEND_URL)).toBe(defaultBackendUrl());
@@ -41,10 +43,18 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
     it("runs each command, as written, against a copy of the pi-cluster stack on loopback", async () => {
         // A port nothing listens on: free right now.
         const port = await freePort();
-        const piCluster = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.pi-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const piCluster = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.pi-cluster.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
         // Each host its own loopback address (the config refuses one address twice), all on the closed port.
-        const onLoopback = (h: { name: string }, i: number) => ({ name: h.name, address: `127.0.0.${10 + i}`, sshPort: port });
-        const config = Object.fromEntries(Object.entries(piCluster.config).map(([k, v]) => [k.replace(/^arroyo-pi:/, ""), v]));
+        const onLoopback = (h: { name: string }, i: number) => ({
+            name: h.name,
+            address: `127.0.0.${10 + i}`,
+            sshPort: port,
+        });
+        const config = Object.fromEntries(
+            Object.entries(piCluster.config).map(([k, v]) => [k.replace(/^arroyo-pi:/, ""), v]),
+        );
         config.controller = onLoopback(config.controller as { name: string }, 0);
         config.workers = (config.workers as { name: string }[]).slice(0, 2).map((w, i) => onLoopback(w, i + 1));
         project.writeStackFile(STACK, config);
@@ -61,42 +71,80 @@ describe("the README's Pi commands with the toolchain's Pulumi CLI", () => {
         let pluginStops = 0;
         for (const written of SECTIONS.flatMap(docCommands)) {
             if (written.startsWith("export ")) continue; // checked above; the test's env sets both
-            const command = written.replace(/pi-cluster/g, STACK).replace("~/.ssh/id_ed25519", key).replace("PI_PASSWORD=...", "PI_PASSWORD=unused");
-            const r = await promisify(execFile)("bash", ["-c", command], { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(
+            const command = written
+                .replace(/pi-cluster/g, STACK)
+                .replace("~/.ssh/id_ed25519", key)
+                .replace("PI_PASSWORD=...", "PI_PASSWORD=unused");
+            const r = await promisify(execFile)("bash", ["-c", command], {
+                cwd: REPO_ROOT,
+                env,
+                maxBuffer: 64 * 1024 * 1024,
+            }).then(
                 (o) => ({ code: 0, output: o.stdout + o.stderr }),
-                (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: e.stdout + e.stderr }),
+                (e: { code: number; stdout: string; stderr: string }) => ({
+                    code: e.code,
+                    output: e.stdout + e.stderr,
+                }),
             );
             ran.push({ command: written, ...r });
         }
 
         for (const r of ran) {
             // Nothing stops at the language host Pulumi's own program runner would need.
-            expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.not.stringMatching(/no language plugin|pulumi-language-nodejs/) });
-            if (r.command.startsWith("pulumi ")) expect({ command: r.command, code: r.code }).toEqual({ command: r.command, code: 0 });
+            expect({ command: r.command, output: r.output }).toEqual({
+                command: r.command,
+                output: expect.not.stringMatching(/no language plugin|pulumi-language-nodejs/),
+            });
+            if (r.command.startsWith("pulumi "))
+                expect({ command: r.command, code: r.code }).toEqual({ command: r.command, code: 0 });
             else if (r.command.includes("npm run deploy")) {
                 // Past the config and the lock: with the plugins installed, stopped by the preflight,
                 // which names the host it could not reach; without them, at the plugin check, said below.
                 if (missingPlugins(env).length) {
                     expect({ command: r.command, code: r.code }).toEqual({ command: r.command, code: 1 });
-                    expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/resource plugins? .*(docker|kafka|minio|command)/) });
+                    expect({ command: r.command, output: r.output }).toEqual({
+                        command: r.command,
+                        output: expect.stringMatching(/resource plugins? .*(docker|kafka|minio|command)/),
+                    });
                     pluginStops++;
                 } else if (/deploy -- destroy/.test(r.command)) {
                     // Nothing was deployed (the up before it stopped at the preflight): destroy removes at most the stack record, and says so (no preflight for a teardown).
-                    expect({ command: r.command, code: r.code, output: r.output }).toEqual({ command: r.command, code: 0, output: expect.stringMatching(/change summary: \{("delete":1)?\}/) });
+                    expect({ command: r.command, code: r.code, output: r.output }).toEqual({
+                        command: r.command,
+                        code: 0,
+                        output: expect.stringMatching(/change summary: \{("delete":1)?\}/),
+                    });
                 } else {
                     expect({ command: r.command, code: r.code }).toEqual({ command: r.command, code: 1 });
-                    expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/Preflight refused [\s\S]*b1pc1\d/) });
+                    expect({ command: r.command, output: r.output }).toEqual({
+                        command: r.command,
+                        output: expect.stringMatching(/Preflight refused [\s\S]*b1pc1\d/),
+                    });
                 }
             } else if (r.command.includes("npm run bench")) {
                 // A stack never deployed has no outputs: said, with what to run.
-                expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/cannot read the outputs of stack 'e2e-readme'|does not hold this project's stack outputs/) });
+                expect({ command: r.command, output: r.output }).toEqual({
+                    command: r.command,
+                    output: expect.stringMatching(
+                        /cannot read the outputs of stack 'e2e-readme'|does not hold this project's stack outputs/,
+                    ),
+                });
             } else if (r.command.includes("ssh:bootstrap")) {
                 // Every host is on a closed port: the bootstrap fails, naming them.
                 expect({ command: r.command, failed: r.code !== 0 }).toEqual({ command: r.command, failed: true });
-                expect({ command: r.command, output: r.output }).toEqual({ command: r.command, output: expect.stringMatching(/b1pc10/) });
-            } else throw new Error(`the README runs '${r.command}', which this test does not know how to judge: add it here`);
+                expect({ command: r.command, output: r.output }).toEqual({
+                    command: r.command,
+                    output: expect.stringMatching(/b1pc10/),
+                });
+            } else
+                throw new Error(
+                    `the README runs '${r.command}', which this test does not know how to judge: add it here`,
+                );
         }
-        if (pluginStops) console.log(`note: the resource plugins are not installed here, so ${pluginStops} 'npm run deploy' command(s) of the README were checked only up to the plugin check`);
+        if (pluginStops)
+            console.log(
+                `note: the resource plugins are not installed here, so ${pluginStops} 'npm run deploy' command(s) of the README were checked only up to the plugin check`,
+            );
         // The secrets went in encrypted, in the stack's file, and never in plain text.
         const written = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`), "utf8");
         expect(written).toMatch(/arroyo-pi:sshPrivateKey:\s*\n\s*secure:/);

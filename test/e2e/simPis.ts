@@ -32,7 +32,22 @@ export function simPi(n: number): SimPi {
     return { name: `simpi-pc${n}`, address: `${SUBNET_PREFIX}.${n}`, container: `arroyo-pi-e2e-simpi-pc${n}` };
 }
 
-const RUN_FLAGS = ["--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--cgroupns", "private", "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined", "--device-cgroup-rule", "a *:* rwm"];
+const RUN_FLAGS = [
+    "--cap-add",
+    "ALL",
+    "--cap-drop",
+    "SYS_RESOURCE",
+    "--cgroupns",
+    "private",
+    "--security-opt",
+    "seccomp=unconfined",
+    "--security-opt",
+    "apparmor=unconfined",
+    "--security-opt",
+    "systempaths=unconfined",
+    "--device-cgroup-rule",
+    "a *:* rwm",
+];
 
 /** Starts the Pis on the test's network (made here) and waits until each answers SSH and runs Docker. */
 export async function startSimPis(ns: number[], password: string): Promise<SimPi[]> {
@@ -43,8 +58,26 @@ export async function startSimPis(ns: number[], password: string): Promise<SimPi
     }
     const pis = ns.map(simPi);
     for (const p of pis) {
-        await docker("run", "-d", "--name", p.container, "--hostname", p.name, "--label", LABEL, "--network", SIMPI_NETWORK, "--ip", p.address, ...RUN_FLAGS,
-            "-v", `${p.container}-docker:/var/lib/docker`, "-e", `SIMPI_PASSWORD=${password}`, image);
+        await docker(
+            "run",
+            "-d",
+            "--name",
+            p.container,
+            "--hostname",
+            p.name,
+            "--label",
+            LABEL,
+            "--network",
+            SIMPI_NETWORK,
+            "--ip",
+            p.address,
+            ...RUN_FLAGS,
+            "-v",
+            `${p.container}-docker:/var/lib/docker`,
+            "-e",
+            `SIMPI_PASSWORD=${password}`,
+            image,
+        );
     }
     await Promise.all(pis.map((p) => waitForPi(p)));
     return pis;
@@ -55,12 +88,19 @@ export async function waitForPi(p: SimPi, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
-        const banner = await sshBanner(p.address).catch((e: Error) => (last = e.message, ""));
-        const dockerUp = banner ? await docker("exec", p.container, "docker", "info", "--format", "{{.ServerVersion}}").then(() => true, (e: Error) => ((last = e.message), false)) : false;
+        const banner = await sshBanner(p.address).catch((e: Error) => ((last = e.message), ""));
+        const dockerUp = banner
+            ? await docker("exec", p.container, "docker", "info", "--format", "{{.ServerVersion}}").then(
+                  () => true,
+                  (e: Error) => ((last = e.message), false),
+              )
+            : false;
         if (banner.startsWith("SSH-") && dockerUp) return;
         await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`sim-Pi ${p.name} (${p.address}) did not answer SSH and Docker within ${timeoutMs / 1000} s: ${last}`);
+    throw new Error(
+        `sim-Pi ${p.name} (${p.address}) did not answer SSH and Docker within ${timeoutMs / 1000} s: ${last}`,
+    );
 }
 
 function sshBanner(address: string): Promise<string> {
@@ -76,19 +116,26 @@ function sshBanner(address: string): Promise<string> {
 export async function loadImages(p: SimPi, images: string[]): Promise<void> {
     await new Promise<void>((resolve, reject) => {
         const save = spawn("docker", ["save", ...images], { stdio: ["ignore", "pipe", "pipe"] });
-        const load = spawn("docker", ["exec", "-i", p.container, "docker", "load"], { stdio: ["pipe", "ignore", "pipe"] });
+        const load = spawn("docker", ["exec", "-i", p.container, "docker", "load"], {
+            stdio: ["pipe", "ignore", "pipe"],
+        });
         let err = "";
         save.stderr.on("data", (d) => (err += d));
         load.stderr.on("data", (d) => (err += d));
         save.stdout.pipe(load.stdin);
-        load.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`loading ${images.join(", ")} into ${p.name} failed (exit ${code}): ${err}`))));
+        load.on("close", (code) =>
+            code === 0
+                ? resolve()
+                : reject(new Error(`loading ${images.join(", ")} into ${p.name} failed (exit ${code}): ${err}`)),
+        );
     });
 }
 
 /** What a Pi's own engine holds of a stack: containers, networks, volumes with its label. */
 export async function leftOnPi(p: SimPi, stack: string): Promise<string[]> {
     const label = `label=arroyo-pi.stack=${stack}`;
-    const out = async (...args: string[]) => (await docker("exec", p.container, "docker", ...args)).split("\n").filter(Boolean);
+    const out = async (...args: string[]) =>
+        (await docker("exec", p.container, "docker", ...args)).split("\n").filter(Boolean);
     return [
         ...(await out("ps", "-a", "--filter", label, "--format", "container {{.Names}}")),
         ...(await out("network", "ls", "--filter", label, "--format", "network {{.Name}}")),

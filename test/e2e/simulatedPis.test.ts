@@ -14,9 +14,30 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { sshFilesDir } from "../../components/sshFiles";
-import { describeOnDocker, E2eProject, e2eImages, REPO_ROOT, RunningDeploy, stepsOf, succeeded, summaryOf } from "./engine";
+import {
+    describeOnDocker,
+    E2eProject,
+    e2eImages,
+    REPO_ROOT,
+    RunningDeploy,
+    stepsOf,
+    succeeded,
+    summaryOf,
+} from "./engine";
 import { docCommands } from "./readme";
-import { leftOnPi, loadImages, processes, processTree, removeSimPis, untilGone, run, SimPi, simPiImage, startSimPis, waitForPi } from "./simPis";
+import {
+    leftOnPi,
+    loadImages,
+    processes,
+    processTree,
+    removeSimPis,
+    untilGone,
+    run,
+    SimPi,
+    simPiImage,
+    startSimPis,
+    waitForPi,
+} from "./simPis";
 
 type Engine = "arroyo" | "flink";
 const PASSWORD = crypto.randomBytes(12).toString("hex");
@@ -26,16 +47,32 @@ const noChanges = (output: string) => Object.keys(summaryOf(output)).filter((k) 
 const REPLACING = /docker:index:Container\s+\S+\s+creating replacement/;
 
 /** What each engine runs on the controller Pi and on a worker Pi, and the images each needs. */
-const ENGINES: Record<Engine, { controller: string[]; worker: (pi: string) => string[]; images: ("arroyo" | "flink")[]; memoryPerSlotMb: number }> = {
-    arroyo: { controller: ["arroyo-controller", "kafka", "minio"], worker: (pi) => [`arroyo-node-${pi}`], images: ["arroyo"], memoryPerSlotMb: 512 },
+const ENGINES: Record<
+    Engine,
+    { controller: string[]; worker: (pi: string) => string[]; images: ("arroyo" | "flink")[]; memoryPerSlotMb: number }
+> = {
+    arroyo: {
+        controller: ["arroyo-controller", "kafka", "minio"],
+        worker: (pi) => [`arroyo-node-${pi}`],
+        images: ["arroyo"],
+        memoryPerSlotMb: 512,
+    },
     // Flink's TaskManager is refused under 1,024 MB (docs/flink.md).
-    flink: { controller: ["flink-jobmanager", "flink-sql-gateway", "kafka", "minio"], worker: (pi) => [`flink-taskmanager-${pi}`], images: ["flink"], memoryPerSlotMb: 1024 },
+    flink: {
+        controller: ["flink-jobmanager", "flink-sql-gateway", "kafka", "minio"],
+        worker: (pi) => [`flink-taskmanager-${pi}`],
+        images: ["flink"],
+        memoryPerSlotMb: 1024,
+    },
 };
 
 const onPis = (engine: Engine) =>
     simPiImage()
         ? describeOnDocker(`the ssh target on simulated Pis (${engine})`, [engine, "kafka", "minio"])
-        : (console.log(`skipped: the ssh target on simulated Pis (${engine}) needs the sim-Pi image (toolchain/run.sh simpi-image)`), describe.skip);
+        : (console.log(
+              `skipped: the ssh target on simulated Pis (${engine}) needs the sim-Pi image (toolchain/run.sh simpi-image)`,
+          ),
+          describe.skip);
 
 for (const engine of ["arroyo", "flink"] as const) {
     onPis(engine)(`the ssh target on simulated Pis, engine ${engine}`, () => simulatedPis(engine));
@@ -52,7 +89,8 @@ function simulatedPis(engine: Engine): void {
     const started = Date.now();
     const host = (p: SimPi) => ({ name: p.name, address: p.address });
     const stackFile = path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`);
-    const readStackFile = () => (parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> }).config;
+    const readStackFile = () =>
+        (parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> }).config;
     const editStackFile = (edit: (config: Record<string, unknown>) => void) => {
         const doc = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
         edit(doc.config);
@@ -68,21 +106,41 @@ function simulatedPis(engine: Engine): void {
      * A README section's commands as written, for this stack and with the test's hosts in place of
      * the README's: each must succeed; `after` checks the state between them. Their outputs, in order.
      */
-    const readmeSection = async (heading: string, opts: { hosts?: Record<string, string>; after?: (i: number) => Promise<void> } = {}) => {
+    const readmeSection = async (
+        heading: string,
+        opts: { hosts?: Record<string, string>; after?: (i: number) => Promise<void> } = {},
+    ) => {
         const outputs: string[] = [];
         for (const [i, written] of docCommands(heading).entries()) {
             let command = written.replace(/pi-cluster/g, STACK).replace("PI_PASSWORD=... ", "");
-            for (const [documented, ours] of Object.entries(opts.hosts ?? {})) command = command.replace(new RegExp(`\\b${documented}\\b`, "g"), ours);
+            for (const [documented, ours] of Object.entries(opts.hosts ?? {}))
+                command = command.replace(new RegExp(`\\b${documented}\\b`, "g"), ours);
             const r = await shell(command);
-            if (r.code !== 0) throw new Error(`README "${heading}": '${written}' failed (exit ${r.code}):\n${r.output.slice(-3000)}`);
+            if (r.code !== 0)
+                throw new Error(`README "${heading}": '${written}' failed (exit ${r.code}):\n${r.output.slice(-3000)}`);
             outputs.push(r.output);
             await opts.after?.(i);
         }
         return outputs;
     };
     const containersOn = async (p: SimPi) =>
-        (await run("docker", ["exec", p.container, "docker", "ps", "--filter", `label=arroyo-pi.stack=${STACK}`, "--format", "{{.Names}}"])).stdout.split("\n").filter(Boolean).sort();
-    const expectedOn = (p: SimPi) => (p === pis[0] ? shape.controller : shape.worker(p.name)).map((n) => `arroyo-pi-${STACK}-${n}`).sort();
+        (
+            await run("docker", [
+                "exec",
+                p.container,
+                "docker",
+                "ps",
+                "--filter",
+                `label=arroyo-pi.stack=${STACK}`,
+                "--format",
+                "{{.Names}}",
+            ])
+        ).stdout
+            .split("\n")
+            .filter(Boolean)
+            .sort();
+    const expectedOn = (p: SimPi) =>
+        (p === pis[0] ? shape.controller : shape.worker(p.name)).map((n) => `arroyo-pi-${STACK}-${n}`).sort();
 
     beforeAll(async () => {
         home = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-simpi-"));
@@ -102,12 +160,25 @@ function simulatedPis(engine: Engine): void {
             sshUser: "picocluster",
             controller: host(pis[0]),
             workers: pis.slice(1, 4).map(host),
-            cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: shape.memoryPerSlotMb, cpusPerWorker: 1.5, checkpointIntervalSeconds: 10 },
+            cluster: {
+                taskSlotsPerWorker: 1,
+                memoryPerSlotMb: shape.memoryPerSlotMb,
+                cpusPerWorker: 1.5,
+                checkpointIntervalSeconds: 10,
+            },
             kafka: { heapMb: 384 },
             images: { [engine]: images[engine], kafka: images.kafka, minio: images.minio },
             retainData: true,
         });
-        await project.configure(STACK, {}, { sshPrivateKey: fs.readFileSync(key, "utf8"), minioRootUser: MINIO_USER, minioRootPassword: MINIO_PASSWORD });
+        await project.configure(
+            STACK,
+            {},
+            {
+                sshPrivateKey: fs.readFileSync(key, "utf8"),
+                minioRootUser: MINIO_USER,
+                minioRootPassword: MINIO_PASSWORD,
+            },
+        );
     }, 900_000);
 
     afterAll(async () => {
@@ -116,25 +187,46 @@ function simulatedPis(engine: Engine): void {
         project.remove();
         fs.rmSync(sshFilesDir(STACK), { recursive: true, force: true });
         if (home) fs.rmSync(home, { recursive: true, force: true });
-        console.log(`the ssh target on simulated Pis (engine ${engine}) took ${Math.round((Date.now() - started) / 1000)} s`);
+        console.log(
+            `the ssh target on simulated Pis (engine ${engine}) took ${Math.round((Date.now() - started) / 1000)} s`,
+        );
     }, 600_000);
 
     it("`npm run ssh:bootstrap` installs the operator's key with the Pi user's password and records every host key", async () => {
         const r = await shell(`npm run -s ssh:bootstrap -- --stack ${STACK} --password-env PI_PASSWORD`);
         if (r.code !== 0) throw new Error(`ssh:bootstrap failed (exit ${r.code}):\n${r.output.slice(-3000)}`);
         const config = readStackFile();
-        const recorded = [config["arroyo-pi:controller"], ...(config["arroyo-pi:workers"] as unknown[])] as { name: string; hostKey?: string }[];
-        expect(recorded.map((h) => [h.name, /^ssh-ed25519 \S+$/.test(h.hostKey ?? "")])).toEqual(pis.slice(0, 4).map((p) => [p.name, true]));
+        const recorded = [config["arroyo-pi:controller"], ...(config["arroyo-pi:workers"] as unknown[])] as {
+            name: string;
+            hostKey?: string;
+        }[];
+        expect(recorded.map((h) => [h.name, /^ssh-ed25519 \S+$/.test(h.hostKey ?? "")])).toEqual(
+            pis.slice(0, 4).map((p) => [p.name, true]),
+        );
         expect(fs.readFileSync(stackFile, "utf8")).not.toContain(PASSWORD);
     }, 300_000);
 
     it("`up` takes every Pi from SSH to a running cluster, and a second preview changes nothing, outputs included", async () => {
         succeeded(await project.deploy("up", STACK));
-        for (const p of pis.slice(0, 4)) expect({ pi: p.name, containers: await containersOn(p) }).toEqual({ pi: p.name, containers: expectedOn(p) });
+        for (const p of pis.slice(0, 4))
+            expect({ pi: p.name, containers: await containersOn(p) }).toEqual({
+                pi: p.name,
+                containers: expectedOn(p),
+            });
         // Each worker's engine got the stack's budget, as its Pi's Docker enforces it: memory without swap, and 1.5 CPUs.
         for (const p of pis.slice(1, 4)) {
             const [container] = shape.worker(p.name).map((n) => `arroyo-pi-${STACK}-${n}`);
-            const limits = (await run("docker", ["exec", p.container, "docker", "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}", container])).stdout.trim();
+            const limits = (
+                await run("docker", [
+                    "exec",
+                    p.container,
+                    "docker",
+                    "inspect",
+                    "--format",
+                    "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}",
+                    container,
+                ])
+            ).stdout.trim();
             const mb = shape.memoryPerSlotMb * 1024 * 1024;
             expect({ pi: p.name, limits }).toEqual({ pi: p.name, limits: `${mb} ${mb} 1500000000` });
         }
@@ -158,10 +250,15 @@ function simulatedPis(engine: Engine): void {
             const up = await project.deploy("up", STACK);
             expect(up.code).not.toBe(0);
             expect(Date.now() - t0).toBeLessThan(60_000);
-            expect(up.output).toMatch(/host key of simpi-pc12 \(172\.30\.57\.12:22\) changed: recorded SHA256:\S+, now SHA256:\S+/);
+            expect(up.output).toMatch(
+                /host key of simpi-pc12 \(172\.30\.57\.12:22\) changed: recorded SHA256:\S+, now SHA256:\S+/,
+            );
             expect(up.output).toContain(`--accept-new-host-key simpi-pc12`);
             // Said once, as the last lines: the engine never started.
-            expect({ times: up.output.match(/host key of simpi-pc12/g)?.length, output: up.output }).toEqual({ times: 1, output: expect.stringMatching(/accept-new-host-key simpi-pc12'; otherwise do not connect\s*$/) });
+            expect({ times: up.output.match(/host key of simpi-pc12/g)?.length, output: up.output }).toEqual({
+                times: 1,
+                output: expect.stringMatching(/accept-new-host-key simpi-pc12'; otherwise do not connect\s*$/),
+            });
             expect(up.output).not.toMatch(/\(host simpi-pc12\)/);
             expect(up.output).not.toMatch(/^\s+[+~-]\s+docker:index:Container/m);
 
@@ -171,7 +268,8 @@ function simulatedPis(engine: Engine): void {
             expect(noChanges(deploy)).toEqual([]);
         } finally {
             // Whatever failed above, the later steps start from the stack as it was.
-            if ((readStackFile()["arroyo-pi:workers"] as { hostKey: string }[])[1].hostKey !== recorded) fs.writeFileSync(stackFile, original);
+            if ((readStackFile()["arroyo-pi:workers"] as { hostKey: string }[])[1].hostKey !== recorded)
+                fs.writeFileSync(stackFile, original);
         }
     }, 600_000);
 
@@ -182,7 +280,9 @@ function simulatedPis(engine: Engine): void {
             const preview = await project.deploy("preview", STACK);
             expect(preview.code).not.toBe(0);
             expect(Date.now() - t0).toBeLessThan(20_000 + 15_000); // the preflight's 8 s per host, plus the CLI's start
-            expect(preview.output).toMatch(/simpi-pc13 \(172\.30\.57\.13:22\) did not answer within 8 s|cannot log in to simpi-pc13/);
+            expect(preview.output).toMatch(
+                /simpi-pc13 \(172\.30\.57\.13:22\) did not answer within 8 s|cannot log in to simpi-pc13/,
+            );
             expect(await containersOn(pis[0])).toEqual(expectedOn(pis[0]));
         } finally {
             await run("docker", ["start", pis[3].container]);
@@ -201,7 +301,11 @@ function simulatedPis(engine: Engine): void {
         const steps = stepsOf(preview);
         expect(steps.create.filter((n) => !n.startsWith(`worker-${pis[4].name}`))).toEqual([]);
         expect(steps.create.length).toBeGreaterThan(3);
-        expect(steps.update).toEqual(["controller-topics-auction", "controller-topics-bid", "controller-topics-person"]);
+        expect(steps.update).toEqual([
+            "controller-topics-auction",
+            "controller-topics-bid",
+            "controller-topics-person",
+        ]);
         expect(Object.keys(summaryOf(preview)).sort()).toEqual(["create", "same", "update"]);
         expect(await containersOn(pis[4])).toEqual(expectedOn(pis[4]));
     }, 1_800_000);
@@ -210,7 +314,9 @@ function simulatedPis(engine: Engine): void {
     // and the topics that need it cannot be read while it is down.
     for (const interrupts of [1, 2]) {
         it(`Ctrl-C ${interrupts === 1 ? "once" : "twice"} while a container is being replaced: the next \`up\` converges by itself, no provider process left`, async () => {
-            editStackFile((config) => void ((config["arroyo-pi:kafka"] as { heapMb: number }).heapMb = 384 + 32 * interrupts));
+            editStackFile(
+                (config) => void ((config["arroyo-pi:kafka"] as { heapMb: number }).heapMb = 384 + 32 * interrupts),
+            );
             const running = project.start("up", STACK, { processGroup: true });
             try {
                 await running.waitFor(REPLACING);
@@ -221,7 +327,13 @@ function simulatedPis(engine: Engine): void {
                 const interrupted = await running.exited;
                 expect(interrupted.code).not.toBe(0);
                 // Nothing of the interrupted run is left: none of the processes seen in it, and nothing in its group.
-                const alive = await untilGone(async () => (await processes()).filter((p) => p.pgid === running.child.pid || tree.some((m) => m.pid === p.pid && m.command === p.command)));
+                const alive = await untilGone(async () =>
+                    (await processes()).filter(
+                        (p) =>
+                            p.pgid === running.child.pid ||
+                            tree.some((m) => m.pid === p.pid && m.command === p.command),
+                    ),
+                );
                 expect(alive).toEqual([]);
             } finally {
                 // A failed expectation above must not leave the run holding the stack's lock for the next test.
@@ -241,21 +353,36 @@ function simulatedPis(engine: Engine): void {
         }, 1_800_000);
     }
 
-    it("README \"Teardown\", as written: the data stays through a destroy with retainData, comes back with the next up, and the last destroy leaves nothing but what it names", async () => {
-        const s3 = new S3Client({ endpoint: `http://${pis[0].address}:9000`, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: MINIO_USER, secretAccessKey: MINIO_PASSWORD } });
+    it('README "Teardown", as written: the data stays through a destroy with retainData, comes back with the next up, and the last destroy leaves nothing but what it names', async () => {
+        const s3 = new S3Client({
+            endpoint: `http://${pis[0].address}:9000`,
+            region: "us-east-1",
+            forcePathStyle: true,
+            credentials: { accessKeyId: MINIO_USER, secretAccessKey: MINIO_PASSWORD },
+        });
         await s3.send(new PutObjectCommand({ Bucket: "arroyo", Key: "e2e/kept", Body: "written before the destroy" }));
         expect(docCommands("Teardown")).toHaveLength(4);
         const [destroy, , up, lastDestroy] = await readmeSection("Teardown", {
             after: async (i) => {
-                if (i === 0) expect((await leftOnPi(pis[0], STACK)).filter((x) => !x.startsWith("volume "))).toEqual([]);
+                if (i === 0)
+                    expect((await leftOnPi(pis[0], STACK)).filter((x) => !x.startsWith("volume "))).toEqual([]);
                 // The first destroy kept the buckets; the up after it adopted them, and the object is back.
-                if (i === 2) expect(await (await s3.send(new GetObjectCommand({ Bucket: "arroyo", Key: "e2e/kept" }))).Body!.transformToString()).toBe("written before the destroy");
+                if (i === 2)
+                    expect(
+                        await (
+                            await s3.send(new GetObjectCommand({ Bucket: "arroyo", Key: "e2e/kept" }))
+                        ).Body!.transformToString(),
+                    ).toBe("written before the destroy");
             },
         });
         expect(destroy).toMatch(/left: the data volumes .*retainData: true/);
         expect(up).not.toMatch(/bucket already exists/i);
         for (const p of pis) expect({ pi: p.name, left: await leftOnPi(p, STACK) }).toEqual({ pi: p.name, left: [] });
-        expect(lastDestroy).toMatch(new RegExp(`left on ${pis[0].name}: the images .* remove with: docker -H ssh://picocluster@${pis[0].address.replace(/\./g, "\\.")}(:22)? image rm `));
+        expect(lastDestroy).toMatch(
+            new RegExp(
+                `left on ${pis[0].name}: the images .* remove with: docker -H ssh://picocluster@${pis[0].address.replace(/\./g, "\\.")}(:22)? image rm `,
+            ),
+        );
         expect(lastDestroy).toMatch(/left on this machine: the operator key and host keys .* remove with: rm -rf /);
     }, 1_800_000);
 }

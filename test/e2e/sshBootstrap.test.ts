@@ -21,12 +21,27 @@ describe("npm run ssh:bootstrap against a real sshd", () => {
     let port: number;
     let sshd: ChildProcess | undefined;
     const bootstrap = (...extra: string[]) =>
-        promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "scripts/sshBootstrap.ts", "--stack", STACK, "--bootstrap-key", path.join(dir, "bootstrap"), ...extra], { cwd: REPO_ROOT, env: project.env }).then(
+        promisify(execFile)(
+            "node",
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "scripts/sshBootstrap.ts",
+                "--stack",
+                STACK,
+                "--bootstrap-key",
+                path.join(dir, "bootstrap"),
+                ...extra,
+            ],
+            { cwd: REPO_ROOT, env: project.env },
+        ).then(
             (r) => ({ code: 0, out: r.stdout + r.stderr }),
             (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
         );
     const hostKeysInConfig = () => {
-        const doc = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`), "utf8")) as { config: Record<string, { hostKey?: string } | { hostKey?: string }[]> };
+        const doc = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK}.yaml`), "utf8")) as {
+            config: Record<string, { hostKey?: string } | { hostKey?: string }[]>;
+        };
         const c = doc.config["arroyo-pi:controller"] as { hostKey?: string };
         const w = doc.config["arroyo-pi:workers"] as { hostKey?: string }[];
         return [c.hostKey, ...w.map((x) => x.hostKey)];
@@ -42,11 +57,15 @@ describe("npm run ssh:bootstrap against a real sshd", () => {
             controller: { name: "pi1", address: "127.0.0.1", sshPort: port },
             workers: [{ name: "pi2", address: "localhost", sshPort: port }],
         });
-        await project.configure(STACK, {}, {
-            sshPrivateKey: fs.readFileSync(path.join(dir, "operator"), "utf8"),
-            minioRootUser: "bench-admin",
-            minioRootPassword: "a-long-test-password",
-        });
+        await project.configure(
+            STACK,
+            {},
+            {
+                sshPrivateKey: fs.readFileSync(path.join(dir, "operator"), "utf8"),
+                minioRootUser: "bench-admin",
+                minioRootPassword: "a-long-test-password",
+            },
+        );
     }, 60_000);
 
     afterAll(async () => {
@@ -78,10 +97,16 @@ describe("npm run ssh:bootstrap against a real sshd", () => {
         sshd = await startSshd(port, "host_b");
         const r = await bootstrap();
         expect(r.code).toBe(1);
-        expect(r.out).toMatch(new RegExp(`pi1: host key of pi1 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\. If the host was reinstalled`));
+        expect(r.out).toMatch(
+            new RegExp(
+                `pi1: host key of pi1 \\(127\\.0\\.0\\.1:${port}\\) changed: recorded SHA256:\\S+, now SHA256:\\S+\\. If the host was reinstalled`,
+            ),
+        );
         expect(r.out).toMatch(/2 of 2 hosts failed: pi1, pi2/);
         // The fix it names, whole: the command for this stack and host.
-        expect(r.out).toContain(`record its new key with 'npm run ssh:bootstrap -- --stack ${STACK} --password-env <VAR> --accept-new-host-key pi1'`);
+        expect(r.out).toContain(
+            `record its new key with 'npm run ssh:bootstrap -- --stack ${STACK} --password-env <VAR> --accept-new-host-key pi1'`,
+        );
     }, 60_000);
 
     it("records the new key of a host named with --accept-new-host-key, and only of it", async () => {
@@ -103,7 +128,11 @@ describe("npm run ssh:bootstrap against a real sshd", () => {
     }, 60_000);
 
     it("names a missing first-login credential", async () => {
-        const r = await promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "scripts/sshBootstrap.ts", "--stack", STACK], { cwd: REPO_ROOT, env: project.env }).catch((e) => e);
+        const r = await promisify(execFile)(
+            "node",
+            ["-r", "ts-node/register/transpile-only", "scripts/sshBootstrap.ts", "--stack", STACK],
+            { cwd: REPO_ROOT, env: project.env },
+        ).catch((e) => e);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/give exactly one of --password-env and --bootstrap-key/);
     }, 30_000);

@@ -3,7 +3,11 @@ import { ClusterOutputs } from "../../stacks/outputs";
 export const NEXMARK_TOPICS = { person: "nexmark-person", auction: "nexmark-auction", bid: "nexmark-bid" };
 
 /** Stack outputs of a cluster made of a test broker and the Arroyo test double, as `pulumi stack output` would give them. */
-export function doubleOutputs(bootstrapServers: string, arroyoApiUrl: string, overrides: Partial<ClusterOutputs> = {}): ClusterOutputs {
+export function doubleOutputs(
+    bootstrapServers: string,
+    arroyoApiUrl: string,
+    overrides: Partial<ClusterOutputs> = {},
+): ClusterOutputs {
     return {
         engine: "arroyo",
         arroyoApiUrl,
@@ -23,7 +27,18 @@ export function doubleOutputs(bootstrapServers: string, arroyoApiUrl: string, ov
 }
 
 /** Stack outputs of a cluster made of a test broker and a real Flink started by toolchain/flinkCluster.ts. */
-export function flinkOutputs(bootstrapServers: string, flink: { restUrl: string; gatewayUrl: string }, overrides: Partial<ClusterOutputs> = {}): ClusterOutputs {
+export function flinkOutputs(
+    bootstrapServers: string,
+    flink: { restUrl: string; gatewayUrl: string },
+    overrides: Partial<ClusterOutputs> = {},
+): ClusterOutputs {
     const { arroyoApiUrl: _unused, ...base } = doubleOutputs(bootstrapServers, "http://127.0.0.1:9");
-    return { ...base, engine: "flink", flinkRestUrl: flink.restUrl, flinkSqlGatewayUrl: flink.gatewayUrl, images: { ...base.images, flink: "flink:test" }, ...overrides };
+    return {
+        ...base,
+        engine: "flink",
+        flinkRestUrl: flink.restUrl,
+        flinkSqlGatewayUrl: flink.gatewayUrl,
+        images: { ...base.images, flink: "flink:test" },
+        ...overrides,
+    };
 }

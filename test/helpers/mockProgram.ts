@@ -67,7 +67,9 @@ const recorder: pulumi.ResourceTransformation = (args) => {
         dependsOn: [],
         retainOnDelete: args.opts.retainOnDelete === true,
         provider: args.opts.provider ? byResource.get(args.opts.provider)?.name : undefined,
-        ...((args.opts as pulumi.CustomResourceOptions).import ? { importId: String((args.opts as pulumi.CustomResourceOptions).import) } : {}),
+        ...((args.opts as pulumi.CustomResourceOptions).import
+            ? { importId: String((args.opts as pulumi.CustomResourceOptions).import) }
+            : {}),
     };
     declared.push(record);
     byResource.set(args.resource, record);
@@ -89,10 +91,22 @@ async function settle(): Promise<void> {
 }
 
 /** Builds the cluster from `config` under the mocks and returns what it declared. */
-export async function declareCluster(config: ValidatedConfig, hostFacts?: Record<string, HostFacts>, localRetainedBuckets?: string[]): Promise<{ cluster: Cluster; resources: Declared[] }> {
+export async function declareCluster(
+    config: ValidatedConfig,
+    hostFacts?: Record<string, HostFacts>,
+    localRetainedBuckets?: string[],
+): Promise<{ cluster: Cluster; resources: Declared[] }> {
     declared = [];
     pendingDeps.length = 0;
-    const cluster = new Cluster("cluster", { config: withSecrets(config), ...(hostFacts ? { hostFacts } : {}), ...(localRetainedBuckets ? { localRetainedBuckets } : {}) }, { transformations: [recorder] });
+    const cluster = new Cluster(
+        "cluster",
+        {
+            config: withSecrets(config),
+            ...(hostFacts ? { hostFacts } : {}),
+            ...(localRetainedBuckets ? { localRetainedBuckets } : {}),
+        },
+        { transformations: [recorder] },
+    );
     await settle();
     for (const { record, deps } of pendingDeps) {
         record.dependsOn = deps.map((d) => byResource.get(d)?.name ?? "<unknown>");
@@ -102,7 +116,11 @@ export async function declareCluster(config: ValidatedConfig, hostFacts?: Record
 
 /** Whether a value reached the engine marked as a secret (the wire form the real engine encrypts). */
 export function isWireSecret(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
 }
 
 /** A value as the engine received it, with the secret marker removed. */
@@ -112,5 +130,7 @@ export function plain<T = unknown>(value: unknown): T {
 
 /** `KEY=value` env list as a map. */
 export function envMap(envs: unknown): Record<string, string> {
-    return Object.fromEntries(plain<string[]>(envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+    return Object.fromEntries(
+        plain<string[]>(envs).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+    );
 }

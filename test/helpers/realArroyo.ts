@@ -51,10 +51,15 @@ export async function startRealArroyo(bin: string): Promise<RealArroyo> {
     child.stdout!.on("data", (d) => (output = (output + d).slice(-200_000)));
     child.stderr!.on("data", (d) => (output = (output + d).slice(-200_000)));
     const apiUrl = `http://127.0.0.1:${api}/api/v1`;
-    await waitFor("the real Arroyo's API", async () => {
-        if (child.exitCode !== null) throw new Error(`arroyo cluster exited (${child.exitCode}): ${output.slice(-2000)}`);
-        return httpAnswers(`${apiUrl}/ping`, 2_000);
-    }, { timeoutMs: 120_000, intervalMs: 500 });
+    await waitFor(
+        "the real Arroyo's API",
+        async () => {
+            if (child.exitCode !== null)
+                throw new Error(`arroyo cluster exited (${child.exitCode}): ${output.slice(-2000)}`);
+            return httpAnswers(`${apiUrl}/ping`, 2_000);
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+    );
     return {
         apiUrl,
         log: () => output,

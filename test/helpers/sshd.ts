@@ -8,18 +8,36 @@ import * as path from "path";
 import { promisify } from "util";
 
 /** An ed25519 key pair without passphrase, `<dir>/<name>` and `<dir>/<name>.pub`. */
-export const keygen = (dir: string, name: string) => promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, name)]);
+export const keygen = (dir: string, name: string) =>
+    promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, name)]);
 
 /** sshd on 127.0.0.1:`port` with the host key `<dir>/<hostKey>`, accepting `<dir>/<authorizedKey>.pub` for root. */
-export async function startLoopbackSshd(dir: string, port: number, hostKey: string, authorizedKey: string): Promise<ChildProcess> {
+export async function startLoopbackSshd(
+    dir: string,
+    port: number,
+    hostKey: string,
+    authorizedKey: string,
+): Promise<ChildProcess> {
     fs.mkdirSync("/run/sshd", { recursive: true });
     const config = path.join(dir, `sshd_config-${port}`);
     fs.writeFileSync(
         config,
-        [`Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, hostKey)}`, `PidFile ${path.join(dir, `sshd-${port}.pid`)}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no"].join("\n") + "\n",
+        [
+            `Port ${port}`,
+            "ListenAddress 127.0.0.1",
+            `HostKey ${path.join(dir, hostKey)}`,
+            `PidFile ${path.join(dir, `sshd-${port}.pid`)}`,
+            "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "UsePAM no",
+            "StrictModes no",
+        ].join("\n") + "\n",
     );
     const script = `mkdir -p /root/.ssh && mount -t tmpfs none /root/.ssh && cp ${path.join(dir, `${authorizedKey}.pub`)} /root/.ssh/authorized_keys && exec /usr/sbin/sshd -D -e -f ${config}`;
-    const child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
     let log = "";
     child.stderr?.on("data", (d) => (log += d.toString()));
     for (let i = 0; i < 100; i++) {

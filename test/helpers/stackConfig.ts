@@ -10,7 +10,9 @@ export { REPO_ROOT };
 
 /** A stack file's `arroyo-pi:*` config as Pulumi would hand it to the program (objects as JSON). */
 export function stackFileValues(stack: string): Record<string, string> {
-    const doc = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const doc = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+    };
     const values: Record<string, string> = {};
     for (const [k, v] of Object.entries(doc.config)) {
         if (!k.startsWith(`${PROJECT}:`)) continue;
@@ -27,7 +29,11 @@ export const TEST_SECRETS = {
 } as const;
 
 /** The stack file plus `secrets`, each stored as a secret, with `overrides` replacing plain keys. */
-export function rawConfig(stack: string, overrides: Record<string, unknown> = {}, secrets: Record<string, string> = TEST_SECRETS): RawConfig {
+export function rawConfig(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    secrets: Record<string, string> = TEST_SECRETS,
+): RawConfig {
     const values: Record<string, string> = { ...stackFileValues(stack), ...secrets };
     for (const [k, v] of Object.entries(overrides)) {
         if (v === undefined) delete values[k];
@@ -52,6 +58,8 @@ export function problemsOf(raw: RawConfig): string[] {
  * test secrets marked secret). Pulumi reads it once: call before the program's modules load.
  */
 export function setProgramConfig(values: Record<string, string>): void {
-    process.env.PULUMI_CONFIG = JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v])));
+    process.env.PULUMI_CONFIG = JSON.stringify(
+        Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+    );
     process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(Object.keys(TEST_SECRETS).map((k) => `${PROJECT}:${k}`));
 }

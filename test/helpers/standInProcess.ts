@@ -51,7 +51,11 @@ export async function startStandInProcess(): Promise<StandInProcess> {
     }
     const controlUrl = apiUrl.replace(/\/api\/v1$/, "/api/v1/stand-in/control");
     const post = async (what: string, body: unknown) => {
-        const res = await fetch(`${controlUrl}/${what}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+        const res = await fetch(`${controlUrl}/${what}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body),
+        });
         if (!res.ok) throw new Error(`double control ${what}: HTTP ${res.status} ${await res.text()}`);
     };
     return {
@@ -61,7 +65,9 @@ export async function startStandInProcess(): Promise<StandInProcess> {
         failJob: (name, message, persistent = false) => post("fail", { name, message, persistent }),
         setCheckpointDuration: (ms) => post("checkpoint-duration", { ms }),
         readBetween: async (name, fromMs, toMs) => {
-            const res = await fetch(`${controlUrl}/read?${new URLSearchParams({ name, from: String(fromMs), to: String(toMs) })}`);
+            const res = await fetch(
+                `${controlUrl}/read?${new URLSearchParams({ name, from: String(fromMs), to: String(toMs) })}`,
+            );
             if (!res.ok) throw new Error(`double control read: HTTP ${res.status} ${await res.text()}`);
             return ((await res.json()) as { read: number | null }).read ?? undefined;
         },

@@ -41,15 +41,23 @@ describe("the Arroyo client against the REST test double", () => {
     });
 
     it("refuses a bad query at creation with Arroyo's message", async () => {
-        const err = await client.createPipeline({ name: "bad", query: "SELECT * FROM nowhere", parallelism: 1 }).catch((e) => e);
+        const err = await client
+            .createPipeline({ name: "bad", query: "SELECT * FROM nowhere", parallelism: 1 })
+            .catch((e) => e);
         expect(err).toBeInstanceOf(ArroyoApiError);
         expect(err.status).toBe(400);
         expect(err.arroyoMessage).toBe("Error during planning: table 'nowhere' not found");
-        expect(err.message).toBe("Arroyo POST /pipelines failed (HTTP 400): Error during planning: table 'nowhere' not found");
+        expect(err.message).toBe(
+            "Arroyo POST /pipelines failed (HTTP 400): Error during planning: table 'nowhere' not found",
+        );
     });
 
     it("runs a pipeline with the requested parallelism, reads its metrics, stops and deletes it", async () => {
-        const p = await client.createPipeline({ name: "q0-test", query: passThrough(broker.bootstrapServers), parallelism: 2 });
+        const p = await client.createPipeline({
+            name: "q0-test",
+            query: passThrough(broker.bootstrapServers),
+            parallelism: 2,
+        });
         expect(p.graph.nodes.every((n) => n.parallelism === 2)).toBe(true);
         const job = await client.waitForJobState(p, ["Running"], 20_000);
 
@@ -57,21 +65,36 @@ describe("the Arroyo client against the REST test double", () => {
         // source's reading shows as messages_sent (its messages_recv is always 0), a sink's as messages_recv.
         const deadline = Date.now() + 45_000;
         let groups: Awaited<ReturnType<typeof client.operatorMetrics>> = [];
-        const series = (node: number, name: string) => groups.find((g) => g.node_id === node)?.metric_groups.find((m) => m.name === name)?.subtasks ?? [];
+        const series = (node: number, name: string) =>
+            groups.find((g) => g.node_id === node)?.metric_groups.find((m) => m.name === name)?.subtasks ?? [];
         const reading = () => series(1, "messages_sent").filter((st) => st.metrics.some((m) => m.value > 0)).length;
         // A rate needs a counter that moves between two collections: keep records coming.
         const producer = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).producer();
         await producer.connect();
         while (Date.now() < deadline && reading() < 2) {
-            await producer.send({ topic: "bids", messages: Array.from({ length: 50 }, (_, i) => ({ value: JSON.stringify({ auction: i, price: i }), partition: i % 2 })) });
+            await producer.send({
+                topic: "bids",
+                messages: Array.from({ length: 50 }, (_, i) => ({
+                    value: JSON.stringify({ auction: i, price: i }),
+                    partition: i % 2,
+                })),
+            });
             await new Promise((r) => setTimeout(r, 500));
             groups = await client.operatorMetrics(p.id, job.id);
         }
         await producer.disconnect();
         expect(reading()).toBe(2);
-        expect(series(1, "messages_recv").flatMap((st) => st.metrics.map((m) => m.value)).every((v) => v === 0)).toBe(true);
+        expect(
+            series(1, "messages_recv")
+                .flatMap((st) => st.metrics.map((m) => m.value))
+                .every((v) => v === 0),
+        ).toBe(true);
         expect(series(3, "messages_recv").some((st) => st.metrics.some((m) => m.value > 0))).toBe(true);
-        expect(series(3, "messages_sent").flatMap((st) => st.metrics.map((m) => m.value)).every((v) => v === 0)).toBe(true);
+        expect(
+            series(3, "messages_sent")
+                .flatMap((st) => st.metrics.map((m) => m.value))
+                .every((v) => v === 0),
+        ).toBe(true);
         // Each subtask's series carries its own timestamps, in microseconds.
         const [a, b] = series(1, "messages_sent").map((st) => st.metrics[0].time);
         expect(a).not.toBe(b);
@@ -81,13 +104,19 @@ describe("the Arroyo client against the REST test double", () => {
         await client.stopPipeline(p.id, "immediate");
         expect((await client.waitForJobState(p, ["Stopped"], 10_000)).state).toBe("Stopped");
         // A stopped job keeps serving its last run's metrics.
-        expect((await client.operatorMetrics(p.id, job.id)).find((g) => g.node_id === 1)?.metric_groups.length).toBeGreaterThan(0);
+        expect(
+            (await client.operatorMetrics(p.id, job.id)).find((g) => g.node_id === 1)?.metric_groups.length,
+        ).toBeGreaterThan(0);
         await client.deletePipeline(p.id);
         expect(await client.listPipelines()).toEqual([]);
     }, 60_000);
 
     it("sees a failing job recover with a new run_id, then fail after 20 restarts with Arroyo's message and the first error", async () => {
-        const p = await client.createPipeline({ name: "doomed", query: passThrough(broker.bootstrapServers), parallelism: 1 });
+        const p = await client.createPipeline({
+            name: "doomed",
+            query: passThrough(broker.bootstrapServers),
+            parallelism: 1,
+        });
         const first = await client.waitForJobState(p, ["Running"], 20_000);
         expect(first.run_id).toBe(1);
         // A persistent error: every run fails 200 ms after it starts (states/running.rs -> Recovering).
@@ -112,11 +141,17 @@ describe("the Arroyo client against the REST test double", () => {
         expect(await client.firstJobError(p.id, job.id)).toBe("Kafka source: broker disconnected");
         const err = await client.waitForJobState(p, ["Stopped"], 5_000).catch((e) => e);
         expect(err).toBeInstanceOf(JobFailedError);
-        expect(err.message).toMatch(/pipeline 'doomed' is Failed: Job has restarted too many times \(first error: Kafka source: broker disconnected\)$/);
+        expect(err.message).toMatch(
+            /pipeline 'doomed' is Failed: Job has restarted too many times \(first error: Kafka source: broker disconnected\)$/,
+        );
     }, 120_000);
 
     it("does not take a crash-looping job for a running one", async () => {
-        const p = await client.createPipeline({ name: "looping", query: passThrough(broker.bootstrapServers), parallelism: 1 });
+        const p = await client.createPipeline({
+            name: "looping",
+            query: passThrough(broker.bootstrapServers),
+            parallelism: 1,
+        });
         await client.waitForJobState(p, ["Running"], 20_000);
         await standIn.failJob(p.id, "panic in operator", true);
         // It passes through Running between restarts; a stable run needs one run_id for 2 s.
@@ -129,12 +164,21 @@ describe("the Arroyo client against the REST test double", () => {
         const slow = new ArroyoStandIn({ checkpointDurationMs: 500 });
         const slowClient = new ArroyoClient({ baseUrl: await slow.listen(), pollIntervalMs: 50 });
         try {
-            const p = await slowClient.createPipeline({ name: "checkpointing", query: passThrough(broker.bootstrapServers), parallelism: 1, checkpointIntervalMicros: 1_000_000 });
+            const p = await slowClient.createPipeline({
+                name: "checkpointing",
+                query: passThrough(broker.bootstrapServers),
+                parallelism: 1,
+                checkpointIntervalMicros: 1_000_000,
+            });
             const job = await slowClient.waitForJobState(p, ["Running"], 20_000);
             const seen = new Map<number, { start: number; finish: number | null }>();
             const deadline = Date.now() + 40_000;
             while (Date.now() < deadline && [...seen.values()].filter((c) => c.finish !== null).length < 10) {
-                for (const c of await slowClient.checkpoints(p.id, job.id)) seen.set(c.epoch, { start: c.start_time / 1000, finish: c.finish_time === null ? null : c.finish_time / 1000 });
+                for (const c of await slowClient.checkpoints(p.id, job.id))
+                    seen.set(c.epoch, {
+                        start: c.start_time / 1000,
+                        finish: c.finish_time === null ? null : c.finish_time / 1000,
+                    });
                 await new Promise((r) => setTimeout(r, 200));
             }
             const done = [...seen.entries()].filter(([, c]) => c.finish !== null).sort((a, b) => a[0] - b[0]);
@@ -160,17 +204,28 @@ describe("the Arroyo client against the REST test double", () => {
         const slow = new ArroyoStandIn({ schedulingDelayMs: 60_000 });
         const slowClient = new ArroyoClient({ baseUrl: await slow.listen(), pollIntervalMs: 50 });
         try {
-            const p = await slowClient.createPipeline({ name: "stuck", query: passThrough(broker.bootstrapServers), parallelism: 1 });
+            const p = await slowClient.createPipeline({
+                name: "stuck",
+                query: passThrough(broker.bootstrapServers),
+                parallelism: 1,
+            });
             const err = await slowClient.waitForJobState(p, ["Running"], 1_000).catch((e) => e);
             expect(err).toBeInstanceOf(JobTimeoutError);
-            expect(err.message).toBe("Arroyo pipeline 'stuck' did not reach Running within 1 s (last state: Scheduling)");
+            expect(err.message).toBe(
+                "Arroyo pipeline 'stuck' did not reach Running within 1 s (last state: Scheduling)",
+            );
         } finally {
             await slow.close();
         }
     }, 30_000);
 
     it("removes every pipeline before a run, across pages", async () => {
-        for (let i = 0; i < 12; i++) await client.createPipeline({ name: `old-${i}`, query: passThrough(broker.bootstrapServers), parallelism: 1 });
+        for (let i = 0; i < 12; i++)
+            await client.createPipeline({
+                name: `old-${i}`,
+                query: passThrough(broker.bootstrapServers),
+                parallelism: 1,
+            });
         const removed = await client.removeAllPipelines(20_000);
         expect(removed.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `old-${i}`).sort());
         expect(await client.listPipelines()).toEqual([]);
@@ -178,6 +233,8 @@ describe("the Arroyo client against the REST test double", () => {
 
     it("reports an unreachable API clearly", async () => {
         const nowhere = new ArroyoClient({ baseUrl: "http://127.0.0.1:1/api/v1", requestTimeoutMs: 2_000 });
-        await expect(nowhere.ping()).rejects.toThrow(/^Arroyo GET \/ping failed \(HTTP 0\): cannot reach http:\/\/127\.0\.0\.1:1\/api\/v1/);
+        await expect(nowhere.ping()).rejects.toThrow(
+            /^Arroyo GET \/ping failed \(HTTP 0\): cannot reach http:\/\/127\.0\.0\.1:1\/api\/v1/,
+        );
     });
 });

@@ -26,8 +26,19 @@ beforeAll(async () => {
     standIn = await startStandInProcess();
     outputs = doubleOutputs(broker.bootstrapServers, standIn.apiUrl, {
         hosts: [
-            { name: "controller", address: "localhost", roles: ["kafka", "minio", "arroyo-controller"], dockerHost: "unix:///nonexistent.sock" },
-            { name: "worker1", address: "localhost", roles: ["arroyo-node"], dockerHost: "unix:///nonexistent.sock", taskSlots: 2 },
+            {
+                name: "controller",
+                address: "localhost",
+                roles: ["kafka", "minio", "arroyo-controller"],
+                dockerHost: "unix:///nonexistent.sock",
+            },
+            {
+                name: "worker1",
+                address: "localhost",
+                roles: ["arroyo-node"],
+                dockerHost: "unix:///nonexistent.sock",
+                taskSlots: 2,
+            },
         ],
     });
 }, 120_000);
@@ -42,7 +53,18 @@ afterAll(async () => {
 // jitter in when a commit is seen moves the fitted trend by ~2.5% of the input (README), and a
 // starved machine delays samples further (seen: 76 events/s of trend at 3,673/s, the double keeping
 // up, lag 0 at the end). A real deficit, as in the capped test below, is ~45%.
-const base = () => ({ outputs, parallelism: 2, checkpointIntervalSeconds: 1, seed: 5, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 2_000, drainMs: 5_000, hostMetrics: false as const, lagThreshold: 0.05 });
+const base = () => ({
+    outputs,
+    parallelism: 2,
+    checkpointIntervalSeconds: 1,
+    seed: 5,
+    threads: 1,
+    sampleIntervalMs: 250,
+    metricsIntervalMs: 2_000,
+    drainMs: 5_000,
+    hostMetrics: false as const,
+    lagThreshold: 0.05,
+});
 
 describe("a benchmark run against the test double and a real broker, the double faster than the load", () => {
     let results: BenchmarkResults;
@@ -54,7 +76,11 @@ describe("a benchmark run against the test double and a real broker, the double 
         await fetch(`${outputs.arroyoApiUrl}/pipelines`, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ name: "stale", parallelism: 1, query: "CREATE TABLE bid (a BIGINT) WITH (connector = 'kafka', type = 'source', format = 'json', bootstrap_servers = 'x:1', topic = 'nexmark-bid'); SELECT a FROM bid;" }),
+            body: JSON.stringify({
+                name: "stale",
+                parallelism: 1,
+                query: "CREATE TABLE bid (a BIGINT) WITH (connector = 'kafka', type = 'source', format = 'json', bootstrap_servers = 'x:1', topic = 'nexmark-bid'); SELECT a FROM bid;",
+            }),
         });
         const startedAt = new Date().toISOString();
         // Fake `docker stats` answers: host metrics are parsed and attributed without a Docker engine.
@@ -62,25 +88,71 @@ describe("a benchmark run against the test double and a real broker, the double 
             args[0] === "ps"
                 ? "c1\nc2\n"
                 : [
-                      JSON.stringify({ Name: "arroyo-pi-bench-test-arroyo-controller", CPUPerc: "20.00%", MemUsage: "100MiB / 1GiB" }),
-                      JSON.stringify({ Name: "arroyo-pi-bench-test-arroyo-node-worker1", CPUPerc: "150.00%", MemUsage: "300MiB / 1GiB" }),
+                      JSON.stringify({
+                          Name: "arroyo-pi-bench-test-arroyo-controller",
+                          CPUPerc: "20.00%",
+                          MemUsage: "100MiB / 1GiB",
+                      }),
+                      JSON.stringify({
+                          Name: "arroyo-pi-bench-test-arroyo-node-worker1",
+                          CPUPerc: "150.00%",
+                          MemUsage: "300MiB / 1GiB",
+                      }),
                   ].join("\n");
         // Six seconds of warm-up, then a 10 s window: the load's first seconds can reach Kafka late
         // while the clients and the broker settle (seen with librdkafka: up to ~2,000 events behind
         // for 2-3 s, then caught up), and a window opening on that backlog would count it as input.
-        const runs = await runBenchmark({ ...base(), queries: selectQueries(["q0"]), eventsPerSecond: 4_000, totalEvents: 64_000, warmupEvents: 24_000, runTag: "fast", hostMetrics: docker, metricsIntervalMs: 1_000 });
+        const runs = await runBenchmark({
+            ...base(),
+            queries: selectQueries(["q0"]),
+            eventsPerSecond: 4_000,
+            totalEvents: 64_000,
+            warmupEvents: 24_000,
+            runTag: "fast",
+            hostMetrics: docker,
+            metricsIntervalMs: 1_000,
+        });
         const c = runs[0].figures.kafka.consumedInWindow;
         doubleRead = c ? await standIn.readBetween("nexmark-q0-fast", c.fromMs, c.toMs) : undefined;
         results = {
             schemaVersion: RESULTS_SCHEMA_VERSION,
             mode: "fixed-rate",
-            load: { host: "test", threads: 1, aloneEventsPerSecond: null, intoBrokerEventsPerSecond: null, ceiling: "not measured", client: runs[0].produce.client },
+            load: {
+                host: "test",
+                threads: 1,
+                aloneEventsPerSecond: null,
+                intoBrokerEventsPerSecond: null,
+                ceiling: "not measured",
+                client: runs[0].produce.client,
+            },
             tool: toolInfo(),
             startedAt,
             finishedAt: new Date().toISOString(),
-            configuration: { stack: "bench-test", queries: ["q0"], eventsPerSecond: 4_000, totalEvents: 64_000, warmupEvents: 24_000, durationSeconds: null, parallelism: 2, checkpointIntervalSeconds: 1, sampleIntervalSeconds: 0.25, metricsIntervalSeconds: 1, lagThreshold: 0.05, seed: 5, producerThreads: 1, generatorNotes: [] },
+            configuration: {
+                stack: "bench-test",
+                queries: ["q0"],
+                eventsPerSecond: 4_000,
+                totalEvents: 64_000,
+                warmupEvents: 24_000,
+                durationSeconds: null,
+                parallelism: 2,
+                checkpointIntervalSeconds: 1,
+                sampleIntervalSeconds: 0.25,
+                metricsIntervalSeconds: 1,
+                lagThreshold: 0.05,
+                seed: 5,
+                producerThreads: 1,
+                generatorNotes: [],
+            },
             versions: { images: outputs.images, node: process.version },
-            topology: { engine: "arroyo", hosts: outputs.hosts, totalSlots: 2, partitions: 2, engineUrl: outputs.arroyoApiUrl!, kafkaBootstrapServers: outputs.kafkaBootstrapServers },
+            topology: {
+                engine: "arroyo",
+                hosts: outputs.hosts,
+                totalSlots: 2,
+                partitions: 2,
+                engineUrl: outputs.arroyoApiUrl!,
+                kafkaBootstrapServers: outputs.kafkaBootstrapServers,
+            },
             queries: runs,
         };
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-results-"));
@@ -169,7 +241,9 @@ describe("a benchmark run against the test double and a real broker, the double 
         const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await admin.connect();
         const left = (await admin.listTopics()).filter((t) => t.startsWith("nexmark-results"));
-        const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith("arroyo-pi-fast"));
+        const groups = (await admin.listGroups()).groups
+            .map((g) => g.groupId)
+            .filter((g) => g.startsWith("arroyo-pi-fast"));
         await admin.disconnect();
         expect(left).toEqual([]);
         expect(groups).toEqual([]);
@@ -177,7 +251,12 @@ describe("a benchmark run against the test double and a real broker, the double 
 
     it("wrote results.json, summary.md and SVG charts", () => {
         // thermal.svg only where this machine's kernel reports a temperature or a clock (the hosts are sampled locally).
-        expect(fs.readdirSync(dir).filter((f) => f !== "thermal.svg").sort()).toEqual(["lag-over-time.svg", "rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
+        expect(
+            fs
+                .readdirSync(dir)
+                .filter((f) => f !== "thermal.svg")
+                .sort(),
+        ).toEqual(["lag-over-time.svg", "rates-over-time.svg", "results.json", "summary.md", "throughput.svg"]);
         expect(results.queries[0].samples.thermal.length).toBeGreaterThan(0);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
         expect(json.schemaVersion).toBe(5);
@@ -192,7 +271,8 @@ describe("a benchmark run against the test double and a real broker, the double 
         // Which Kafka client carried the load is part of the record.
         expect(json.load.client).toBe(json.queries[0].produce.client);
         expect(md).toContain(`producer thread(s) on ${json.load.client}`);
-        for (const svg of ["throughput.svg", "rates-over-time.svg", "lag-over-time.svg"]) expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
+        for (const svg of ["throughput.svg", "rates-over-time.svg", "lag-over-time.svg"])
+            expect(fs.readFileSync(path.join(dir, svg), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
     });
 });
 
@@ -202,7 +282,15 @@ describe("a query the double cannot keep up with", () => {
     it("is not sustainable, with a lag trend of input minus what the double read (within 20%)", async () => {
         // Two subtasks capped at 1,500 records/s each: 3,000/s against 6,000 x 46/50 = 5,520 bids/s.
         await standIn.setSubtaskRateCap(1_500);
-        const [q] = await runBenchmark({ ...base(), queries: selectQueries(["q0"]), eventsPerSecond: 6_000, totalEvents: 90_000, warmupEvents: 18_000, runTag: "capped", drainMs: 1_000 });
+        const [q] = await runBenchmark({
+            ...base(),
+            queries: selectQueries(["q0"]),
+            eventsPerSecond: 6_000,
+            totalEvents: 90_000,
+            warmupEvents: 18_000,
+            runTag: "capped",
+            drainMs: 1_000,
+        });
         const k = q.figures.kafka;
         const w = k.consumedInWindow!;
         // The double's capacity is its cap unless the machine starves it below that: the reference
@@ -230,7 +318,14 @@ describe("checkpoints that take half their interval", () => {
     it("still measures the lag trend, the window's commits and the drain right, and reports the cadence", async () => {
         // 1 s interval, 500 ms per checkpoint: Arroyo starts the next one 1 s after the previous ended.
         await standIn.setCheckpointDuration(500);
-        const [q] = await runBenchmark({ ...base(), queries: selectQueries(["q0"]), eventsPerSecond: 3_000, totalEvents: 48_000, warmupEvents: 18_000, runTag: "slowcp" });
+        const [q] = await runBenchmark({
+            ...base(),
+            queries: selectQueries(["q0"]),
+            eventsPerSecond: 3_000,
+            totalEvents: 48_000,
+            warmupEvents: 18_000,
+            runTag: "slowcp",
+        });
         const k = q.figures.kafka;
         const c = q.figures.checkpoints;
         expect(c.cadenceSeconds!).toBeGreaterThanOrEqual(1.5);
@@ -250,10 +345,28 @@ describe("checkpoints that take half their interval", () => {
 });
 
 describe("failure paths of a run", () => {
-    const small = () => ({ ...base(), eventsPerSecond: 2_000, totalEvents: 16_000, warmupEvents: 2_000, drainMs: 1_000 });
+    const small = () => ({
+        ...base(),
+        eventsPerSecond: 2_000,
+        totalEvents: 16_000,
+        warmupEvents: 2_000,
+        drainMs: 1_000,
+    });
 
     it("stops before any load when Arroyo rejects a query, with Arroyo's message", async () => {
-        const bad = { id: "q99", engine: "arroyo" as const, dir: queryDir("arroyo"), title: "Q99 broken", reference: "-", written: "-", deviation: "-", columns: [], body: "INSERT INTO results SELECT * FROM nowhere;", reads: [], sink: "kafka" as const };
+        const bad = {
+            id: "q99",
+            engine: "arroyo" as const,
+            dir: queryDir("arroyo"),
+            title: "Q99 broken",
+            reference: "-",
+            written: "-",
+            deviation: "-",
+            columns: [],
+            body: "INSERT INTO results SELECT * FROM nowhere;",
+            reads: [],
+            sink: "kafka" as const,
+        };
         const before = await new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
         await before.connect();
         const offsets = await before.fetchTopicOffsets(topics.bid);
@@ -269,7 +382,13 @@ describe("failure paths of a run", () => {
         // time until the watermark (event time - 4 s) passes that end, and stamps it, as Arroyo's
         // Kafka sink does, with the row's _timestamp: the window's end - 1 ns.
         // 4 s of warm-up: windows that close inside it are output the sampler must leave out.
-        const [q] = await runBenchmark({ ...small(), totalEvents: 24_000, warmupEvents: 8_000, queries: selectQueries(["q5"]), runTag: "windowed" });
+        const [q] = await runBenchmark({
+            ...small(),
+            totalEvents: 24_000,
+            warmupEvents: 8_000,
+            queries: selectQueries(["q5"]),
+            runTag: "windowed",
+        });
         expect(q.figures.latencyFrom).toBe("window-end");
         expect(q.figures.latencyMs!.count).toBeGreaterThan(100);
         expect(q.figures.latencySample!.outsideWindow).toBeGreaterThan(0);
@@ -284,18 +403,38 @@ describe("failure paths of a run", () => {
         // the controller is a VM without vcgencmd.
         let throttleFrom = Infinity;
         const thermal = async (host: { name: string }) =>
-            host.name === "worker1" ? `throttled=throttled=${Date.now() >= throttleFrom ? "0x50005" : "0x0"}\ntemp_millic=${Date.now() >= throttleFrom ? 81300 : 62000}\ncur_freq_khz=1500000\n` : "throttled=\ntemp_millic=\ncur_freq_khz=\n";
+            host.name === "worker1"
+                ? `throttled=throttled=${Date.now() >= throttleFrom ? "0x50005" : "0x0"}\ntemp_millic=${Date.now() >= throttleFrom ? 81300 : 62000}\ncur_freq_khz=1500000\n`
+                : "throttled=\ntemp_millic=\ncur_freq_khz=\n";
         const onProgress = (_id: string, acked: number) => {
             if (acked >= 4_000 && throttleFrom === Infinity) throttleFrom = Date.now();
         };
-        const [q] = await runBenchmark({ ...small(), metricsIntervalMs: 1_000, queries: selectQueries(["q0"]), runTag: "throttled", thermal, onProgress });
+        const [q] = await runBenchmark({
+            ...small(),
+            metricsIntervalMs: 1_000,
+            queries: selectQueries(["q0"]),
+            runTag: "throttled",
+            thermal,
+            onProgress,
+        });
         expect(q.validity.valid).toBe(false);
         expect(q.validity.reasons.join("; ")).toMatch(/hardware throttled: worker1 throttled \d+ s of \d+, 81 °C max/);
         const w1 = q.figures.thermal!.hosts.find((h) => h.host === "worker1")!;
         expect(w1.limitedSeconds!).toBeGreaterThan(0);
-        expect(q.figures.thermal!.hosts.find((h) => h.host === "controller")).toMatchObject({ limitedSeconds: null, maxTemperatureC: null });
+        expect(q.figures.thermal!.hosts.find((h) => h.host === "controller")).toMatchObject({
+            limitedSeconds: null,
+            maxTemperatureC: null,
+        });
         throttleFrom = Infinity;
-        const [allowed] = await runBenchmark({ ...small(), metricsIntervalMs: 1_000, queries: selectQueries(["q0"]), runTag: "throttled2", thermal, onProgress, allowThrottled: true });
+        const [allowed] = await runBenchmark({
+            ...small(),
+            metricsIntervalMs: 1_000,
+            queries: selectQueries(["q0"]),
+            runTag: "throttled2",
+            thermal,
+            onProgress,
+            allowThrottled: true,
+        });
         expect(allowed.figures.thermal!.limited).toBe(true);
         expect(allowed.validity.reasons.join("; ")).not.toMatch(/throttled/);
     }, 120_000);
@@ -341,7 +480,9 @@ describe("failure paths of a run", () => {
         expect(failed).toBe(true);
         expect(q.validity.valid).toBe(false);
         expect(q.validity.reasons[0]).toMatch(/^job Failed .* into the window: Job has restarted too many times$/);
-        expect(q.validity.reasons).toContain("first error Arroyo reported: worker lost: node worker1 stopped heartbeating");
+        expect(q.validity.reasons).toContain(
+            "first error Arroyo reported: worker lost: node worker1 stopped heartbeating",
+        );
         expect(q.validity.reasons.join("; ")).toMatch(/job restarted 20 times \(run_id 1 -> 21\)/);
         expect(q.samples.jobs.some((j) => (j.state as string) === "Failing")).toBe(false);
         const res = await fetch(`${outputs.arroyoApiUrl}/pipelines`);
@@ -351,9 +492,16 @@ describe("failure paths of a run", () => {
 
 describe("npm run bench flags", () => {
     const bench = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-        promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", ...args], { cwd: path.resolve(__dirname, "../.."), env }).then(
+        promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", ...args], {
+            cwd: path.resolve(__dirname, "../.."),
+            env,
+        }).then(
             (r) => ({ code: 0, stderr: r.stderr, stdout: r.stdout }),
-            (e: { code: number; stderr: string; stdout: string }) => ({ code: e.code, stderr: e.stderr, stdout: e.stdout }),
+            (e: { code: number; stderr: string; stdout: string }) => ({
+                code: e.code,
+                stderr: e.stderr,
+                stdout: e.stdout,
+            }),
         );
 
     it("answers --help and --list-queries without building the load client first", async () => {
@@ -364,7 +512,8 @@ describe("npm run bench flags", () => {
         expect(help.stdout).toMatch(/--checkpoint-interval <seconds>/);
         const list = await bench(["--list-queries"], env);
         expect(list.stdout).toMatch(/^ {2}q14 /m);
-        for (const r of [help, list]) expect(`${r.stdout}${r.stderr}`).not.toMatch(/building Confluent's Kafka client|\[toolchain\]/);
+        for (const r of [help, list])
+            expect(`${r.stdout}${r.stderr}`).not.toMatch(/building Confluent's Kafka client|\[toolchain\]/);
         expect(fs.readdirSync(env.ARROYO_PI_CACHE)).toEqual([]);
     }, 30_000);
 
@@ -372,9 +521,22 @@ describe("npm run bench flags", () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "outputs-")), "outputs.json");
         fs.writeFileSync(file, JSON.stringify(outputs));
         for (const value of ["0.5", "90000"]) {
-            const r = await bench(["--outputs-file", file, "--checkpoint-interval", value, "--queries", "q0", "--load-client", "kafkajs"]);
+            const r = await bench([
+                "--outputs-file",
+                file,
+                "--checkpoint-interval",
+                value,
+                "--queries",
+                "q0",
+                "--load-client",
+                "kafkajs",
+            ]);
             expect(r.code).toBe(2);
-            expect(r.stderr).toMatch(new RegExp(`--checkpoint-interval ${value} s is outside what Arroyo accepts \\(1 s to 1 day, 86400 s\\)`));
+            expect(r.stderr).toMatch(
+                new RegExp(
+                    `--checkpoint-interval ${value} s is outside what Arroyo accepts \\(1 s to 1 day, 86400 s\\)`,
+                ),
+            );
         }
         const res = await fetch(`${outputs.arroyoApiUrl}/pipelines`);
         expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
@@ -397,10 +559,14 @@ describe("npm run bench flags", () => {
     it("explains a query that is not included, for the engine asked for or for both, before the stack is read", async () => {
         const r = await bench(["--engine", "arroyo", "--queries", "q0,q12", "--outputs-file", "/nonexistent.json"]);
         expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/q12 is not included for arroyo: counts bids per bidder in processing-time windows; Arroyo's windows are event-time only/);
+        expect(r.stderr).toMatch(
+            /q12 is not included for arroyo: counts bids per bidder in processing-time windows; Arroyo's windows are event-time only/,
+        );
         const both = await bench(["--queries", "q6", "--outputs-file", "/nonexistent.json"]);
         expect(both.code).toBe(2);
-        expect(both.stderr).toMatch(/q6 is not included for arroyo: .*\n.*q6 is not included for flink: .*OVER aggregation/);
+        expect(both.stderr).toMatch(
+            /q6 is not included for arroyo: .*\n.*q6 is not included for flink: .*OVER aggregation/,
+        );
         // Flink runs q12: which engine decides is the stack's, so the stack is read next.
         const later = await bench(["--queries", "q12", "--outputs-file", "/nonexistent.json"]);
         expect(later.stderr).toMatch(/--outputs-file \/nonexistent.json does not exist/);
@@ -412,11 +578,17 @@ describe("npm run bench flags", () => {
         expect(onArroyo.stderr).toMatch(/q12 is not included for arroyo/);
         const otherEngine = await bench(["--engine", "flink", "--queries", "q12", "--outputs-file", file]);
         expect(otherEngine.code).toBe(2);
-        expect(otherEngine.stderr).toMatch(/--engine flink: stack 'bench-test' runs arroyo; set 'pulumi config set engine flink' and 'npm run up' first/);
+        expect(otherEngine.stderr).toMatch(
+            /--engine flink: stack 'bench-test' runs arroyo; set 'pulumi config set engine flink' and 'npm run up' first/,
+        );
     }, 60_000);
 
     it("lists each engine's queries with their titles, and what each leaves out", async () => {
-        const { stdout } = await promisify(execFile)("node", ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--list-queries"], { cwd: path.resolve(__dirname, "../..") });
+        const { stdout } = await promisify(execFile)(
+            "node",
+            ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--list-queries"],
+            { cwd: path.resolve(__dirname, "../..") },
+        );
         const [arroyo, flink] = stdout.split(/^flink:$/m);
         expect(arroyo).toMatch(/^arroyo:$/m);
         expect(arroyo).toMatch(/^ {2}q0 {3}Q0 pass-through/m);
@@ -433,7 +605,17 @@ describe("npm run bench flags", () => {
         const out = path.join(dir, "samples.json");
         const { stdout } = await promisify(execFile)(
             "node",
-            ["-r", "ts-node/register/transpile-only", "benchmark/metricsCli.ts", "--outputs-file", path.join(dir, "outputs.json"), "--once", "--no-host-metrics", "-o", out],
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "benchmark/metricsCli.ts",
+                "--outputs-file",
+                path.join(dir, "outputs.json"),
+                "--once",
+                "--no-host-metrics",
+                "-o",
+                out,
+            ],
             { cwd: path.resolve(__dirname, "../..") },
         );
         expect(stdout).toMatch(/no pipelines {2}\| {2}hosts: disabled/);

@@ -23,7 +23,10 @@ const topics = NEXMARK_TOPICS;
 beforeAll(async () => {
     broker = await startKafkaBroker({ topics: Object.fromEntries(Object.values(topics).map((t) => [t, 2])) });
     standIn = await startStandInProcess();
-    outputs = doubleOutputs(broker.bootstrapServers, standIn.apiUrl, { checkpointIntervalSeconds: 0.5, stack: "capacity-test" });
+    outputs = doubleOutputs(broker.bootstrapServers, standIn.apiUrl, {
+        checkpointIntervalSeconds: 0.5,
+        stack: "capacity-test",
+    });
 }, 120_000);
 
 afterAll(async () => {
@@ -34,7 +37,18 @@ afterAll(async () => {
 // Short trials: 2 s warm-up, a 4 s window of 8 checkpoints. The lag-trend limit is 5% of the
 // input rate here (1% by default): on windows this short, one sample interval of jitter in when a
 // commit is seen moves the fitted trend by a few percent.
-const search = (tag: string, parallelisms: number[], startRate: number, extra: { generatorCeiling?: number; nexmarkSource?: boolean; lagThreshold?: number; query?: string; warmupSeconds?: number } = {}) =>
+const search = (
+    tag: string,
+    parallelisms: number[],
+    startRate: number,
+    extra: {
+        generatorCeiling?: number;
+        nexmarkSource?: boolean;
+        lagThreshold?: number;
+        query?: string;
+        warmupSeconds?: number;
+    } = {},
+) =>
     findCapacity({
         outputs,
         queries: selectQueries([extra.query ?? "q0"]),
@@ -67,28 +81,32 @@ describe("--find-max against a double of known capacity", () => {
     it.each([
         [800, 500],
         [1_500, 1_000],
-    ])("finds a capacity of %p input events/s within 10%% in at most 8 trials", async (cap, startRate) => {
-        await standIn.setSubtaskRateCap(cap);
-        const [r] = await search(`cap${cap}`, [1], startRate);
-        expect(r.search.trials.length).toBeLessThanOrEqual(8);
-        expect(r.search.end).toBe("resolved");
-        // Every failed trial failed on the lag trend, never on the generator, and rightly: the
-        // double's own log shows it read less than its input there. What it read when it could
-        // not keep up is its capacity, its cap unless a loaded machine held it below.
-        const failed = r.search.trials.filter((t) => !t.pass);
-        expect(failed.length).toBeGreaterThan(0);
-        expect(failed.every((t) => /^lag grows/.test(t.why))).toBe(true);
-        const saturated: number[] = [];
-        for (const t of failed) {
-            const read = await standIn.readBetween(t.pipelineName!, t.consumedSpan!.fromMs, t.consumedSpan!.toMs);
-            const rate = (read! * 1000) / (t.consumedSpan!.toMs - t.consumedSpan!.fromMs);
-            expect(rate).toBeLessThan(t.inputRate! * 0.97);
-            saturated.push(rate);
-        }
-        const capacity = Math.min(cap, ...saturated);
-        expect(r.search.mst!.inputRate! / capacity).toBeGreaterThan(0.9);
-        expect(r.search.mst!.inputRate! / cap).toBeLessThan(1.1);
-    }, 400_000);
+    ])(
+        "finds a capacity of %p input events/s within 10%% in at most 8 trials",
+        async (cap, startRate) => {
+            await standIn.setSubtaskRateCap(cap);
+            const [r] = await search(`cap${cap}`, [1], startRate);
+            expect(r.search.trials.length).toBeLessThanOrEqual(8);
+            expect(r.search.end).toBe("resolved");
+            // Every failed trial failed on the lag trend, never on the generator, and rightly: the
+            // double's own log shows it read less than its input there. What it read when it could
+            // not keep up is its capacity, its cap unless a loaded machine held it below.
+            const failed = r.search.trials.filter((t) => !t.pass);
+            expect(failed.length).toBeGreaterThan(0);
+            expect(failed.every((t) => /^lag grows/.test(t.why))).toBe(true);
+            const saturated: number[] = [];
+            for (const t of failed) {
+                const read = await standIn.readBetween(t.pipelineName!, t.consumedSpan!.fromMs, t.consumedSpan!.toMs);
+                const rate = (read! * 1000) / (t.consumedSpan!.toMs - t.consumedSpan!.fromMs);
+                expect(rate).toBeLessThan(t.inputRate! * 0.97);
+                saturated.push(rate);
+            }
+            const capacity = Math.min(cap, ...saturated);
+            expect(r.search.mst!.inputRate! / capacity).toBeGreaterThan(0.9);
+            expect(r.search.mst!.inputRate! / cap).toBeLessThan(1.1);
+        },
+        400_000,
+    );
 
     it("finds MST(2) about twice MST(1), and reports the efficiency", async () => {
         await standIn.setSubtaskRateCap(600);
@@ -109,16 +127,24 @@ describe("--find-max against a double of known capacity", () => {
         // while on Arroyo's own Nexmark source the pipeline's ceiling is found near 3,000. A 10% lag
         // limit keeps a loaded machine's sampling jitter from failing a trial the double sustains.
         await standIn.setSubtaskRateCap(3_000);
-        const [r] = await search("genbound", [1], 1_000, { generatorCeiling: 2_500, nexmarkSource: true, lagThreshold: 0.1 });
+        const [r] = await search("genbound", [1], 1_000, {
+            generatorCeiling: 2_500,
+            nexmarkSource: true,
+            lagThreshold: 0.1,
+        });
         expect(r.search.trials.map((t) => `${t.rate}: ${t.why}`)).toEqual(["1000: sustained", "2000: sustained"]);
         expect(r.search.end).toBe("generator-bound");
-        expect(r.search.note).toMatch(/^generator-bound: the next trial \(4000 events\/s\) is above the generator's measured ceiling of 2500 events\/s into this broker, so the cluster's MST is at least 2000 events\/s and was not found$/);
+        expect(r.search.note).toMatch(
+            /^generator-bound: the next trial \(4000 events\/s\) is above the generator's measured ceiling of 2500 events\/s into this broker, so the cluster's MST is at least 2000 events\/s and was not found$/,
+        );
         const c = r.pipelineCeiling!;
         // The Nexmark source's trials start at the Kafka-fed MST and ask for each trial's rate.
         expect(c.search.trials[0].rate).toBe(2_000);
         expect(c.rate! / 3_000).toBeGreaterThan(0.9);
         expect(c.rate! / 3_000).toBeLessThan(1.1);
-        expect(r.bottleneck).toMatch(/^the load path: the generator capped the Kafka-fed search at 2000 events\/s, while Arroyo's pipeline alone kept \d+ events\/s on its own source$/);
+        expect(r.bottleneck).toMatch(
+            /^the load path: the generator capped the Kafka-fed search at 2000 events\/s, while Arroyo's pipeline alone kept \d+ events\/s on its own source$/,
+        );
     }, 400_000);
 
     it("searches q5's own ceiling on Arroyo's Nexmark source within 10% of the double's capacity, with output from its windows, and finds the pipeline itself the limit", async () => {
@@ -132,13 +158,20 @@ describe("--find-max against a double of known capacity", () => {
         expect(c.search.end).toBe("resolved");
         expect(c.rate! / 700).toBeGreaterThan(0.9);
         expect(c.rate! / 700).toBeLessThan(1.1);
-        expect(c.search.trials.every((t) => t.pass === (t.achievedRate >= t.rate * 0.95))).toBe(true);
+        expect(c.search.trials.every((t) => t.pass === t.achievedRate >= t.rate * 0.95)).toBe(true);
         expect(c.outputRate!).toBeGreaterThan(0);
-        expect(r.bottleneck).toMatch(/^Arroyo's pipeline itself: on its own source it kept \d+ events\/s, about the Kafka-fed MST of \d+ events\/s/);
+        expect(r.bottleneck).toMatch(
+            /^Arroyo's pipeline itself: on its own source it kept \d+ events\/s, about the Kafka-fed MST of \d+ events\/s/,
+        );
     }, 600_000);
 
     it("measures the generator's ceiling alone and into the broker", async () => {
-        const load = await measureGenerator({ bootstrapServers: broker.bootstrapServers, topics, threads: 1, events: 30_000 });
+        const load = await measureGenerator({
+            bootstrapServers: broker.bootstrapServers,
+            topics,
+            threads: 1,
+            events: 30_000,
+        });
         expect(load.ceiling).toBe("measured");
         expect(load.threads).toBe(1);
         expect(load.intoBrokerEventsPerSecond!).toBeGreaterThan(1_000);
@@ -156,13 +189,45 @@ describe("npm run bench -- --find-max", () => {
         fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify({ ...outputs, checkpointIntervalSeconds: 1 }));
         await promisify(execFile)(
             "node",
-            ["-r", "ts-node/register/transpile-only", "benchmark/cli.ts", "--outputs-file", path.join(dir, "outputs.json"), "--find-max", "--queries", "q0", "--parallelism", "1", "--start-rate", "1000", "--max-trials", "2", "--trial-warmup", "2", "--trial-duration", "4", "--sample-interval", "0.25", "--generator-ceiling", "1000000", "--no-host-metrics", "--load-client", "kafkajs", "--threads", "1", "--results-dir", dir],
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "benchmark/cli.ts",
+                "--outputs-file",
+                path.join(dir, "outputs.json"),
+                "--find-max",
+                "--queries",
+                "q0",
+                "--parallelism",
+                "1",
+                "--start-rate",
+                "1000",
+                "--max-trials",
+                "2",
+                "--trial-warmup",
+                "2",
+                "--trial-duration",
+                "4",
+                "--sample-interval",
+                "0.25",
+                "--generator-ceiling",
+                "1000000",
+                "--no-host-metrics",
+                "--load-client",
+                "kafkajs",
+                "--threads",
+                "1",
+                "--results-dir",
+                dir,
+            ],
             { cwd: path.resolve(__dirname, "../.."), maxBuffer: 16 * 1024 * 1024 },
         );
         const [run] = fs.readdirSync(dir).filter((f) => f !== "outputs.json");
         const r = JSON.parse(fs.readFileSync(path.join(dir, run, "results.json"), "utf8")) as BenchmarkResults;
         expect(() => checkResults(r, "results.json")).not.toThrow();
-        expect(r.capacity!.map((c) => [c.query, c.parallelism, c.search.trials.length, c.search.end])).toEqual([["q0", 1, 2, "max-trials"]]);
+        expect(r.capacity!.map((c) => [c.query, c.parallelism, c.search.trials.length, c.search.end])).toEqual([
+            ["q0", 1, 2, "max-trials"],
+        ]);
         expect(fs.readFileSync(path.join(dir, run, "summary.md"), "utf8")).not.toMatch(/interrupted by the user/);
     }, 300_000);
 });

@@ -35,7 +35,19 @@ afterAll(async () => {
 });
 
 // One-second checkpoints, Kafka sampled four times a second, Flink's counters every second.
-const base = () => ({ outputs, engine: new FlinkEngine(flink.restUrl, flink.gatewayUrl), parallelism: 2, checkpointIntervalSeconds: 1, seed: 7, threads: 1, sampleIntervalMs: 250, metricsIntervalMs: 1_000, hostMetrics: false as const, thermal: false as const, lagThreshold: 0.05 });
+const base = () => ({
+    outputs,
+    engine: new FlinkEngine(flink.restUrl, flink.gatewayUrl),
+    parallelism: 2,
+    checkpointIntervalSeconds: 1,
+    seed: 7,
+    threads: 1,
+    sampleIntervalMs: 250,
+    metricsIntervalMs: 1_000,
+    hostMetrics: false as const,
+    thermal: false as const,
+    lagThreshold: 0.05,
+});
 
 describe("the benchmark on a real Flink", () => {
     const runs = new Map<string, QueryRun>();
@@ -43,31 +55,45 @@ describe("the benchmark on a real Flink", () => {
 
     beforeAll(async () => {
         // A rate a 2-core machine's Flink keeps up with on every one of these, 12 s windows.
-        for (const run of await runBenchmark({ ...base(), queries: selectQueries(["q0", "q1", "q5", "q3"], "flink"), eventsPerSecond: RATE, totalEvents: 40_000, warmupEvents: 16_000, runTag: "flink", verify: true, drainMs: 30_000 })) {
+        for (const run of await runBenchmark({
+            ...base(),
+            queries: selectQueries(["q0", "q1", "q5", "q3"], "flink"),
+            eventsPerSecond: RATE,
+            totalEvents: 40_000,
+            warmupEvents: 16_000,
+            runTag: "flink",
+            verify: true,
+            drainMs: 30_000,
+        })) {
             runs.set(run.id, run);
         }
     }, 1_200_000);
 
-    it.each(["q0", "q1", "q5", "q3"])("%s: Flink consumed every event sent, by the offsets it committed, and the rate is sustainable", (id) => {
-        const q = runs.get(id)!;
-        const k = q.figures.kafka;
-        expect(q.engine).toBe("flink");
-        expect(q.validity).toEqual({ valid: true, reasons: [] });
-        // After the drain the groups' offsets are the topics' ends: consumed = sent, exactly.
-        const last = q.samples.progress[q.samples.progress.length - 1];
-        expect(last.lag).toBe(0);
-        expect(last.consumed).toBe(last.input);
-        expect(k.lagAtEnd).toBe(0);
-        expect(k.lagTrendBasis).toBe("checkpoints");
-        expect(k.verdict).toBe("sustainable");
-        // In the window, what the commits counted and what was sent over the same span differ by
-        // the events in flight at its two ends: less than one checkpoint's worth of input.
-        const c = k.consumedInWindow!;
-        const inputPerSecond = id === "q3" ? RATE * (4 / 50) : RATE * BID_SHARE;
-        expect(Math.abs(c.events - (k.inputRate! * (c.toMs - c.fromMs)) / 1000)).toBeLessThanOrEqual(inputPerSecond * 1);
-        expect(q.figures.checkpoints.inWindow).toBeGreaterThanOrEqual(6);
-        expect(q.figures.checkpoints.source).toBe("checkpoint list");
-    });
+    it.each(["q0", "q1", "q5", "q3"])(
+        "%s: Flink consumed every event sent, by the offsets it committed, and the rate is sustainable",
+        (id) => {
+            const q = runs.get(id)!;
+            const k = q.figures.kafka;
+            expect(q.engine).toBe("flink");
+            expect(q.validity).toEqual({ valid: true, reasons: [] });
+            // After the drain the groups' offsets are the topics' ends: consumed = sent, exactly.
+            const last = q.samples.progress[q.samples.progress.length - 1];
+            expect(last.lag).toBe(0);
+            expect(last.consumed).toBe(last.input);
+            expect(k.lagAtEnd).toBe(0);
+            expect(k.lagTrendBasis).toBe("checkpoints");
+            expect(k.verdict).toBe("sustainable");
+            // In the window, what the commits counted and what was sent over the same span differ by
+            // the events in flight at its two ends: less than one checkpoint's worth of input.
+            const c = k.consumedInWindow!;
+            const inputPerSecond = id === "q3" ? RATE * (4 / 50) : RATE * BID_SHARE;
+            expect(Math.abs(c.events - (k.inputRate! * (c.toMs - c.fromMs)) / 1000)).toBeLessThanOrEqual(
+                inputPerSecond * 1,
+            );
+            expect(q.figures.checkpoints.inWindow).toBeGreaterThanOrEqual(6);
+            expect(q.figures.checkpoints.source).toBe("checkpoint list");
+        },
+    );
 
     it.each(["q0", "q1"])("%s: Flink's own counters agree with Kafka's count within 5%", (id) => {
         const e = runs.get(id)!.figures.engine;
@@ -104,15 +130,32 @@ describe("Flink's query files on the real Flink", () => {
         const problems: string[] = [];
         const queries = listQueries("flink");
         for (const q of queries) {
-            const sql = engine.render(q, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", updatingTtlSeconds: 600, source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "plan-p", auction: "plan-a", bid: "plan-b" } } });
+            const sql = engine.render(q, {
+                bootstrapServers: broker.bootstrapServers,
+                resultsTopic: "plan-only",
+                updatingTtlSeconds: 600,
+                source: {
+                    kind: "kafka",
+                    topics: NEXMARK_TOPICS,
+                    groups: { person: "plan-p", auction: "plan-a", bid: "plan-b" },
+                },
+            });
             for (const e of await engine.validate(q, sql)) problems.push(`${q.id}: ${e}`);
         }
         expect(problems).toEqual([]);
         expect(queries.length).toBe(20);
         // And a broken one is refused with Flink's own words (the INSERT's SELECT, not the header's).
         const [q0] = selectQueries(["q0"], "flink");
-        const broken = engine.render(q0, { bootstrapServers: broker.bootstrapServers, resultsTopic: "plan-only", source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } }).replace("\nSELECT auction,", "\nSELECT no_such_function(auction) AS auction,");
-        expect((await engine.validate(q0, broken)).join(" ")).toMatch(/No match found for function signature no_such_function/);
+        const broken = engine
+            .render(q0, {
+                bootstrapServers: broker.bootstrapServers,
+                resultsTopic: "plan-only",
+                source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } },
+            })
+            .replace("\nSELECT auction,", "\nSELECT no_such_function(auction) AS auction,");
+        expect((await engine.validate(q0, broken)).join(" ")).toMatch(
+            /No match found for function signature no_such_function/,
+        );
     }, 300_000);
 });
 
@@ -136,7 +179,11 @@ describe("a TaskManager lost in the measured window", () => {
                         const jobs = await engine.client.jobsOverview();
                         const job = jobs.find((j) => j.state === "RUNNING" && j.name.includes("flinklost"))!;
                         const detail = await engine.client.job(job.jid);
-                        const hosting = (await (await fetch(`${flink.restUrl}/jobs/${job.jid}/vertices/${detail.vertices[0].id}/taskmanagers`)).json()) as { taskmanagers: { "taskmanager-id": string }[] };
+                        const hosting = (await (
+                            await fetch(
+                                `${flink.restUrl}/jobs/${job.jid}/vertices/${detail.vertices[0].id}/taskmanagers`,
+                            )
+                        ).json()) as { taskmanagers: { "taskmanager-id": string }[] };
                         await flink.killTaskManager(hosting.taskmanagers[0]["taskmanager-id"]);
                     })();
                 }

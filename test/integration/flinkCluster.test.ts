@@ -13,7 +13,10 @@ let broker: RunningBroker;
 let flink: RunningFlink;
 
 beforeAll(async () => {
-    [broker, flink] = await Promise.all([startKafkaBroker({ topics: { "flink-in": 2, "flink-out": 1 } }), startFlinkCluster({ taskManagers: 1, slotsPerTaskManager: 2 })]);
+    [broker, flink] = await Promise.all([
+        startKafkaBroker({ topics: { "flink-in": 2, "flink-out": 1 } }),
+        startFlinkCluster({ taskManagers: 1, slotsPerTaskManager: 2 }),
+    ]);
 }, 240_000);
 
 afterAll(async () => {
@@ -26,15 +29,24 @@ describe("a real Flink session cluster on Kafka", () => {
         const kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
         const producer = kafka.producer();
         await producer.connect();
-        await producer.send({ topic: "flink-in", messages: Array.from({ length: 1_000 }, (_, i) => ({ value: JSON.stringify({ x: i }), partition: i % 2 })) });
+        await producer.send({
+            topic: "flink-in",
+            messages: Array.from({ length: 1_000 }, (_, i) => ({ value: JSON.stringify({ x: i }), partition: i % 2 })),
+        });
         await producer.disconnect();
 
         const flinkApi = new FlinkClient(flink.restUrl, flink.gatewayUrl);
         const session = await flinkApi.openSession();
         await flinkApi.statement(session, "SET 'execution.checkpointing.interval' = '1s'");
         await flinkApi.statement(session, "SET 'parallelism.default' = '2'");
-        await flinkApi.statement(session, `CREATE TABLE src (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-in', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'properties.group.id' = 'flink-g', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`);
-        await flinkApi.statement(session, `CREATE TABLE snk (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-out', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'format' = 'json')`);
+        await flinkApi.statement(
+            session,
+            `CREATE TABLE src (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-in', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'properties.group.id' = 'flink-g', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json')`,
+        );
+        await flinkApi.statement(
+            session,
+            `CREATE TABLE snk (x BIGINT) WITH ('connector' = 'kafka', 'topic' = 'flink-out', 'properties.bootstrap.servers' = '${broker.bootstrapServers}', 'format' = 'json')`,
+        );
         const [[jobId]] = (await flinkApi.statement(session, "INSERT INTO snk SELECT x FROM src")) as string[][];
         expect(jobId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -45,8 +57,11 @@ describe("a real Flink session cluster on Kafka", () => {
             const committed = await waitFor(
                 "Flink's commits to group flink-g",
                 async () => {
-                    const offsets = (await admin.fetchOffsets({ groupId: "flink-g", topics: ["flink-in"] }))[0].partitions.map((p) => Number(p.offset));
-                    if (offsets.reduce((s, o) => s + Math.max(0, o), 0) < 1_000) throw new Error(`committed ${offsets.join(", ")}`);
+                    const offsets = (
+                        await admin.fetchOffsets({ groupId: "flink-g", topics: ["flink-in"] })
+                    )[0].partitions.map((p) => Number(p.offset));
+                    if (offsets.reduce((s, o) => s + Math.max(0, o), 0) < 1_000)
+                        throw new Error(`committed ${offsets.join(", ")}`);
                     return offsets;
                 },
                 { timeoutMs: 90_000, intervalMs: 500 },

@@ -18,7 +18,10 @@ async function topicTotals(): Promise<Record<string, number[]>> {
     const admin = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     const out: Record<string, number[]> = {};
-    for (const t of Object.values(topics)) out[t] = (await retrying(`offsets of ${t}`, () => admin.fetchTopicOffsets(t))).sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    for (const t of Object.values(topics))
+        out[t] = (await retrying(`offsets of ${t}`, () => admin.fetchTopicOffsets(t)))
+            .sort((a, b) => a.partition - b.partition)
+            .map((o) => Number(o.high));
     await admin.disconnect();
     return out;
 }
@@ -29,39 +32,62 @@ const CLIENTS = [resolveLoadClient("kafkajs"), ...(fast.kind === "confluent" ? [
 if (fast.kind !== "confluent") console.log(`producer tests run on kafkajs only: ${fast.fallback}`);
 
 describe("the producer against a real Kafka broker", () => {
-    it.each(CLIENTS.map((c) => [c.description, c] as const))("puts exactly N events in the topics, spread over every partition, through %s", async (description, client) => {
-        const before = await topicTotals();
-        const total = 123_457; // not a multiple of 50, nor of the thread block
-        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: total, eventsPerSecond: 1e9, threads: 2, seed: 3, client });
-        expect(report.client).toBe(description);
-        const after = await topicTotals();
+    it.each(CLIENTS.map((c) => [c.description, c] as const))(
+        "puts exactly N events in the topics, spread over every partition, through %s",
+        async (description, client) => {
+            const before = await topicTotals();
+            const total = 123_457; // not a multiple of 50, nor of the thread block
+            const report = await produceNexmark({
+                bootstrapServers: broker.bootstrapServers,
+                topics,
+                totalEvents: total,
+                eventsPerSecond: 1e9,
+                threads: 2,
+                seed: 3,
+                client,
+            });
+            expect(report.client).toBe(description);
+            const after = await topicTotals();
 
-        const grew = (t: string) => after[t].map((o, p) => o - before[t][p]);
-        const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-        expect(sum(grew(topics.person)) + sum(grew(topics.auction)) + sum(grew(topics.bid))).toBe(total);
-        let expected = { person: 0, auction: 0, bid: 0 };
-        for (let n = 0; n < total; n++) expected = { ...expected, [kindOf(n)]: expected[kindOf(n)] + 1 };
-        expect(sum(grew(topics.person))).toBe(expected.person);
-        expect(sum(grew(topics.auction))).toBe(expected.auction);
-        expect(sum(grew(topics.bid))).toBe(expected.bid);
-        for (const t of Object.values(topics)) {
-            const g = grew(t);
-            expect(Math.max(...g) - Math.min(...g)).toBeLessThanOrEqual(1);
-        }
-        expect(report.sent).toBe(total);
-        expect(report.perKind).toEqual(expected);
-        expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
-        // Unpaced and shorter than one 10 s window: whether a target was held is not claimed.
-        expect(report.windowRates).toEqual([]);
-        expect(report.heldTarget).toBeNull();
-    }, 180_000);
+            const grew = (t: string) => after[t].map((o, p) => o - before[t][p]);
+            const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+            expect(sum(grew(topics.person)) + sum(grew(topics.auction)) + sum(grew(topics.bid))).toBe(total);
+            let expected = { person: 0, auction: 0, bid: 0 };
+            for (let n = 0; n < total; n++) expected = { ...expected, [kindOf(n)]: expected[kindOf(n)] + 1 };
+            expect(sum(grew(topics.person))).toBe(expected.person);
+            expect(sum(grew(topics.auction))).toBe(expected.auction);
+            expect(sum(grew(topics.bid))).toBe(expected.bid);
+            for (const t of Object.values(topics)) {
+                const g = grew(t);
+                expect(Math.max(...g) - Math.min(...g)).toBeLessThanOrEqual(1);
+            }
+            expect(report.sent).toBe(total);
+            expect(report.perKind).toEqual(expected);
+            expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
+            // Unpaced and shorter than one 10 s window: whether a target was held is not claimed.
+            expect(report.windowRates).toEqual([]);
+            expect(report.heldTarget).toBeNull();
+        },
+        180_000,
+    );
 
     it("carries the load on kafkajs where Confluent's client is not built, and says why", async () => {
-        const report = await produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: 5_000, eventsPerSecond: 1e9, threads: 1, client: resolveLoadClient("auto", "/nonexistent/kafka-javascript") });
+        const report = await produceNexmark({
+            bootstrapServers: broker.bootstrapServers,
+            topics,
+            totalEvents: 5_000,
+            eventsPerSecond: 1e9,
+            threads: 1,
+            client: resolveLoadClient("auto", "/nonexistent/kafka-javascript"),
+        });
         expect(report.client).toMatch(/^kafkajs \d+\.\d+\.\d+$/);
-        expect(report.clientFallback).toBe("Confluent's Kafka client is not built (no /nonexistent/kafka-javascript): run 'toolchain/run.sh kafka-javascript'");
+        expect(report.clientFallback).toBe(
+            "Confluent's Kafka client is not built (no /nonexistent/kafka-javascript): run 'toolchain/run.sh kafka-javascript'",
+        );
         expect(report.offsetChecks.every((c) => c.ok)).toBe(true);
-        expect(() => resolveLoadClient("confluent", "/nonexistent/kafka-javascript")).toThrow(/^--load-client confluent: Confluent's Kafka client is not built/);
+        expect(() => resolveLoadClient("confluent", "/nonexistent/kafka-javascript")).toThrow(
+            /^--load-client confluent: Confluent's Kafka client is not built/,
+        );
     }, 120_000);
 
     it("writes records of the right kind to each topic", async () => {
@@ -69,7 +95,11 @@ describe("the producer against a real Kafka broker", () => {
         const consumer = kafka.consumer({ groupId: "producer-test-reader" });
         await consumer.connect();
         await consumer.subscribe({ topics: Object.values(topics), fromBeginning: true });
-        const seen: Record<string, Record<string, unknown>[]> = { [topics.person]: [], [topics.auction]: [], [topics.bid]: [] };
+        const seen: Record<string, Record<string, unknown>[]> = {
+            [topics.person]: [],
+            [topics.auction]: [],
+            [topics.bid]: [],
+        };
         await new Promise<void>((resolve) => {
             void consumer.run({
                 eachMessage: async ({ topic, message }) => {
@@ -113,7 +143,13 @@ describe("the producer against a real Kafka broker", () => {
 
     it("refuses a topic that does not exist, naming it", async () => {
         await expect(
-            produceNexmark({ bootstrapServers: broker.bootstrapServers, topics: { ...topics, bid: "no-such-topic" }, totalEvents: 10, eventsPerSecond: 100, threads: 1 }),
+            produceNexmark({
+                bootstrapServers: broker.bootstrapServers,
+                topics: { ...topics, bid: "no-such-topic" },
+                totalEvents: 10,
+                eventsPerSecond: 100,
+                threads: 1,
+            }),
         ).rejects.toThrow(/no-such-topic/);
     }, 60_000);
 });
@@ -121,7 +157,13 @@ describe("the producer against a real Kafka broker", () => {
 describe("producer options", () => {
     it("refuses an unknown compression codec before sending anything", async () => {
         await expect(
-            produceNexmark({ bootstrapServers: broker.bootstrapServers, topics, totalEvents: 10, eventsPerSecond: 1_000, compression: "zstd" as never }),
+            produceNexmark({
+                bootstrapServers: broker.bootstrapServers,
+                topics,
+                totalEvents: 10,
+                eventsPerSecond: 1_000,
+                compression: "zstd" as never,
+            }),
         ).rejects.toThrow("compression must be one of none, gzip (got 'zstd')");
     });
 });

@@ -10,7 +10,10 @@ import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
 import { arroyoBinary, RealArroyo, startRealArroyo } from "../helpers/realArroyo";
 
 const bin = arroyoBinary();
-if (!bin) console.log("skipped: the real Arroyo suite needs an arroyo v0.15.0 binary (ARROYO_BIN, default ~/.cache/arroyo-pi/bin/arroyo); none can be downloaded here");
+if (!bin)
+    console.log(
+        "skipped: the real Arroyo suite needs an arroyo v0.15.0 binary (ARROYO_BIN, default ~/.cache/arroyo-pi/bin/arroyo); none can be downloaded here",
+    );
 const describeWithArroyo = bin ? describe : describe.skip;
 
 describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
@@ -18,7 +21,10 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     let arroyo: RealArroyo;
 
     beforeAll(async () => {
-        [broker, arroyo] = await Promise.all([startKafkaBroker({ topics: Object.fromEntries(Object.values(NEXMARK_TOPICS).map((t) => [t, 2])) }), startRealArroyo(bin!)]);
+        [broker, arroyo] = await Promise.all([
+            startKafkaBroker({ topics: Object.fromEntries(Object.values(NEXMARK_TOPICS).map((t) => [t, 2])) }),
+            startRealArroyo(bin!),
+        ]);
     }, 300_000);
     afterAll(async () => {
         await arroyo?.stop();
@@ -54,7 +60,13 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
         const problems: string[] = [];
         const queries = listQueries("arroyo");
         for (const q of queries) {
-            const sql = renderQuery(q, { bootstrapServers: broker.bootstrapServers, resultsTopic: `plan-${q.id}`, resultsFilesUrl: "file:///tmp/arroyo-pi-plan", updatingTtlSeconds: 600, source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } } });
+            const sql = renderQuery(q, {
+                bootstrapServers: broker.bootstrapServers,
+                resultsTopic: `plan-${q.id}`,
+                resultsFilesUrl: "file:///tmp/arroyo-pi-plan",
+                updatingTtlSeconds: 600,
+                source: { kind: "kafka", topics: NEXMARK_TOPICS, groups: { person: "p", auction: "a", bid: "b" } },
+            });
             const errors = (await client.validateQuery(sql)).errors;
             if (errors.length) problems.push(`${q.id}: ${errors.join("; ")}`);
         }
@@ -65,7 +77,9 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     it("real Arroyo runs q1 through the benchmark: every event sent consumed by its committed offsets, sustainable", async () => {
         const q = await runOnArroyo("q1", "real");
         const last = q.samples.progress[q.samples.progress.length - 1];
-        console.log(`real Arroyo q1: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict} (${q.figures.kafka.verdictReason}), consumed ${last.consumed} of ${last.input}, Arroyo vs Kafka ${JSON.stringify(q.figures.engine)}`);
+        console.log(
+            `real Arroyo q1: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict} (${q.figures.kafka.verdictReason}), consumed ${last.consumed} of ${last.input}, Arroyo vs Kafka ${JSON.stringify(q.figures.engine)}`,
+        );
         expect(q.validity).toEqual({ valid: true, reasons: [] });
         expect(last.consumed).toBe(last.input);
         expect(q.figures.kafka.verdict).toBe("sustainable");
@@ -74,7 +88,9 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     it("real Arroyo runs q5 (hop windows): consumed = sent, output timed from its windows' end", async () => {
         const q = await runOnArroyo("q5", "realq5");
         const last = q.samples.progress[q.samples.progress.length - 1];
-        console.log(`real Arroyo q5: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict}, consumed ${last.consumed} of ${last.input}, output ${q.figures.kafka.outputRate} rec/s, latency ${JSON.stringify(q.figures.latencyMs)} from ${q.figures.latencyFrom}, late-rows risk ${q.figures.load?.lateRowsRisk ?? null}`);
+        console.log(
+            `real Arroyo q5: valid ${q.validity.valid}, verdict ${q.figures.kafka.verdict}, consumed ${last.consumed} of ${last.input}, output ${q.figures.kafka.outputRate} rec/s, latency ${JSON.stringify(q.figures.latencyMs)} from ${q.figures.latencyFrom}, late-rows risk ${q.figures.load?.lateRowsRisk ?? null}`,
+        );
         expect(q.validity.valid).toBe(true);
         expect(last.consumed).toBe(last.input);
         expect(q.figures.latencyFrom).toBe("window-end");

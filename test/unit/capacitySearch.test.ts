@@ -9,7 +9,18 @@ function model(capacity: number, ceiling = Infinity) {
         const achieved = Math.min(rate, ceiling);
         const generatorBound = achieved < rate * 0.98;
         const pass = !generatorBound && rate <= capacity;
-        return { rate, inputRate: rate, consumedRate: Math.min(rate, capacity), lagTrend: Math.max(0, rate - capacity), achievedRate: achieved, p99Ms: null, pass, why: pass ? "sustained" : "lag grows", generatorBound, seconds: 1 };
+        return {
+            rate,
+            inputRate: rate,
+            consumedRate: Math.min(rate, capacity),
+            lagTrend: Math.max(0, rate - capacity),
+            achievedRate: achieved,
+            p99Ms: null,
+            pass,
+            why: pass ? "sustained" : "lag grows",
+            generatorBound,
+            seconds: 1,
+        };
     };
     return { rates, trial };
 }
@@ -41,12 +52,20 @@ describe("the maximum sustainable throughput search", () => {
         const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, trial: model(1e9, 5_000).trial });
         expect(r.end).toBe("generator-bound");
         expect(r.mst!.rate).toBe(4_000);
-        expect(r.note).toMatch(/^generator-bound at 8000 events\/s: .*; the cluster's MST is at least 4000 events\/s and was not found$/);
+        expect(r.note).toMatch(
+            /^generator-bound at 8000 events\/s: .*; the cluster's MST is at least 4000 events\/s and was not found$/,
+        );
     });
 
     it("runs no trial above the generator's measured ceiling", async () => {
         const m = model(1e9);
-        const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, generatorCeiling: 6_000, trial: m.trial });
+        const r = await findMax({
+            startRate: 1_000,
+            resolution: 0.05,
+            maxTrials: 20,
+            generatorCeiling: 6_000,
+            trial: m.trial,
+        });
         expect(r.end).toBe("generator-bound");
         expect(Math.max(...m.rates)).toBe(4_000);
         expect(r.note).toMatch(/above the generator's measured ceiling of 6000 events\/s/);
@@ -61,23 +80,55 @@ describe("the maximum sustainable throughput search", () => {
 
     it("stops before the next trial when aborted", async () => {
         let n = 0;
-        const r = await findMax({ startRate: 1_000, resolution: 0.05, maxTrials: 20, trial: model(1e6).trial, aborted: () => ++n > 2 });
+        const r = await findMax({
+            startRate: 1_000,
+            resolution: 0.05,
+            maxTrials: 20,
+            trial: model(1e6).trial,
+            aborted: () => ++n > 2,
+        });
         expect(r.end).toBe("aborted");
         expect(r.trials).toHaveLength(2);
     });
 });
 
 describe("judging one trial", () => {
-    const run = (o: { sentRate: number; achievedRate: number; lagTrend: number; valid?: boolean; behindSchedule?: boolean; fewCommits?: boolean }) =>
+    const run = (o: {
+        sentRate: number;
+        achievedRate: number;
+        lagTrend: number;
+        valid?: boolean;
+        behindSchedule?: boolean;
+        fewCommits?: boolean;
+    }) =>
         ({
             produce: { targetRate: 1_000, sentRate: o.sentRate, achievedRate: o.achievedRate },
             figures: {
                 kafka: {
                     inputRate: 920,
                     lagTrend: o.lagTrend,
-                    ...(o.lagTrend <= 9.2 ? { verdict: "sustainable", inconclusiveBecause: null, verdictReason: "" } : { verdict: "not sustainable", inconclusiveBecause: null, verdictReason: `lag grows ${o.lagTrend} events/s (limit 9)` }),
-                    ...(o.behindSchedule ? { verdict: "inconclusive", inconclusiveBecause: "load behind schedule", verdictReason: "inconclusive: load behind schedule by 2.4 s at 50 s into the window (the lag threshold absorbs 0.6 s)" } : {}),
-                    ...(o.fewCommits ? { verdict: "inconclusive", inconclusiveBecause: "too few commits", verdictReason: "the window held 2 checkpoint commit(s); at least 3 are needed to judge" } : {}),
+                    ...(o.lagTrend <= 9.2
+                        ? { verdict: "sustainable", inconclusiveBecause: null, verdictReason: "" }
+                        : {
+                              verdict: "not sustainable",
+                              inconclusiveBecause: null,
+                              verdictReason: `lag grows ${o.lagTrend} events/s (limit 9)`,
+                          }),
+                    ...(o.behindSchedule
+                        ? {
+                              verdict: "inconclusive",
+                              inconclusiveBecause: "load behind schedule",
+                              verdictReason:
+                                  "inconclusive: load behind schedule by 2.4 s at 50 s into the window (the lag threshold absorbs 0.6 s)",
+                          }
+                        : {}),
+                    ...(o.fewCommits
+                        ? {
+                              verdict: "inconclusive",
+                              inconclusiveBecause: "too few commits",
+                              verdictReason: "the window held 2 checkpoint commit(s); at least 3 are needed to judge",
+                          }
+                        : {}),
                 },
                 latencyMs: { count: 10, p99: 40 },
             },
@@ -87,22 +138,54 @@ describe("judging one trial", () => {
 
     it("judges the generator by what it sent, not by when the broker's last acks came", () => {
         // Sent on schedule; the last acknowledgements came late, so the acked rate looks 5% short.
-        expect(judgeTrial(run({ sentRate: 999, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({ pass: true, generatorBound: false, why: "sustained" });
-        expect(judgeTrial(run({ sentRate: 950, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({ pass: false, generatorBound: true, why: "generator-bound: it sent 950 of 1000 events/s (5.0% short)" });
+        expect(judgeTrial(run({ sentRate: 999, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({
+            pass: true,
+            generatorBound: false,
+            why: "sustained",
+        });
+        expect(judgeTrial(run({ sentRate: 950, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({
+            pass: false,
+            generatorBound: true,
+            why: "generator-bound: it sent 950 of 1000 events/s (5.0% short)",
+        });
     });
 
     it("fails a trial the figures judged not sustainable, an invalid one, and one over the latency SLO, and passes one at the SLO", () => {
         // The lag verdict is the figures' (figures.ts, tested there): the trial takes it as given.
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 10 }), rules)).toMatchObject({ pass: false, generatorBound: false, why: "lag grows 10 events/s (limit 9)" });
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules)).toMatchObject({ pass: false, generatorBound: false, why: "invalid: job restarted (run_id 1 -> 2)" });
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 10 }), rules)).toMatchObject({
+            pass: false,
+            generatorBound: false,
+            why: "lag grows 10 events/s (limit 9)",
+        });
+        expect(
+            judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules),
+        ).toMatchObject({ pass: false, generatorBound: false, why: "invalid: job restarted (run_id 1 -> 2)" });
         // Invalid beats sustainable: a restarted job's figures are not the query's.
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules).pass).toBe(false);
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 30 })).toMatchObject({ pass: false, generatorBound: false, why: "p99 latency 40 ms over the 30 ms SLO" });
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 40 })).toMatchObject({ pass: true, why: "sustained" });
+        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, valid: false }), rules).pass).toBe(
+            false,
+        );
+        expect(
+            judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 30 }),
+        ).toMatchObject({ pass: false, generatorBound: false, why: "p99 latency 40 ms over the 30 ms SLO" });
+        expect(
+            judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0 }), { ...rules, latencySloMs: 40 }),
+        ).toMatchObject({ pass: true, why: "sustained" });
     });
 
     it("calls a trial whose load fell behind its schedule generator-bound, and one with too few commits inconclusive", () => {
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 50, behindSchedule: true }), rules)).toMatchObject({ pass: false, generatorBound: true, why: expect.stringMatching(/^generator-bound: inconclusive: load behind schedule by 2\.4 s/) });
-        expect(judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, fewCommits: true }), rules)).toMatchObject({ pass: false, generatorBound: false, why: expect.stringMatching(/^inconclusive: the window held 2 checkpoint commit/) });
+        expect(
+            judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 50, behindSchedule: true }), rules),
+        ).toMatchObject({
+            pass: false,
+            generatorBound: true,
+            why: expect.stringMatching(/^generator-bound: inconclusive: load behind schedule by 2\.4 s/),
+        });
+        expect(
+            judgeTrial(run({ sentRate: 1_000, achievedRate: 1_000, lagTrend: 0, fewCommits: true }), rules),
+        ).toMatchObject({
+            pass: false,
+            generatorBound: false,
+            why: expect.stringMatching(/^inconclusive: the window held 2 checkpoint commit/),
+        });
     });
 });

@@ -8,7 +8,8 @@
 import { WindowTiming } from "../doubles/arroyo-stand-in/engine";
 
 const T0 = Date.UTC(2026, 11, 6, 12, 0, 0); // a multiple of 10 s
-const row = (ms: number) => Buffer.from(JSON.stringify({ auction: 1, price: 1, datetime: new Date(T0 + ms).toISOString() }));
+const row = (ms: number) =>
+    Buffer.from(JSON.stringify({ auction: 1, price: 1, datetime: new Date(T0 + ms).toISOString() }));
 const tumble10s = { kind: "tumble" as const, slideMs: 10_000, widthMs: 10_000 };
 
 describe("the double's windows close and drop as Arroyo 0.15's do", () => {

@@ -21,7 +21,13 @@ const HOMES = [
     "benchmark/engines/profiles.ts",
 ];
 /** Lines that name an engine for a reason other than branching on it, each with that reason. */
-const ALLOWED: { file: string; line: RegExp; why: string }[] = [{ file: "stacks/cluster.ts", line: /type: "arroyo-pi:index:ArroyoCluster", name: "arroyo"/, why: "the alias of the component's first name" }];
+const ALLOWED: { file: string; line: RegExp; why: string }[] = [
+    {
+        file: "stacks/cluster.ts",
+        line: /type: "arroyo-pi:index:ArroyoCluster", name: "arroyo"/,
+        why: "the alias of the component's first name",
+    },
+];
 
 function tsFiles(rel: string): string[] {
     const abs = path.join(REPO_ROOT, rel);
@@ -57,9 +63,18 @@ describe("one home per engine", () => {
         for (const engine of ENGINES) {
             it(engine, async () => {
                 // Flink's TaskManager needs 1 GB at least.
-                const { cluster } = await declareCluster(parseClusterConfig(rawConfig("pi-cluster", { engine, cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 } })));
+                const { cluster } = await declareCluster(
+                    parseClusterConfig(
+                        rawConfig("pi-cluster", {
+                            engine,
+                            cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 1024, checkpointIntervalSeconds: 10 },
+                        }),
+                    ),
+                );
                 const endpointKeys = (e: EngineName): string[] => [...ENGINE_ENDPOINT_OUTPUTS[e]];
-                const exported = Object.keys(cluster.outputs).filter((k) => ENGINES.some((e) => endpointKeys(e).includes(k)));
+                const exported = Object.keys(cluster.outputs).filter((k) =>
+                    ENGINES.some((e) => endpointKeys(e).includes(k)),
+                );
                 expect(exported.sort()).toEqual(endpointKeys(engine).sort());
             });
         }

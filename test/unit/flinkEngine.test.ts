@@ -19,7 +19,12 @@ describe("Flink's commits", () => {
 
 describe("Flink's REST answers, as the engine reads them", () => {
     it("names states as Arroyo's are capitalised, so one judgement reads both", () => {
-        expect(["RUNNING", "RESTARTING", "FAILED", "CANCELED"].map(stateWord)).toEqual(["Running", "Restarting", "Failed", "Canceled"]);
+        expect(["RUNNING", "RESTARTING", "FAILED", "CANCELED"].map(stateWord)).toEqual([
+            "Running",
+            "Restarting",
+            "Failed",
+            "Canceled",
+        ]);
     });
 
     it("times checkpoints from their trigger to their completion, and leaves savepoints and unfinished ones open", () => {
@@ -35,14 +40,35 @@ describe("Flink's REST answers, as the engine reads them", () => {
     });
 
     it("finds the source and sink counters among a vertex's metric names (recorded from Flink 2.2's q1 job)", () => {
-        const names = ["Source__bid[4].numRecordsOut", "Source__bid[4].numRecordsOutPerSecond", "Source__bid[4].numRecordsIn", "Calc[5].numRecordsOut", "results[6]__Writer.numRecordsIn", "results[6]__Committer.numRecordsIn", "numRecordsOut", "accumulateBusyTimeMs"];
-        expect(counterNames(names)).toEqual({ source: ["Source__bid[4].numRecordsOut"], sink: ["results[6]__Writer.numRecordsIn"] });
+        const names = [
+            "Source__bid[4].numRecordsOut",
+            "Source__bid[4].numRecordsOutPerSecond",
+            "Source__bid[4].numRecordsIn",
+            "Calc[5].numRecordsOut",
+            "results[6]__Writer.numRecordsIn",
+            "results[6]__Committer.numRecordsIn",
+            "numRecordsOut",
+            "accumulateBusyTimeMs",
+        ];
+        expect(counterNames(names)).toEqual({
+            source: ["Source__bid[4].numRecordsOut"],
+            sink: ["results[6]__Writer.numRecordsIn"],
+        });
     });
 
     it("says what a Java exception was about, innermost cause last", () => {
-        const trace = ["org.apache.flink.table.api.ValidationException: SQL validation failed.", "\tat org.apache.flink...", "Caused by: org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)", "\tat x"];
-        expect(flinkCause(trace, 1)).toBe("org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)");
-        expect(flinkCause(trace)).toBe("org.apache.flink.table.api.ValidationException: SQL validation failed. <- org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)");
+        const trace = [
+            "org.apache.flink.table.api.ValidationException: SQL validation failed.",
+            "\tat org.apache.flink...",
+            "Caused by: org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)",
+            "\tat x",
+        ];
+        expect(flinkCause(trace, 1)).toBe(
+            "org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)",
+        );
+        expect(flinkCause(trace)).toBe(
+            "org.apache.flink.table.api.ValidationException: SQL validation failed. <- org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature nofn(<NUMERIC>)",
+        );
     });
 });
 
@@ -61,12 +87,42 @@ describe("Flink's counters as figures", () => {
 
     it("refuses a rate from too few samples, from under half the span, or across a reset, and leaves out a one-sample dip", () => {
         expect(counterRate([{ time: 0, value: 0 }], 0, 10_000)).toBeNull();
-        expect(counterRate([{ time: 0, value: 0 }, { time: 4_000, value: 4_000 }], 0, 10_000)).toBeNull();
+        expect(
+            counterRate(
+                [
+                    { time: 0, value: 0 },
+                    { time: 4_000, value: 4_000 },
+                ],
+                0,
+                10_000,
+            ),
+        ).toBeNull();
         // Reset early: most samples lie below what was seen before.
-        expect(counterRate([0, 1, 2, 3, 4, 5, 6].map((i) => ({ time: i * 1_000, value: i < 2 ? 5_000 + i * 1_000 : (i - 2) * 1_000 })), 0, 6_000)).toBeNull();
-        expect(counterRate([{ time: 0, value: 0 }, { time: 5_000, value: 5_000 }], 0, 10_000)).toBe(1000);
+        expect(
+            counterRate(
+                [0, 1, 2, 3, 4, 5, 6].map((i) => ({
+                    time: i * 1_000,
+                    value: i < 2 ? 5_000 + i * 1_000 : (i - 2) * 1_000,
+                })),
+                0,
+                6_000,
+            ),
+        ).toBeNull();
+        expect(
+            counterRate(
+                [
+                    { time: 0, value: 0 },
+                    { time: 5_000, value: 5_000 },
+                ],
+                0,
+                10_000,
+            ),
+        ).toBe(1000);
         // One sum short of a subtask's value for a moment: that sample is left out, the rate stands.
-        const dip = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ time: i * 1_000, value: i === 4 ? 1_500 : i * 1_000 }));
+        const dip = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
+            time: i * 1_000,
+            value: i === 4 ? 1_500 : i * 1_000,
+        }));
         expect(counterRate(dip, 0, 10_000)).toBeCloseTo(1000, 6);
     });
 
@@ -82,8 +138,19 @@ describe("Flink's counters as figures", () => {
                 { id: "b", parallelism: 2, idleMs: i * 1100, backPressuredMs: i * 500 },
             ],
         }));
-        const { figures, series } = flinkFigures(samples, { startMs: 1_000, endMs: 11_000 }, { events: 16_500, fromMs: 2_000, toMs: 10_000 });
-        expect(figures).toMatchObject({ engine: "flink", sourceRate: 2000, sinkRate: 1000, consumedInWindow: 16_000, backpressureMax: 0.25, busyMax: 0.5 });
+        const { figures, series } = flinkFigures(
+            samples,
+            { startMs: 1_000, endMs: 11_000 },
+            { events: 16_500, fromMs: 2_000, toMs: 10_000 },
+        );
+        expect(figures).toMatchObject({
+            engine: "flink",
+            sourceRate: 2000,
+            sinkRate: 1000,
+            consumedInWindow: 16_000,
+            backpressureMax: 0.25,
+            busyMax: 0.5,
+        });
         expect(figures.differenceFromKafka).toBeCloseTo(-500 / 16_500, 6);
         expect(series.engineSource.length).toBeGreaterThan(0);
         expect(series.backpressure.length).toBeGreaterThan(0);
@@ -92,29 +159,63 @@ describe("Flink's counters as figures", () => {
     });
 
     it("says so when Flink reported no source counter, and leaves the figures null, not zero", () => {
-        const samples: FlinkMetricSample[] = [0, 1, 2].map((i) => ({ time: i * 5000, sourceRecordsOut: null, sinkRecordsIn: null, vertices: [] }));
+        const samples: FlinkMetricSample[] = [0, 1, 2].map((i) => ({
+            time: i * 5000,
+            sourceRecordsOut: null,
+            sinkRecordsIn: null,
+            vertices: [],
+        }));
         const { figures } = flinkFigures(samples, { startMs: 0, endMs: 10_000 }, null);
-        expect(figures).toMatchObject({ sourceRate: null, sinkRate: null, consumedInWindow: null, differenceFromKafka: null, backpressureMax: null, busyMax: null });
+        expect(figures).toMatchObject({
+            sourceRate: null,
+            sinkRate: null,
+            consumedInWindow: null,
+            differenceFromKafka: null,
+            backpressureMax: null,
+            busyMax: null,
+        });
         expect(figures.note).toMatch(/no numRecordsOut for a Source operator/);
     });
 });
 
 describe("Flink's failures and restarts, as its REST API keeps them", () => {
     // GET /jobs/<id>/exceptions: newest first (a q20 run's history, shortened).
-    const entry = (timestamp: number, exceptionName: string, cause: string) => ({ timestamp, exceptionName, stacktrace: `${exceptionName}: wrapper\n\tat x.y(Z.java:1)\nCaused by: ${cause}\n\tat a.b(C.java:2)` });
+    const entry = (timestamp: number, exceptionName: string, cause: string) => ({
+        timestamp,
+        exceptionName,
+        stacktrace: `${exceptionName}: wrapper\n\tat x.y(Z.java:1)\nCaused by: ${cause}\n\tat a.b(C.java:2)`,
+    });
     const history = {
         truncated: false,
         entries: [
-            entry(1_700_000_030_000, "org.apache.flink.runtime.JobException", "org.apache.flink.runtime.jobmanager.scheduler.NoResourceAvailableException: Could not acquire the minimum required resources."),
-            entry(1_700_000_020_000, "org.apache.flink.runtime.JobException", "java.lang.OutOfMemoryError: Java heap space"),
-            entry(1_700_000_010_000, "java.util.concurrent.TimeoutException", "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out."),
+            entry(
+                1_700_000_030_000,
+                "org.apache.flink.runtime.JobException",
+                "org.apache.flink.runtime.jobmanager.scheduler.NoResourceAvailableException: Could not acquire the minimum required resources.",
+            ),
+            entry(
+                1_700_000_020_000,
+                "org.apache.flink.runtime.JobException",
+                "java.lang.OutOfMemoryError: Java heap space",
+            ),
+            entry(
+                1_700_000_010_000,
+                "java.util.concurrent.TimeoutException",
+                "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out.",
+            ),
         ],
     };
 
     it("names the oldest failure as the cause, with how many there were", () => {
-        expect(firstFailure(history)).toBe("java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out. (the first of 3 failures Flink recorded)");
-        expect(firstFailure({ entries: history.entries.slice(2), truncated: false })).toBe("java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out.");
-        expect(firstFailure({ entries: history.entries, truncated: true })).toMatch(/the first of more than 3 failures/);
+        expect(firstFailure(history)).toBe(
+            "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out. (the first of 3 failures Flink recorded)",
+        );
+        expect(firstFailure({ entries: history.entries.slice(2), truncated: false })).toBe(
+            "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id worker1 timed out.",
+        );
+        expect(firstFailure({ entries: history.entries, truncated: true })).toMatch(
+            /the first of more than 3 failures/,
+        );
         expect(firstFailure({ entries: [], truncated: false })).toBeUndefined();
     });
 

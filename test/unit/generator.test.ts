@@ -24,7 +24,14 @@ describe("event kinds", () => {
     });
 
     it("kindCounts agrees with counting one by one, for unaligned ranges too", () => {
-        for (const [first, count] of [[0, 1], [0, 50], [3, 97], [49, 2], [1234, 4321], [100_000, 0]]) {
+        for (const [first, count] of [
+            [0, 1],
+            [0, 50],
+            [3, 97],
+            [49, 2],
+            [1234, 4321],
+            [100_000, 0],
+        ]) {
             const brute = { person: 0, auction: 0, bid: 0 };
             for (let n = first; n < first + count; n++) brute[kindOf(n)]++;
             expect(kindCounts(first, count)).toEqual(brute);
@@ -43,7 +50,8 @@ describe("ids", () => {
         const g = gen();
         for (const n of [0, 50, 100, 5_000, 77_750]) expect(g.person(n).id).toBe(Math.floor(n / 50) + FIRST_PERSON_ID);
         for (const epoch of [0, 1, 7, 1_555]) {
-            for (const offset of [0, 1, 2]) expect(g.auction(epoch * 50 + 1 + offset).id).toBe(3 * epoch + offset + FIRST_AUCTION_ID);
+            for (const offset of [0, 1, 2])
+                expect(g.auction(epoch * 50 + 1 + offset).id).toBe(3 * epoch + offset + FIRST_AUCTION_ID);
         }
         expect(lastBase0AuctionId(0)).toBe(-1);
         expect(lastBase0AuctionId(4)).toBe(2);
@@ -96,9 +104,12 @@ describe("hot keys over 1M events", () => {
     });
 
     // Expected: the hot share, plus the chance that a uniform draw over the recent range hits it.
-    it("half of the bids go to the hot auction", () => expect(Math.abs(hotAuction / bids - (0.5 + 0.5 / 111))).toBeLessThan(0.003));
-    it("three quarters of the bids come from the hot bidder", () => expect(Math.abs(hotBidder / bids - (0.75 + 0.25 / 1010))).toBeLessThan(0.003));
-    it("three quarters of the auctions come from the hot seller", () => expect(Math.abs(hotSeller / auctions - (0.75 + 0.25 / 1010))).toBeLessThan(0.012));
+    it("half of the bids go to the hot auction", () =>
+        expect(Math.abs(hotAuction / bids - (0.5 + 0.5 / 111))).toBeLessThan(0.003));
+    it("three quarters of the bids come from the hot bidder", () =>
+        expect(Math.abs(hotBidder / bids - (0.75 + 0.25 / 1010))).toBeLessThan(0.003));
+    it("three quarters of the auctions come from the hot seller", () =>
+        expect(Math.abs(hotSeller / auctions - (0.75 + 0.25 / 1010))).toBeLessThan(0.012));
     it("prices lie in [100, 10^8], log-uniform (a third below 10^4)", () => {
         expect(minPrice).toBeGreaterThanOrEqual(100);
         expect(maxPrice).toBeLessThanOrEqual(100_000_000);
@@ -122,7 +133,11 @@ describe("records", () => {
             const rec = g.record(n);
             const parsed = JSON.parse(rec.json);
             const typed = rec.kind === "person" ? g.person(n) : rec.kind === "auction" ? g.auction(n) : g.bid(n);
-            expect(parsed).toEqual({ ...typed, datetime: new Date(typed.datetime).toISOString(), ...("expires" in typed ? { expires: new Date(typed.expires).toISOString() } : {}) });
+            expect(parsed).toEqual({
+                ...typed,
+                datetime: new Date(typed.datetime).toISOString(),
+                ...("expires" in typed ? { expires: new Date(typed.expires).toISOString() } : {}),
+            });
         }
     });
 
@@ -137,11 +152,24 @@ describe("records", () => {
         const g = gen(7);
         // The reference's own count (PersonGenerator, AuctionGenerator, BidGenerator): numeric fields 8 bytes each.
         const counted = {
-            person: (p: Record<string, string>) => 8 + p.name.length + p.email_address.length + p.credit_card.length + p.city.length + p.state.length + p.extra.length,
+            person: (p: Record<string, string>) =>
+                8 +
+                p.name.length +
+                p.email_address.length +
+                p.credit_card.length +
+                p.city.length +
+                p.state.length +
+                p.extra.length,
             auction: (a: Record<string, string>) => 8 + a.item_name.length + a.description.length + 40 + a.extra.length,
             bid: (b: Record<string, string>) => 32 + b.extra.length,
         };
-        const sizes = { person: [] as number[], auction: [] as number[], bid: [] as number[], bidExtra: [] as number[], json: { person: [] as number[], auction: [] as number[], bid: [] as number[] } };
+        const sizes = {
+            person: [] as number[],
+            auction: [] as number[],
+            bid: [] as number[],
+            bidExtra: [] as number[],
+            json: { person: [] as number[], auction: [] as number[], bid: [] as number[] },
+        };
         for (let n = 0; n < 100_000; n++) {
             const rec = g.record(n);
             const e = JSON.parse(rec.json) as Record<string, string>;
@@ -168,7 +196,8 @@ describe("bid channels and urls, as the reference makes them", () => {
     const bids: { channel: string; url: string }[] = [];
     for (let n = 0; bids.length < 100_000; n++) if (kindOf(n) === "bid") bids.push(g.bid(n));
     // nexmark/nexmark BidGenerator.getBaseUrl: three segments of StringsGenerator.nextString(random, 5, '_').
-    const URL = /^https:\/\/www\.nexmark\.com\/([a-z_]{3,4})\/([a-z_]{3,4})\/([a-z_]{3,4})\/item\.htm\?query=1(&channel_id=-?\d+)?$/;
+    const URL =
+        /^https:\/\/www\.nexmark\.com\/([a-z_]{3,4})\/([a-z_]{3,4})\/([a-z_]{3,4})\/item\.htm\?query=1(&channel_id=-?\d+)?$/;
 
     it("gives the four hot channels one fixed url each, with three directory segments", () => {
         const hot = bids.filter((b) => !b.channel.startsWith("channel-"));
@@ -190,7 +219,8 @@ describe("bid channels and urls, as the reference makes them", () => {
 
     it("keeps one url per channel for the run, 1 in 10 channels without a channel_id (within 2%)", () => {
         const urlOf = new Map<string, Set<string>>();
-        for (const b of bids.filter((x) => x.channel.startsWith("channel-"))) urlOf.set(b.channel, (urlOf.get(b.channel) ?? new Set()).add(b.url));
+        for (const b of bids.filter((x) => x.channel.startsWith("channel-")))
+            urlOf.set(b.channel, (urlOf.get(b.channel) ?? new Set()).add(b.url));
         expect(urlOf.size).toBeGreaterThan(9_000);
         for (const urls of urlOf.values()) expect(urls.size).toBe(1);
         const urls = [...urlOf.values()].map((s) => [...s][0]);

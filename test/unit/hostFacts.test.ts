@@ -80,17 +80,33 @@ temp_millic=
 
 const JEMALLOC_ABORT = "<jemalloc>: Unsupported system page size\n";
 
-const worker = (name: string, memoryMb = 768): HostDemand => ({ name, roles: ["worker"], memoryMb, allowNoMemoryLimit: false });
+const worker = (name: string, memoryMb = 768): HostDemand => ({
+    name,
+    roles: ["worker"],
+    memoryMb,
+    allowNoMemoryLimit: false,
+});
 
 describe("host facts, as the preflight reads them", () => {
     it("reads a Pi 5 on its 16 KiB-page kernel, and refuses the Arroyo image that aborts there, with both fixes", () => {
         const f = parseFacts(PI5_16K);
-        expect(f).toMatchObject({ model: "Raspberry Pi 5 Model B Rev 1.0", arch: "aarch64", pageSizeBytes: 16384, memoryMb: 8051, memoryCgroup: true, clockSynchronized: true, dockerMemoryLimit: true, temperatureC: 48.25 });
+        expect(f).toMatchObject({
+            model: "Raspberry Pi 5 Model B Rev 1.0",
+            arch: "aarch64",
+            pageSizeBytes: 16384,
+            memoryMb: 8051,
+            memoryCgroup: true,
+            clockSynchronized: true,
+            dockerMemoryLimit: true,
+            temperatureC: 48.25,
+        });
         expect(f.throttled!.raw).toBe(0);
         expect(hostProblems(f, worker("b1pc11"), "arroyo 0.15.0\n")).toEqual([]);
         const problems = hostProblems(f, worker("b1pc11"), JEMALLOC_ABORT);
         expect(problems).toHaveLength(1);
-        expect(problems[0]).toMatch(/^b1pc11 \(Raspberry Pi 5 Model B Rev 1\.0\): the Arroyo image aborts at start on this kernel's 16384-byte pages/);
+        expect(problems[0]).toMatch(
+            /^b1pc11 \(Raspberry Pi 5 Model B Rev 1\.0\): the Arroyo image aborts at start on this kernel's 16384-byte pages/,
+        );
         expect(problems[0]).toMatch(/kernel=kernel8\.img' to \/boot\/firmware\/config\.txt/);
         expect(problems[0]).toMatch(/JEMALLOC_SYS_WITH_LG_PAGE=16/);
     });
@@ -100,12 +116,16 @@ describe("host facts, as the preflight reads them", () => {
         expect(f).toMatchObject({ memoryCgroup: false, dockerMemoryLimit: false, pageSizeBytes: 4096, memoryMb: 3789 });
         const problems = hostProblems(f, worker("b1pc12"));
         expect(problems).toHaveLength(1);
-        expect(problems[0]).toMatch(/^b1pc12 \(Raspberry Pi 4 Model B Rev 1\.5\): memory cgroup off \(kernel 6\.12\.34\+rpt-rpi-v8, docker info MemoryLimit=false\)/);
+        expect(problems[0]).toMatch(
+            /^b1pc12 \(Raspberry Pi 4 Model B Rev 1\.5\): memory cgroup off \(kernel 6\.12\.34\+rpt-rpi-v8, docker info MemoryLimit=false\)/,
+        );
         expect(problems[0]).toMatch(/\/boot\/firmware\/cmdline\.txt \(not \/boot\/cmdline\.txt\)/);
         expect(problems[0]).toMatch(/hosts\.allowNoMemoryLimit true/);
         expect(hostProblems(f, { ...worker("b1pc12"), allowNoMemoryLimit: true })).toEqual([]);
         // More than it has: 4 slots of 1 GB.
-        expect(hostProblems(f, { ...worker("b1pc12", 4_096), allowNoMemoryLimit: true })[0]).toMatch(/^b1pc12 .*: 3789 MB of RAM, below the 4096 MB its containers are given plus 512 MB/);
+        expect(hostProblems(f, { ...worker("b1pc12", 4_096), allowNoMemoryLimit: true })[0]).toMatch(
+            /^b1pc12 .*: 3789 MB of RAM, below the 4096 MB its containers are given plus 512 MB/,
+        );
         // It is throttling now and has been under-voltage: both now and since boot.
         expect(limitedNow(f.throttled!)).toBe(true);
         expect(f.temperatureC).toBeCloseTo(81.3);
@@ -119,9 +139,24 @@ describe("host facts, as the preflight reads them", () => {
 
     it("passes an x86 Debian host before Docker is installed, with chrony's clock and no Pi facts", () => {
         const f = parseFacts(X86_DEBIAN);
-        expect(f).toMatchObject({ model: null, arch: "x86_64", clockSynchronized: true, dockerVersion: null, dockerMemoryLimit: null, throttled: null, temperatureC: null });
-        expect(hostProblems(f, { name: "ctl", roles: ["controller"], memoryMb: 2_048, allowNoMemoryLimit: false })).toEqual([]);
-        expect(hostProblems({ ...f, clockSynchronized: false, diskFreeMb: 900, arch: "armv7l" }, { name: "ctl", roles: ["controller"], memoryMb: 2_048, allowNoMemoryLimit: false })).toEqual([
+        expect(f).toMatchObject({
+            model: null,
+            arch: "x86_64",
+            clockSynchronized: true,
+            dockerVersion: null,
+            dockerMemoryLimit: null,
+            throttled: null,
+            temperatureC: null,
+        });
+        expect(
+            hostProblems(f, { name: "ctl", roles: ["controller"], memoryMb: 2_048, allowNoMemoryLimit: false }),
+        ).toEqual([]);
+        expect(
+            hostProblems(
+                { ...f, clockSynchronized: false, diskFreeMb: 900, arch: "armv7l" },
+                { name: "ctl", roles: ["controller"], memoryMb: 2_048, allowNoMemoryLimit: false },
+            ),
+        ).toEqual([
             expect.stringMatching(/^ctl: architecture armv7l; Arroyo's images are amd64 and arm64 only/),
             expect.stringMatching(/^ctl: 900 MB free where Docker keeps its volumes, below 2048 MB/),
             expect.stringMatching(/^ctl: clock not synchronised .*timedatectl set-ntp true/),
@@ -131,7 +166,9 @@ describe("host facts, as the preflight reads them", () => {
 
 describe("a retained MinIO volume, as the controller's preflight lists it", () => {
     it("reads the buckets it holds, none when it is gone, and nothing when it was not looked at", () => {
-        expect(parseFacts(`${X86_DEBIAN}minio_volume=present\nminio_buckets=arroyo nexmark-results \n`).retainedBuckets).toEqual(["arroyo", "nexmark-results"]);
+        expect(
+            parseFacts(`${X86_DEBIAN}minio_volume=present\nminio_buckets=arroyo nexmark-results \n`).retainedBuckets,
+        ).toEqual(["arroyo", "nexmark-results"]);
         expect(parseFacts(`${X86_DEBIAN}minio_volume=absent\n`).retainedBuckets).toBeNull();
         expect(parseFacts(X86_DEBIAN).retainedBuckets).toBeUndefined();
     });
@@ -153,33 +190,79 @@ describe("vcgencmd get_throttled", () => {
         ["throttled=0x80008", ["softTemperatureLimit", "softTemperatureLimitOccurred"], true],
     ])("decodes %s", (text, set, now) => {
         const f = parseThrottled(text);
-        const flags = Object.entries(f).filter(([k, v]) => k !== "raw" && v === true).map(([k]) => k);
+        const flags = Object.entries(f)
+            .filter(([k, v]) => k !== "raw" && v === true)
+            .map(([k]) => k);
         expect(flags.sort()).toEqual([...set].sort());
         expect(limitedNow(f)).toBe(now);
     });
 
-    it("refuses what it cannot read", () => expect(() => parseThrottled("VCHI initialization failed")).toThrow(/cannot read 'vcgencmd get_throttled' output/));
+    it("refuses what it cannot read", () =>
+        expect(() => parseThrottled("VCHI initialization failed")).toThrow(
+            /cannot read 'vcgencmd get_throttled' output/,
+        ));
 });
 
 describe("thermal samples during a run", () => {
     it("reads throttle flags, temperature and the slowest core's clock; absent where the host has none", () => {
-        expect(parseThermal("throttled=throttled=0x80008\ntemp_millic=71250\ncur_freq_khz=1500000 1200000 1500000 1500000 \n")).toMatchObject({ temperatureC: 71.25, cpuMhz: 1200, throttled: { raw: 0x80008, softTemperatureLimit: true } });
-        expect(parseThermal("throttled=\ntemp_millic=\ncur_freq_khz=\n")).toEqual({ throttled: null, temperatureC: null, cpuMhz: null });
+        expect(
+            parseThermal(
+                "throttled=throttled=0x80008\ntemp_millic=71250\ncur_freq_khz=1500000 1200000 1500000 1500000 \n",
+            ),
+        ).toMatchObject({ temperatureC: 71.25, cpuMhz: 1200, throttled: { raw: 0x80008, softTemperatureLimit: true } });
+        expect(parseThermal("throttled=\ntemp_millic=\ncur_freq_khz=\n")).toEqual({
+            throttled: null,
+            temperatureC: null,
+            cpuMhz: null,
+        });
     });
 
     it("says how long each host was limited in the window, and notices a limit that began between samples", () => {
-        const s = (time: number, host: string, raw: number | null, temp: number | null): ThermalSample => ({ time, host, throttled: raw === null ? null : parseThrottled(`0x${raw.toString(16)}`), temperatureC: temp, cpuMhz: raw && raw & 0x4 ? 1000 : 1500 });
+        const s = (time: number, host: string, raw: number | null, temp: number | null): ThermalSample => ({
+            time,
+            host,
+            throttled: raw === null ? null : parseThrottled(`0x${raw.toString(16)}`),
+            temperatureC: temp,
+            cpuMhz: raw && raw & 0x4 ? 1000 : 1500,
+        });
         const samples = [
-            ...[0, 10, 20, 30, 40, 50, 60].map((t) => s(t * 1000, "worker3", t >= 30 && t <= 40 ? 0x50005 : t > 40 ? 0x50000 : 0, 60 + t / 5)),
+            ...[0, 10, 20, 30, 40, 50, 60].map((t) =>
+                s(t * 1000, "worker3", t >= 30 && t <= 40 ? 0x50005 : t > 40 ? 0x50000 : 0, 60 + t / 5),
+            ),
             ...[0, 10, 20, 30, 40, 50, 60].map((t) => s(t * 1000, "worker4", t >= 35 ? 0x80000 : 0, 55)),
             ...[0, 10, 20, 30, 40, 50, 60].map((t) => s(t * 1000, "vm", null, null)),
         ];
         const f = thermalFigures(samples, { startMs: 5_000, endMs: 65_000 }, 10_000);
-        expect(f.hosts.find((h) => h.host === "worker3")).toEqual({ host: "worker3", samples: 6, limitedSeconds: 20, limitedBetweenSamples: false, maxTemperatureC: 72, minCpuMhz: 1000 });
-        expect(f.hosts.find((h) => h.host === "worker4")).toMatchObject({ limitedSeconds: 0, limitedBetweenSamples: true });
-        expect(f.hosts.find((h) => h.host === "vm")).toEqual({ host: "vm", samples: 6, limitedSeconds: null, limitedBetweenSamples: false, maxTemperatureC: null, minCpuMhz: 1500 });
+        expect(f.hosts.find((h) => h.host === "worker3")).toEqual({
+            host: "worker3",
+            samples: 6,
+            limitedSeconds: 20,
+            limitedBetweenSamples: false,
+            maxTemperatureC: 72,
+            minCpuMhz: 1000,
+        });
+        expect(f.hosts.find((h) => h.host === "worker4")).toMatchObject({
+            limitedSeconds: 0,
+            limitedBetweenSamples: true,
+        });
+        expect(f.hosts.find((h) => h.host === "vm")).toEqual({
+            host: "vm",
+            samples: 6,
+            limitedSeconds: null,
+            limitedBetweenSamples: false,
+            maxTemperatureC: null,
+            minCpuMhz: 1500,
+        });
         expect(f.limited).toBe(true);
-        expect(f.note).toBe("worker3 throttled 20 s of 60, 72 °C max; worker4 throttled 0 s of 60 (and between samples), 55 °C max");
-        expect(thermalFigures(samples.filter((x) => x.host === "vm"), { startMs: 5_000, endMs: 65_000 }, 10_000)).toMatchObject({ limited: false, note: null });
+        expect(f.note).toBe(
+            "worker3 throttled 20 s of 60, 72 °C max; worker4 throttled 0 s of 60 (and between samples), 55 °C max",
+        );
+        expect(
+            thermalFigures(
+                samples.filter((x) => x.host === "vm"),
+                { startMs: 5_000, endMs: 65_000 },
+                10_000,
+            ),
+        ).toMatchObject({ limited: false, note: null });
     });
 });

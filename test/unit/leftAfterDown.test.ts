@@ -1,15 +1,34 @@
 import { leftAfterDown } from "../../scripts/leftAfterDown";
 
 // A pi-cluster-shaped state before `down`, reduced to what is read (`pulumi stack export` form).
-const urn = (parent: string, type: string, name: string) => `urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$${parent}$${type}::${name}`;
-const image = (role: string, ref: string) => ({ type: "docker:index/remoteImage:RemoteImage", urn: urn(`arroyo-pi:index:${role === "controller" ? "ControllerRole" : "WorkerRole"}$arroyo-pi:index:DockerHost`, "docker:index/remoteImage:RemoteImage", `${role}-host-image-${ref.replace(/[^a-z0-9]+/g, "-")}`), inputs: { name: ref, keepLocally: true } });
+const urn = (parent: string, type: string, name: string) =>
+    `urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$${parent}$${type}::${name}`;
+const image = (role: string, ref: string) => ({
+    type: "docker:index/remoteImage:RemoteImage",
+    urn: urn(
+        `arroyo-pi:index:${role === "controller" ? "ControllerRole" : "WorkerRole"}$arroyo-pi:index:DockerHost`,
+        "docker:index/remoteImage:RemoteImage",
+        `${role}-host-image-${ref.replace(/[^a-z0-9]+/g, "-")}`,
+    ),
+    inputs: { name: ref, keepLocally: true },
+});
 const state = {
     resources: [
         image("controller", "apache/kafka:4.1.1"),
         image("controller", "ghcr.io/arroyosystems/arroyo:0.15.0"),
         image("worker-simpi-pc11", "ghcr.io/arroyosystems/arroyo:0.15.0"),
-        { type: "docker:index/volume:Volume", urn: urn("x", "docker:index/volume:Volume", "controller-kafka-data"), inputs: { name: "arroyo-pi-simpi-kafka-data" }, retainOnDelete: true },
-        { type: "docker:index/volume:Volume", urn: urn("x", "docker:index/volume:Volume", "controller-minio-data"), inputs: { name: "arroyo-pi-simpi-minio-data" }, retainOnDelete: true },
+        {
+            type: "docker:index/volume:Volume",
+            urn: urn("x", "docker:index/volume:Volume", "controller-kafka-data"),
+            inputs: { name: "arroyo-pi-simpi-kafka-data" },
+            retainOnDelete: true,
+        },
+        {
+            type: "docker:index/volume:Volume",
+            urn: urn("x", "docker:index/volume:Volume", "controller-minio-data"),
+            inputs: { name: "arroyo-pi-simpi-minio-data" },
+            retainOnDelete: true,
+        },
     ],
 };
 const hosts = {
@@ -28,7 +47,10 @@ describe("what down leaves, said with the command that removes it", () => {
     });
 
     it("says one line for the local target's shared engine, and nothing of keys or volumes it does not have", () => {
-        const local = { controller: { name: "controller", dockerHost: "unix:///var/run/docker.sock" }, "simpi-pc11": { name: "worker1", dockerHost: "unix:///var/run/docker.sock" } };
+        const local = {
+            controller: { name: "controller", dockerHost: "unix:///var/run/docker.sock" },
+            "simpi-pc11": { name: "worker1", dockerHost: "unix:///var/run/docker.sock" },
+        };
         expect(leftAfterDown({ resources: state.resources.slice(0, 3) }, { hosts: local })).toEqual([
             "left on this machine's Docker engine: the images (kept so that the next up does not pull them again); remove with: docker image rm 'apache/kafka:4.1.1' 'ghcr.io/arroyosystems/arroyo:0.15.0'",
         ]);

@@ -1,6 +1,18 @@
 import { hostOfContainer, parseSize, parseStatsLine, sampleHosts } from "../../benchmark/metrics/hosts";
 import { LatencyHistogram } from "../../benchmark/metrics/latency";
-import { countBetween, desmoothed, integrate, maxSeries, meanIn, mergeSnapshots, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "../../benchmark/engines/arroyo/metrics";
+import {
+    countBetween,
+    desmoothed,
+    integrate,
+    maxSeries,
+    meanIn,
+    mergeSnapshots,
+    sinkNodeIds,
+    sourceNodeIds,
+    subtaskSeries,
+    summedRate,
+    summedRawRate,
+} from "../../benchmark/engines/arroyo/metrics";
 import { OperatorMetricGroup, PipelineGraph } from "../../benchmark/engines/arroyo/types";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { JobMetrics, newCounters, SubtaskCounters } from "../doubles/arroyo-stand-in/metrics";
@@ -20,10 +32,21 @@ const graph: PipelineGraph = {
  * job_metrics.rs: each subtask stamped on its own, sources with messages_recv 0, sinks with
  * messages_sent 0, EWMA-smoothed.
  */
-function served(rounds: number, perRound: (round: number, node: number, subtask: number) => SubtaskCounters, t0 = 1_700_000_000_000): { groups: OperatorMetricGroup[]; clock: () => number } {
+function served(
+    rounds: number,
+    perRound: (round: number, node: number, subtask: number) => SubtaskCounters,
+    t0 = 1_700_000_000_000,
+): { groups: OperatorMetricGroup[]; clock: () => number } {
     let now = t0;
     // Each subtask's update call reads the clock anew: 3 ms apart within a round, 2 s between rounds.
-    const m = new JobMetrics([{ nodeId: 1, parallelism: 2 }, { nodeId: 2, parallelism: 1 }, { nodeId: 4, parallelism: 2 }], () => (now += 3));
+    const m = new JobMetrics(
+        [
+            { nodeId: 1, parallelism: 2 },
+            { nodeId: 2, parallelism: 1 },
+            { nodeId: 4, parallelism: 2 },
+        ],
+        () => (now += 3),
+    );
     for (let r = 0; r < rounds; r++) {
         m.collect((node, subtask) => perRound(r, node, subtask));
         now += 2_000 - 15;
@@ -52,7 +75,10 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     });
 
     it("serves sources with messages_recv 0 and each subtask on its own timestamps, in microseconds", () => {
-        const { groups } = served(3, steady(() => 100));
+        const { groups } = served(
+            3,
+            steady(() => 100),
+        );
         const source = groups.find((g) => g.node_id === 1)!;
         const recv = source.metric_groups.find((g) => g.name === "messages_recv")!;
         expect(recv.subtasks.flatMap((s) => s.metrics.map((m) => m.value))).toEqual([0, 0, 0, 0]);
@@ -66,7 +92,10 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     });
 
     it("sums the source subtasks' messages_sent on a common grid", () => {
-        const { groups } = served(6, steady(() => 100));
+        const { groups } = served(
+            6,
+            steady(() => 100),
+        );
         const sources = summedRate(groups, sourceNodeIds(graph), "messages_sent");
         expect(sources.length).toBeGreaterThanOrEqual(4);
         // Three source subtasks (node 1 has two, node 2 one) at 100 records/s each.
@@ -83,7 +112,10 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     });
 
     it("shows a step in the rate smoothed over ~20 s (EWMA, alpha 0.1), as Arroyo does", () => {
-        const { groups } = served(20, steady((r) => (r < 5 ? 100 : 1100)));
+        const { groups } = served(
+            20,
+            steady((r) => (r < 5 ? 100 : 1100)),
+        );
         const s = summedRate(groups, [4], "messages_recv");
         // Two sink subtasks: 200/s before the step, 2,200/s after; 10 rounds (20 s) after it 1 - 0.9^10 = 65% of the step shows.
         const step = s.findIndex((p) => p.value > 201);
@@ -94,7 +126,10 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     });
 
     it("undoes the smoothing exactly: a step made by Arroyo's recurrence comes back as the step", () => {
-        const { groups } = served(20, steady((r) => (r < 5 ? 100 : 1100)));
+        const { groups } = served(
+            20,
+            steady((r) => (r < 5 ? 100 : 1100)),
+        );
         for (const series of subtaskSeries(groups, "messages_recv", [4])) {
             const raw = desmoothed(series).map((p) => p.value);
             // The first collection yields no point; then 4 rounds at 100/s, then 1,100/s.
@@ -108,11 +143,17 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
         const from = Math.max(...subtaskSeries(groups, "messages_recv", [4]).map((s) => s[0].time));
         const to = Math.min(...subtaskSeries(groups, "messages_recv", [4]).map((s) => s[s.length - 1].time));
         const counted = countBetween(groups, [4], "messages_recv", from, to)!;
-        const smoothed = subtaskSeries(groups, "messages_recv", [4]).reduce((sum, s) => sum + integrate(s, from, to), 0);
+        const smoothed = subtaskSeries(groups, "messages_recv", [4]).reduce(
+            (sum, s) => sum + integrate(s, from, to),
+            0,
+        );
         const truth = subtaskSeries(groups, "messages_recv", [4]).reduce((sum, s) => {
             let total = 0;
             // Point i is collection round i + 1: 100/s up to round 4, 1,100/s after; each holds since the previous point.
-            for (let i = 1; i < s.length; i++) total += (i + 1 < 5 ? 100 : 1_100) * Math.max(0, (Math.min(s[i].time, to) - Math.max(s[i - 1].time, from)) / 1000);
+            for (let i = 1; i < s.length; i++)
+                total +=
+                    (i + 1 < 5 ? 100 : 1_100) *
+                    Math.max(0, (Math.min(s[i].time, to) - Math.max(s[i - 1].time, from)) / 1000);
             return sum + total;
         }, 0);
         expect(all.length).toBeGreaterThan(30);
@@ -130,7 +171,13 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
             return c;
         });
         const t = (round: number) => 1_700_000_000_000 + round * 2_000;
-        const graph4 = { nodes: [1, 2, 4].map((id) => ({ node_id: id, operator: "x", description: "", parallelism: 2 })), edges: [{ src_id: 1, dest_id: 4, key_type: "", value_type: "", edge_type: "" }, { src_id: 2, dest_id: 4, key_type: "", value_type: "", edge_type: "" }] };
+        const graph4 = {
+            nodes: [1, 2, 4].map((id) => ({ node_id: id, operator: "x", description: "", parallelism: 2 })),
+            edges: [
+                { src_id: 1, dest_id: 4, key_type: "", value_type: "", edge_type: "" },
+                { src_id: 2, dest_id: 4, key_type: "", value_type: "", edge_type: "" },
+            ],
+        };
         const f = arroyoFigures(groups, graph4, { startMs: t(2) + 500, endMs: t(8) + 1_000 }, null);
         // Three source subtasks at 100/s.
         expect(f.figures.sourceRate!).toBeCloseTo(300, 6);
@@ -138,7 +185,18 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
 
     it("leaves out grid times a subtask cannot cover rather than summing it short", () => {
         const groups: OperatorMetricGroup[] = [
-            { node_id: 1, metric_groups: [{ name: "messages_sent", subtasks: [{ index: 0, metrics: [0, 2, 4, 6, 8].map((s) => ({ time: (1000 + s) * 1e6, value: 10 })) }, { index: 1, metrics: [6, 8].map((s) => ({ time: (1000 + s) * 1e6 + 500, value: 10 })) }] }] },
+            {
+                node_id: 1,
+                metric_groups: [
+                    {
+                        name: "messages_sent",
+                        subtasks: [
+                            { index: 0, metrics: [0, 2, 4, 6, 8].map((s) => ({ time: (1000 + s) * 1e6, value: 10 })) },
+                            { index: 1, metrics: [6, 8].map((s) => ({ time: (1000 + s) * 1e6 + 500, value: 10 })) },
+                        ],
+                    },
+                ],
+            },
         ];
         expect(summedRate(groups, [1], "messages_sent")).toEqual([
             { time: 1_006_000.5, value: 20 },
@@ -147,7 +205,11 @@ describe("Arroyo operator metrics, as 0.15.0 serves them", () => {
     });
 
     it("takes the worst backpressure of any subtask, computed as 1 - (rem + 1) / (size + 1)", () => {
-        const { groups } = served(3, (round, node, subtask) => ({ ...newCounters(), tx_queue_size: 99, tx_queue_rem: node === 1 && subtask === 1 && round === 2 ? 49 : 99 }));
+        const { groups } = served(3, (round, node, subtask) => ({
+            ...newCounters(),
+            tx_queue_size: 99,
+            tx_queue_rem: node === 1 && subtask === 1 && round === 2 ? 49 : 99,
+        }));
         expect(maxSeries(groups, "backpressure").map((p) => p.value)).toEqual([0, 0, 0.5]);
     });
 
@@ -170,7 +232,11 @@ describe("docker stats", () => {
     });
 
     it("reads one stats line as cores and bytes", () => {
-        expect(parseStatsLine('{"Name":"x","CPUPerc":"250.5%","MemUsage":"100MiB / 2GiB"}')).toEqual({ name: "x", cpuCores: 2.505, memoryBytes: 100 * 1024 ** 2 });
+        expect(parseStatsLine('{"Name":"x","CPUPerc":"250.5%","MemUsage":"100MiB / 2GiB"}')).toEqual({
+            name: "x",
+            cpuCores: 2.505,
+            memoryBytes: 100 * 1024 ** 2,
+        });
     });
 
     const outputs = {
@@ -191,14 +257,32 @@ describe("docker stats", () => {
         const local = {
             stack: "local",
             hosts: [
-                { name: "controller", address: "localhost", roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"], dockerHost: shared },
-                { name: "worker1", address: "localhost", roles: ["flink-taskmanager"], dockerHost: shared, taskSlots: 2 },
-                { name: "worker2", address: "localhost", roles: ["flink-taskmanager"], dockerHost: shared, taskSlots: 2 },
+                {
+                    name: "controller",
+                    address: "localhost",
+                    roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"],
+                    dockerHost: shared,
+                },
+                {
+                    name: "worker1",
+                    address: "localhost",
+                    roles: ["flink-taskmanager"],
+                    dockerHost: shared,
+                    taskSlots: 2,
+                },
+                {
+                    name: "worker2",
+                    address: "localhost",
+                    roles: ["flink-taskmanager"],
+                    dockerHost: shared,
+                    taskSlots: 2,
+                },
             ],
         } as ClusterOutputs;
         expect(hostOfContainer(local, "arroyo-pi-local-flink-taskmanager-worker1", shared)).toBe("worker1");
         expect(hostOfContainer(local, "arroyo-pi-local-flink-taskmanager-worker2", shared)).toBe("worker2");
-        for (const c of ["jobmanager", "sql-gateway"]) expect(hostOfContainer(local, `arroyo-pi-local-flink-${c}`, shared)).toBe("controller");
+        for (const c of ["jobmanager", "sql-gateway"])
+            expect(hostOfContainer(local, `arroyo-pi-local-flink-${c}`, shared)).toBe("controller");
         expect(hostOfContainer(local, "arroyo-pi-local-minio", shared)).toBe("controller");
     });
 
@@ -206,12 +290,27 @@ describe("docker stats", () => {
         const pis = {
             stack: "pi-cluster",
             hosts: [
-                { name: "b1pc10", address: "192.0.2.70", roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"], dockerHost: "ssh://picocluster@192.0.2.70" },
-                { name: "b1pc11", address: "192.0.2.71", roles: ["flink-taskmanager"], dockerHost: "ssh://picocluster@192.0.2.71", taskSlots: 1 },
+                {
+                    name: "b1pc10",
+                    address: "192.0.2.70",
+                    roles: ["kafka", "minio", "flink-jobmanager", "flink-sql-gateway"],
+                    dockerHost: "ssh://picocluster@192.0.2.70",
+                },
+                {
+                    name: "b1pc11",
+                    address: "192.0.2.71",
+                    roles: ["flink-taskmanager"],
+                    dockerHost: "ssh://picocluster@192.0.2.71",
+                    taskSlots: 1,
+                },
             ],
         } as ClusterOutputs;
-        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-jobmanager", "ssh://picocluster@192.0.2.70")).toBe("b1pc10");
-        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-taskmanager-b1pc11", "ssh://picocluster@192.0.2.71")).toBe("b1pc11");
+        expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-jobmanager", "ssh://picocluster@192.0.2.70")).toBe(
+            "b1pc10",
+        );
+        expect(
+            hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-taskmanager-b1pc11", "ssh://picocluster@192.0.2.71"),
+        ).toBe("b1pc11");
         // Without the engine, by name: still never a host that does not exist.
         expect(hostOfContainer(pis, "arroyo-pi-pi-cluster-flink-sql-gateway")).toBe("b1pc10");
     });
@@ -258,14 +357,26 @@ describe("latency histogram", () => {
 describe("de-smoothing a series with a restart in it", () => {
     // What Arroyo serves (job_metrics.rs RateMetric::add): s(0) = r(0), s(i) = 0.9 s(i-1) + 0.1 r(i),
     // and a scheduling starts new series whose first point is raw again (states/scheduling.rs ~625-629).
-    const smooth = (raws: number[]) => raws.reduce<number[]>((s, r, i) => [...s, i === 0 ? r : 0.9 * s[i - 1] + 0.1 * r], []);
+    const smooth = (raws: number[]) =>
+        raws.reduce<number[]>((s, r, i) => [...s, i === 0 ? r : 0.9 * s[i - 1] + 0.1 * r], []);
     const run1 = [100, 100, 120, 100, 100];
     const run2 = [500, 480, 520, 500];
     const t0 = 1_700_000_000_000_000; // µs, as Arroyo serves times
-    const points = (vals: number[], from: number) => vals.map((value, i) => ({ time: t0 + (from + i) * 2_000_000, value }));
-    const snapshot = (runId: number, metrics: { time: number; value: number }[]) => ({ runId, groups: [{ node_id: 1, metric_groups: [{ name: "messages_sent" as const, subtasks: [{ index: 0, metrics }] }] }] });
+    const points = (vals: number[], from: number) =>
+        vals.map((value, i) => ({ time: t0 + (from + i) * 2_000_000, value }));
+    const snapshot = (runId: number, metrics: { time: number; value: number }[]) => ({
+        runId,
+        groups: [
+            { node_id: 1, metric_groups: [{ name: "messages_sent" as const, subtasks: [{ index: 0, metrics }] }] },
+        ],
+    });
     // Run 1 fetched twice (the second a superset), run 2 twice: as the engine's snapshots are taken.
-    const snaps = [snapshot(1, points(smooth(run1).slice(0, 3), 0)), snapshot(1, points(smooth(run1), 0)), snapshot(2, points(smooth(run2).slice(0, 2), 6)), snapshot(2, points(smooth(run2), 6))];
+    const snaps = [
+        snapshot(1, points(smooth(run1).slice(0, 3), 0)),
+        snapshot(1, points(smooth(run1), 0)),
+        snapshot(2, points(smooth(run2).slice(0, 2), 6)),
+        snapshot(2, points(smooth(run2), 6)),
+    ];
 
     it("takes each run's first point raw: Arroyo's rates come back exactly, no spike at the restart", () => {
         const [series] = subtaskSeries(mergeSnapshots(snaps), "messages_sent", [1]);

@@ -9,7 +9,13 @@ class FakeClock implements Clock {
     sleep = async (ms: number) => void (this.t += ms);
 }
 
-async function paced(rate: number, total: number, batch: number, clock: FakeClock, sendCostMs = 0): Promise<RateWindows> {
+async function paced(
+    rate: number,
+    total: number,
+    batch: number,
+    clock: FakeClock,
+    sendCostMs = 0,
+): Promise<RateWindows> {
     const pacer = new Pacer(rate, clock);
     pacer.start();
     const windows = new RateWindows(10_000, clock.now());
@@ -73,8 +79,16 @@ describe("dealing events to threads", () => {
     });
 
     it("predicts each partition's share exactly", () => {
-        for (const [first, total, partitions] of [[0, 10_001, 3], [123, 4_567, 9], [0, 49, 4]]) {
-            const brute = { person: new Array(partitions).fill(0), auction: new Array(partitions).fill(0), bid: new Array(partitions).fill(0) };
+        for (const [first, total, partitions] of [
+            [0, 10_001, 3],
+            [123, 4_567, 9],
+            [0, 49, 4],
+        ]) {
+            const brute = {
+                person: new Array(partitions).fill(0),
+                auction: new Array(partitions).fill(0),
+                bid: new Array(partitions).fill(0),
+            };
             for (let n = first; n < first + total; n++) brute[kindOf(n)][partitionOf(n, partitions)]++;
             expect(expectedPartitionCounts(first, total, partitions)).toEqual(brute);
         }

@@ -8,20 +8,30 @@ import { httpAnswers, waitFor } from "../../probes/waitFor";
 describe("waitFor", () => {
     it("retries until the attempt succeeds", async () => {
         let calls = 0;
-        const result = await waitFor("thing", async () => {
-            if (++calls < 3) throw new Error("not yet");
-            return "up";
-        }, { timeoutMs: 10_000, sleep: async () => undefined });
+        const result = await waitFor(
+            "thing",
+            async () => {
+                if (++calls < 3) throw new Error("not yet");
+                return "up";
+            },
+            { timeoutMs: 10_000, sleep: async () => undefined },
+        );
         expect(result).toBe("up");
         expect(calls).toBe(3);
     });
 
     it("fails after the deadline, naming the service and the last error", async () => {
         let t = 0;
-        const attempt = waitFor("Kafka at 127.0.0.1:9092", async () => {
-            throw new Error("ECONNREFUSED");
-        }, { timeoutMs: 5_000, now: () => t, sleep: async (ms) => void (t += ms) });
-        await expect(attempt).rejects.toThrow("Kafka at 127.0.0.1:9092 did not become ready within 5 s (6 tries); last error: ECONNREFUSED");
+        const attempt = waitFor(
+            "Kafka at 127.0.0.1:9092",
+            async () => {
+                throw new Error("ECONNREFUSED");
+            },
+            { timeoutMs: 5_000, now: () => t, sleep: async (ms) => void (t += ms) },
+        );
+        await expect(attempt).rejects.toThrow(
+            "Kafka at 127.0.0.1:9092 did not become ready within 5 s (6 tries); last error: ECONNREFUSED",
+        );
     });
 });
 
@@ -39,7 +49,9 @@ describe("httpAnswers", () => {
 
     it("refuses a non-2xx answer and accepts a 2xx one", async () => {
         status = 503;
-        await expect(httpAnswers(`${base}/minio/health/live`)).rejects.toThrow(`${base}/minio/health/live answered HTTP 503`);
+        await expect(httpAnswers(`${base}/minio/health/live`)).rejects.toThrow(
+            `${base}/minio/health/live answered HTTP 503`,
+        );
         status = 200;
         await expect(httpAnswers(`${base}/minio/health/live`)).resolves.toBe(200);
     });
@@ -66,7 +78,9 @@ describe("a port that accepts and hangs", () => {
 
     it("fails one check within its time-out instead of hanging", async () => {
         const started = Date.now();
-        await expect(httpAnswers(`http://127.0.0.1:${port}/status`, 300)).rejects.toThrow(`http://127.0.0.1:${port}/status gave no answer within 0 s`);
+        await expect(httpAnswers(`http://127.0.0.1:${port}/status`, 300)).rejects.toThrow(
+            `http://127.0.0.1:${port}/status gave no answer within 0 s`,
+        );
         expect(held.length).toBeGreaterThan(0);
         expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     });
@@ -76,7 +90,11 @@ describe("a port that accepts and hangs", () => {
         const r = await runProbe(["http", url, "--timeout", "2"]);
         expect(r.code).toBe(1);
         expect(r.stdout).not.toMatch(/ready/);
-        expect(r.stderr).toMatch(new RegExp(`${url.replace(/[/.]/g, "\\$&")} did not become ready within 2 s \\(\\d+ tries\\); last error: .*gave no answer`));
+        expect(r.stderr).toMatch(
+            new RegExp(
+                `${url.replace(/[/.]/g, "\\$&")} did not become ready within 2 s \\(\\d+ tries\\); last error: .*gave no answer`,
+            ),
+        );
     }, 60_000);
 });
 
@@ -115,8 +133,11 @@ describe("the probe CLI against a service that starts late", () => {
 
 function runProbe(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        execFile("node", ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "..", "probes", "cli.ts"), ...args], (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+        execFile(
+            "node",
+            ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "..", "probes", "cli.ts"), ...args],
+            (err, stdout, stderr) =>
+                resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
         );
     });
 }

@@ -6,8 +6,9 @@ import { rawConfig, setProgramConfig } from "../helpers/stackConfig";
 
 setProgramConfig(rawConfig("local").values);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { installMocks, declareCluster, registrations } = require("../helpers/mockProgram") as typeof import("../helpers/mockProgram");
+const { installMocks, declareCluster, registrations } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../helpers/mockProgram") as typeof import("../helpers/mockProgram");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { clusterProgram } = require("../../stacks/program") as typeof import("../../stacks/program");
 
@@ -26,7 +27,9 @@ describe("the local stack's retained buckets, on mocks", () => {
                 return null;
             },
         });
-        expect(asked).toEqual([{ volume: "arroyo-pi-local-minio-data", dockerHost: "unix:///var/run/docker.sock", at: expect.any(Number) }]);
+        expect(asked).toEqual([
+            { volume: "arroyo-pi-local-minio-data", dockerHost: "unix:///var/run/docker.sock", at: expect.any(Number) },
+        ]);
         expect(preflight).not.toHaveBeenCalled();
         // Registrations come after the volume was read (they chase resolved outputs, so wait for the first).
         await new Promise<void>((resolve) => {
@@ -38,11 +41,19 @@ describe("the local stack's retained buckets, on mocks", () => {
     it("adopts the buckets the volume holds and creates the others, with the same inputs", async () => {
         const config = parseClusterConfig(rawConfig("local"));
         const buckets = (rs: Awaited<ReturnType<typeof declareCluster>>["resources"]) =>
-            rs.filter((r) => r.type === "minio:index/s3Bucket:S3Bucket").map((b) => [b.inputs.bucket, b.importId ?? null, JSON.stringify(b.inputs)]);
+            rs
+                .filter((r) => r.type === "minio:index/s3Bucket:S3Bucket")
+                .map((b) => [b.inputs.bucket, b.importId ?? null, JSON.stringify(b.inputs)]);
         const fresh = buckets((await declareCluster(config)).resources);
         const retained = buckets((await declareCluster(config, undefined, ["nexmark-results"])).resources);
-        expect(fresh.map(([b, i]) => [b, i])).toEqual([["arroyo", null], ["nexmark-results", null]]);
-        expect(retained.map(([b, i]) => [b, i])).toEqual([["arroyo", null], ["nexmark-results", "nexmark-results"]]);
+        expect(fresh.map(([b, i]) => [b, i])).toEqual([
+            ["arroyo", null],
+            ["nexmark-results", null],
+        ]);
+        expect(retained.map(([b, i]) => [b, i])).toEqual([
+            ["arroyo", null],
+            ["nexmark-results", "nexmark-results"],
+        ]);
         expect(retained.map(([, , inputs]) => inputs)).toEqual(fresh.map(([, , inputs]) => inputs));
     });
 });

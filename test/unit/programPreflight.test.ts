@@ -58,7 +58,11 @@ describe("the program's host preflight, on mocks", () => {
         expect(key).toBe(TEST_SECRETS.sshPrivateKey);
         expect(hosts.map((h) => h.name)).toEqual(["b1pc10", ...Array.from({ length: 9 }, (_, i) => `b1pc${11 + i}`)]);
         expect(hosts.every((h) => h.user === "picocluster" && h.port === 22)).toBe(true);
-        expect(hosts[0].demand).toMatchObject({ roles: ["controller"], memoryMb: 512 + 256 + 256 + 512, allowNoMemoryLimit: false });
+        expect(hosts[0].demand).toMatchObject({
+            roles: ["controller"],
+            memoryMb: 512 + 256 + 256 + 512,
+            allowNoMemoryLimit: false,
+        });
         expect(hosts[1].demand).toMatchObject({ roles: ["worker"], memoryMb: 2048 });
         // Nothing was registered before the preflight answered.
         expect(registrations.length).toBeGreaterThan(40);
@@ -69,7 +73,8 @@ describe("the program's host preflight, on mocks", () => {
     it("changes no resource when the same hosts are read again, whatever their volatile facts", async () => {
         const inputsOf = async (temperatureC: number) => {
             registrations.length = 0;
-            const fn = async (hosts: PreflightHost[]): Promise<PreflightResult[]> => hosts.map((h) => ({ name: h.name, facts: { ...tunedPi, temperatureC }, problems: [] }));
+            const fn = async (hosts: PreflightHost[]): Promise<PreflightResult[]> =>
+                hosts.map((h) => ({ name: h.name, facts: { ...tunedPi, temperatureC }, problems: [] }));
             await clusterProgram({ preflight: fn });
             await settle();
             return new Map(registrations.map((r) => [`${r.type}/${r.name}`, JSON.stringify(r.inputs)]));
@@ -85,13 +90,29 @@ describe("the program's host preflight, on mocks", () => {
 
     it("exports the same outputs when the same hosts are read again, so a preview of an unchanged cluster shows no diff", async () => {
         const outputsOf = async (volatile: Partial<HostFacts>) => {
-            const fn = async (hosts: PreflightHost[]): Promise<PreflightResult[]> => hosts.map((h) => ({ name: h.name, facts: { ...tunedPi, ...volatile }, problems: [] }));
+            const fn = async (hosts: PreflightHost[]): Promise<PreflightResult[]> =>
+                hosts.map((h) => ({ name: h.name, facts: { ...tunedPi, ...volatile }, problems: [] }));
             const outputs = await clusterProgram({ preflight: fn });
             await settle();
             return JSON.stringify(outputs.hosts.map((h) => h.facts));
         };
         const first = await outputsOf({ diskFreeMb: 51_234, temperatureC: 45.1, clockSynchronized: true });
-        const second = await outputsOf({ diskFreeMb: 50_998, temperatureC: 71.9, clockSynchronized: false, throttled: { raw: 0x80000, underVoltage: false, armFrequencyCapped: false, throttled: false, softTemperatureLimit: false, underVoltageOccurred: false, armFrequencyCappedOccurred: false, throttledOccurred: true, softTemperatureLimitOccurred: false } });
+        const second = await outputsOf({
+            diskFreeMb: 50_998,
+            temperatureC: 71.9,
+            clockSynchronized: false,
+            throttled: {
+                raw: 0x80000,
+                underVoltage: false,
+                armFrequencyCapped: false,
+                throttled: false,
+                softTemperatureLimit: false,
+                underVoltageOccurred: false,
+                armFrequencyCappedOccurred: false,
+                throttledOccurred: true,
+                softTemperatureLimitOccurred: false,
+            },
+        });
         expect(second).toEqual(first);
         expect(first).toContain(tunedPi.model!);
         expect(first).not.toMatch(/diskFreeMb|temperatureC|clockSynchronized|throttled/);
@@ -99,10 +120,16 @@ describe("the program's host preflight, on mocks", () => {
 
     it("stops before declaring anything when a host would fail, with every host's problem", async () => {
         registrations.length = 0;
-        const p = recorded((h) => (h.name === "b1pc12" ? ["b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)"] : []));
+        const p = recorded((h) =>
+            h.name === "b1pc12"
+                ? ["b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)"]
+                : [],
+        );
         const err = await clusterProgram({ preflight: p.fn }).catch((e: Error) => e);
         expect(err).toBeInstanceOf(pulumi.RunError);
-        expect((err as Error).message).toBe("Preflight refused a host; nothing was changed on any host:\n  b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)");
+        expect((err as Error).message).toBe(
+            "Preflight refused a host; nothing was changed on any host:\n  b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)",
+        );
         await settle();
         expect(registrations).toEqual([]);
     });

@@ -18,10 +18,22 @@ beforeAll(() => installMocks("pi-cluster"));
 
 describe("the program's preflight, on mocks", () => {
     describe("with piTuning", () => {
-        const stock4: HostFacts = { ...tunedPi, model: "Raspberry Pi 4 Model B Rev 1.5", memoryCgroup: false, dockerMemoryLimit: null };
+        const stock4: HostFacts = {
+            ...tunedPi,
+            model: "Raspberry Pi 4 Model B Rev 1.5",
+            memoryCgroup: false,
+            dockerMemoryLimit: null,
+        };
         const stock5: HostFacts = { ...tunedPi, pageSizeBytes: 16384, kernel: "6.12.34+rpt-rpi-2712" };
         const readings = (hosts: PreflightHost[]): PreflightResult[] =>
-            hosts.map((h) => ({ name: h.name, facts: h.name === "b1pc12" ? stock4 : h.name === "b1pc11" ? stock5 : tunedPi, problems: h.name === "b1pc12" ? ["b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)"] : [] }));
+            hosts.map((h) => ({
+                name: h.name,
+                facts: h.name === "b1pc12" ? stock4 : h.name === "b1pc11" ? stock5 : tunedPi,
+                problems:
+                    h.name === "b1pc12"
+                        ? ["b1pc12 (Raspberry Pi 4 Model B Rev 1.5): memory cgroup off (kernel 6.12.34+rpt-rpi-v8)"]
+                        : [],
+            }));
 
         it("tunes only the hosts that need it, for what they need, and goes on with their new readings", async () => {
             const asked: [string, unknown][] = [];
@@ -38,9 +50,18 @@ describe("the program's preflight, on mocks", () => {
         });
 
         it("refuses a host whose tuning did not take effect, with what is still wrong", async () => {
-            const tune = async (hosts: PreflightHost[]) => hosts.map((h) => ({ name: h.name, facts: h.name === "b1pc12" ? stock4 : { ...tunedPi }, problems: [] }));
-            const err = await clusterProgram({ preflight: async (hosts) => readings(hosts), tune }).catch((e: Error) => e);
-            expect((err as Error).message).toMatch(/^Preflight refused a host; nothing was changed on any host:\n {2}b1pc12: piTuning did not take effect: the memory cgroup is still off/);
+            const tune = async (hosts: PreflightHost[]) =>
+                hosts.map((h) => ({
+                    name: h.name,
+                    facts: h.name === "b1pc12" ? stock4 : { ...tunedPi },
+                    problems: [],
+                }));
+            const err = await clusterProgram({ preflight: async (hosts) => readings(hosts), tune }).catch(
+                (e: Error) => e,
+            );
+            expect((err as Error).message).toMatch(
+                /^Preflight refused a host; nothing was changed on any host:\n {2}b1pc12: piTuning did not take effect: the memory cgroup is still off/,
+            );
         });
     });
 });

@@ -1,6 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
-import { checkpointPoints, CheckpointTime, consumedFromCommit, interpolate, ProgressPoint, slopePerSecond, toPoint, windowProgress } from "../../benchmark/kafka/progress";
+import {
+    checkpointPoints,
+    CheckpointTime,
+    consumedFromCommit,
+    interpolate,
+    ProgressPoint,
+    slopePerSecond,
+    toPoint,
+    windowProgress,
+} from "../../benchmark/kafka/progress";
 import { checkpointFigures, judgeLag, judgeValidity, loadFigures, scheduleDelays } from "../../benchmark/figures";
 import { arroyoProfile } from "../../benchmark/engines/arroyo/profile";
 
@@ -13,13 +22,32 @@ describe("progress from Kafka offsets", () => {
     });
 
     it("turns a sample into input, consumed, lag and output since the start offsets", () => {
-        const start = new Map([["bid", [100, 200]], ["auction", [5]]]);
-        const p = toPoint({ time: 1, tables: [{ table: "bid", end: [150, 260], committed: [149, null] }, { table: "auction", end: [9], committed: [6] }], results: [7, 3] }, start);
+        const start = new Map([
+            ["bid", [100, 200]],
+            ["auction", [5]],
+        ]);
+        const p = toPoint(
+            {
+                time: 1,
+                tables: [
+                    { table: "bid", end: [150, 260], committed: [149, null] },
+                    { table: "auction", end: [9], committed: [6] },
+                ],
+                results: [7, 3],
+            },
+            start,
+        );
         expect(p).toEqual({ time: 1, input: 50 + 60 + 4, consumed: 50 + 0 + 2, lag: 114 - 52, output: 10 });
     });
 
     it("fits a least-squares slope per second", () => {
-        expect(slopePerSecond([{ time: 0, y: 0 }, { time: 1000, y: 10 }, { time: 2000, y: 20 }])).toBeCloseTo(10);
+        expect(
+            slopePerSecond([
+                { time: 0, y: 0 },
+                { time: 1000, y: 10 },
+                { time: 2000, y: 20 },
+            ]),
+        ).toBeCloseTo(10);
         expect(slopePerSecond([{ time: 0, y: 1 }])).toBeNull();
     });
 
@@ -46,7 +74,11 @@ describe("progress from Kafka offsets", () => {
         expect(w.consumedRate).toBeCloseTo(10_000);
         expect(Math.abs(w.lagTrend as number)).toBeLessThan(1);
         // Fitted on every sample instead, the saw-tooth alone would exceed the 1% limit (100/s).
-        const naive = slopePerSecond(run(10_000, 20_000).filter((p) => p.time >= 5_000 && p.time <= 31_000).map((p) => ({ time: p.time, y: p.lag })));
+        const naive = slopePerSecond(
+            run(10_000, 20_000)
+                .filter((p) => p.time >= 5_000 && p.time <= 31_000)
+                .map((p) => ({ time: p.time, y: p.lag })),
+        );
         expect(Math.abs(naive as number)).toBeGreaterThan(100);
     });
 
@@ -72,7 +104,14 @@ describe("progress from Kafka offsets", () => {
  * at its start each source commits the last offset it read, `inFlight` events behind the input;
  * Kafka sampled every second at an arbitrary phase, so a commit is first seen up to 1 s later.
  */
-function arroyoRun(opts: { rate: number; seconds: number; gaps: number[]; inFlight: number; phaseMs: number; readRate?: number }): { points: ProgressPoint[]; checkpoints: CheckpointTime[] } {
+function arroyoRun(opts: {
+    rate: number;
+    seconds: number;
+    gaps: number[];
+    inFlight: number;
+    phaseMs: number;
+    readRate?: number;
+}): { points: ProgressPoint[]; checkpoints: CheckpointTime[] } {
     const checkpoints: CheckpointTime[] = [];
     let t = 1_000;
     for (let k = 0; t < opts.seconds * 1000; k++) {
@@ -82,7 +121,9 @@ function arroyoRun(opts: { rate: number; seconds: number; gaps: number[]; inFlig
     const readRate = opts.readRate ?? opts.rate;
     const committedAt = (time: number) => {
         const last = [...checkpoints].reverse().find((c) => c.startMs <= time - 5); // the async commit lands a few ms later
-        return last ? Math.max(0, Math.min((opts.rate * last.startMs) / 1000, (readRate * last.startMs) / 1000) - opts.inFlight) : 0;
+        return last
+            ? Math.max(0, Math.min((opts.rate * last.startMs) / 1000, (readRate * last.startMs) / 1000) - opts.inFlight)
+            : 0;
     };
     const points: ProgressPoint[] = [];
     for (let time = opts.phaseMs; time <= opts.seconds * 1000; time += 1_000) {
@@ -94,13 +135,22 @@ function arroyoRun(opts: { rate: number; seconds: number; gaps: number[]; inFlig
 }
 
 /** A load on schedule: 20 ms of acknowledgement latency, no stall. */
-const onSchedule = { maxScheduleDelayInWindowMs: 20, medianScheduleDelayInWindowMs: 20, maxStallMs: 0, maxStallAtSeconds: 1, lateRowsRisk: null };
+const onSchedule = {
+    maxScheduleDelayInWindowMs: 20,
+    medianScheduleDelayInWindowMs: 20,
+    maxStallMs: 0,
+    maxStallAtSeconds: 1,
+    lateRowsRisk: null,
+};
 
 describe("progress at Arroyo's checkpoints", () => {
     const gaps = [2_000, 2_700, 3_300, 2_100, 2_900, 2_400, 3_100, 2_000, 2_600];
 
     it("interpolates the input at an instant between samples", () => {
-        const pts = [{ time: 0, input: 0, consumed: 0, lag: 0, output: 0 }, { time: 1_000, input: 2_000, consumed: 0, lag: 0, output: 0 }];
+        const pts = [
+            { time: 0, input: 0, consumed: 0, lag: 0, output: 0 },
+            { time: 1_000, input: 2_000, consumed: 0, lag: 0, output: 0 },
+        ];
         expect(interpolate(pts, 250, (p) => p.input)).toBe(500);
         expect(interpolate(pts, 5_000, (p) => p.input)).toBe(2_000);
     });
@@ -122,7 +172,9 @@ describe("progress at Arroyo's checkpoints", () => {
     });
 
     it("reads a run recorded from the double (checkpoints every ~3 s on a 2 s interval, 1 s samples) as sustainable, consuming no more than its input", () => {
-        const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "../fixtures/double-run-q0-2s-checkpoints.json"), "utf8")) as { window: { startMs: number; endMs: number }; progress: ProgressPoint[]; checkpoints: CheckpointTime[] };
+        const rec = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "../fixtures/double-run-q0-2s-checkpoints.json"), "utf8"),
+        ) as { window: { startMs: number; endMs: number }; progress: ProgressPoint[]; checkpoints: CheckpointTime[] };
         const starts = rec.checkpoints.map((c) => c.startMs);
         const gaps = starts.slice(1).map((t, i) => t - starts[i]);
         expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2_000);
@@ -131,7 +183,9 @@ describe("progress at Arroyo's checkpoints", () => {
         expect(w.lagTrendBasis).toBe("checkpoints");
         expect(w.commits).toBeGreaterThanOrEqual(8);
         expect(w.consumedRate!).toBeLessThanOrEqual(w.inputRate! * 1.001);
-        expect(judgeLag(w, 0.01, onSchedule, (rec.window.endMs - rec.window.startMs) / 1000)).toMatchObject({ verdict: "sustainable" });
+        expect(judgeLag(w, 0.01, onSchedule, (rec.window.endMs - rec.window.startMs) / 1000)).toMatchObject({
+            verdict: "sustainable",
+        });
     });
 
     it("where the lag read at the sample that first saw each commit wanders with the sample's phase", () => {
@@ -148,7 +202,14 @@ describe("progress at Arroyo's checkpoints", () => {
     });
 
     it("still sees a query that falls behind, at its true rate", () => {
-        const { points, checkpoints } = arroyoRun({ rate: 4_000, seconds: 60, gaps, inFlight: 40, phaseMs: 300, readRate: 3_000 });
+        const { points, checkpoints } = arroyoRun({
+            rate: 4_000,
+            seconds: 60,
+            gaps,
+            inFlight: 40,
+            phaseMs: 300,
+            readRate: 3_000,
+        });
         const w = windowProgress(points, 10_000, 50_000, checkpoints);
         expect(w.consumedRate!).toBeCloseTo(3_000, -1);
         expect(w.lagTrend!).toBeCloseTo(1_000, -1);
@@ -156,8 +217,17 @@ describe("progress at Arroyo's checkpoints", () => {
     });
 
     it("takes a commit as the last one seen before the next checkpoint starts (the subtasks commit asynchronously)", () => {
-        const pts = [0, 600, 1_200, 1_800, 2_400].map((time, i) => ({ time, input: time, consumed: [0, 400, 500, 500, 2_100][i], lag: 0, output: 0 }));
-        const cps = [{ epoch: 1, startMs: 500, finishMs: 900 }, { epoch: 2, startMs: 2_100, finishMs: 2_300 }];
+        const pts = [0, 600, 1_200, 1_800, 2_400].map((time, i) => ({
+            time,
+            input: time,
+            consumed: [0, 400, 500, 500, 2_100][i],
+            lag: 0,
+            output: 0,
+        }));
+        const cps = [
+            { epoch: 1, startMs: 500, finishMs: 900 },
+            { epoch: 2, startMs: 2_100, finishMs: 2_300 },
+        ];
         expect(checkpointPoints(pts, cps).map((c) => [c.epoch, c.consumed, c.input])).toEqual([
             [1, 500, 500],
             [2, 2_100, 2_100],
@@ -174,13 +244,26 @@ describe("progress at Arroyo's checkpoints", () => {
         expect(c.durationMsP50).toBe(300);
         const few = windowProgress(points, 10_000, 14_500, checkpoints);
         expect(few.commits).toBe(2);
-        expect(judgeLag(few, 0.01, onSchedule, 4.5)).toMatchObject({ verdict: "inconclusive", inconclusiveBecause: "too few commits", sustainable: null });
+        expect(judgeLag(few, 0.01, onSchedule, 4.5)).toMatchObject({
+            verdict: "inconclusive",
+            inconclusiveBecause: "too few commits",
+            sustainable: null,
+        });
     });
 });
 
 describe("the load's schedule", () => {
     it("measures how far the load was behind its schedule at each acknowledgement", () => {
-        const d = scheduleDelays([{ time: 1_000, acked: 1_000 }, { time: 2_000, acked: 1_500 }, { time: 3_000, acked: 3_000 }], 0, 1_000, 10_000);
+        const d = scheduleDelays(
+            [
+                { time: 1_000, acked: 1_000 },
+                { time: 2_000, acked: 1_500 },
+                { time: 3_000, acked: 3_000 },
+            ],
+            0,
+            1_000,
+            10_000,
+        );
         expect(d.map((x) => x.delayMs)).toEqual([0, 500, 0]);
     });
 
@@ -188,9 +271,20 @@ describe("the load's schedule", () => {
         // 3,000 events/s, a 60 s window from 10 s, acknowledged 100 ms late throughout; the load
         // stalls at 58 s and catches up 2.4 s later (the issue's q5 and q7 runs).
         const produced = [];
-        for (let t = 0; t <= 70_000; t += 100) produced.push({ time: t, acked: Math.round(((t >= 58_000 && t < 60_400 ? 58_000 : t) - 100) * 3) });
+        for (let t = 0; t <= 70_000; t += 100)
+            produced.push({ time: t, acked: Math.round(((t >= 58_000 && t < 60_400 ? 58_000 : t) - 100) * 3) });
         const window = { startMs: 10_000, endMs: 70_000 };
-        const load = loadFigures({ produced, startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 2_400, windowed: true }, window);
+        const load = loadFigures(
+            {
+                produced,
+                startEpochMs: 0,
+                eventsPerSecond: 3_000,
+                totalEvents: 210_000,
+                maxScheduleDelayMs: 2_400,
+                windowed: true,
+            },
+            window,
+        );
         expect(load.medianScheduleDelayInWindowMs).toBe(100);
         expect(load.maxScheduleDelayInWindowMs).toBeGreaterThanOrEqual(2_400);
         expect(load.maxStallMs).toBeGreaterThanOrEqual(2_300);
@@ -199,44 +293,102 @@ describe("the load's schedule", () => {
         // A trend of 60 events/s against a limit of 28 grows the lag ~1,900 events beyond the
         // limit over 60 s; the stall held back ~6,600: the load could account for all of it.
         const failing = { inputRate: 2_760, lagTrend: 60, commits: 20 };
-        expect(judgeLag(failing, 0.01, load, 60)).toMatchObject({ verdict: "inconclusive", inconclusiveBecause: "load behind schedule", sustainable: null });
-        expect(judgeLag(failing, 0.01, load, 60).verdictReason).toMatch(/^inconclusive: load behind schedule by 2\.[34] s more than usual at 50 s into the window/);
+        expect(judgeLag(failing, 0.01, load, 60)).toMatchObject({
+            verdict: "inconclusive",
+            inconclusiveBecause: "load behind schedule",
+            sustainable: null,
+        });
+        expect(judgeLag(failing, 0.01, load, 60).verdictReason).toMatch(
+            /^inconclusive: load behind schedule by 2\.[34] s more than usual at 50 s into the window/,
+        );
         // The same trend with the load on schedule is the engine's; so is a trend far beyond what the stall held back.
         expect(judgeLag(failing, 0.01, onSchedule, 60)).toMatchObject({ verdict: "not sustainable" });
         expect(judgeLag({ ...failing, lagTrend: 500 }, 0.01, load, 60)).toMatchObject({ verdict: "not sustainable" });
         // A steady acknowledgement latency is no stall.
-        const steady = loadFigures({ produced: produced.map((p) => ({ time: p.time, acked: Math.round((p.time - 300) * 3) })), startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 300, windowed: true }, window);
+        const steady = loadFigures(
+            {
+                produced: produced.map((p) => ({ time: p.time, acked: Math.round((p.time - 300) * 3) })),
+                startEpochMs: 0,
+                eventsPerSecond: 3_000,
+                totalEvents: 210_000,
+                maxScheduleDelayMs: 300,
+                windowed: true,
+            },
+            window,
+        );
         expect(steady.maxStallMs).toBeLessThanOrEqual(1);
         // Late rows come from producer threads falling behind one another, not from a load uniformly late.
-        const base = { produced, startEpochMs: 0, eventsPerSecond: 3_000, totalEvents: 210_000, maxScheduleDelayMs: 4_500 };
-        const uniformlyLate = loadFigures({ ...base, threadMaxScheduleDelaysMs: [4_500, 4_400], windowed: true }, window);
+        const base = {
+            produced,
+            startEpochMs: 0,
+            eventsPerSecond: 3_000,
+            totalEvents: 210_000,
+            maxScheduleDelayMs: 4_500,
+        };
+        const uniformlyLate = loadFigures(
+            { ...base, threadMaxScheduleDelaysMs: [4_500, 4_400], windowed: true },
+            window,
+        );
         expect(uniformlyLate.lateRowsRisk).toBeNull();
-        const oneThreadBehind = loadFigures({ ...base, maxScheduleDelayMs: 3_100, threadMaxScheduleDelaysMs: [3_100, 100], windowed: true }, window);
-        expect(oneThreadBehind.lateRowsRisk).toMatch(/^the producer threads fell up to 3\.0 s behind one another, .* the watermark's 4 s \(sent at most once per 1 s of event time\)/);
-        expect(loadFigures({ ...base, threadMaxScheduleDelaysMs: [3_100, 100], windowed: false }, window).lateRowsRisk).toBeNull();
+        const oneThreadBehind = loadFigures(
+            { ...base, maxScheduleDelayMs: 3_100, threadMaxScheduleDelaysMs: [3_100, 100], windowed: true },
+            window,
+        );
+        expect(oneThreadBehind.lateRowsRisk).toMatch(
+            /^the producer threads fell up to 3\.0 s behind one another, .* the watermark's 4 s \(sent at most once per 1 s of event time\)/,
+        );
+        expect(
+            loadFigures({ ...base, threadMaxScheduleDelaysMs: [3_100, 100], windowed: false }, window).lateRowsRisk,
+        ).toBeNull();
         expect(loadFigures({ ...base, windowed: true }, window).lateRowsRisk).toBeNull();
     });
 });
 
 describe("validity of a measured window", () => {
-    const job = (time: number, state: "Running" | "Restarting" | "Recovering" | "Failed", runId: number, failure: string | null = null) => ({ time, state, runId, failure });
+    const job = (
+        time: number,
+        state: "Running" | "Restarting" | "Recovering" | "Failed",
+        runId: number,
+        failure: string | null = null,
+    ) => ({ time, state, runId, failure });
 
     it("is valid when the job ran on one run id throughout", () => {
-        expect(judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10, undefined, arroyoProfile)).toEqual({ valid: true, reasons: [] });
+        expect(
+            judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10, undefined, arroyoProfile),
+        ).toEqual({ valid: true, reasons: [] });
     });
 
     it("is invalid after a restart, naming the run ids and when", () => {
-        const v = judgeValidity([job(0, "Running", 1), job(4_000, "Restarting", 1), job(5_000, "Running", 2)], 1, 0, 10_000, undefined, arroyoProfile);
+        const v = judgeValidity(
+            [job(0, "Running", 1), job(4_000, "Restarting", 1), job(5_000, "Running", 2)],
+            1,
+            0,
+            10_000,
+            undefined,
+            arroyoProfile,
+        );
         expect(v.valid).toBe(false);
-        expect(v.reasons).toEqual(["job was Restarting 4.0 s into the window", "job restarted once (run_id 1 -> 2), first seen 5.0 s into the window"]);
+        expect(v.reasons).toEqual([
+            "job was Restarting 4.0 s into the window",
+            "job restarted once (run_id 1 -> 2), first seen 5.0 s into the window",
+        ]);
     });
 
     it("is invalid after a failure, with Arroyo's message", () => {
-        expect(judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000, undefined, arroyoProfile).reasons).toEqual(["job Failed 2.0 s into the window: worker lost"]);
+        expect(
+            judgeValidity([job(2_000, "Failed", 1, "worker lost")], 1, 0, 10_000, undefined, arroyoProfile).reasons,
+        ).toEqual(["job Failed 2.0 s into the window: worker lost"]);
     });
 
     it("names a crash loop's restarts, its Failed state and the first error Arroyo reported", () => {
-        const jobs = [job(0, "Running", 1), job(1_000, "Recovering", 1), job(1_500, "Running", 2), job(2_000, "Recovering", 2), job(2_500, "Running", 3), job(3_000, "Failed", 3, "Job has restarted too many times")];
+        const jobs = [
+            job(0, "Running", 1),
+            job(1_000, "Recovering", 1),
+            job(1_500, "Running", 2),
+            job(2_000, "Recovering", 2),
+            job(2_500, "Running", 3),
+            job(3_000, "Failed", 3, "Job has restarted too many times"),
+        ];
         expect(judgeValidity(jobs, 1, 0, 10_000, "panic: index out of bounds", arroyoProfile).reasons).toEqual([
             "job Failed 3.0 s into the window: Job has restarted too many times",
             "job restarted 2 times (run_id 1 -> 3), first seen 1.5 s into the window",
@@ -245,6 +397,15 @@ describe("validity of a measured window", () => {
     });
 
     it("ignores what happened before the window", () => {
-        expect(judgeValidity([job(0, "Restarting", 1), job(5_000, "Running", 2)], 2, 4_000, 10_000, undefined, arroyoProfile).valid).toBe(true);
+        expect(
+            judgeValidity(
+                [job(0, "Restarting", 1), job(5_000, "Running", 2)],
+                2,
+                4_000,
+                10_000,
+                undefined,
+                arroyoProfile,
+            ).valid,
+        ).toBe(true);
     });
 });

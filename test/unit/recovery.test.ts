@@ -1,11 +1,23 @@
 // The decisions behind what the next `up` repairs after an interrupted one, on the forms Pulumi and
 // Docker write: a file backend's lock (backend/diy/lock.go lockContent), a stack export's
 // pending_operations and resources, `docker ps --format '{{.Names}}'` output.
-import { CLI_CANCELLING, containersInState, descendantsOf, nameHosts, onInterrupt, orphanContainers, pendingRecovery, staleLocks } from "../../scripts/recovery";
+import {
+    CLI_CANCELLING,
+    containersInState,
+    descendantsOf,
+    nameHosts,
+    onInterrupt,
+    orphanContainers,
+    pendingRecovery,
+    staleLocks,
+} from "../../scripts/recovery";
 
 describe("Ctrl-C during npm run up", () => {
     it("lets the CLI cancel gracefully when it got the terminal's signal, passes a lone signal on, and terminates on the second", () => {
-        expect(onInterrupt(1, true)).toMatchObject({ forward: false, say: expect.stringMatching(/^interrupted: the engine finishes the steps in flight/) });
+        expect(onInterrupt(1, true)).toMatchObject({
+            forward: false,
+            say: expect.stringMatching(/^interrupted: the engine finishes the steps in flight/),
+        });
         expect(onInterrupt(1, false).forward).toBe(true);
         expect(onInterrupt(2, true)).toEqual({ forward: true, say: "terminating the engine now" });
     });
@@ -18,13 +30,23 @@ describe("Ctrl-C during npm run up", () => {
     });
 
     it("recognises the CLI's own cancelling notice (backend/cancellation_scope.go)", () => {
-        expect(CLI_CANCELLING.test("^C received; cancelling. If you would like to terminate immediately, press ^C again.\n")).toBe(true);
+        expect(
+            CLI_CANCELLING.test(
+                "^C received; cancelling. If you would like to terminate immediately, press ^C again.\n",
+            ),
+        ).toBe(true);
         expect(CLI_CANCELLING.test("Updating (local)\n")).toBe(false);
     });
 });
 
 describe("a stale lock", () => {
-    const lock = (pid: number, hostname: string) => ({ path: `/b/.pulumi/locks/organization/arroyo-pi/pi-cluster/${pid}.json`, pid, username: "op", hostname, timestamp: "2026-11-30T12:00:00.123Z" });
+    const lock = (pid: number, hostname: string) => ({
+        path: `/b/.pulumi/locks/organization/arroyo-pi/pi-cluster/${pid}.json`,
+        pid,
+        username: "op",
+        hostname,
+        timestamp: "2026-11-30T12:00:00.123Z",
+    });
 
     it("is removed when its process on this host is gone, and named when it may still be in use", () => {
         const alive = (pid: number) => pid === 200;
@@ -41,12 +63,25 @@ describe("pending operations", () => {
     it("are refreshed away, pending creates cleared, with what was pending said", () => {
         const deployment = {
             pending_operations: [
-                { resource: { urn: "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:KafkaBroker$docker:index/container:Container::controller-kafka-container", type: "docker:index/container:Container" }, type: "creating" },
-                { resource: { urn: "urn:pulumi:pi-cluster::arroyo-pi::docker:index/volume:Volume::controller-kafka-data", type: "docker:index/volume:Volume" }, type: "creating" },
+                {
+                    resource: {
+                        urn: "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:KafkaBroker$docker:index/container:Container::controller-kafka-container",
+                        type: "docker:index/container:Container",
+                    },
+                    type: "creating",
+                },
+                {
+                    resource: {
+                        urn: "urn:pulumi:pi-cluster::arroyo-pi::docker:index/volume:Volume::controller-kafka-data",
+                        type: "docker:index/volume:Volume",
+                    },
+                    type: "creating",
+                },
             ],
         };
         const STACK_URN = "urn:pulumi:pi-cluster::arroyo-pi::pulumi:pulumi:Stack::arroyo-pi-pi-cluster";
-        const TOPIC = "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
+        const TOPIC =
+            "urn:pulumi:pi-cluster::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
         const resources = [
             { urn: STACK_URN, type: "pulumi:pulumi:Stack" },
             { urn: TOPIC, type: "kafka:index/topic:Topic" },
@@ -61,22 +96,29 @@ describe("pending operations", () => {
     });
 
     it("refresh only the resources the pending operations touched, never the whole stack", () => {
-        const CONTROLLER = "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:ArroyoController$docker:index/container:Container::controller-arroyo-container";
-        const TOPIC = "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
+        const CONTROLLER =
+            "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:ArroyoController$docker:index/container:Container::controller-arroyo-container";
+        const TOPIC =
+            "urn:pulumi:simpi::arroyo-pi::arroyo-pi:index:ArroyoCluster$arroyo-pi:index:ControllerRole$arroyo-pi:index:NexmarkTopics$kafka:index/topic:Topic::controller-topics-bid";
         const deployment = {
             pending_operations: [
                 { resource: { urn: CONTROLLER, type: "docker:index/container:Container" }, type: "deleting" },
                 { resource: { urn: CONTROLLER, type: "docker:index/container:Container" }, type: "creating" },
             ],
             resources: [
-                { urn: "urn:pulumi:simpi::arroyo-pi::pulumi:pulumi:Stack::arroyo-pi-simpi", type: "pulumi:pulumi:Stack" },
+                {
+                    urn: "urn:pulumi:simpi::arroyo-pi::pulumi:pulumi:Stack::arroyo-pi-simpi",
+                    type: "pulumi:pulumi:Stack",
+                },
                 { urn: CONTROLLER, type: "docker:index/container:Container" },
                 { urn: TOPIC, type: "kafka:index/topic:Topic" },
             ],
         };
         const r = pendingRecovery(deployment);
         expect(r.targets).toEqual([CONTROLLER]);
-        expect(r.say).toBe("the last update was interrupted with 2 operation(s) pending (1 deleting, 1 creating): refreshing the 1 resource(s) they touched and clearing the pending creates first");
+        expect(r.say).toBe(
+            "the last update was interrupted with 2 operation(s) pending (1 deleting, 1 creating): refreshing the 1 resource(s) they touched and clearing the pending creates first",
+        );
     });
 });
 
@@ -90,7 +132,11 @@ describe("containers of the stack that its state does not hold", () => {
         const state = {
             resources: [
                 { type: "docker:index/container:Container", id: MINIO, outputs: { name: "arroyo-pi-sim-minio" } },
-                { type: "docker:index/volume:Volume", id: "arroyo-pi-sim-kafka-data", outputs: { name: "arroyo-pi-sim-kafka-data" } },
+                {
+                    type: "docker:index/volume:Volume",
+                    id: "arroyo-pi-sim-kafka-data",
+                    outputs: { name: "arroyo-pi-sim-kafka-data" },
+                },
             ],
         };
         const ps = `${MINIO} arroyo-pi-sim-minio\n${KAFKA} arroyo-pi-sim-kafka\n`;
@@ -100,9 +146,19 @@ describe("containers of the stack that its state does not hold", () => {
 
     it("include the new container of an interrupted replacement, which has the name of the one the state holds", () => {
         // Two Ctrl-Cs while the controller was replaced: the new container runs, the state still has the old one.
-        const state = { resources: [{ type: "docker:index/container:Container", id: MINIO, outputs: { name: "arroyo-pi-sim-arroyo-controller" } }] };
+        const state = {
+            resources: [
+                {
+                    type: "docker:index/container:Container",
+                    id: MINIO,
+                    outputs: { name: "arroyo-pi-sim-arroyo-controller" },
+                },
+            ],
+        };
         const ps = `${REPLACEMENT} arroyo-pi-sim-arroyo-controller\n`;
-        expect(orphanContainers(ps, containersInState(state))).toEqual([{ id: REPLACEMENT, name: "arroyo-pi-sim-arroyo-controller" }]);
+        expect(orphanContainers(ps, containersInState(state))).toEqual([
+            { id: REPLACEMENT, name: "arroyo-pi-sim-arroyo-controller" },
+        ]);
     });
 });
 
@@ -114,23 +170,36 @@ describe("engine errors, as the user reads them", () => {
     ];
 
     it("leaves a line that names the host already as it is: a host is named once", () => {
-        const line = "cannot log in to b1pc11 (picocluster@192.0.2.71:22): All configured authentication methods failed";
+        const line =
+            "cannot log in to b1pc11 (picocluster@192.0.2.71:22): All configured authentication methods failed";
         expect(nameHosts(line, hosts)).toBe(line);
         // The same address on a line that does not name the host still gets its name.
-        expect(nameHosts(`${line}\ndial tcp 192.0.2.71:22: connect: connection refused`, hosts).split("\n")[1]).toBe("dial tcp 192.0.2.71:22 (host b1pc11): connect: connection refused");
+        expect(nameHosts(`${line}\ndial tcp 192.0.2.71:22: connect: connection refused`, hosts).split("\n")[1]).toBe(
+            "dial tcp 192.0.2.71:22 (host b1pc11): connect: connection refused",
+        );
     });
 
     it("names the host behind every address, and says what to do when one did not answer", () => {
         const out = nameHosts("error: ssh: dial tcp 192.0.2.71:22: i/o timeout", hosts);
-        expect(out).toBe("error: ssh: dial tcp 192.0.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)");
+        expect(out).toBe(
+            "error: ssh: dial tcp 192.0.2.71:22 (host b1pc11): i/o timeout\nhint: a host did not answer over SSH: check that it is up and reachable from here (the preflight names it before anything changes: run the same command again)",
+        );
         // A prefix of another address is not that address.
-        expect(nameHosts("connecting to 192.0.2.70 and 192.0.2.7", hosts)).toBe("connecting to 192.0.2.70 (host b1pc10) and 192.0.2.7 (host b1pc1)");
+        expect(nameHosts("connecting to 192.0.2.70 and 192.0.2.7", hosts)).toBe(
+            "connecting to 192.0.2.70 (host b1pc10) and 192.0.2.7 (host b1pc1)",
+        );
     });
 
     it("says how to get an image onto a host that cannot pull it", () => {
-        const out = nameHosts('docker:index/remoteImage:RemoteImage (worker-b1pc11-host-image-arroyo): error: unable to pull image ghcr.io/arroyosystems/arroyo:0.15.0: Get "https://ghcr.io/v2/": dial tcp 140.82.121.34:443: i/o timeout', hosts);
-        expect(out).toMatch(/hint: a host could not pull an image .*docker save <image> \| ssh <user>@<host> docker load/);
+        const out = nameHosts(
+            'docker:index/remoteImage:RemoteImage (worker-b1pc11-host-image-arroyo): error: unable to pull image ghcr.io/arroyosystems/arroyo:0.15.0: Get "https://ghcr.io/v2/": dial tcp 140.82.121.34:443: i/o timeout',
+            hosts,
+        );
+        expect(out).toMatch(
+            /hint: a host could not pull an image .*docker save <image> \| ssh <user>@<host> docker load/,
+        );
     });
 
-    it("leaves a message without hosts as it is", () => expect(nameHosts("Invalid configuration", hosts)).toBe("Invalid configuration"));
+    it("leaves a message without hosts as it is", () =>
+        expect(nameHosts("Invalid configuration", hosts)).toBe("Invalid configuration"));
 });

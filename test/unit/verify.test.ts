@@ -16,8 +16,12 @@ describe("--verify against the generator", () => {
 
     it("keys a record the same whichever engine printed it: times as instants, doubles to 12 digits", () => {
         const cols = ["auction", "price", "datetime"];
-        expect(recordKey(cols, { auction: 1, price: 9.080000000000002, datetime: "2026-11-30T12:00:00.490Z" })).toBe(recordKey(cols, { auction: 1, price: 9.08, datetime: "2026-11-30T12:00:00.49Z" }));
-        expect(recordKey(cols, { auction: 1, price: 9.08, datetime: "2026-11-30T12:00:00.490" })).toBe(recordKey(cols, { price: 9.08, auction: 1, datetime: "2026-11-30T12:00:00.490Z" }));
+        expect(recordKey(cols, { auction: 1, price: 9.080000000000002, datetime: "2026-11-30T12:00:00.490Z" })).toBe(
+            recordKey(cols, { auction: 1, price: 9.08, datetime: "2026-11-30T12:00:00.49Z" }),
+        );
+        expect(recordKey(cols, { auction: 1, price: 9.08, datetime: "2026-11-30T12:00:00.490" })).toBe(
+            recordKey(cols, { price: 9.08, auction: 1, datetime: "2026-11-30T12:00:00.490Z" }),
+        );
         expect(recordKey(cols, { auction: 1, price: 9.08 })).not.toBe(recordKey(cols, { auction: 2, price: 9.08 }));
     });
 
@@ -28,7 +32,11 @@ describe("--verify against the generator", () => {
         expect(bids).toBe(4_600);
         const g = new NexmarkGenerator(load);
         const b = g.bid(10); // events 4-49 of every 50 are bids
-        expect(expected.get(recordKey(q1.columns, { ...b, price: 0.908 * b.price, datetime: new Date(b.datetime).toISOString() }))).toBeGreaterThanOrEqual(1);
+        expect(
+            expected.get(
+                recordKey(q1.columns, { ...b, price: 0.908 * b.price, datetime: new Date(b.datetime).toISOString() }),
+            ),
+        ).toBeGreaterThanOrEqual(1);
         // q2 is exactly the bids whose auction is a multiple of 123, each with its price and time.
         const q2 = expectedOutput("q2", ["auction", "price", "datetime"], load);
         const gen = new NexmarkGenerator(load);
@@ -37,7 +45,11 @@ describe("--verify against the generator", () => {
             if (n % 50 < 4) continue;
             const bid = gen.bid(n);
             if (bid.auction % 123 !== 0) continue;
-            const k = recordKey(["auction", "price", "datetime"], { auction: bid.auction, price: bid.price, datetime: new Date(bid.datetime).toISOString() });
+            const k = recordKey(["auction", "price", "datetime"], {
+                auction: bid.auction,
+                price: bid.price,
+                datetime: new Date(bid.datetime).toISOString(),
+            });
             onEvery123rd.set(k, (onEvery123rd.get(k) ?? 0) + 1);
         }
         expect(onEvery123rd.size).toBeGreaterThan(0);
@@ -51,7 +63,19 @@ describe("--verify against the generator", () => {
             ["a", 2],
             ["b", 1],
         ]);
-        expect(compareOutputs(expected, ["a", "b", "a"])).toMatchObject({ expected: 3, read: 3, matched: 3, missing: 0, extra: 0 });
-        expect(compareOutputs(expected, ["a", "a", "a", "c"])).toMatchObject({ matched: 2, missing: 1, extra: 2, missingExamples: ["b"], extraExamples: ["a", "c"] });
+        expect(compareOutputs(expected, ["a", "b", "a"])).toMatchObject({
+            expected: 3,
+            read: 3,
+            matched: 3,
+            missing: 0,
+            extra: 0,
+        });
+        expect(compareOutputs(expected, ["a", "a", "a", "c"])).toMatchObject({
+            matched: 2,
+            missing: 1,
+            extra: 2,
+            missingExamples: ["b"],
+            extraExamples: ["a", "c"],
+        });
     });
 });

@@ -1,8 +1,22 @@
-import { Checkpoint, Job, JobLogMessage, JobState, OperatorMetricGroup, Pipeline, StopMode, TERMINAL_STATES, ValidationResult } from "./types";
+import {
+    Checkpoint,
+    Job,
+    JobLogMessage,
+    JobState,
+    OperatorMetricGroup,
+    Pipeline,
+    StopMode,
+    TERMINAL_STATES,
+    ValidationResult,
+} from "./types";
 
 /** An error answer from Arroyo, carrying Arroyo's own message. */
 export class ArroyoApiError extends Error {
-    constructor(readonly status: number, readonly arroyoMessage: string, readonly route: string) {
+    constructor(
+        readonly status: number,
+        readonly arroyoMessage: string,
+        readonly route: string,
+    ) {
         super(`Arroyo ${route} failed (HTTP ${status}): ${arroyoMessage}`);
         this.name = "ArroyoApiError";
     }
@@ -14,15 +28,29 @@ export class ArroyoApiError extends Error {
  * too many times" (states/running.rs), the cause is in the job's errors.
  */
 export class JobFailedError extends Error {
-    constructor(readonly job: Job, readonly pipelineName: string, readonly firstError?: string, what?: string) {
-        super(`Arroyo job ${job.id} of pipeline '${pipelineName}' ${what ?? `is ${job.state}`}${job.failure_message ? `: ${job.failure_message}` : ""}${firstError ? ` (first error: ${firstError})` : ""}`);
+    constructor(
+        readonly job: Job,
+        readonly pipelineName: string,
+        readonly firstError?: string,
+        what?: string,
+    ) {
+        super(
+            `Arroyo job ${job.id} of pipeline '${pipelineName}' ${what ?? `is ${job.state}`}${job.failure_message ? `: ${job.failure_message}` : ""}${firstError ? ` (first error: ${firstError})` : ""}`,
+        );
         this.name = "JobFailedError";
     }
 }
 
 export class JobTimeoutError extends Error {
-    constructor(readonly pipelineName: string, readonly wanted: readonly JobState[], readonly lastState: JobState | undefined, readonly timeoutMs: number) {
-        super(`Arroyo pipeline '${pipelineName}' did not reach ${wanted.join(" or ")} within ${Math.round(timeoutMs / 1000)} s (last state: ${lastState ?? "no job yet"})`);
+    constructor(
+        readonly pipelineName: string,
+        readonly wanted: readonly JobState[],
+        readonly lastState: JobState | undefined,
+        readonly timeoutMs: number,
+    ) {
+        super(
+            `Arroyo pipeline '${pipelineName}' did not reach ${wanted.join(" or ")} within ${Math.round(timeoutMs / 1000)} s (last state: ${lastState ?? "no job yet"})`,
+        );
         this.name = "JobTimeoutError";
     }
 }
@@ -85,7 +113,12 @@ export class ArroyoClient {
         return this.request("POST", "/pipelines/validate_query", { query });
     }
 
-    createPipeline(args: { name: string; query: string; parallelism: number; checkpointIntervalMicros?: number }): Promise<Pipeline> {
+    createPipeline(args: {
+        name: string;
+        query: string;
+        parallelism: number;
+        checkpointIntervalMicros?: number;
+    }): Promise<Pipeline> {
         return this.request("POST", "/pipelines", {
             name: args.name,
             query: args.query,
@@ -99,7 +132,10 @@ export class ArroyoClient {
         const all: Pipeline[] = [];
         let after: string | undefined;
         for (;;) {
-            const page = await this.request<{ data: Pipeline[]; hasMore: boolean }>("GET", `/pipelines?limit=100${after ? `&starting_after=${encodeURIComponent(after)}` : ""}`);
+            const page = await this.request<{ data: Pipeline[]; hasMore: boolean }>(
+                "GET",
+                `/pipelines?limit=100${after ? `&starting_after=${encodeURIComponent(after)}` : ""}`,
+            );
             all.push(...page.data);
             if (!page.hasMore || page.data.length === 0) return all;
             after = page.data[page.data.length - 1].id;
@@ -124,7 +160,12 @@ export class ArroyoClient {
 
     /** The job's checkpoints Arroyo still lists (failed and compacted ones are left out). */
     async checkpoints(pipelineId: string, jobId: string): Promise<Checkpoint[]> {
-        return (await this.request<{ data: Checkpoint[] }>("GET", `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/checkpoints`)).data;
+        return (
+            await this.request<{ data: Checkpoint[] }>(
+                "GET",
+                `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/checkpoints`,
+            )
+        ).data;
     }
 
     /** The oldest error the job's operators reported, or undefined (Arroyo lists them newest first, 10 a page by default). */
@@ -140,25 +181,41 @@ export class ArroyoClient {
             if (!res.hasMore || res.data.length === 0) break;
             after = oldest?.id;
         }
-        return oldest ? `${oldest.message}${oldest.details && oldest.details !== oldest.message ? `: ${oldest.details}` : ""}` : undefined;
+        return oldest
+            ? `${oldest.message}${oldest.details && oldest.details !== oldest.message ? `: ${oldest.details}` : ""}`
+            : undefined;
     }
 
     async operatorMetrics(pipelineId: string, jobId: string): Promise<OperatorMetricGroup[]> {
-        return (await this.request<{ data: OperatorMetricGroup[] }>("GET", `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/operator_metric_groups`)).data;
+        return (
+            await this.request<{ data: OperatorMetricGroup[] }>(
+                "GET",
+                `/pipelines/${encodeURIComponent(pipelineId)}/jobs/${encodeURIComponent(jobId)}/operator_metric_groups`,
+            )
+        ).data;
     }
 
     /**
      * Polls the pipeline's job until it is in one of `states`. A Failed job (when Failed is not
      * wanted) ends the wait with Arroyo's failure message; so does the deadline.
      */
-    async waitForJobState(pipeline: { id: string; name: string }, states: readonly JobState[], timeoutMs: number): Promise<Job> {
+    async waitForJobState(
+        pipeline: { id: string; name: string },
+        states: readonly JobState[],
+        timeoutMs: number,
+    ): Promise<Job> {
         const deadline = Date.now() + timeoutMs;
         let last: Job | undefined;
         for (;;) {
             const jobs = await this.jobs(pipeline.id);
             last = jobs[0];
             if (last && states.includes(last.state)) return last;
-            if (last && last.state === "Failed" && !states.includes("Failed")) throw new JobFailedError(last, pipeline.name, await this.firstJobError(pipeline.id, last.id).catch(() => undefined));
+            if (last && last.state === "Failed" && !states.includes("Failed"))
+                throw new JobFailedError(
+                    last,
+                    pipeline.name,
+                    await this.firstJobError(pipeline.id, last.id).catch(() => undefined),
+                );
             if (Date.now() >= deadline) throw new JobTimeoutError(pipeline.name, states, last?.state, timeoutMs);
             await new Promise((r) => setTimeout(r, this.pollIntervalMs));
         }
@@ -171,7 +228,12 @@ export class ArroyoClient {
      * the hold again; Failed, or `maxRestarts` new run_ids, ends the wait with the first error
      * Arroyo reported.
      */
-    async waitForStableRunning(pipeline: { id: string; name: string }, holdMs: number, timeoutMs: number, maxRestarts = 2): Promise<Job> {
+    async waitForStableRunning(
+        pipeline: { id: string; name: string },
+        holdMs: number,
+        timeoutMs: number,
+        maxRestarts = 2,
+    ): Promise<Job> {
         const deadline = Date.now() + timeoutMs;
         let since: { runId: number; at: number } | undefined;
         let firstRunId: number | undefined;
@@ -179,7 +241,12 @@ export class ArroyoClient {
             const job = await this.waitForJobState(pipeline, ["Running"], Math.max(1, deadline - Date.now()));
             firstRunId ??= job.run_id;
             if (job.run_id - firstRunId >= maxRestarts) {
-                throw new JobFailedError(job, pipeline.name, await this.firstJobError(pipeline.id, job.id).catch(() => undefined), `restarted ${job.run_id - firstRunId} times before it could run (run_id ${firstRunId} -> ${job.run_id})`);
+                throw new JobFailedError(
+                    job,
+                    pipeline.name,
+                    await this.firstJobError(pipeline.id, job.id).catch(() => undefined),
+                    `restarted ${job.run_id - firstRunId} times before it could run (run_id ${firstRunId} -> ${job.run_id})`,
+                );
             }
             if (!since || since.runId !== job.run_id) since = { runId: job.run_id, at: Date.now() };
             if (Date.now() - since.at >= holdMs) return job;

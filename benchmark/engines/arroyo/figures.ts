@@ -1,7 +1,16 @@
 // Arroyo's own figures, from the metrics its controller serves (metrics.ts), set beside what
 // Kafka measured (benchmark/figures.ts). Pure: no I/O.
 import { KafkaFigures } from "../../report/types";
-import { desmoothed, integrate, maxSeries, sinkNodeIds, sourceNodeIds, subtaskSeries, summedRate, summedRawRate } from "./metrics";
+import {
+    desmoothed,
+    integrate,
+    maxSeries,
+    sinkNodeIds,
+    sourceNodeIds,
+    subtaskSeries,
+    summedRate,
+    summedRawRate,
+} from "./metrics";
 import { OperatorMetricGroup, PipelineGraph } from "./types";
 
 /**
@@ -10,14 +19,24 @@ import { OperatorMetricGroup, PipelineGraph } from "./types";
  * Backpressure is one output queue's fill as last written (crates/arroyo-operator/src/context.rs
  * sets the gauges only when that queue gets a batch), the worst subtask's.
  */
-export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGraph, window: { startMs: number; endMs: number }, consumed: KafkaFigures["consumedInWindow"]) {
+export function arroyoFigures(
+    merged: OperatorMetricGroup[],
+    graph: PipelineGraph,
+    window: { startMs: number; endMs: number },
+    consumed: KafkaFigures["consumedInWindow"],
+) {
     const sources = sourceNodeIds(graph);
     const sinks = sinkNodeIds(graph);
     // Each subtask's rate over the whole collection intervals inside the window, summed: a rate is
     // known per interval only, and one cut by the window's edge (where the load may start or stop
     // inside it) would be taken as uniform and bias the figure. Null where a subtask has fewer than
     // two collections inside, or they span under half the window.
-    const rateOver = (nodeIds: number[], name: "messages_sent" | "messages_recv", fromMs = window.startMs, toMs = window.endMs) => {
+    const rateOver = (
+        nodeIds: number[],
+        name: "messages_sent" | "messages_recv",
+        fromMs = window.startMs,
+        toMs = window.endMs,
+    ) => {
         const series = subtaskSeries(merged, name, nodeIds);
         if (series.length === 0) return null;
         let total = 0;
@@ -47,10 +66,18 @@ export function arroyoFigures(merged: OperatorMetricGroup[], graph: PipelineGrap
             sourceRateSmoothed: smoothedIn.length ? mean(smoothedIn.map((p) => p.value)) : null,
             sinkRate: rateOver(sinks, "messages_recv"),
             consumedInWindow: arroyoConsumed,
-            differenceFromKafka: arroyoConsumed !== null && consumed && consumed.events > 0 ? (arroyoConsumed - consumed.events) / consumed.events : null,
+            differenceFromKafka:
+                arroyoConsumed !== null && consumed && consumed.events > 0
+                    ? (arroyoConsumed - consumed.events) / consumed.events
+                    : null,
             backpressureMax: bpIn.length ? Math.max(...bpIn.map((p) => p.value)) : null,
             backpressureMean: bpIn.length ? mean(bpIn.map((p) => p.value)) : null,
         },
-        series: { engineSource: summedRawRate(merged, sources, "messages_sent"), engineSourceSmoothed: smoothed, engineSink: summedRawRate(merged, sinks, "messages_recv"), backpressure },
+        series: {
+            engineSource: summedRawRate(merged, sources, "messages_sent"),
+            engineSourceSmoothed: smoothed,
+            engineSink: summedRawRate(merged, sinks, "messages_recv"),
+            backpressure,
+        },
     };
 }

@@ -40,7 +40,12 @@ export class ArroyoEngine implements StreamEngine {
 
     async start(spec: JobSpec): Promise<EngineJob> {
         const client = this.client;
-        const pipeline: Pipeline = await client.createPipeline({ name: spec.name, query: spec.sql, parallelism: spec.parallelism, checkpointIntervalMicros: Math.round(spec.checkpointIntervalMs * 1000) });
+        const pipeline: Pipeline = await client.createPipeline({
+            name: spec.name,
+            query: spec.sql,
+            parallelism: spec.parallelism,
+            checkpointIntervalMicros: Math.round(spec.checkpointIntervalMs * 1000),
+        });
         let job;
         try {
             job = await client.waitForStableRunning(pipeline, spec.stableMs, spec.timeoutMs);
@@ -57,18 +62,26 @@ export class ArroyoEngine implements StreamEngine {
             submissionId: pipeline.id,
             initialRunId: job.run_id,
             async observe() {
-                const [js, cps] = await Promise.all([client.jobs(pipeline.id), client.checkpoints(pipeline.id, jobId).catch(() => [])]);
+                const [js, cps] = await Promise.all([
+                    client.jobs(pipeline.id),
+                    client.checkpoints(pipeline.id, jobId).catch(() => []),
+                ]);
                 const j = js.find((x) => x.id === jobId) ?? js[0];
                 if (j) runId = j.run_id;
                 return {
                     job: { state: j?.state ?? null, runId: j?.run_id ?? null, failure: j?.failure_message ?? null },
-                    checkpoints: cps.map((c) => ({ epoch: c.epoch, startMs: c.start_time / 1000, finishMs: c.finish_time === null ? null : c.finish_time / 1000 })),
+                    checkpoints: cps.map((c) => ({
+                        epoch: c.epoch,
+                        startMs: c.start_time / 1000,
+                        finishMs: c.finish_time === null ? null : c.finish_time / 1000,
+                    })),
                 };
             },
             async sampleMetrics() {
                 // The run before and after the fetch: a fetch that a restart straddled could hold
                 // either run's series, so it is left out (the next one is whole).
-                const runOf = async () => (await client.jobs(pipeline.id).catch(() => [])).find((x) => x.id === jobId)?.run_id ?? runId;
+                const runOf = async () =>
+                    (await client.jobs(pipeline.id).catch(() => [])).find((x) => x.id === jobId)?.run_id ?? runId;
                 const before = await runOf();
                 const groups = await client.operatorMetrics(pipeline.id, jobId);
                 const after = await runOf();

@@ -65,7 +65,8 @@ export function mergeSnapshots(snapshots: (OperatorMetricGroup[] | MetricsSnapsh
                 for (const st of mg.subtasks) {
                     const key = `${g.node_id}|${mg.name}|${st.index}`;
                     const series = merged.get(key) ?? new Map<number, { value: number; run: number | null }>();
-                    for (const m of st.metrics) if (!series.has(m.time)) series.set(m.time, { value: m.value, run: snap.runId });
+                    for (const m of st.metrics)
+                        if (!series.has(m.time)) series.set(m.time, { value: m.value, run: snap.runId });
                     merged.set(key, series);
                 }
             }
@@ -83,7 +84,13 @@ export function mergeSnapshots(snapshots: (OperatorMetricGroup[] | MetricsSnapsh
         const points = [...series.entries()].sort((a, b) => a[0] - b[0]);
         mg.subtasks.push({
             index: Number(index),
-            metrics: points.map(([time, p], i) => ({ time, value: p.value, ...(i > 0 && p.run !== null && points[i - 1][1].run !== null && p.run !== points[i - 1][1].run ? { firstOfRun: true } : {}) })),
+            metrics: points.map(([time, p], i) => ({
+                time,
+                value: p.value,
+                ...(i > 0 && p.run !== null && points[i - 1][1].run !== null && p.run !== points[i - 1][1].run
+                    ? { firstOfRun: true }
+                    : {}),
+            })),
         });
         groups.set(g.node_id, g);
     }
@@ -97,7 +104,17 @@ export function subtaskSeries(groups: OperatorMetricGroup[], name: MetricName, n
         if (nodeIds && !nodeIds.includes(g.node_id)) continue;
         for (const mg of g.metric_groups) {
             if (mg.name !== name) continue;
-            for (const st of mg.subtasks) if (st.metrics.length) out.push(st.metrics.map((m) => ({ time: m.time / 1000, value: m.value, ...(m.firstOfRun ? { firstOfRun: true } : {}) })).sort((a, b) => a.time - b.time));
+            for (const st of mg.subtasks)
+                if (st.metrics.length)
+                    out.push(
+                        st.metrics
+                            .map((m) => ({
+                                time: m.time / 1000,
+                                value: m.value,
+                                ...(m.firstOfRun ? { firstOfRun: true } : {}),
+                            }))
+                            .sort((a, b) => a.time - b.time),
+                    );
         }
     }
     return out;
@@ -150,13 +167,22 @@ export function desmoothed(series: RatePoint[], firstIsRaw = true): RatePoint[] 
         }
         // A rate is never negative (job_metrics.rs: a counter that went back counts as 0); rounding
         // in the served f64 leaves tiny negatives at most.
-        out.push({ time: series[i].time, value: Math.max(0, (series[i].value - (1 - EWMA_ALPHA) * series[i - 1].value) / EWMA_ALPHA) });
+        out.push({
+            time: series[i].time,
+            value: Math.max(0, (series[i].value - (1 - EWMA_ALPHA) * series[i - 1].value) / EWMA_ALPHA),
+        });
     }
     return out;
 }
 
 /** What the operators' subtasks counted between two instants: each subtask's de-smoothed series integrated on its own timestamps, summed. */
-export function countBetween(groups: OperatorMetricGroup[], nodeIds: number[], name: MetricName, fromMs: number, toMs: number): number | null {
+export function countBetween(
+    groups: OperatorMetricGroup[],
+    nodeIds: number[],
+    name: MetricName,
+    fromMs: number,
+    toMs: number,
+): number | null {
     const series = subtaskSeries(groups, name, nodeIds);
     if (series.length === 0) return null;
     return series.reduce((sum, s) => sum + integrate(desmoothed(s), fromMs, toMs), 0);
@@ -164,7 +190,10 @@ export function countBetween(groups: OperatorMetricGroup[], nodeIds: number[], n
 
 /** The de-smoothed rate summed over the operators' subtasks, on the collection grid (for charts and window means). */
 export function summedRawRate(groups: OperatorMetricGroup[], nodeIds: number[], name: MetricName): RatePoint[] {
-    return onGrid(subtaskSeries(groups, name, nodeIds).map((s) => desmoothed(s)), (v) => v.reduce((a, b) => a + b, 0));
+    return onGrid(
+        subtaskSeries(groups, name, nodeIds).map((s) => desmoothed(s)),
+        (v) => v.reduce((a, b) => a + b, 0),
+    );
 }
 
 /** The operators' rate summed over their subtasks (e.g. sources' messages_sent: events/s read), as Arroyo serves it (smoothed). */

@@ -13,7 +13,8 @@ export const arroyoProfile: EngineProfile = {
     backpressureMeasure: "last fill",
     definitions: {
         source: "the sum of the source operators' `messages_sent` as Arroyo measured it: Arroyo serves an EWMA (alpha 0.1, every ~2 s; its UI's figure lags a step by ~21 s), which is undone exactly per subtask, r(i) = (s(i) - 0.9 s(i-1)) / 0.1",
-        backpressure: "one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch)",
+        backpressure:
+            "one output queue's fill (0-1) as last written, the worst subtask (Arroyo sets it only when that queue gets a batch)",
         checkpoints: "interval + checkpoint duration: Arroyo times the next checkpoint from the previous one's end",
         windowEnd: "which Arroyo sets to the window end - 1 ns",
     },

@@ -5,7 +5,11 @@
 // test/integration/flinkBenchmark.test.ts).
 
 export class FlinkApiError extends Error {
-    constructor(readonly status: number, readonly path: string, message: string) {
+    constructor(
+        readonly status: number,
+        readonly path: string,
+        message: string,
+    ) {
         super(message);
     }
 }
@@ -52,7 +56,9 @@ export function firstFailure(history: ExceptionHistory): string | undefined {
     const oldest = [...history.entries].sort((a, b) => a.timestamp - b.timestamp)[0];
     const cause = flinkCause(oldest.stacktrace.split("\n"), 1) || oldest.exceptionName;
     const n = history.entries.length;
-    return n === 1 ? cause : `${cause} (the first of ${history.truncated ? `more than ${n}` : n} failures Flink recorded)`;
+    return n === 1
+        ? cause
+        : `${cause} (the first of ${history.truncated ? `more than ${n}` : n} failures Flink recorded)`;
 }
 
 /**
@@ -69,11 +75,17 @@ export function flinkRestarts(r: { numRestarts?: number; exceptions: number; res
 export function flinkCause(errors: string[] | undefined, lines = 3): string {
     const all = (errors ?? []).join("\n").split("\n");
     const causes = all.filter((l) => /^(Caused by: )?[\w.$]+(Exception|Error): /.test(l.trim()));
-    return (causes.length ? causes.slice(-lines) : all.filter(Boolean).slice(0, lines)).map((l) => l.trim().replace(/^Caused by: /, "")).join(" <- ");
+    return (causes.length ? causes.slice(-lines) : all.filter(Boolean).slice(0, lines))
+        .map((l) => l.trim().replace(/^Caused by: /, ""))
+        .join(" <- ");
 }
 
 export class FlinkClient {
-    constructor(readonly restUrl: string, readonly gatewayUrl: string, private readonly timeoutMs = 30_000) {}
+    constructor(
+        readonly restUrl: string,
+        readonly gatewayUrl: string,
+        private readonly timeoutMs = 30_000,
+    ) {}
 
     private async request<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
         const res = await fetch(`${base}${path}`, {
@@ -84,21 +96,31 @@ export class FlinkClient {
         });
         const text = await res.text();
         const parsed = text ? (JSON.parse(text) as T & { errors?: string[] }) : ({} as T & { errors?: string[] });
-        if (!res.ok) throw new FlinkApiError(res.status, path, `Flink ${method} ${path}: HTTP ${res.status}: ${flinkCause(parsed.errors)}`);
+        if (!res.ok)
+            throw new FlinkApiError(
+                res.status,
+                path,
+                `Flink ${method} ${path}: HTTP ${res.status}: ${flinkCause(parsed.errors)}`,
+            );
         return parsed;
     }
 
     /** Both APIs answer: the JobManager with its TaskManagers' slots, the gateway with its version. */
     async ping(): Promise<{ slotsTotal: number; taskManagers: number; version: string }> {
         const [overview, info] = await Promise.all([
-            this.request<{ "slots-total": number; taskmanagers: number; "flink-version": string }>(this.restUrl, "GET", "/overview"),
+            this.request<{ "slots-total": number; taskmanagers: number; "flink-version": string }>(
+                this.restUrl,
+                "GET",
+                "/overview",
+            ),
             this.request<{ productName: string; version: string }>(this.gatewayUrl, "GET", "/v1/info"),
         ]);
         return { slotsTotal: overview["slots-total"], taskManagers: overview.taskmanagers, version: info.version };
     }
 
     async openSession(): Promise<string> {
-        return (await this.request<{ sessionHandle: string }>(this.gatewayUrl, "POST", "/v1/sessions", {})).sessionHandle;
+        return (await this.request<{ sessionHandle: string }>(this.gatewayUrl, "POST", "/v1/sessions", {}))
+            .sessionHandle;
     }
 
     async closeSession(session: string): Promise<void> {
@@ -111,7 +133,12 @@ export class FlinkClient {
      * for function signature ...".
      */
     async statement(session: string, sql: string): Promise<unknown[][]> {
-        const { operationHandle } = await this.request<{ operationHandle: string }>(this.gatewayUrl, "POST", `/v1/sessions/${session}/statements`, { statement: sql });
+        const { operationHandle } = await this.request<{ operationHandle: string }>(
+            this.gatewayUrl,
+            "POST",
+            `/v1/sessions/${session}/statements`,
+            { statement: sql },
+        );
         const rows: unknown[][] = [];
         let next: string | undefined = `/v1/sessions/${session}/operations/${operationHandle}/result/0`;
         while (next) {
@@ -119,7 +146,11 @@ export class FlinkClient {
             try {
                 page = await this.request(this.gatewayUrl, "GET", next);
             } catch (err) {
-                if (err instanceof FlinkApiError) throw new Error(flinkCause([err.message.replace(/^Flink GET \S+: HTTP \d+: /, "")], 2) || err.message, { cause: err });
+                if (err instanceof FlinkApiError)
+                    throw new Error(
+                        flinkCause([err.message.replace(/^Flink GET \S+: HTTP \d+: /, "")], 2) || err.message,
+                        { cause: err },
+                    );
                 throw err;
             }
             rows.push(...(page.results?.data ?? []).map((d) => d.fields));
@@ -131,7 +162,13 @@ export class FlinkClient {
     }
 
     async jobsOverview(): Promise<{ jid: string; name: string; state: string }[]> {
-        return (await this.request<{ jobs: { jid: string; name: string; state: string }[] }>(this.restUrl, "GET", "/jobs/overview")).jobs;
+        return (
+            await this.request<{ jobs: { jid: string; name: string; state: string }[] }>(
+                this.restUrl,
+                "GET",
+                "/jobs/overview",
+            )
+        ).jobs;
     }
 
     async job(jobId: string): Promise<FlinkJob> {
@@ -140,25 +177,42 @@ export class FlinkClient {
 
     /** Flink keeps the last `web.checkpoints.history` (10) checkpoints; callers keep what they saw. */
     async checkpoints(jobId: string): Promise<FlinkCheckpoint[]> {
-        return (await this.request<{ history?: FlinkCheckpoint[] }>(this.restUrl, "GET", `/jobs/${jobId}/checkpoints`)).history ?? [];
+        return (
+            (await this.request<{ history?: FlinkCheckpoint[] }>(this.restUrl, "GET", `/jobs/${jobId}/checkpoints`))
+                .history ?? []
+        );
     }
 
     /** Job-level metrics by name (numRestarts, ...): values are strings in Flink's answer. */
     async jobMetrics(jobId: string, names: string[]): Promise<Record<string, number>> {
-        const list = await this.request<{ id: string; value: string }[]>(this.restUrl, "GET", `/jobs/${jobId}/metrics?get=${names.join(",")}`);
+        const list = await this.request<{ id: string; value: string }[]>(
+            this.restUrl,
+            "GET",
+            `/jobs/${jobId}/metrics?get=${names.join(",")}`,
+        );
         return Object.fromEntries(list.map((m) => [m.id, Number(m.value)]));
     }
 
     /** The metric names a vertex's subtasks report (operator metrics are prefixed with the operator's name). */
     async vertexMetricNames(jobId: string, vertexId: string): Promise<string[]> {
-        return (await this.request<{ id: string }[]>(this.restUrl, "GET", `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics`)).map((m) => m.id);
+        return (
+            await this.request<{ id: string }[]>(
+                this.restUrl,
+                "GET",
+                `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics`,
+            )
+        ).map((m) => m.id);
     }
 
     /** Metrics summed over a vertex's subtasks (`agg=sum`), as the JobManager's metric fetcher last read them. */
     async vertexMetricSums(jobId: string, vertexId: string, names: string[]): Promise<Record<string, number>> {
         if (names.length === 0) return {};
         const get = names.map(encodeURIComponent).join(",");
-        const list = await this.request<{ id: string; sum: number }[]>(this.restUrl, "GET", `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics?get=${get}&agg=sum`);
+        const list = await this.request<{ id: string; sum: number }[]>(
+            this.restUrl,
+            "GET",
+            `/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics?get=${get}&agg=sum`,
+        );
         return Object.fromEntries(list.map((m) => [m.id, m.sum]));
     }
 
@@ -167,7 +221,11 @@ export class FlinkClient {
      * up to `web.exception-history-size` entries (16 by default; `truncated` when there were more).
      */
     async exceptionHistory(jobId: string): Promise<ExceptionHistory> {
-        const e = await this.request<{ exceptionHistory?: { entries?: ExceptionEntry[]; truncated?: boolean } }>(this.restUrl, "GET", `/jobs/${jobId}/exceptions?maxExceptions=${EXCEPTION_HISTORY_MAX}`);
+        const e = await this.request<{ exceptionHistory?: { entries?: ExceptionEntry[]; truncated?: boolean } }>(
+            this.restUrl,
+            "GET",
+            `/jobs/${jobId}/exceptions?maxExceptions=${EXCEPTION_HISTORY_MAX}`,
+        );
         return { entries: e.exceptionHistory?.entries ?? [], truncated: e.exceptionHistory?.truncated ?? false };
     }
 
@@ -177,8 +235,16 @@ export class FlinkClient {
     }
 
     /** The checkpoint counts (`GET /jobs/<id>/checkpoints` counts): `restored` counts the job's recoveries from a checkpoint. */
-    async checkpointCounts(jobId: string): Promise<{ restored: number; completed: number; failed: number } | undefined> {
-        return (await this.request<{ counts?: { restored: number; completed: number; failed: number } }>(this.restUrl, "GET", `/jobs/${jobId}/checkpoints`)).counts;
+    async checkpointCounts(
+        jobId: string,
+    ): Promise<{ restored: number; completed: number; failed: number } | undefined> {
+        return (
+            await this.request<{ counts?: { restored: number; completed: number; failed: number } }>(
+                this.restUrl,
+                "GET",
+                `/jobs/${jobId}/checkpoints`,
+            )
+        ).counts;
     }
 
     /** Cancels a job (`PATCH /jobs/<id>?mode=cancel`); a job already gone is no error. */

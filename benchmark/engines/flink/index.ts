@@ -22,8 +22,22 @@ export function stateWord(flinkState: string): string {
 }
 
 /** Checkpoints as the shared figures take them: started when triggered, finished when completed (savepoints left out). */
-export function checkpointTimes(history: { id: number; status: string; trigger_timestamp: number; end_to_end_duration: number; is_savepoint: boolean }[]): CheckpointTime[] {
-    return history.filter((c) => !c.is_savepoint).map((c) => ({ epoch: c.id, startMs: c.trigger_timestamp, finishMs: c.status === "COMPLETED" ? c.trigger_timestamp + c.end_to_end_duration : null }));
+export function checkpointTimes(
+    history: {
+        id: number;
+        status: string;
+        trigger_timestamp: number;
+        end_to_end_duration: number;
+        is_savepoint: boolean;
+    }[],
+): CheckpointTime[] {
+    return history
+        .filter((c) => !c.is_savepoint)
+        .map((c) => ({
+            epoch: c.id,
+            startMs: c.trigger_timestamp,
+            finishMs: c.status === "COMPLETED" ? c.trigger_timestamp + c.end_to_end_duration : null,
+        }));
 }
 
 /** The operator counters a vertex reports, found by name: Flink names operator metrics `<operator>.<metric>` with ': ' and ' ' as '_'. */
@@ -54,7 +68,9 @@ export class FlinkEngine implements StreamEngine {
     }
 
     async removeEarlierJobs(): Promise<string[]> {
-        const stale = (await this.client.jobsOverview()).filter((j) => !TERMINAL.has(j.state) && j.name.startsWith(JOB_PREFIX));
+        const stale = (await this.client.jobsOverview()).filter(
+            (j) => !TERMINAL.has(j.state) && j.name.startsWith(JOB_PREFIX),
+        );
         for (const j of stale) await this.client.cancel(j.jid);
         return stale.map((j) => j.name);
     }
@@ -69,7 +85,10 @@ export class FlinkEngine implements StreamEngine {
         try {
             for (const statement of splitStatements(sql)) {
                 try {
-                    await this.client.statement(session, /^INSERT\b/i.test(statement) ? `EXPLAIN PLAN FOR ${statement}` : statement);
+                    await this.client.statement(
+                        session,
+                        /^INSERT\b/i.test(statement) ? `EXPLAIN PLAN FOR ${statement}` : statement,
+                    );
                 } catch (err) {
                     return [(err as Error).message];
                 }
@@ -88,12 +107,20 @@ export class FlinkEngine implements StreamEngine {
             if (jobId) {
                 await client.cancel(jobId);
                 const deadline = Date.now() + 60_000;
-                while (Date.now() < deadline && !TERMINAL.has((await client.job(jobId).catch(() => ({ state: "FINISHED" }) as FlinkJob)).state)) await sleep(250);
+                while (
+                    Date.now() < deadline &&
+                    !TERMINAL.has((await client.job(jobId).catch(() => ({ state: "FINISHED" }) as FlinkJob)).state)
+                )
+                    await sleep(250);
             }
             await client.closeSession(session).catch(() => undefined);
         };
         try {
-            for (const set of [`SET 'pipeline.name' = '${spec.name}'`, `SET 'parallelism.default' = '${spec.parallelism}'`, `SET 'execution.checkpointing.interval' = '${Math.round(spec.checkpointIntervalMs)} ms'`]) {
+            for (const set of [
+                `SET 'pipeline.name' = '${spec.name}'`,
+                `SET 'parallelism.default' = '${spec.parallelism}'`,
+                `SET 'execution.checkpointing.interval' = '${Math.round(spec.checkpointIntervalMs)} ms'`,
+            ]) {
                 await client.statement(session, set);
             }
             for (const statement of splitStatements(spec.sql)) {
@@ -121,16 +148,25 @@ export class FlinkEngine implements StreamEngine {
                 this.client.exceptionHistory(jobId).catch(() => ({ entries: [], truncated: false })),
                 this.client.checkpointCounts(jobId).catch(() => undefined),
             ]);
-            const restarts = flinkRestarts({ numRestarts: metrics.numRestarts, exceptions: exceptions.entries.length, restored: counts?.restored });
+            const restarts = flinkRestarts({
+                numRestarts: metrics.numRestarts,
+                exceptions: exceptions.entries.length,
+                restored: counts?.restored,
+            });
             const allRunning = job.state === "RUNNING" && job.vertices.every((v) => v.status === "RUNNING");
             last = `${job.state}, ${restarts} restarts`;
-            if (TERMINAL.has(job.state)) throw new Error(`${spec.query.id}: Flink job ${jobId} is ${job.state} before the load: ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
+            if (TERMINAL.has(job.state))
+                throw new Error(
+                    `${spec.query.id}: Flink job ${jobId} is ${job.state} before the load: ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`,
+                );
             if (!allRunning || (since && since.restarts !== restarts)) since = undefined;
             else if (!since) since = { at: Date.now(), restarts };
             else if (Date.now() - since.at >= spec.stableMs) return restarts;
             await sleep(250);
         }
-        throw new Error(`${spec.query.id}: Flink job ${jobId} did not run steadily within ${Math.round(spec.timeoutMs / 1000)} s (last seen: ${last}): ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`);
+        throw new Error(
+            `${spec.query.id}: Flink job ${jobId} did not run steadily within ${Math.round(spec.timeoutMs / 1000)} s (last seen: ${last}): ${(await this.client.firstException(jobId).catch(() => undefined)) ?? "no exception recorded"}`,
+        );
     }
 
     private jobHandle(jobId: string, initialRunId: number, cancel: () => Promise<void>): EngineJob {
@@ -152,30 +188,58 @@ export class FlinkEngine implements StreamEngine {
                 ]);
                 vertices = job.vertices;
                 const failure = job.state === "FAILED" ? (firstFailure(exceptions) ?? null) : null;
-                const runId = flinkRestarts({ numRestarts: metrics.numRestarts, exceptions: exceptions.entries.length, restored: counts?.restored });
+                const runId = flinkRestarts({
+                    numRestarts: metrics.numRestarts,
+                    exceptions: exceptions.entries.length,
+                    restored: counts?.restored,
+                });
                 return { job: { state: stateWord(job.state), runId, failure }, checkpoints: checkpointTimes(history) };
             },
             async sampleMetrics() {
                 if (vertices.length === 0) vertices = (await client.job(jobId)).vertices;
                 // Operator metric names appear once the JobManager fetched them: looked up until found.
                 if (!names || [...names.values()].every((n) => n.source.length === 0)) {
-                    names = new Map(await Promise.all(vertices.map(async (v) => [v.id, counterNames(await client.vertexMetricNames(jobId, v.id))] as const)));
+                    names = new Map(
+                        await Promise.all(
+                            vertices.map(
+                                async (v) => [v.id, counterNames(await client.vertexMetricNames(jobId, v.id))] as const,
+                            ),
+                        ),
+                    );
                 }
                 const time = Date.now();
                 const per = await Promise.all(
                     vertices.map(async (v) => {
                         const n = names!.get(v.id) ?? { source: [], sink: [] };
-                        const sums = await client.vertexMetricSums(jobId, v.id, [...n.source, ...n.sink, "accumulateIdleTimeMs", "accumulateBackPressuredTimeMs"]);
-                        const total = (keys: string[]) => (keys.length && keys.every((k) => k in sums) ? keys.reduce((s, k) => s + sums[k], 0) : null);
-                        return { v, source: total(n.source), sink: total(n.sink), idleMs: sums.accumulateIdleTimeMs ?? null, backPressuredMs: sums.accumulateBackPressuredTimeMs ?? null };
+                        const sums = await client.vertexMetricSums(jobId, v.id, [
+                            ...n.source,
+                            ...n.sink,
+                            "accumulateIdleTimeMs",
+                            "accumulateBackPressuredTimeMs",
+                        ]);
+                        const total = (keys: string[]) =>
+                            keys.length && keys.every((k) => k in sums) ? keys.reduce((s, k) => s + sums[k], 0) : null;
+                        return {
+                            v,
+                            source: total(n.source),
+                            sink: total(n.sink),
+                            idleMs: sums.accumulateIdleTimeMs ?? null,
+                            backPressuredMs: sums.accumulateBackPressuredTimeMs ?? null,
+                        };
                     }),
                 );
-                const sum = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? xs.reduce<number>((s, x) => s + (x ?? 0), 0) : null);
+                const sum = (xs: (number | null)[]) =>
+                    xs.some((x) => x !== null) ? xs.reduce<number>((s, x) => s + (x ?? 0), 0) : null;
                 samples.push({
                     time,
                     sourceRecordsOut: sum(per.map((p) => p.source)),
                     sinkRecordsIn: sum(per.map((p) => p.sink)),
-                    vertices: per.map((p) => ({ id: p.v.id, parallelism: p.v.parallelism, idleMs: p.idleMs, backPressuredMs: p.backPressuredMs })),
+                    vertices: per.map((p) => ({
+                        id: p.v.id,
+                        parallelism: p.v.parallelism,
+                        idleMs: p.idleMs,
+                        backPressuredMs: p.backPressuredMs,
+                    })),
                 });
             },
             figures: (window, consumed) => flinkFigures(samples, window, consumed),

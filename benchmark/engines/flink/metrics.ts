@@ -37,8 +37,15 @@ type Window = { startMs: number; endMs: number };
  * when they span under half the span, or when over half of them are left out (a restart reset
  * the counter).
  */
-export function counterRate(samples: { time: number; value: number | null }[], fromMs: number, toMs: number): number | null {
-    const inside = samples.filter((s) => s.time >= fromMs && s.time <= toMs && s.value !== null) as { time: number; value: number }[];
+export function counterRate(
+    samples: { time: number; value: number | null }[],
+    fromMs: number,
+    toMs: number,
+): number | null {
+    const inside = samples.filter((s) => s.time >= fromMs && s.time <= toMs && s.value !== null) as {
+        time: number;
+        value: number;
+    }[];
     const kept: { time: number; value: number }[] = [];
     for (const s of inside) if (kept.length === 0 || s.value >= kept[kept.length - 1].value) kept.push(s);
     if (kept.length < 2 || kept.length < inside.length / 2) return null;
@@ -47,7 +54,12 @@ export function counterRate(samples: { time: number; value: number | null }[], f
 }
 
 /** The share of [fromMs, toMs] a vertex's subtasks spent in a state, from its accumulated ms (0..1). */
-function shareOfTime(samples: FlinkMetricSample[], vertexId: string, field: "idleMs" | "backPressuredMs", window: Window): number | null {
+function shareOfTime(
+    samples: FlinkMetricSample[],
+    vertexId: string,
+    field: "idleMs" | "backPressuredMs",
+    window: Window,
+): number | null {
     const points = samples.map((s) => {
         const v = s.vertices.find((x) => x.id === vertexId);
         return { time: s.time, value: v?.[field] ?? null, parallelism: v?.parallelism ?? 1 };
@@ -69,7 +81,11 @@ function rateSeries(samples: { time: number; value: number | null }[]): { time: 
     return out;
 }
 
-export function flinkFigures(samples: FlinkMetricSample[], window: Window, consumed: { events: number; fromMs: number; toMs: number } | null) {
+export function flinkFigures(
+    samples: FlinkMetricSample[],
+    window: Window,
+    consumed: { events: number; fromMs: number; toMs: number } | null,
+) {
     const source = samples.map((s) => ({ time: s.time, value: s.sourceRecordsOut }));
     const sink = samples.map((s) => ({ time: s.time, value: s.sinkRecordsIn }));
     const spanRate = consumed ? counterRate(source, consumed.fromMs, consumed.toMs) : null;
@@ -88,7 +104,13 @@ export function flinkFigures(samples: FlinkMetricSample[], window: Window, consu
         const prev = samples[i];
         const shares = s.vertices.map((v) => {
             const p = prev.vertices.find((x) => x.id === v.id);
-            if (v.backPressuredMs === null || p?.backPressuredMs == null || s.time <= prev.time || v.backPressuredMs < p.backPressuredMs) return null;
+            if (
+                v.backPressuredMs === null ||
+                p?.backPressuredMs == null ||
+                s.time <= prev.time ||
+                v.backPressuredMs < p.backPressuredMs
+            )
+                return null;
             return Math.min(1, (v.backPressuredMs - p.backPressuredMs) / (s.time - prev.time) / v.parallelism);
         });
         const known = shares.filter((x): x is number => x !== null);
@@ -99,10 +121,17 @@ export function flinkFigures(samples: FlinkMetricSample[], window: Window, consu
         sourceRate: counterRate(source, window.startMs, window.endMs),
         sinkRate: counterRate(sink, window.startMs, window.endMs),
         consumedInWindow: flinkConsumed,
-        differenceFromKafka: flinkConsumed !== null && consumed && consumed.events > 0 ? (flinkConsumed - consumed.events) / consumed.events : null,
+        differenceFromKafka:
+            flinkConsumed !== null && consumed && consumed.events > 0
+                ? (flinkConsumed - consumed.events) / consumed.events
+                : null,
         backpressureMax: worst((id) => shareOfTime(samples, id, "backPressuredMs", window)),
         busyMax: worst(busy),
     };
-    if (samples.length > 0 && samples.every((s) => s.sourceRecordsOut === null)) figures.note = "Flink reported no numRecordsOut for a Source operator";
-    return { figures, series: { engineSource: rateSeries(source), engineSink: rateSeries(sink), backpressure: backpressureSeries } };
+    if (samples.length > 0 && samples.every((s) => s.sourceRecordsOut === null))
+        figures.note = "Flink reported no numRecordsOut for a Source operator";
+    return {
+        figures,
+        series: { engineSource: rateSeries(source), engineSink: rateSeries(sink), backpressure: backpressureSeries },
+    };
 }

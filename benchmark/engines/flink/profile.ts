@@ -13,8 +13,10 @@ export const flinkProfile: EngineProfile = {
     backpressureMeasure: "share of time",
     definitions: {
         source: "the source operators' `numRecordsOut` counters, summed over subtasks, differenced between the samples inside the window (Flink's own `numRecordsOutPerSecond` is a 60 s average, MeterView)",
-        backpressure: "the share of the window a vertex's subtasks spent back-pressured (`accumulateBackPressuredTimeMs`), the worst vertex",
-        checkpoints: "Flink triggers checkpoints every interval from the first; a checkpoint still running delays the next",
+        backpressure:
+            "the share of the window a vertex's subtasks spent back-pressured (`accumulateBackPressuredTimeMs`), the worst vertex",
+        checkpoints:
+            "Flink triggers checkpoints every interval from the first; a checkpoint still running delays the next",
         windowEnd: "which the query sets to the window's time, window_end - 1 ms",
     },
     builtInNexmarkSource: false,

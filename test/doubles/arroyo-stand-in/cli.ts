@@ -19,25 +19,45 @@ const port = (name: string, fallback: number) => {
 async function cluster(): Promise<void> {
     // STAND_IN_SUBTASK_RATE_CAP is the double's own knob (records/s per source subtask), not Arroyo's.
     const cap = Number(env("STAND_IN_SUBTASK_RATE_CAP", "0"));
-    if (!Number.isFinite(cap) || cap < 0) throw new Error("STAND_IN_SUBTASK_RATE_CAP must be a number of records per second, 0 for none");
-    const standIn = new ArroyoStandIn({ requireNodeSlots: env("ARROYO__CONTROLLER__SCHEDULER", "node") === "node", subtaskRateCap: cap });
-    const apiUrl = await standIn.listen(port("ARROYO__API__HTTP_PORT", 5115), env("ARROYO__API__BIND_ADDRESS", "0.0.0.0"));
-    await standIn.listenForNodes(port("ARROYO__CONTROLLER__RPC_PORT", 5116), env("ARROYO__CONTROLLER__BIND_ADDRESS", "0.0.0.0"));
+    if (!Number.isFinite(cap) || cap < 0)
+        throw new Error("STAND_IN_SUBTASK_RATE_CAP must be a number of records per second, 0 for none");
+    const standIn = new ArroyoStandIn({
+        requireNodeSlots: env("ARROYO__CONTROLLER__SCHEDULER", "node") === "node",
+        subtaskRateCap: cap,
+    });
+    const apiUrl = await standIn.listen(
+        port("ARROYO__API__HTTP_PORT", 5115),
+        env("ARROYO__API__BIND_ADDRESS", "0.0.0.0"),
+    );
+    await standIn.listenForNodes(
+        port("ARROYO__CONTROLLER__RPC_PORT", 5116),
+        env("ARROYO__CONTROLLER__BIND_ADDRESS", "0.0.0.0"),
+    );
     const admin = http.createServer((req, res) => {
         if (req.url === "/status") res.writeHead(200).end("ok");
         else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => admin.listen(port("ARROYO__ADMIN__HTTP_PORT", 5114), env("ARROYO__ADMIN__BIND_ADDRESS", "0.0.0.0"), r));
+    await new Promise<void>((r) =>
+        admin.listen(port("ARROYO__ADMIN__HTTP_PORT", 5114), env("ARROYO__ADMIN__BIND_ADDRESS", "0.0.0.0"), r),
+    );
     console.log(`arroyo REST test double (not Arroyo): API on ${apiUrl}`);
 }
 
 async function node(): Promise<void> {
     const endpoint = env("ARROYO__CONTROLLER_ENDPOINT").replace(/\/+$/, "");
-    const body = JSON.stringify({ hostname: env("ARROYO__HOSTNAME"), task_slots: Number(env("ARROYO__NODE__TASK_SLOTS", "16")) });
+    const body = JSON.stringify({
+        hostname: env("ARROYO__HOSTNAME"),
+        task_slots: Number(env("ARROYO__NODE__TASK_SLOTS", "16")),
+    });
     const intervalMs = Number(env("STAND_IN_HEARTBEAT_MS", "5000"));
     const beat = async () => {
         try {
-            const res = await fetch(`${endpoint}/stand-in/nodes`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(5_000) });
+            const res = await fetch(`${endpoint}/stand-in/nodes`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body,
+                signal: AbortSignal.timeout(5_000),
+            });
             if (!res.ok) console.error(`registration refused: HTTP ${res.status} ${await res.text()}`);
         } catch (err) {
             console.error(`cannot reach the controller at ${endpoint}: ${(err as Error).message}`);

@@ -125,7 +125,13 @@ class SourceSubtask {
 
     async start(startOffsets: Map<number, number>): Promise<void> {
         if (this.partitions.length === 0) return; // more subtasks than partitions: idle (kafka/source/mod.rs)
-        this.consumer = await assignedConsumer(this.kafka, { groupId: this.consumerGroup, topic: this.table.topic, partitions: this.partitions, startOffsets, consumerConfig: { maxWaitTimeInMs: 100 } });
+        this.consumer = await assignedConsumer(this.kafka, {
+            groupId: this.consumerGroup,
+            topic: this.table.topic,
+            partitions: this.partitions,
+            startOffsets,
+            consumerConfig: { maxWaitTimeInMs: 100 },
+        });
         await this.consumer.subscribe({ topic: this.table.topic });
         await this.consumer.run({
             autoCommit: false,
@@ -140,7 +146,10 @@ class SourceSubtask {
                     // (crates/arroyo-operator/src/context.rs ArrowCollector::collect; operator.rs counts
                     // messages_recv only where a batch is taken from an input queue).
                     this.counters.messages_sent += part.length;
-                    await this.forward(this.index, part.map((m) => m.value));
+                    await this.forward(
+                        this.index,
+                        part.map((m) => m.value),
+                    );
                     this.offsets.set(batch.partition, Number(part[part.length - 1].offset));
                     resolveOffset(part[part.length - 1].offset);
                     await heartbeat();
@@ -171,7 +180,13 @@ class NexmarkSubtask {
     /** Events per step: 50 ms at the subtask's effective rate, so its output is steady, not bursts. */
     private readonly chunk: number;
 
-    constructor(readonly index: number, private readonly parallelism: number, private readonly rate: number, cap: number | undefined, private readonly forward: Forward) {
+    constructor(
+        readonly index: number,
+        private readonly parallelism: number,
+        private readonly rate: number,
+        cap: number | undefined,
+        private readonly forward: Forward,
+    ) {
         this.generator = new NexmarkGenerator({ seed: index + 1, baseTimeMs: Date.now(), eventsPerSecond: rate });
         this.limiter = cap ? new RateLimiter(cap) : undefined;
         this.chunk = Math.max(1, Math.min(2_000, Math.round(Math.min(rate / parallelism, cap ?? Infinity) * 0.05)));
@@ -190,7 +205,8 @@ class NexmarkSubtask {
                 }
                 queueFill(this.counters, (await this.limiter?.take(count)) ?? false);
                 const values: Buffer[] = [];
-                for (let i = 0; i < count; i++) values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
+                for (let i = 0; i < count; i++)
+                    values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
                 this.counters.messages_sent += count;
                 await this.forward(this.index, values);
             }
@@ -287,7 +303,9 @@ export class WindowTiming {
         }
         const wm = this.lastPresent;
         if (wm === undefined) return [];
-        const closed = [...this.pending.keys()].filter((end) => (this.spec.kind === "session" ? end <= wm : end <= this.binStart(wm))).sort((a, b) => a - b);
+        const closed = [...this.pending.keys()]
+            .filter((end) => (this.spec.kind === "session" ? end <= wm : end <= this.binStart(wm)))
+            .sort((a, b) => a - b);
         return closed.map((end) => {
             const out = { end, values: this.pending.get(end) as (Buffer | null)[] };
             this.pending.delete(end);
@@ -322,14 +340,21 @@ export class JobRun {
     constructor(private readonly opts: RunOptions) {
         this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
         this.middleCounters = Array.from({ length: opts.parallelism }, newCounters);
-        this.windowTiming = opts.window ? new WindowTiming(opts.window, Math.max(1, opts.sources.length) * opts.parallelism, opts.nexmark ? NEXMARK_WATERMARK_DELAY_MS : WATERMARK_DELAY_MS) : undefined;
+        this.windowTiming = opts.window
+            ? new WindowTiming(
+                  opts.window,
+                  Math.max(1, opts.sources.length) * opts.parallelism,
+                  opts.nexmark ? NEXMARK_WATERMARK_DELAY_MS : WATERMARK_DELAY_MS,
+              )
+            : undefined;
         this.metrics = new JobMetrics([
             ...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })),
             ...(opts.nexmark ? [{ nodeId: opts.nexmark.nodeId, parallelism: opts.parallelism }] : []),
             ...(opts.middleNodeId !== undefined ? [{ nodeId: opts.middleNodeId, parallelism: opts.parallelism }] : []),
             ...(opts.sink ? [{ nodeId: opts.sink.nodeId, parallelism: opts.parallelism }] : []),
         ]);
-        if (opts.checkpoints.completed) this.restored = new Map([...opts.checkpoints.completed].map(([t, c]) => [t, new Map(c)]));
+        if (opts.checkpoints.completed)
+            this.restored = new Map([...opts.checkpoints.completed].map(([t, c]) => [t, new Map(c)]));
         // job_controller/mod.rs (RunningJobModel): the first checkpoint is delayed by a random
         // fraction of the interval, "so that on controller restart, checkpoint times are staggered".
         this.lastCheckpointMs = Date.now() + Math.random() * opts.checkpointIntervalMs;
@@ -356,7 +381,12 @@ export class JobRun {
 
     private async startAll(): Promise<void> {
         const { opts } = this;
-        const kafkaOf = (servers: string, id: string) => new Kafka({ clientId: `stand-in-${opts.jobId}-${id}`, brokers: servers.split(","), logLevel: logLevel.NOTHING });
+        const kafkaOf = (servers: string, id: string) =>
+            new Kafka({
+                clientId: `stand-in-${opts.jobId}-${id}`,
+                brokers: servers.split(","),
+                logLevel: logLevel.NOTHING,
+            });
         const kafkaSink = opts.sink && isKafkaTable(opts.sink.table) ? opts.sink.table : undefined;
         if (kafkaSink) {
             this.producer = kafkaOf(kafkaSink.bootstrapServers, "sink").producer({ allowAutoTopicCreation: false });
@@ -372,16 +402,30 @@ export class JobRun {
         const forward: Forward = (subtask, values) => this.forward(subtask, values);
         for (const [s, src] of opts.sources.entries()) {
             // The window operator's inputs are every subtask of every source (context.rs WatermarkHolder: one per input).
-            const forwardFrom: Forward = (subtask, values) => this.forward(subtask, values, s * opts.parallelism + subtask);
+            const forwardFrom: Forward = (subtask, values) =>
+                this.forward(subtask, values, s * opts.parallelism + subtask);
             const kafka = kafkaOf(src.table.bootstrapServers, src.table.name);
-            const startOffsets = await this.startOffsets(src.table, sourceGroupId(src.table, opts.jobId, src.operatorId));
+            const startOffsets = await this.startOffsets(
+                src.table,
+                sourceGroupId(src.table, opts.jobId, src.operatorId),
+            );
             const byPosition = await this.partitionsInMetadataOrder(src.table.topic);
-            const limiter = opts.subtaskRateCap ? () => new RateLimiter(opts.subtaskRateCap as number) : () => undefined;
+            const limiter = opts.subtaskRateCap
+                ? () => new RateLimiter(opts.subtaskRateCap as number)
+                : () => undefined;
             for (let i = 0; i < opts.parallelism; i++) {
                 // Subtask i of n reads the partitions at positions p of the topic's metadata with
                 // p mod n = i (kafka/source/mod.rs get_consumer: partitions().iter().enumerate()).
                 const mine = byPosition.filter((_, position) => position % opts.parallelism === i);
-                const st = new SourceSubtask(kafka, src.table, i, mine, `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`, limiter(), forwardFrom);
+                const st = new SourceSubtask(
+                    kafka,
+                    src.table,
+                    i,
+                    mine,
+                    `stand-in-${opts.jobId}-${src.table.name}-${i}-${Date.now()}`,
+                    limiter(),
+                    forwardFrom,
+                );
                 this.sources.push(st);
                 // A subtask started after stop() would leave a consumer retrying its broker forever.
                 if (this.stopped) return;
@@ -390,7 +434,13 @@ export class JobRun {
         }
         if (opts.nexmark) {
             for (let i = 0; i < opts.parallelism; i++) {
-                const st = new NexmarkSubtask(i, opts.parallelism, opts.nexmark.table.eventRate, opts.subtaskRateCap, forward);
+                const st = new NexmarkSubtask(
+                    i,
+                    opts.parallelism,
+                    opts.nexmark.table.eventRate,
+                    opts.subtaskRateCap,
+                    forward,
+                );
                 this.nexmarkSubtasks.push(st);
                 st.start();
             }
@@ -403,7 +453,9 @@ export class JobRun {
         const { opts } = this;
         opts.readLog?.push([Date.now(), this.consumed()]);
         this.middleCounters[subtask].messages_recv += values.length;
-        const out = this.windowTiming ? this.windowTiming.take(input, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) })) : [{ values, timestamp: undefined }];
+        const out = this.windowTiming
+            ? this.windowTiming.take(input, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) }))
+            : [{ values, timestamp: undefined }];
         for (const batch of out) {
             this.middleCounters[subtask].messages_sent += batch.values.length;
             if (!opts.sink || batch.values.length === 0) continue;
@@ -417,7 +469,9 @@ export class JobRun {
                 await this.producer.send({
                     topic,
                     messages: batch.values.map((value) => {
-                        const t = batch.timestamp ?? (Number.isFinite(eventTime(value)) ? String(eventTime(value)) : undefined);
+                        const t =
+                            batch.timestamp ??
+                            (Number.isFinite(eventTime(value)) ? String(eventTime(value)) : undefined);
                         return { value, ...(t ? { timestamp: t } : {}) };
                     }),
                 });
@@ -443,7 +497,12 @@ export class JobRun {
         const admin = this.admin as Admin;
         const topicOffsets = await retrying(`offsets of ${table.topic}`, () => admin.fetchTopicOffsets(table.topic));
         const restored = this.restored?.get(table.name);
-        const committed = table.offset === "group" && !restored ? await retrying(`offsets of group ${groupId}`, () => admin.fetchOffsets({ groupId, topics: [table.topic] })) : [];
+        const committed =
+            table.offset === "group" && !restored
+                ? await retrying(`offsets of group ${groupId}`, () =>
+                      admin.fetchOffsets({ groupId, topics: [table.topic] }),
+                  )
+                : [];
         const groupOffset = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
         const out = new Map<number, number>();
         for (const p of topicOffsets) {
@@ -452,7 +511,8 @@ export class JobRun {
             let offset: number;
             if (restored) offset = restored.get(p.partition) ?? low;
             else if (table.offset === "earliest") offset = low;
-            else if (table.offset === "group" && (groupOffset.get(p.partition) ?? -1) >= 0) offset = groupOffset.get(p.partition) as number;
+            else if (table.offset === "group" && (groupOffset.get(p.partition) ?? -1) >= 0)
+                offset = groupOffset.get(p.partition) as number;
             else offset = high;
             out.set(p.partition, offset);
         }
@@ -479,7 +539,8 @@ export class JobRun {
         this.metrics.collect((nodeId, subtask) => {
             if (this.opts.sink && nodeId === this.opts.sink.nodeId) return this.sinkCounters[subtask];
             if (nodeId === this.opts.middleNodeId) return this.middleCounters[subtask];
-            if (this.opts.nexmark && nodeId === this.opts.nexmark.nodeId) return this.nexmarkSubtasks[subtask]?.counters ?? newCounters();
+            if (this.opts.nexmark && nodeId === this.opts.nexmark.nodeId)
+                return this.nexmarkSubtasks[subtask]?.counters ?? newCounters();
             const table = sourceNode.get(nodeId);
             return this.sources.find((s) => s.table.name === table && s.index === subtask)?.counters ?? newCounters();
         });
@@ -501,7 +562,9 @@ export class JobRun {
         const record: CheckpointRecord = { epoch: log.epoch, startMs: Date.now(), finishMs: null, compacted: false };
         log.records.push(record);
         this.checkpointInFlight = true;
-        const state: CheckpointState = new Map([...(log.completed ?? new Map<string, Map<number, number>>())].map(([t, c]) => [t, new Map(c)]));
+        const state: CheckpointState = new Map(
+            [...(log.completed ?? new Map<string, Map<number, number>>())].map(([t, c]) => [t, new Map(c)]),
+        );
         for (const st of this.sources) {
             if (st.offsets.size === 0) continue;
             const table = new Map(state.get(st.table.name) ?? []);
@@ -510,7 +573,13 @@ export class JobRun {
             const src = this.opts.sources.find((s) => s.table.name === st.table.name);
             if (!src || !this.committer) continue;
             const groupId = sourceGroupId(src.table, this.opts.jobId, src.operatorId);
-            void this.committer.commit(groupId, st.table.topic, [...st.offsets].map(([partition, offset]) => ({ partition, offset }))).catch((err: Error) => console.warn(`stand-in: Failed to commit offset to Kafka: ${err.message}`));
+            void this.committer
+                .commit(
+                    groupId,
+                    st.table.topic,
+                    [...st.offsets].map(([partition, offset]) => ({ partition, offset })),
+                )
+                .catch((err: Error) => console.warn(`stand-in: Failed to commit offset to Kafka: ${err.message}`));
         }
         const finish = setTimeout(() => {
             if (this.stopped) return;

@@ -30,7 +30,12 @@ export interface SubtaskCounters {
     tx_queue_rem: number;
 }
 
-export const newCounters = (): SubtaskCounters => ({ messages_recv: 0, messages_sent: 0, tx_queue_size: QUEUE_SIZE, tx_queue_rem: QUEUE_SIZE });
+export const newCounters = (): SubtaskCounters => ({
+    messages_recv: 0,
+    messages_sent: 0,
+    tx_queue_size: QUEUE_SIZE,
+    tx_queue_rem: QUEUE_SIZE,
+});
 
 class Ring<T> {
     readonly values: T[] = [];
@@ -68,10 +73,20 @@ export class JobMetrics {
     private readonly tasks = new Map<string, { nodeId: number; subtask: number; metrics: TaskMetrics }>();
 
     // Sub-millisecond wall time, so subtasks updated in one round get distinct stamps as in Arroyo.
-    constructor(operators: { nodeId: number; parallelism: number }[], private readonly now: () => number = () => performance.timeOrigin + performance.now()) {
+    constructor(
+        operators: { nodeId: number; parallelism: number }[],
+        private readonly now: () => number = () => performance.timeOrigin + performance.now(),
+    ) {
         for (const op of operators) {
             for (let i = 0; i < op.parallelism; i++) {
-                this.tasks.set(`${op.nodeId}/${i}`, { nodeId: op.nodeId, subtask: i, metrics: { rates: new Map(RATE_METRICS.map((m) => [m as MetricName, new RateMetric()])), backpressure: new Ring() } });
+                this.tasks.set(`${op.nodeId}/${i}`, {
+                    nodeId: op.nodeId,
+                    subtask: i,
+                    metrics: {
+                        rates: new Map(RATE_METRICS.map((m) => [m as MetricName, new RateMetric()])),
+                        backpressure: new Ring(),
+                    },
+                });
             }
         }
     }
@@ -88,20 +103,32 @@ export class JobMetrics {
 
     /** get_groups: per operator, per metric, the subtasks with a non-empty series; times in µs. */
     groups(): OperatorMetricGroup[] {
-        const byNode = new Map<number, Map<MetricName, { index: number; metrics: { time: number; value: number }[] }[]>>();
+        const byNode = new Map<
+            number,
+            Map<MetricName, { index: number; metrics: { time: number; value: number }[] }[]>
+        >();
         for (const task of this.tasks.values()) {
             const op = byNode.get(task.nodeId) ?? new Map();
             byNode.set(task.nodeId, op);
-            const series: [MetricName, [number, number][]][] = [...[...task.metrics.rates].map(([n, r]) => [n, r.values.values] as [MetricName, [number, number][]]), ["backpressure", task.metrics.backpressure.values]];
+            const series: [MetricName, [number, number][]][] = [
+                ...[...task.metrics.rates].map(([n, r]) => [n, r.values.values] as [MetricName, [number, number][]]),
+                ["backpressure", task.metrics.backpressure.values],
+            ];
             for (const [name, points] of series) {
                 const list = op.get(name) ?? [];
-                list.push({ index: task.subtask, metrics: points.map(([t, v]) => ({ time: Math.round(t * 1000), value: v })) });
+                list.push({
+                    index: task.subtask,
+                    metrics: points.map(([t, v]) => ({ time: Math.round(t * 1000), value: v })),
+                });
                 op.set(name, list);
             }
         }
         return [...byNode].map(([nodeId, metrics]) => ({
             node_id: nodeId,
-            metric_groups: [...metrics].map(([name, subtasks]) => ({ name, subtasks: subtasks.filter((s) => s.metrics.length > 0) })),
+            metric_groups: [...metrics].map(([name, subtasks]) => ({
+                name,
+                subtasks: subtasks.filter((s) => s.metrics.length > 0),
+            })),
         }));
     }
 }

@@ -6,7 +6,14 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomUUID } from "crypto";
-import { Checkpoint, Job, JobLogMessage, JobState, Pipeline as ApiPipeline, TERMINAL_STATES } from "../../../benchmark/engines/arroyo/types";
+import {
+    Checkpoint,
+    Job,
+    JobLogMessage,
+    JobState,
+    Pipeline as ApiPipeline,
+    TERMINAL_STATES,
+} from "../../../benchmark/engines/arroyo/types";
 import { CheckpointLog, JobRun } from "./engine";
 import { isKafkaTable, scanQuery } from "./sql";
 
@@ -54,7 +61,10 @@ export interface StandInOptions {
 }
 
 class ApiError extends Error {
-    constructor(readonly status: number, message: string) {
+    constructor(
+        readonly status: number,
+        message: string,
+    ) {
         super(message);
     }
 }
@@ -76,7 +86,17 @@ export class ArroyoStandIn {
     readonly options: Required<StandInOptions>;
 
     constructor(options: StandInOptions = {}) {
-        this.options = { requireNodeSlots: false, schedulingDelayMs: 100, nodeTimeoutMs: 30_000, subtaskRateCap: 0, checkpointDurationMs: 50, allowedRestarts: 20, healthyDurationMs: 120_000, control: false, ...options };
+        this.options = {
+            requireNodeSlots: false,
+            schedulingDelayMs: 100,
+            nodeTimeoutMs: 30_000,
+            subtaskRateCap: 0,
+            checkpointDurationMs: 50,
+            allowedRestarts: 20,
+            healthyDurationMs: 120_000,
+            control: false,
+            ...options,
+        };
     }
 
     /** Test control: how long each checkpoint takes from the next one on. */
@@ -146,7 +166,16 @@ export class ArroyoStandIn {
      * JobMetrics per scheduling).
      */
     private async recover(p: Pipeline, message: string | undefined): Promise<void> {
-        if (message) p.errors.push({ id: `jlm_${randomUUID().slice(0, 10)}`, created_at: Date.now() * 1000, operator_id: p.graph.nodes[0]?.operator ?? null, task_index: 0, level: "error", message, details: message });
+        if (message)
+            p.errors.push({
+                id: `jlm_${randomUUID().slice(0, 10)}`,
+                created_at: Date.now() * 1000,
+                operator_id: p.graph.nodes[0]?.operator ?? null,
+                task_index: 0,
+                level: "error",
+                message,
+                details: message,
+            });
         if (p.restarts >= this.options.allowedRestarts) return this.fail(p, "Job has restarted too many times");
         p.restarts += 1;
         p.job.state = "Recovering";
@@ -195,7 +224,9 @@ export class ArroyoStandIn {
     }
 
     freeSlots(): number {
-        const used = [...this.pipelines.values()].filter((p) => p.job.state === "Running").reduce((s, p) => s + p.parallelism, 0);
+        const used = [...this.pipelines.values()]
+            .filter((p) => p.job.state === "Running")
+            .reduce((s, p) => s + p.parallelism, 0);
         return this.registeredNodes().reduce((s, n) => s + n.taskSlots, 0) - used;
     }
 
@@ -228,10 +259,15 @@ export class ArroyoStandIn {
             if (req.method === "POST" && req.url === "/stand-in/nodes") {
                 const body = (await readJson(req)) as { hostname?: string; task_slots?: number };
                 if (!body.hostname || !body.task_slots) throw new ApiError(400, "hostname and task_slots are required");
-                this.nodes.set(body.hostname, { hostname: body.hostname, taskSlots: body.task_slots, lastSeenMs: Date.now() });
+                this.nodes.set(body.hostname, {
+                    hostname: body.hostname,
+                    taskSlots: body.task_slots,
+                    lastSeenMs: Date.now(),
+                });
                 return send(res, 200, { ok: true });
             }
-            if (req.method === "GET" && req.url === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
+            if (req.method === "GET" && req.url === "/stand-in/nodes")
+                return send(res, 200, { data: this.registeredNodes() });
             throw new ApiError(404, "not found");
         } catch (err) {
             sendError(res, err);
@@ -248,15 +284,20 @@ export class ArroyoStandIn {
             // rest.rs ping: Json("Pong"), a JSON string.
             if (method === "GET" && path === "/ping") return send(res, 200, JSON.stringify("Pong"), "application/json");
             if (method === "GET" && path === "/stand-in/nodes") return send(res, 200, { data: this.registeredNodes() });
-            if (this.options.control && parts[0] === "stand-in" && parts[1] === "control") return send(res, 200, await this.control(method, parts[2], url.searchParams, req));
+            if (this.options.control && parts[0] === "stand-in" && parts[1] === "control")
+                return send(res, 200, await this.control(method, parts[2], url.searchParams, req));
             if (method === "POST" && path === "/pipelines/validate_query") {
                 const { query } = (await readJson(req)) as { query?: string };
                 const scanned = scanQuery(query ?? "");
-                return send(res, 200, { graph: scanned.errors.length ? null : this.graphOf(scanned, 1), errors: scanned.errors });
+                return send(res, 200, {
+                    graph: scanned.errors.length ? null : this.graphOf(scanned, 1),
+                    errors: scanned.errors,
+                });
             }
             if (parts[0] !== "pipelines") throw new ApiError(404, `No route for ${method} ${path}`);
 
-            if (parts.length === 1 && method === "POST") return send(res, 200, this.view(await this.create((await readJson(req)) as Record<string, unknown>)));
+            if (parts.length === 1 && method === "POST")
+                return send(res, 200, this.view(await this.create((await readJson(req)) as Record<string, unknown>)));
             if (parts.length === 1 && method === "GET") {
                 const limit = Number(url.searchParams.get("limit") ?? 10);
                 const after = url.searchParams.get("starting_after");
@@ -278,16 +319,30 @@ export class ArroyoStandIn {
             }
             if (parts.length === 2 && method === "DELETE") {
                 if (!STOPPED.includes(pipeline.job.state)) {
-                    throw new ApiError(400, "Pipeline's jobs must be in a terminal state (stopped, finished, or failed) before it can be deleted");
+                    throw new ApiError(
+                        400,
+                        "Pipeline's jobs must be in a terminal state (stopped, finished, or failed) before it can be deleted",
+                    );
                 }
                 this.pipelines.delete(pipeline.id);
                 return send(res, 200, {});
             }
-            if (parts.length === 3 && parts[2] === "jobs" && method === "GET") return send(res, 200, { data: [this.jobView(pipeline.job)] });
-            if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "operator_metric_groups") {
+            if (parts.length === 3 && parts[2] === "jobs" && method === "GET")
+                return send(res, 200, { data: [this.jobView(pipeline.job)] });
+            if (
+                parts.length === 5 &&
+                parts[2] === "jobs" &&
+                parts[3] === pipeline.job.id &&
+                parts[4] === "operator_metric_groups"
+            ) {
                 return send(res, 200, { data: this.metrics(pipeline) });
             }
-            if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "checkpoints") {
+            if (
+                parts.length === 5 &&
+                parts[2] === "jobs" &&
+                parts[3] === pipeline.job.id &&
+                parts[4] === "checkpoints"
+            ) {
                 return send(res, 200, { data: this.checkpointList(pipeline) });
             }
             if (parts.length === 5 && parts[2] === "jobs" && parts[3] === pipeline.job.id && parts[4] === "errors") {
@@ -305,10 +360,19 @@ export class ArroyoStandIn {
     }
 
     /** The test controls over HTTP, for StandInProcess (test/helpers/standInProcess.ts). */
-    private async control(method: string, what: string | undefined, query: URLSearchParams, req: http.IncomingMessage): Promise<unknown> {
+    private async control(
+        method: string,
+        what: string | undefined,
+        query: URLSearchParams,
+        req: http.IncomingMessage,
+    ): Promise<unknown> {
         const body = method === "POST" ? ((await readJson(req)) as Record<string, unknown>) : {};
         if (method === "GET" && what === "read") {
-            return { read: this.readBetween(query.get("name") ?? "", Number(query.get("from")), Number(query.get("to"))) ?? null };
+            return {
+                read:
+                    this.readBetween(query.get("name") ?? "", Number(query.get("from")), Number(query.get("to"))) ??
+                    null,
+            };
         }
         const named = () => {
             const id = this.pipelineIdByName(String(body.name));
@@ -316,7 +380,8 @@ export class ArroyoStandIn {
             return id;
         };
         if (method === "POST" && what === "cap") this.setSubtaskRateCap(Number(body.cap));
-        else if (method === "POST" && what === "fail") await this.failJob(named(), String(body.message), body.persistent === true);
+        else if (method === "POST" && what === "fail")
+            await this.failJob(named(), String(body.message), body.persistent === true);
         else if (method === "POST" && what === "checkpoint-duration") this.setCheckpointDuration(Number(body.ms));
         else if (method === "POST" && what === "restart") await this.restartJob(named());
         else throw new ApiError(404, `no test control ${method} ${what ?? ""}`);
@@ -332,26 +397,68 @@ export class ArroyoStandIn {
      */
     private graphOf(scanned: ReturnType<typeof scanQuery>, parallelism: number): Pipeline["graph"] {
         const sources = scanned.tables.filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
-        const nodes: Pipeline["graph"]["nodes"] = sources.map((s, i) => ({ node_id: i + 1, operator: "kafka", description: `KafkaSource<${isKafkaTable(s) ? s.topic : s.name}>`, parallelism }));
+        const nodes: Pipeline["graph"]["nodes"] = sources.map((s, i) => ({
+            node_id: i + 1,
+            operator: "kafka",
+            description: `KafkaSource<${isKafkaTable(s) ? s.topic : s.name}>`,
+            parallelism,
+        }));
         // crates/arroyo-connectors/src/nexmark/mod.rs describes the source as Nexmark<rate eps>.
-        if (scanned.nexmark) nodes.push({ node_id: nodes.length + 1, operator: "nexmark", description: `Nexmark<${scanned.nexmark.eventRate} eps>`, parallelism });
+        if (scanned.nexmark)
+            nodes.push({
+                node_id: nodes.length + 1,
+                operator: "nexmark",
+                description: `Nexmark<${scanned.nexmark.eventRate} eps>`,
+                parallelism,
+            });
         const edges: Pipeline["graph"]["edges"] = [];
         if (scanned.sink) {
             const middleId = nodes.length + 1;
-            for (const n of [...nodes]) edges.push({ src_id: n.node_id, dest_id: middleId, key_type: "()", value_type: "Record", edge_type: "Forward" });
-            nodes.push({ node_id: middleId, operator: "chained_op", description: scanned.window ? `${scanned.window.kind} window` : "value", parallelism });
+            for (const n of [...nodes])
+                edges.push({
+                    src_id: n.node_id,
+                    dest_id: middleId,
+                    key_type: "()",
+                    value_type: "Record",
+                    edge_type: "Forward",
+                });
+            nodes.push({
+                node_id: middleId,
+                operator: "chained_op",
+                description: scanned.window ? `${scanned.window.kind} window` : "value",
+                parallelism,
+            });
             const sinkId = middleId + 1;
-            edges.push({ src_id: middleId, dest_id: sinkId, key_type: "()", value_type: "Record", edge_type: "Forward" });
+            edges.push({
+                src_id: middleId,
+                dest_id: sinkId,
+                key_type: "()",
+                value_type: "Record",
+                edge_type: "Forward",
+            });
             const table = scanned.tables.find((t) => t.name === scanned.sink);
             // crates/arroyo-connectors/src/filesystem/mod.rs describes its sink as FileSystemSink<format, path>.
-            const description = table && !isKafkaTable(table) ? `FileSystemSink<${table.format}, ${table.path}>` : `KafkaSink<${table && isKafkaTable(table) ? table.topic : scanned.sink}>`;
-            nodes.push({ node_id: sinkId, operator: table && !isKafkaTable(table) ? "filesystem" : "kafka", description, parallelism });
+            const description =
+                table && !isKafkaTable(table)
+                    ? `FileSystemSink<${table.format}, ${table.path}>`
+                    : `KafkaSink<${table && isKafkaTable(table) ? table.topic : scanned.sink}>`;
+            nodes.push({
+                node_id: sinkId,
+                operator: table && !isKafkaTable(table) ? "filesystem" : "kafka",
+                description,
+                parallelism,
+            });
         }
         return { nodes, edges };
     }
 
     private async create(body: Record<string, unknown>): Promise<Pipeline> {
-        const { name, query, parallelism, checkpoint_interval_micros } = body as { name?: string; query?: string; parallelism?: number; checkpoint_interval_micros?: number };
+        const { name, query, parallelism, checkpoint_interval_micros } = body as {
+            name?: string;
+            query?: string;
+            parallelism?: number;
+            checkpoint_interval_micros?: number;
+        };
         if (!name) throw new ApiError(400, "Pipeline name must be set");
         if (!parallelism || parallelism < 1) throw new ApiError(400, "parallelism must be at least 1");
         const scanned = scanQuery(query ?? "");
@@ -372,7 +479,17 @@ export class ArroyoStandIn {
             preview: false,
             parallelism,
             // run_id is 0 until the first Compiling -> Scheduling (states/mod.rs).
-            job: { id: `job_${randomUUID().slice(0, 10)}`, running_desired: true, state: "Created", run_id: 0, start_time: null, finish_time: null, tasks: null, failure_message: null, created_at: now },
+            job: {
+                id: `job_${randomUUID().slice(0, 10)}`,
+                running_desired: true,
+                state: "Created",
+                run_id: 0,
+                start_time: null,
+                finish_time: null,
+                tasks: null,
+                failure_message: null,
+                created_at: now,
+            },
             checkpoints: { epoch: 0, minEpoch: 1, records: [] },
             errors: [],
             restarts: 0,
@@ -392,7 +509,9 @@ export class ArroyoStandIn {
     private async startRun(p: Pipeline): Promise<void> {
         if (this.closed) return;
         const { scanned } = p;
-        const sourceTables = scanned.tables.filter(isKafkaTable).filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
+        const sourceTables = scanned.tables
+            .filter(isKafkaTable)
+            .filter((t) => t.type === "source" && scanned.referenced.includes(t.name));
         const sinkTable = scanned.tables.find((t) => t.name === scanned.sink);
         // graphOf puts the sink last.
         const sinkNode = scanned.sink ? p.graph.nodes[p.graph.nodes.length - 1] : undefined;
@@ -403,8 +522,14 @@ export class ArroyoStandIn {
             const run = new JobRun({
                 readLog,
                 jobId: p.job.id,
-                sources: sourceTables.map((table, i) => ({ table, nodeId: p.graph.nodes[i].node_id, operatorId: `source_${p.graph.nodes[i].node_id}` })),
-                ...(scanned.nexmark ? { nexmark: { table: scanned.nexmark, nodeId: p.graph.nodes[sourceTables.length].node_id } } : {}),
+                sources: sourceTables.map((table, i) => ({
+                    table,
+                    nodeId: p.graph.nodes[i].node_id,
+                    operatorId: `source_${p.graph.nodes[i].node_id}`,
+                })),
+                ...(scanned.nexmark
+                    ? { nexmark: { table: scanned.nexmark, nodeId: p.graph.nodes[sourceTables.length].node_id } }
+                    : {}),
                 ...(sinkTable && sinkNode ? { sink: { table: sinkTable, nodeId: sinkNode.node_id } } : {}),
                 ...(middleNode ? { middleNodeId: middleNode.node_id } : {}),
                 ...(scanned.window ? { window: scanned.window } : {}),
@@ -437,12 +562,18 @@ export class ArroyoStandIn {
         const crash = p.crashLoop;
         if (crash) {
             await this.pause(crash.afterMs);
-            if (!this.closed && p.run === run && p.job.state === "Running" && p.stop === "none") await this.recover(p, crash.message);
+            if (!this.closed && p.run === run && p.job.state === "Running" && p.stop === "none")
+                await this.recover(p, crash.message);
             return;
         }
         while (!this.closed && p.run === run && p.job.state === "Running") {
             await this.pause(Math.min(1_000, this.options.healthyDurationMs));
-            if (p.restarts > 0 && p.runningSince !== undefined && Date.now() - p.runningSince > this.options.healthyDurationMs) p.restarts = 0;
+            if (
+                p.restarts > 0 &&
+                p.runningSince !== undefined &&
+                Date.now() - p.runningSince > this.options.healthyDurationMs
+            )
+                p.restarts = 0;
         }
     }
 
@@ -467,8 +598,24 @@ export class ArroyoStandIn {
         }, 100);
     }
 
-    private view(p: Pipeline): Omit<Pipeline, "job" | "run" | "parallelism" | "checkpoints" | "errors" | "restarts" | "runningSince" | "crashLoop" | "scanned"> {
-        const { job: _job, run: _run, parallelism: _parallelism, checkpoints: _c, errors: _e, restarts: _r, runningSince: _rs, crashLoop: _cl, scanned: _s, ...rest } = p;
+    private view(
+        p: Pipeline,
+    ): Omit<
+        Pipeline,
+        "job" | "run" | "parallelism" | "checkpoints" | "errors" | "restarts" | "runningSince" | "crashLoop" | "scanned"
+    > {
+        const {
+            job: _job,
+            run: _run,
+            parallelism: _parallelism,
+            checkpoints: _c,
+            errors: _e,
+            restarts: _r,
+            runningSince: _rs,
+            crashLoop: _cl,
+            scanned: _s,
+            ...rest
+        } = p;
         return { ...rest, action_in_progress: p.job.state === "Stopping" };
     }
 
@@ -485,7 +632,13 @@ export class ArroyoStandIn {
     private checkpointList(p: Pipeline): Checkpoint[] {
         return p.checkpoints.records
             .filter((c) => !c.compacted)
-            .map((c) => ({ epoch: c.epoch, backend: "parquet", start_time: Math.round(c.startMs * 1000), finish_time: c.finishMs === null ? null : Math.round(c.finishMs * 1000), events: [] }));
+            .map((c) => ({
+                epoch: c.epoch,
+                backend: "parquet",
+                start_time: Math.round(c.startMs * 1000),
+                finish_time: c.finishMs === null ? null : Math.round(c.finishMs * 1000),
+                events: [],
+            }));
     }
 }
 
@@ -502,7 +655,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 
 function send(res: http.ServerResponse, status: number, body: unknown, contentType?: string): void {
     const text = typeof body === "string" ? body : JSON.stringify(body);
-    res.writeHead(status, { "content-type": contentType ?? (typeof body === "string" ? "text/plain" : "application/json") }).end(text);
+    res.writeHead(status, {
+        "content-type": contentType ?? (typeof body === "string" ? "text/plain" : "application/json"),
+    }).end(text);
 }
 
 function sendError(res: http.ServerResponse, err: unknown): void {

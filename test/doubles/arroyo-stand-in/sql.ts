@@ -42,7 +42,8 @@ export interface FileSinkTable {
  * (arroyo-planner/src/functions.rs registers them as placeholders the planner turns into window
  * operators), session(gap).
  */
-export type WindowSpec = { kind: "tumble" | "hop"; slideMs: number; widthMs: number } | { kind: "session"; gapMs: number };
+export type WindowSpec =
+    { kind: "tumble" | "hop"; slideMs: number; widthMs: number } | { kind: "session"; gapMs: number };
 
 export const isKafkaTable = (t: KafkaTable | FileSinkTable): t is KafkaTable => !("connector" in t);
 
@@ -64,14 +65,21 @@ export function intervalMs(text: string): number | undefined {
     const m = /interval\s*'\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*'\s*([a-z]*)/i.exec(text);
     if (!m) return undefined;
     const unit = (m[2] || m[3]).toLowerCase().replace(/s$/, "");
-    const scale: Record<string, number> = { millisecond: 1, second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+    const scale: Record<string, number> = {
+        millisecond: 1,
+        second: 1_000,
+        minute: 60_000,
+        hour: 3_600_000,
+        day: 86_400_000,
+    };
     return scale[unit] === undefined ? undefined : Number(m[1]) * scale[unit];
 }
 
 /** The window function the query groups by, if any. */
 export function windowOf(sql: string): WindowSpec | undefined {
     const call = (name: string) => new RegExp(`\\b${name}\\s*\\(((?:[^()]|\\([^()]*\\))*)\\)`, "i").exec(sql)?.[1];
-    const intervals = (args: string) => [...args.matchAll(/interval\s*'[^']*'\s*[a-z]*/gi)].map((m) => intervalMs(m[0]));
+    const intervals = (args: string) =>
+        [...args.matchAll(/interval\s*'[^']*'\s*[a-z]*/gi)].map((m) => intervalMs(m[0]));
     const hop = call("hop");
     if (hop) {
         const [slide, width] = intervals(hop);
@@ -96,33 +104,84 @@ export function windowOf(sql: string): WindowSpec | undefined {
 // crates/arroyo-rpc/src/formats.rs (format options), crates/arroyo-connectors/src/kafka/mod.rs,
 // nexmark/mod.rs and filesystem/config.rs (connector options).
 const COMMON_OPTIONS = [
-    "connector", "type", "connection_profile", "event_time_field", "watermark_field", "idle_micros", "lookup.cache.max_bytes", "lookup.cache.ttl",
-    "format", "bad_data", "framing", "framing.newline.max_length", "json.confluent_schema_registry", "json.include_schema", "json.unstructured", "json.decimal_encoding", "json.timestamp_format",
-    "avro.confluent_schema_registry", "avro.into_unstructured_json", "avro.raw_datums", "parquet.compression", "parquet.row_group_size",
+    "connector",
+    "type",
+    "connection_profile",
+    "event_time_field",
+    "watermark_field",
+    "idle_micros",
+    "lookup.cache.max_bytes",
+    "lookup.cache.ttl",
+    "format",
+    "bad_data",
+    "framing",
+    "framing.newline.max_length",
+    "json.confluent_schema_registry",
+    "json.include_schema",
+    "json.unstructured",
+    "json.decimal_encoding",
+    "json.timestamp_format",
+    "avro.confluent_schema_registry",
+    "avro.into_unstructured_json",
+    "avro.raw_datums",
+    "parquet.compression",
+    "parquet.row_group_size",
 ];
 const CONNECTOR_OPTIONS: Record<string, string[]> = {
     kafka: [
-        "bootstrap_servers", "topic", "auth.type", "auth.mechanism", "auth.password", "auth.protocol", "auth.region", "auth.username", "client_configs",
-        "schema_registry.api_key", "schema_registry.api_secret", "schema_registry.endpoint", "value.subject",
-        "sink.commit_mode", "sink.key_field", "sink.timestamp_field", "source.group_id", "source.group_id_prefix", "source.offset", "source.read_mode",
+        "bootstrap_servers",
+        "topic",
+        "auth.type",
+        "auth.mechanism",
+        "auth.password",
+        "auth.protocol",
+        "auth.region",
+        "auth.username",
+        "client_configs",
+        "schema_registry.api_key",
+        "schema_registry.api_secret",
+        "schema_registry.endpoint",
+        "value.subject",
+        "sink.commit_mode",
+        "sink.key_field",
+        "sink.timestamp_field",
+        "source.group_id",
+        "source.group_id_prefix",
+        "source.offset",
+        "source.read_mode",
     ],
     nexmark: ["event_rate", "runtime"],
     filesystem: [
-        "path", "partitioning.fields", "partitioning.time_pattern", "shuffle_by_partition.enabled", "multipart.target_part_size", "multipart.max_parts",
-        "rolling_policy.file_size", "rolling_policy.inactivity_interval", "rolling_policy.interval", "filename.strategy", "filename.prefix", "filename.suffix",
-        "source.compression", "source.regex_pattern",
+        "path",
+        "partitioning.fields",
+        "partitioning.time_pattern",
+        "shuffle_by_partition.enabled",
+        "multipart.target_part_size",
+        "multipart.max_parts",
+        "rolling_policy.file_size",
+        "rolling_policy.inactivity_interval",
+        "rolling_policy.interval",
+        "filename.strategy",
+        "filename.prefix",
+        "filename.suffix",
+        "source.compression",
+        "source.regex_pattern",
     ],
 };
 
 /** The keys of a WITH clause, in order. */
 function optionKeys(withClause: string): string[] {
-    return [...withClause.matchAll(/(?:^|,)\s*('([^']+)'|[A-Za-z_][\w.]*)\s*=/g)].map((m) => (m[2] ?? m[1]).toLowerCase());
+    return [...withClause.matchAll(/(?:^|,)\s*('([^']+)'|[A-Za-z_][\w.]*)\s*=/g)].map((m) =>
+        (m[2] ?? m[1]).toLowerCase(),
+    );
 }
 
 function unknownOptions(connector: string, withClause: string): string[] {
     const known = new Set([...COMMON_OPTIONS, ...(CONNECTOR_OPTIONS[connector] ?? [])]);
     // Storage options pass through to the object store (filesystem/config.rs takes the storage. prefix).
-    return optionKeys(withClause).filter((k) => !known.has(k) && !(connector === "filesystem" && k.startsWith("storage.")));
+    return optionKeys(withClause).filter(
+        (k) => !known.has(k) && !(connector === "filesystem" && k.startsWith("storage.")),
+    );
 }
 
 const option = (withClause: string, key: string): string | undefined => {
@@ -157,21 +216,29 @@ function fileSink(name: string, withClause: string, errors: string[]): FileSinkT
     else if (format !== "json" && format !== "parquet") errors.push(`Table ${name}: unsupported format ${format}`);
     if (!path) errors.push(`Table ${name}: required option 'path' not set`);
     else if (!STORAGE_URLS.some((re) => re.test(path))) errors.push(`Table ${name}: invalid path '${path}'`);
-    return path && format && errors.length === before ? { name: name.toLowerCase(), type: "sink", connector: "filesystem", path, format } : undefined;
+    return path && format && errors.length === before
+        ? { name: name.toLowerCase(), type: "sink", connector: "filesystem", path, format }
+        : undefined;
 }
 
 export function scanQuery(query: string): ScannedQuery {
     const errors: string[] = [];
     // Comments go; so do the functions whose arguments say FROM (extract(hour FROM datetime)), which name no table.
-    let sql = query.replace(/--[^\n]*/g, " ").replace(/\b(extract|substring|trim|overlay|position)\s*\([^()]*\)/gi, " $1() ");
+    let sql = query
+        .replace(/--[^\n]*/g, " ")
+        .replace(/\b(extract|substring|trim|overlay|position)\s*\([^()]*\)/gi, " $1() ");
     if (sql.trim() === "") return { tables: [], referenced: [], errors: ["Query is empty"] };
     // SET takes one option, updating_ttl, and one expression (arroyo-planner/src/lib.rs try_handle_set_variable).
     let updatingTtlSeconds: number | undefined;
     sql = sql.replace(/\bset\s+([A-Za-z_][\w.]*)\s*=\s*([^;]*);/gi, (_, name: string, value: string) => {
-        if (name.toLowerCase() !== "updating_ttl") errors.push(`Error during planning: invalid option '${name}'; supported options are 'updating_ttl'`);
+        if (name.toLowerCase() !== "updating_ttl")
+            errors.push(`Error during planning: invalid option '${name}'; supported options are 'updating_ttl'`);
         else {
             const ms = intervalMs(value);
-            if (ms === undefined) errors.push(`Error during planning: invalid \`SET updating_ttl\` call; expected an interval, got ${value.trim()}`);
+            if (ms === undefined)
+                errors.push(
+                    `Error during planning: invalid \`SET updating_ttl\` call; expected an interval, got ${value.trim()}`,
+                );
             else updatingTtlSeconds = ms / 1000;
         }
         return " ";
@@ -183,7 +250,10 @@ export function scanQuery(query: string): ScannedQuery {
         const [, name, , withClause] = m;
         const connector = option(withClause, "connector");
         const unknown = connector ? unknownOptions(connector, withClause) : [];
-        if (unknown.length) errors.push(`Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`);
+        if (unknown.length)
+            errors.push(
+                `Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`,
+            );
         if (connector === "filesystem") {
             const t = fileSink(name, withClause, errors);
             if (t) tables.push(t);
@@ -200,11 +270,21 @@ export function scanQuery(query: string): ScannedQuery {
         if (!bootstrapServers) errors.push(`Table ${name}: missing required option 'bootstrap_servers'`);
         if (!format) errors.push(`Table ${name}: 'format' must be set for Kafka connection`);
         else if (!FORMATS.includes(format)) errors.push(`Table ${name}: unknown format '${format}'`);
-        if (type === "source" && offset !== "earliest" && offset !== "latest" && offset !== "group") errors.push(`Table ${name}: invalid value for source.offset '${offset}'`);
+        if (type === "source" && offset !== "earliest" && offset !== "latest" && offset !== "group")
+            errors.push(`Table ${name}: invalid value for source.offset '${offset}'`);
         if ((type === "source" || type === "sink") && topic && bootstrapServers && format) {
             const groupId = option(withClause, "source.group_id");
             const groupIdPrefix = option(withClause, "source.group_id_prefix");
-            tables.push({ name: name.toLowerCase(), type, topic, bootstrapServers, format, offset: offset as SourceOffset, ...(groupId ? { groupId } : {}), ...(groupIdPrefix ? { groupIdPrefix } : {}) });
+            tables.push({
+                name: name.toLowerCase(),
+                type,
+                topic,
+                bootstrapServers,
+                format,
+                offset: offset as SourceOffset,
+                ...(groupId ? { groupId } : {}),
+                ...(groupIdPrefix ? { groupIdPrefix } : {}),
+            });
         }
     }
 
@@ -215,30 +295,50 @@ export function scanQuery(query: string): ScannedQuery {
         const [, name, withClause] = m;
         if (option(withClause, "connector") !== "nexmark") continue;
         const unknown = unknownOptions("nexmark", withClause);
-        if (unknown.length) errors.push(`Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`);
+        if (unknown.length)
+            errors.push(
+                `Error during planning: unknown options provided in WITH clause: ${unknown.map((k) => `'${k}'`).join(", ")}`,
+            );
         const rate = Number(option(withClause, "event_rate"));
-        if (!Number.isFinite(rate) || rate <= 0) errors.push(`Table ${name}: 'event_rate' must be set to a positive number`);
+        if (!Number.isFinite(rate) || rate <= 0)
+            errors.push(`Table ${name}: 'event_rate' must be set to a positive number`);
         else nexmarkTables.push({ name: name.toLowerCase(), eventRate: rate });
     }
     // Views: a view's name stands for the tables its query reads.
     const views = new Map<string, string[]>();
     const viewRe = /create\s+view\s+([A-Za-z_][\w]*)\s+as\s+([\s\S]*?);/gi;
-    for (let m = viewRe.exec(sql); m; m = viewRe.exec(sql)) views.set(m[1].toLowerCase(), [...m[2].matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((x) => x[1].toLowerCase()));
+    for (let m = viewRe.exec(sql); m; m = viewRe.exec(sql))
+        views.set(
+            m[1].toLowerCase(),
+            [...m[2].matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((x) => x[1].toLowerCase()),
+        );
 
     const body = sql.replace(createRe, " ").replace(bareRe, " ").replace(viewRe, " ");
     if (!/\bselect\b/i.test(body)) errors.push("Query does not contain a SELECT statement");
-    const direct = [...new Set([...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase()))];
+    const direct = [
+        ...new Set([...body.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)].map((m) => m[1].toLowerCase())),
+    ];
     const referenced = [...new Set(direct.flatMap((t) => [t, ...(views.get(t) ?? [])]))];
     const sink = /insert\s+into\s+([A-Za-z_][\w]*)/i.exec(body)?.[1]?.toLowerCase();
     const known = new Set([...tables.map((t) => t.name), ...nexmarkTables.map((t) => t.name), ...views.keys()]);
     const cteNames = new Set([...body.matchAll(/\b([A-Za-z_][\w]*)\s+as\s*\(/gi)].map((m) => m[1].toLowerCase()));
     for (const name of referenced) {
-        if (!known.has(name) && !cteNames.has(name) && name !== "select") errors.push(`Error during planning: table '${name}' not found`);
+        if (!known.has(name) && !cteNames.has(name) && name !== "select")
+            errors.push(`Error during planning: table '${name}' not found`);
     }
-    if (sink && !tables.some((t) => t.name === sink && t.type === "sink")) errors.push(`Error during planning: sink table '${sink}' not found`);
+    if (sink && !tables.some((t) => t.name === sink && t.type === "sink"))
+        errors.push(`Error during planning: sink table '${sink}' not found`);
     const nexmark = nexmarkTables.find((t) => referenced.includes(t.name));
     // Calls to names Arroyo's planner does not register (arroyo-planner/src/lib.rs register_functions).
     errors.push(...unknownFunctions(query));
     const window = windowOf(body);
-    return { tables, referenced, ...(sink ? { sink } : {}), ...(nexmark ? { nexmark } : {}), ...(window ? { window } : {}), ...(updatingTtlSeconds !== undefined ? { updatingTtlSeconds } : {}), errors };
+    return {
+        tables,
+        referenced,
+        ...(sink ? { sink } : {}),
+        ...(nexmark ? { nexmark } : {}),
+        ...(window ? { window } : {}),
+        ...(updatingTtlSeconds !== undefined ? { updatingTtlSeconds } : {}),
+        errors,
+    };
 }
