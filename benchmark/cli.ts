@@ -28,7 +28,6 @@ import {
     DEFAULT_LOAD_CLIENT,
     ensureLoadClientBuilt,
     LOAD_CLIENT_CHOICES,
-    LoadClient,
     resolveLoadClient,
 } from "./producer/loadClient";
 
@@ -241,22 +240,21 @@ export function parallelismsOf(args: Pick<BenchArgs, "parallelism">, totalSlots:
     return args.parallelism ?? [totalSlots];
 }
 
-export async function main(argv: string[]): Promise<void> {
-    const cmd = benchCommand();
-    cmd.parse(argv);
-    const args = cmd.opts<BenchArgs>();
-    const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2 });
-    if (args.listQueries) {
-        for (const engine of args.engine ? [args.engine] : ENGINES) {
-            console.log(`${engine}:`);
-            for (const q of listQueries(engine)) console.log(`  ${q.id.padEnd(4)} ${q.title}`);
-            console.log(`  not included:`);
-            for (const [id, why] of Object.entries(NOT_INCLUDED[engine])) console.log(`  ${id.padEnd(4)} ${why}`);
-        }
-        return;
+/** `--list-queries`: every engine's queries, and the reference queries not included with the reason. */
+function printQueryList(engines: readonly EngineName[]): void {
+    for (const engine of engines) {
+        console.log(`${engine}:`);
+        for (const q of listQueries(engine)) console.log(`  ${q.id.padEnd(4)} ${q.title}`);
+        console.log(`  not included:`);
+        for (const [id, why] of Object.entries(NOT_INCLUDED[engine])) console.log(`  ${id.padEnd(4)} ${why}`);
     }
+}
 
-    // Queries no engine in question can run are named before the stack is read.
+/**
+ * The run's queries, stack outputs and engine, with every flag checked against them; a refusal
+ * names each problem. Queries no engine in question can run are named before the stack is read.
+ */
+async function resolveRun(args: BenchArgs) {
     const refusals = (args.engine ? [args.engine] : [...ENGINES]).map((e) => {
         try {
             selectQueries(args.queries, e);
@@ -265,61 +263,31 @@ export async function main(argv: string[]): Promise<void> {
             return (err as Error).message;
         }
     });
-    if (refusals.every((r) => r !== null)) return fail(refusals.join("\n       "));
+    if (refusals.every((r) => r !== null)) throw new Error(refusals.join("\n       "));
     const outputs = await loadStackOutputs({
         stack: args.stack,
         ...(args.outputsFile ? { outputsFile: args.outputsFile } : {}),
-    }).catch((err: Error) => fail(err.message));
+    });
     const engineName = args.engine ?? outputs.engine;
-    let queries;
-    let engine;
-    try {
-        engine = engineFor(outputs, engineName);
-        queries = selectQueries(args.queries, engineName);
-    } catch (err) {
-        return fail((err as Error).message);
-    }
+    const engine = engineFor(outputs, engineName);
+    const queries = selectQueries(args.queries, engineName);
     const problems = checkArgs(args, outputs.totalSlots, outputs.checkpointIntervalSeconds, engineName);
-    if (problems.length) return fail(problems.join("\n       "));
+    if (problems.length) throw new Error(problems.join("\n       "));
+    ensureLoadClientBuilt(args.loadClient);
+    const loadClient = resolveLoadClient(args.loadClient);
+    return { outputs, engineName, engine, queries, loadClient };
+}
 
-    const startedAt = new Date();
-    const runTag = startedAt
-        .toISOString()
-        .replace(/[-:]/g, "")
-        .replace(/\.\d+Z$/, "z")
-        .toLowerCase();
-    const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
-    const parallelisms = parallelismsOf(args, outputs.totalSlots);
-    const parallelism = parallelisms[0];
-    const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
-    let loadClient: LoadClient;
-    try {
-        ensureLoadClientBuilt(args.loadClient);
-        loadClient = resolveLoadClient(args.loadClient);
-    } catch (err) {
-        return fail((err as Error).message);
-    }
-    if (loadClient.kind === "kafkajs" && loadClient.fallback)
-        console.warn(
-            `warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`,
-        );
-    const common = {
-        outputs,
-        engine,
-        loadClient,
-        seed: args.seed,
-        ...(args.threads ? { threads: args.threads } : {}),
-        compression: args.compression,
-        checkpointIntervalSeconds,
-        sampleIntervalMs: args.sampleInterval * 1000,
-        metricsIntervalMs: args.metricsInterval * 1000,
-        lagThreshold: args.lagThreshold,
-        hostMetrics: args.hostMetrics,
-        allowThrottled: args.allowThrottled,
-        keepResultsTopics: args.keepResultsTopics,
-        verify: args.verify,
-    };
-    const skeleton = (): Omit<BenchmarkResults, "mode" | "load" | "queries"> => ({
+/** What every results.json of this run holds, whatever its mode: the configuration, versions and topology. */
+function resultsSkeleton(
+    args: BenchArgs,
+    run: Awaited<ReturnType<typeof resolveRun>>,
+    startedAt: Date,
+    parallelism: number,
+    checkpointIntervalSeconds: number,
+): () => Omit<BenchmarkResults, "mode" | "load" | "queries"> {
+    const { outputs, engineName, queries } = run;
+    return () => ({
         schemaVersion: RESULTS_SCHEMA_VERSION,
         tool: toolInfo(),
         startedAt: startedAt.toISOString(),
@@ -329,7 +297,7 @@ export async function main(argv: string[]): Promise<void> {
             queries: queries.map((q) => q.id),
             eventsPerSecond: args.eventsPerSecond,
             totalEvents: args.totalEvents,
-            warmupEvents,
+            warmupEvents: args.warmupEvents ?? Math.floor(args.totalEvents / 10),
             durationSeconds: args.duration ?? null,
             parallelism,
             checkpointIntervalSeconds,
@@ -356,9 +324,13 @@ export async function main(argv: string[]): Promise<void> {
             kafkaBootstrapServers: outputs.kafkaBootstrapServers,
         },
     });
-    const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
-    if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
+}
 
+/** Progress of the load: a bar on a terminal, a line per tenth otherwise; log lines close the bar first. */
+function progressReporter(): {
+    log: (line: string) => void;
+    onProgress: (query: string, acked: number, total: number) => void;
+} {
     const tty = process.stdout.isTTY === true;
     const bar = tty
         ? new SingleBar(
@@ -368,19 +340,7 @@ export async function main(argv: string[]): Promise<void> {
         : undefined;
     let barQuery = "";
     let lastTenth = -1;
-
-    console.log(
-        `Nexmark on ${engine.profile.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`,
-    );
-    const runs = await runBenchmark({
-        ...common,
-        queries,
-        eventsPerSecond: args.eventsPerSecond,
-        totalEvents: args.totalEvents,
-        warmupEvents,
-        ...(args.duration ? { durationSeconds: args.duration } : {}),
-        parallelism,
-        runTag,
+    return {
         log: (line) => {
             if (bar && barQuery) {
                 bar.stop();
@@ -407,6 +367,84 @@ export async function main(argv: string[]): Promise<void> {
                 }
             }
         },
+    };
+}
+
+/** One line per query: what Kafka measured, the latency, the verification and the validity. */
+function printRunLines(runs: BenchmarkResults["queries"]): void {
+    const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));
+    for (const r of runs) {
+        const f = r.figures;
+        console.log(
+            `${r.id}: input ${n(f.kafka.inputRate)}/s, consumed ${n(f.kafka.consumedRate)}/s, lag trend ${n(f.kafka.lagTrend)}/s (${f.kafka.sustainable === null ? "too few samples" : f.kafka.sustainable ? "sustainable" : "NOT sustainable"}), ` +
+                `output ${n(f.kafka.outputRate)}/s` +
+                (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : "") +
+                (r.verification && "matched" in r.verification
+                    ? `; output verified: ${r.verification.matched} matched, ${r.verification.missing} missing, ${r.verification.extra} extra`
+                    : "") +
+                (r.validity.valid ? "" : `; INVALID: ${r.validity.reasons.join("; ")}`),
+        );
+    }
+}
+
+export async function main(argv: string[]): Promise<void> {
+    const cmd = benchCommand();
+    cmd.parse(argv);
+    const args = cmd.opts<BenchArgs>();
+    const fail = (message: string): never => cmd.error(`error: ${message}`, { exitCode: 2 });
+    if (args.listQueries) return printQueryList(args.engine ? [args.engine] : ENGINES);
+
+    const run = await resolveRun(args).catch((err: Error) => fail(err.message));
+    const { outputs, engine, queries, loadClient } = run;
+    const startedAt = new Date();
+    const runTag = startedAt
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "z")
+        .toLowerCase();
+    const warmupEvents = args.warmupEvents ?? Math.floor(args.totalEvents / 10);
+    const parallelisms = parallelismsOf(args, outputs.totalSlots);
+    const parallelism = parallelisms[0];
+    const checkpointIntervalSeconds = args.checkpointInterval ?? outputs.checkpointIntervalSeconds;
+    if (loadClient.kind === "kafkajs" && loadClient.fallback)
+        console.warn(
+            `warning: the load goes through ${loadClient.description}, about 3x slower (npm run perf:generator): ${loadClient.fallback}`,
+        );
+    const common = {
+        outputs,
+        engine,
+        loadClient,
+        seed: args.seed,
+        ...(args.threads ? { threads: args.threads } : {}),
+        compression: args.compression,
+        checkpointIntervalSeconds,
+        sampleIntervalMs: args.sampleInterval * 1000,
+        metricsIntervalMs: args.metricsInterval * 1000,
+        lagThreshold: args.lagThreshold,
+        hostMetrics: args.hostMetrics,
+        allowThrottled: args.allowThrottled,
+        keepResultsTopics: args.keepResultsTopics,
+        verify: args.verify,
+    };
+    const skeleton = resultsSkeleton(args, run, startedAt, parallelism, checkpointIntervalSeconds);
+    const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));
+    if (args.findMax) return findMaxMain({ args, queries, parallelisms, runTag, common, skeleton, dir });
+
+    const progress = progressReporter();
+
+    console.log(
+        `Nexmark on ${engine.profile.label}, stack '${outputs.stack}': ${queries.map((q) => q.id).join(", ")} at ${args.eventsPerSecond} events/s, ${args.totalEvents} events each, parallelism ${parallelism}`,
+    );
+    const runs = await runBenchmark({
+        ...common,
+        queries,
+        eventsPerSecond: args.eventsPerSecond,
+        totalEvents: args.totalEvents,
+        warmupEvents,
+        ...(args.duration ? { durationSeconds: args.duration } : {}),
+        parallelism,
+        runTag,
+        ...progress,
     });
 
     const results: BenchmarkResults = {
@@ -424,19 +462,7 @@ export async function main(argv: string[]): Promise<void> {
     };
     const files = await writeResults(dir, results);
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
-    const n = (x: number | null) => (x === null ? "n/a" : String(Math.round(x)));
-    for (const r of runs) {
-        const f = r.figures;
-        console.log(
-            `${r.id}: input ${n(f.kafka.inputRate)}/s, consumed ${n(f.kafka.consumedRate)}/s, lag trend ${n(f.kafka.lagTrend)}/s (${f.kafka.sustainable === null ? "too few samples" : f.kafka.sustainable ? "sustainable" : "NOT sustainable"}), ` +
-                `output ${n(f.kafka.outputRate)}/s` +
-                (f.latencyMs?.count ? `, latency p50 ${f.latencyMs.p50} ms p99 ${f.latencyMs.p99} ms` : "") +
-                (r.verification && "matched" in r.verification
-                    ? `; output verified: ${r.verification.matched} matched, ${r.verification.missing} missing, ${r.verification.extra} extra`
-                    : "") +
-                (r.validity.valid ? "" : `; INVALID: ${r.validity.reasons.join("; ")}`),
-        );
-    }
+    printRunLines(runs);
     const invalid = runs.filter((r) => !r.validity.valid);
     if (invalid.length > 0 && !args.allowInvalid) {
         console.error(
