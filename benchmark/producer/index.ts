@@ -1,7 +1,7 @@
 // The Nexmark load producer: the one module the benchmark sends load through.
 import * as os from "os";
 import * as path from "path";
-import { Kafka, logLevel } from "kafkajs";
+import { Admin, Kafka, logLevel } from "kafkajs";
 import { fork } from "child_process";
 import { endOffsets } from "../kafka/admin";
 import { Compression, GoMessage, Kind, ProducerJob, WorkerMessage } from "./job";
@@ -98,13 +98,164 @@ export const RATE_TOLERANCE = 0.02;
  * Sends exactly `totalEvents` Nexmark events at the target rate from worker threads, then checks
  * every partition of every topic grew by exactly its share.
  */
-export async function produceNexmark(opts: ProduceOptions): Promise<ProduceReport> {
+/** Options that cannot produce anything, refused before any connection. */
+function checkProduceOptions(opts: ProduceOptions): void {
     if (!Number.isInteger(opts.totalEvents) || opts.totalEvents <= 0)
         throw new Error("totalEvents must be a positive integer");
     if (!(opts.eventsPerSecond > 0)) throw new Error("eventsPerSecond must be positive");
     if (opts.compression !== undefined && !COMPRESSIONS.includes(opts.compression)) {
         throw new Error(`compression must be one of ${COMPRESSIONS.join(", ")} (got '${opts.compression}')`);
     }
+}
+
+/** Each topic's partitions and end offsets before the load; a missing topic is refused by name. */
+async function topicsBefore(
+    admin: Admin,
+    opts: ProduceOptions,
+): Promise<{ partitions: Record<Kind, number>; before: Record<Kind, number[]> }> {
+    const existing = new Set(await admin.listTopics());
+    const missing = KINDS.map((k) => opts.topics[k]).filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+        throw new Error(
+            `topic${missing.length > 1 ? "s" : ""} ${missing.map((t) => `'${t}'`).join(", ")} not found on ${opts.bootstrapServers}: 'pulumi up' creates the Nexmark topics, or pass the stack that has them`,
+        );
+    }
+    const partitions = {} as Record<Kind, number>;
+    const before = {} as Record<Kind, number[]>;
+    for (const kind of KINDS) {
+        before[kind] = await endOffsets(admin, opts.topics[kind]);
+        partitions[kind] = before[kind].length;
+    }
+    return { partitions, before };
+}
+
+/** One job per producer thread that has events to send: its share of the event numbers and the rate. */
+function producerJobs(
+    opts: ProduceOptions,
+    threads: number,
+    partitions: Record<Kind, number>,
+    client: LoadClient,
+): ProducerJob[] {
+    return Array.from({ length: threads }, (_, w) => ({
+        workerIndex: w,
+        bootstrapServers: opts.bootstrapServers.split(","),
+        topics: opts.topics,
+        partitions,
+        seed: opts.seed ?? 1,
+        ...(opts.baseTimeMs !== undefined ? { baseTimeMs: opts.baseTimeMs } : {}),
+        eventsPerSecond: opts.eventsPerSecond,
+        threadEventsPerSecond: opts.eventsPerSecond / threads,
+        ranges: rangesForWorker(w, threads, 0, opts.totalEvents),
+        // kafkajs groups a batch's messages per partition in quadratic time; measured on
+        // 2 cores, 500-event batches with 8 in flight sent the most (perf:generator).
+        // librdkafka batches on its own: a batch here is only how often the pacer looks.
+        batchSize: opts.batchSize ?? (client.kind === "confluent" ? 2_000 : 500),
+        maxInFlight: opts.maxInFlight ?? 8,
+        compression: opts.compression ?? "none",
+        client,
+    })).filter((job) => job.ranges.length > 0);
+}
+
+/** What the threads reported: acknowledged events per thread, per kind, progress, schedule delays. */
+interface ThreadTallies {
+    ackedBy: number[];
+    perKind: Record<Kind, number>;
+    maxScheduleDelayMs: number;
+    threadDelays: number[];
+    lastDelayMs: number;
+    progress: { atEpochMs: number; events: number }[];
+    startEpochMs: number;
+}
+
+/**
+ * Forks one producer thread per job, starts them all at one instant (also event 0's time, so
+ * start-up shows neither as a slow window nor as latency) and waits for them; a thread that fails
+ * stops the others.
+ */
+async function runProducerThreads(jobs: ProducerJob[], threads: number, opts: ProduceOptions): Promise<ThreadTallies> {
+    const t: ThreadTallies = {
+        ackedBy: new Array<number>(threads).fill(0),
+        perKind: { person: 0, auction: 0, bid: 0 },
+        maxScheduleDelayMs: 0,
+        threadDelays: [],
+        lastDelayMs: 0,
+        progress: [],
+        startEpochMs: 0,
+    };
+    let allReady: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (allReady = r));
+    let readyCount = 0;
+    const workers = jobs.map((job) => {
+        const worker = fork(path.join(__dirname, "worker.ts"), [], {
+            execArgv: ["-r", "ts-node/register/transpile-only"],
+            stdio: ["ignore", "inherit", "inherit", "ipc"],
+        });
+        worker.send(job);
+        const done = new Promise<void>((resolve, reject) => {
+            worker.on("message", (m: WorkerMessage) => {
+                if (m.type === "ready") {
+                    if (++readyCount === jobs.length) allReady();
+                } else if (m.type === "progress") {
+                    t.progress.push({ atEpochMs: m.atEpochMs, events: m.acked - t.ackedBy[job.workerIndex] });
+                    t.ackedBy[job.workerIndex] = m.acked;
+                    opts.onProgress?.(t.ackedBy.reduce((sum, x) => sum + x, 0));
+                } else if (m.type === "done") {
+                    for (const k of KINDS) t.perKind[k] += m.perKind[k];
+                    t.maxScheduleDelayMs = Math.max(t.maxScheduleDelayMs, m.maxScheduleDelayMs);
+                    t.threadDelays[job.workerIndex] = m.maxScheduleDelayMs;
+                    t.lastDelayMs = Math.max(t.lastDelayMs, m.lastDelayMs);
+                } else {
+                    reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
+                }
+            });
+            worker.on("error", reject);
+            worker.on("exit", (code) =>
+                code === 0
+                    ? resolve()
+                    : reject(new Error(`producer thread ${job.workerIndex} exited with code ${code}`)),
+            );
+        });
+        return { worker, done };
+    });
+    try {
+        // A thread that fails before it is ready must not leave the others waiting for the start.
+        await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
+        t.startEpochMs = Date.now() + 50;
+        const go: GoMessage = { type: "go", startEpochMs: t.startEpochMs };
+        opts.onStart?.(t.startEpochMs);
+        for (const w of workers) w.worker.send(go);
+        await Promise.all(workers.map((w) => w.done));
+    } catch (err) {
+        for (const w of workers) w.worker.kill();
+        throw err;
+    }
+    return t;
+}
+
+/** Each topic's partitions grew by exactly the events sent there: nothing lost, nothing twice. */
+async function offsetChecksAfter(
+    admin: Admin,
+    opts: ProduceOptions,
+    partitions: Record<Kind, number>,
+    before: Record<Kind, number[]>,
+): Promise<OffsetCheck[]> {
+    const checks: OffsetCheck[] = [];
+    for (const kind of KINDS) {
+        const after = await endOffsets(admin, opts.topics[kind]);
+        const want = expectedPartitionCounts(0, opts.totalEvents, partitions[kind])[kind];
+        const grew = after.map((o, p) => o - (before[kind][p] ?? 0));
+        checks.push({
+            topic: opts.topics[kind],
+            expected: want,
+            actual: grew,
+            ok: grew.length === want.length && grew.every((g, p) => g === want[p]),
+        });
+    }
+    return checks;
+}
+
+export async function produceNexmark(opts: ProduceOptions): Promise<ProduceReport> {
+    checkProduceOptions(opts);
     const threads = Math.max(1, opts.threads ?? os.availableParallelism());
     const client =
         typeof opts.client === "object" ? opts.client : resolveLoadClient(opts.client ?? DEFAULT_LOAD_CLIENT);
@@ -117,123 +268,22 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
     const admin = kafka.admin();
     await admin.connect();
     try {
-        const existing = new Set(await admin.listTopics());
-        const missing = KINDS.map((k) => opts.topics[k]).filter((t) => !existing.has(t));
-        if (missing.length > 0) {
-            throw new Error(
-                `topic${missing.length > 1 ? "s" : ""} ${missing.map((t) => `'${t}'`).join(", ")} not found on ${opts.bootstrapServers}: 'pulumi up' creates the Nexmark topics, or pass the stack that has them`,
-            );
-        }
-        const partitions = {} as Record<Kind, number>;
-        const before = {} as Record<Kind, number[]>;
-        for (const kind of KINDS) {
-            before[kind] = await endOffsets(admin, opts.topics[kind]);
-            partitions[kind] = before[kind].length;
-        }
-
-        const ackedBy = new Array<number>(threads).fill(0);
-        const perKind: Record<Kind, number> = { person: 0, auction: 0, bid: 0 };
-        let maxScheduleDelayMs = 0;
-        const threadDelays: number[] = [];
-        let lastDelayMs = 0;
-        const progress: { atEpochMs: number; events: number }[] = [];
-
-        const jobs: ProducerJob[] = Array.from({ length: threads }, (_, w) => ({
-            workerIndex: w,
-            bootstrapServers: opts.bootstrapServers.split(","),
-            topics: opts.topics,
-            partitions,
-            seed: opts.seed ?? 1,
-            ...(opts.baseTimeMs !== undefined ? { baseTimeMs: opts.baseTimeMs } : {}),
-            eventsPerSecond: opts.eventsPerSecond,
-            threadEventsPerSecond: opts.eventsPerSecond / threads,
-            ranges: rangesForWorker(w, threads, 0, opts.totalEvents),
-            // kafkajs groups a batch's messages per partition in quadratic time; measured on
-            // 2 cores, 500-event batches with 8 in flight sent the most (perf:generator).
-            // librdkafka batches on its own: a batch here is only how often the pacer looks.
-            batchSize: opts.batchSize ?? (client.kind === "confluent" ? 2_000 : 500),
-            maxInFlight: opts.maxInFlight ?? 8,
-            compression: opts.compression ?? "none",
-            client,
-        })).filter((job) => job.ranges.length > 0);
-
-        // Threads take a moment to start and connect; all of them start sending at one instant,
-        // which is also event 0's time, so start-up shows neither as a slow window nor as latency.
-        let allReady: () => void = () => undefined;
-        const ready = new Promise<void>((r) => (allReady = r));
-        let readyCount = 0;
-        const workers = jobs.map((job) => {
-            const worker = fork(path.join(__dirname, "worker.ts"), [], {
-                execArgv: ["-r", "ts-node/register/transpile-only"],
-                stdio: ["ignore", "inherit", "inherit", "ipc"],
-            });
-            worker.send(job);
-            const done = new Promise<void>((resolve, reject) => {
-                worker.on("message", (m: WorkerMessage) => {
-                    if (m.type === "ready") {
-                        if (++readyCount === jobs.length) allReady();
-                    } else if (m.type === "progress") {
-                        progress.push({ atEpochMs: m.atEpochMs, events: m.acked - ackedBy[job.workerIndex] });
-                        ackedBy[job.workerIndex] = m.acked;
-                        opts.onProgress?.(ackedBy.reduce((sum, x) => sum + x, 0));
-                    } else if (m.type === "done") {
-                        for (const k of KINDS) perKind[k] += m.perKind[k];
-                        maxScheduleDelayMs = Math.max(maxScheduleDelayMs, m.maxScheduleDelayMs);
-                        threadDelays[job.workerIndex] = m.maxScheduleDelayMs;
-                        lastDelayMs = Math.max(lastDelayMs, m.lastDelayMs);
-                    } else {
-                        reject(new Error(`producer thread ${job.workerIndex}: ${m.message}`));
-                    }
-                });
-                worker.on("error", reject);
-                worker.on("exit", (code) =>
-                    code === 0
-                        ? resolve()
-                        : reject(new Error(`producer thread ${job.workerIndex} exited with code ${code}`)),
-                );
-            });
-            return { worker, done };
-        });
-        let startEpochMs = 0;
-        try {
-            // A thread that fails before it is ready must not leave the others waiting for the start.
-            await Promise.race([ready, Promise.all(workers.map((w) => w.done))]);
-            startEpochMs = Date.now() + 50;
-            const go: GoMessage = { type: "go", startEpochMs };
-            opts.onStart?.(startEpochMs);
-            for (const w of workers) w.worker.send(go);
-            await Promise.all(workers.map((w) => w.done));
-        } catch (err) {
-            for (const w of workers) w.worker.kill();
-            throw err;
-        }
+        const { partitions, before } = await topicsBefore(admin, opts);
+        const t = await runProducerThreads(producerJobs(opts, threads, partitions, client), threads, opts);
         const endEpochMs = Date.now();
-        const windows = new RateWindows(windowMs, startEpochMs);
-        for (const p of progress) windows.add(p.atEpochMs, p.events);
-        const baseTimeMs = opts.baseTimeMs ?? startEpochMs;
+        const windows = new RateWindows(windowMs, t.startEpochMs);
+        for (const p of t.progress) windows.add(p.atEpochMs, p.events);
+        const offsetChecks = await offsetChecksAfter(admin, opts, partitions, before);
 
-        const offsetChecks: OffsetCheck[] = [];
-        for (const kind of KINDS) {
-            const after = await endOffsets(admin, opts.topics[kind]);
-            const want = expectedPartitionCounts(0, opts.totalEvents, partitions[kind])[kind];
-            const grew = after.map((o, p) => o - (before[kind][p] ?? 0));
-            offsetChecks.push({
-                topic: opts.topics[kind],
-                expected: want,
-                actual: grew,
-                ok: grew.length === want.length && grew.every((g, p) => g === want[p]),
-            });
-        }
-
-        const durationMs = endEpochMs - startEpochMs;
-        const sent = ackedBy.reduce((s, x) => s + x, 0);
+        const durationMs = endEpochMs - t.startEpochMs;
+        const sent = t.ackedBy.reduce((s, x) => s + x, 0);
         const windowRates = windows.rates(endEpochMs);
         const report: ProduceReport = {
             sent,
-            perKind,
+            perKind: t.perKind,
             threads,
-            startEpochMs,
-            baseTimeMs,
+            startEpochMs: t.startEpochMs,
+            baseTimeMs: opts.baseTimeMs ?? t.startEpochMs,
             durationMs,
             targetRate: opts.eventsPerSecond,
             achievedRate: (sent * 1000) / Math.max(1, durationMs),
@@ -245,10 +295,11 @@ export async function produceNexmark(opts: ProduceOptions): Promise<ProduceRepor
                     : windowRates.every(
                           (r) => Math.abs(r - opts.eventsPerSecond) <= RATE_TOLERANCE * opts.eventsPerSecond,
                       ),
-            maxScheduleDelayMs,
-            threadMaxScheduleDelaysMs: threadDelays,
+            maxScheduleDelayMs: t.maxScheduleDelayMs,
+            threadMaxScheduleDelaysMs: t.threadDelays,
             // The last event (number total - 1) was due at (total - 1) / rate after the start.
-            sentRate: (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + lastDelayMs),
+            sentRate:
+                (sent * 1000) / Math.max(1, ((opts.totalEvents - 1) * 1000) / opts.eventsPerSecond + t.lastDelayMs),
             offsetChecks,
             ...clientRecord(client),
         };
