@@ -47,27 +47,23 @@ const yaml = (o: Record<string, string | number>) =>
         .map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v) : v}`)
         .join("\n") + "\n";
 
-export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<RunningFlink> {
-    const classpath = flinkClasspath();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-flink-"));
-    const [rpcPort, restPort, gatewayPort, blobPort] = [
-        await freePort(),
-        await freePort(),
-        await freePort(),
-        await freePort(),
-    ];
-    // Flink 2.x reads config.yaml (flat keys are accepted); every address and port on loopback.
+/** Flink 2.x's config.yaml (flat keys are accepted): every address and port on loopback. */
+function writeFlinkConfig(
+    dir: string,
+    ports: { rpc: number; rest: number; gateway: number; blob: number },
+    opts: FlinkOptions,
+): void {
     fs.writeFileSync(
         path.join(dir, "config.yaml"),
         yaml({
             "jobmanager.rpc.address": "127.0.0.1",
-            "jobmanager.rpc.port": rpcPort,
+            "jobmanager.rpc.port": ports.rpc,
             "jobmanager.bind-host": "127.0.0.1",
             "jobmanager.memory.process.size": "768m",
-            "blob.server.port": blobPort,
+            "blob.server.port": ports.blob,
             "rest.address": "127.0.0.1",
             "rest.bind-address": "127.0.0.1",
-            "rest.port": restPort,
+            "rest.port": ports.rest,
             "taskmanager.host": "127.0.0.1",
             "taskmanager.bind-host": "127.0.0.1",
             "taskmanager.numberOfTaskSlots": opts.slotsPerTaskManager ?? 2,
@@ -81,31 +77,62 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
             "heartbeat.timeout": 5000,
             "sql-gateway.endpoint.rest.address": "127.0.0.1",
             "sql-gateway.endpoint.rest.bind-address": "127.0.0.1",
-            "sql-gateway.endpoint.rest.port": gatewayPort,
+            "sql-gateway.endpoint.rest.port": ports.gateway,
         }),
     );
-    const log4j = `-Dlog4j.configurationFile=${path.join(flinkHome(), "log4j2.properties")}`;
-    const children: ChildProcess[] = [];
-    const taskManagers = new Map<string, ChildProcess>();
-    const logFiles: string[] = [];
-    const start = (name: string, jvm: string[], main: string, args: string[]) => {
-        const logFile = path.join(dir, `${name}.log`);
-        logFiles.push(logFile);
-        const child = spawn("java", [...jvm, log4j, `-Dlog.file=${logFile}`, "-cp", classpath, main, ...args], {
-            stdio: ["ignore", "ignore", "pipe"],
-            env: { ...process.env, FLINK_CONF_DIR: dir },
-        });
+}
+
+/** What taskmanager.sh asks BashJavaUtils: a TaskManager's JVM sizes (line 1) and dynamic properties (line 2). */
+async function taskManagerLaunch(classpath: string, dir: string): Promise<{ jvm: string[]; dynamic: string[] }> {
+    const { stdout } = await promisify(execFile)("java", [
+        "-cp",
+        classpath,
+        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+        "GET_TM_RESOURCE_PARAMS",
+        "--configDir",
+        dir,
+    ]);
+    const [jvm, dynamic] = stdout
+        .split("\n")
+        .filter((l) => l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
+        .map((l) => l.slice("BASH_JAVA_UTILS_EXEC_RESULT:".length).trim().split(/\s+/));
+    if (!jvm || !dynamic)
+        throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
+    return { jvm, dynamic };
+}
+
+/** The cluster's JVMs: each started with its log file in `dir`, all stopped together. */
+class FlinkProcesses {
+    readonly children: ChildProcess[] = [];
+    readonly logFiles: string[] = [];
+    private readonly log4j = `-Dlog4j.configurationFile=${path.join(flinkHome(), "log4j2.properties")}`;
+
+    constructor(
+        private readonly dir: string,
+        private readonly classpath: string,
+    ) {}
+
+    start(name: string, jvm: string[], main: string, args: string[]): ChildProcess {
+        const logFile = path.join(this.dir, `${name}.log`);
+        this.logFiles.push(logFile);
+        const child = spawn(
+            "java",
+            [...jvm, this.log4j, `-Dlog.file=${logFile}`, "-cp", this.classpath, main, ...args],
+            { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, FLINK_CONF_DIR: this.dir } },
+        );
         child.stderr?.on("data", (d) => fs.appendFileSync(logFile, d));
-        children.push(child);
+        this.children.push(child);
         return child;
-    };
-    const logs = () =>
-        logFiles
+    }
+
+    logs = (): string =>
+        this.logFiles
             .map((f) => `--- ${path.basename(f)}\n${fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-4_000) : ""}`)
             .join("\n");
-    const stop = async () => {
+
+    stop = async (): Promise<void> => {
         await Promise.all(
-            children.map(async (c) => {
+            this.children.map(async (c) => {
                 if (c.exitCode !== null || c.signalCode !== null) return;
                 const exited = new Promise((r) => c.once("exit", r));
                 c.kill("SIGTERM");
@@ -114,92 +141,88 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
                 clearTimeout(timer);
             }),
         );
-        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(this.dir, { recursive: true, force: true });
     };
-    const restUrl = `http://127.0.0.1:${restPort}`;
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    try {
-        start("jobmanager", ["-Xmx512m"], "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", [
-            "--configDir",
-            dir,
-        ]);
-        // What taskmanager.sh asks BashJavaUtils: JVM sizes (line 1) and dynamic properties (line 2).
-        const { stdout } = await promisify(execFile)("java", [
-            "-cp",
-            classpath,
-            "org.apache.flink.runtime.util.bash.BashJavaUtils",
-            "GET_TM_RESOURCE_PARAMS",
-            "--configDir",
-            dir,
-        ]);
-        const [jvm, dynamic] = stdout
-            .split("\n")
-            .filter((l) => l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
-            .map((l) => l.slice("BASH_JAVA_UTILS_EXEC_RESULT:".length).trim().split(/\s+/));
-        if (!jvm || !dynamic)
-            throw new Error(`Flink's BashJavaUtils did not say how to size a TaskManager:\n${stdout.slice(-2_000)}`);
-        const tms = opts.taskManagers ?? 1;
-        for (let i = 0; i < tms; i++) {
-            const id = `taskmanager-${i}`;
-            taskManagers.set(
-                id,
-                start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", [
-                    "--configDir",
-                    dir,
-                    ...dynamic,
-                    "-D",
-                    `taskmanager.resource-id=${id}`,
-                ]),
-            );
-        }
-        start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
-        // A process that exits while we wait ends the wait with the logs, not a time-out.
-        let ready = false;
+
+    /** Resolves once `ready` does; a process that exits first ends the wait with the logs, not a time-out. */
+    async untilReady(ready: Promise<void>): Promise<void> {
+        let done = false;
         const exited = new Promise<never>((_, reject) =>
-            children.forEach((c, i) =>
+            this.children.forEach((c, i) =>
                 c.once(
                     "exit",
                     (code) =>
-                        !ready &&
+                        !done &&
                         reject(
                             new Error(
-                                `Flink's ${path.basename(logFiles[i], ".log")} exited (${code}) before the cluster was ready:\n${logs()}`,
+                                `Flink's ${path.basename(this.logFiles[i], ".log")} exited (${code}) before the cluster was ready:\n${this.logs()}`,
                             ),
                         ),
                 ),
             ),
         );
         exited.catch(() => undefined);
-        await Promise.race([
-            exited,
-            (async () => {
-                await waitFor(
-                    `Flink at ${restUrl} with ${tms} TaskManager(s)`,
-                    async () => {
-                        const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(5_000) });
-                        const o = (await res.json()) as { taskmanagers: number };
-                        if (o.taskmanagers < tms)
-                            throw new Error(`${o.taskmanagers} of ${tms} TaskManagers registered`);
-                        return o;
-                    },
-                    { timeoutMs: 120_000, intervalMs: 500 },
-                );
-                await waitFor(`Flink's SQL Gateway at ${gatewayUrl}`, () => httpAnswers(`${gatewayUrl}/v1/info`), {
-                    timeoutMs: 120_000,
-                    intervalMs: 500,
-                });
-            })(),
-        ]);
-        ready = true;
+        await Promise.race([exited, ready]);
+        done = true;
+    }
+}
+
+/** The REST API with every TaskManager registered, then the SQL Gateway, answering. */
+async function clusterAnswers(restUrl: string, gatewayUrl: string, taskManagers: number): Promise<void> {
+    await waitFor(
+        `Flink at ${restUrl} with ${taskManagers} TaskManager(s)`,
+        async () => {
+            const res = await fetch(`${restUrl}/overview`, { signal: AbortSignal.timeout(5_000) });
+            const o = (await res.json()) as { taskmanagers: number };
+            if (o.taskmanagers < taskManagers)
+                throw new Error(`${o.taskmanagers} of ${taskManagers} TaskManagers registered`);
+            return o;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    await waitFor(`Flink's SQL Gateway at ${gatewayUrl}`, () => httpAnswers(`${gatewayUrl}/v1/info`), {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+    });
+}
+
+export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<RunningFlink> {
+    const classpath = flinkClasspath();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-flink-"));
+    const ports = { rpc: await freePort(), rest: await freePort(), gateway: await freePort(), blob: await freePort() };
+    writeFlinkConfig(dir, ports, opts);
+    const processes = new FlinkProcesses(dir, classpath);
+    const taskManagers = new Map<string, ChildProcess>();
+    const restUrl = `http://127.0.0.1:${ports.rest}`;
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const tms = opts.taskManagers ?? 1;
+    try {
+        processes.start(
+            "jobmanager",
+            ["-Xmx512m"],
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+            ["--configDir", dir],
+        );
+        const { jvm, dynamic } = await taskManagerLaunch(classpath, dir);
+        for (let i = 0; i < tms; i++) {
+            const id = `taskmanager-${i}`;
+            const args = ["--configDir", dir, ...dynamic, "-D", `taskmanager.resource-id=${id}`];
+            taskManagers.set(
+                id,
+                processes.start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args),
+            );
+        }
+        processes.start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
+        await processes.untilReady(clusterAnswers(restUrl, gatewayUrl, tms));
     } catch (err) {
-        await stop();
+        await processes.stop();
         throw err;
     }
     return {
         restUrl,
         gatewayUrl,
-        logs,
-        stop,
+        logs: processes.logs,
+        stop: processes.stop,
         taskManagerIds: [...taskManagers.keys()],
         async killTaskManager(resourceId: string) {
             const tm = taskManagers.get(resourceId);
