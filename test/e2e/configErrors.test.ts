@@ -26,7 +26,7 @@ describe("config errors on the real engine", () => {
         const preview = await project.deploy("preview", "e2e-bad-config");
         expect(preview.code).toBe(1);
         expect(preview.output).toContain("Invalid configuration (4 problems); nothing was deployed:");
-        expect(preview.output).toContain("arroyo-pi:workers is empty: an Arroyo cluster needs at least one worker");
+        expect(preview.output).toContain("arroyo-pi:workers is empty: a cluster needs at least one worker");
         expect(preview.output).toContain("arroyo-pi:retainDtaa is not a known setting: did you mean 'retainData'?");
         expect(preview.output).toContain("arroyo-pi:sshPrivateKey is missing");
         expect(preview.output).toContain(
