@@ -307,6 +307,8 @@ export async function main(argv: string[]): Promise<void> {
                 ? await checkConfig(stack, o.stack).catch(() => undefined)
                 : await checkConfig(stack, o.stack);
         destroyConfig = action === "destroy" ? config : undefined;
+        // The resource plugins are a local matter: said before any host is dialled.
+        await ensurePlugins(stack.workspace as LocalWorkspace);
         // The hosts are checked here, before the engine starts: a refusal is said once, as the
         // last lines, and not again by the engine's progress and its diagnostics (three times).
         if (config && action !== "destroy") checkedHosts = await checkHosts(config, {}, (line) => console.log(line));
@@ -314,7 +316,6 @@ export async function main(argv: string[]): Promise<void> {
         const steps = config && action !== "destroy" ? engineDeployment(config.engine).toolchain : [];
         if (steps.length) toolchain([...steps]);
         recoverLocks(backend, o.stack);
-        await ensurePlugins(stack.workspace as LocalWorkspace);
         await recoverState(stack, config, action, signal, onOutput);
     }
     if (o.refresh && action !== "outputs") await stack.refresh({ onOutput, onEvent: collect, signal });
