@@ -28,6 +28,7 @@ import {
     DEFAULT_LOAD_CLIENT,
     ensureLoadClientBuilt,
     LOAD_CLIENT_CHOICES,
+    LoadClient,
     resolveLoadClient,
 } from "./producer/loadClient";
 
@@ -279,9 +280,9 @@ async function resolveRun(args: BenchArgs) {
 }
 
 /** What every results.json of this run holds, whatever its mode: the configuration, versions and topology. */
-function resultsSkeleton(
+export function resultsSkeleton(
     args: BenchArgs,
-    run: Awaited<ReturnType<typeof resolveRun>>,
+    run: Pick<Awaited<ReturnType<typeof resolveRun>>, "outputs" | "engineName" | "queries">,
     startedAt: Date,
     parallelism: number,
     checkpointIntervalSeconds: number,
@@ -324,6 +325,27 @@ function resultsSkeleton(
             kafkaBootstrapServers: outputs.kafkaBootstrapServers,
         },
     });
+}
+
+/** The results.json of a fixed-rate run: the skeleton, the load as this machine sent it, and each query's run. */
+export function fixedRateResults(
+    skeleton: ReturnType<typeof resultsSkeleton>,
+    runs: BenchmarkResults["queries"],
+    loadClient: LoadClient,
+): BenchmarkResults {
+    return {
+        ...skeleton(),
+        mode: "fixed-rate",
+        load: {
+            host: os.hostname(),
+            threads: runs[0]?.produce.threads ?? 0,
+            aloneEventsPerSecond: null,
+            intoBrokerEventsPerSecond: null,
+            ceiling: "not measured",
+            ...clientRecord(loadClient),
+        },
+        queries: runs,
+    };
 }
 
 /** Progress of the load: a bar on a terminal, a line per tenth otherwise; log lines close the bar first. */
@@ -447,20 +469,7 @@ export async function main(argv: string[]): Promise<void> {
         ...progress,
     });
 
-    const results: BenchmarkResults = {
-        ...skeleton(),
-        mode: "fixed-rate",
-        load: {
-            host: os.hostname(),
-            threads: runs[0]?.produce.threads ?? 0,
-            aloneEventsPerSecond: null,
-            intoBrokerEventsPerSecond: null,
-            ceiling: "not measured",
-            ...clientRecord(loadClient),
-        },
-        queries: runs,
-    };
-    const files = await writeResults(dir, results);
+    const files = await writeResults(dir, fixedRateResults(skeleton, runs, loadClient));
     console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     printRunLines(runs);
     const invalid = runs.filter((r) => !r.validity.valid);

@@ -7,8 +7,10 @@ import { promisify } from "util";
 import { Kafka, logLevel } from "kafkajs";
 import { runBenchmark } from "../../benchmark/run";
 import { queryDir, selectQueries } from "../../benchmark/queries";
-import { writeResults, toolInfo } from "../../benchmark/report/results";
-import { BenchmarkResults, RESULTS_SCHEMA_VERSION } from "../../benchmark/report/types";
+import { writeResults } from "../../benchmark/report/results";
+import { BenchmarkResults } from "../../benchmark/report/types";
+import { BenchArgs, benchCommand, fixedRateResults, resultsSkeleton } from "../../benchmark/cli";
+import { resolveLoadClient } from "../../benchmark/producer/loadClient";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { doubleOutputs, NEXMARK_TOPICS } from "../helpers/doubleCluster";
@@ -48,6 +50,22 @@ afterAll(async () => {
     await broker?.stop();
 });
 
+/** The flags of the fast run below, as a user would pass them to `npm run bench`. */
+const BENCH_FLAGS = [
+    "--stack=bench-test",
+    "--queries=q0",
+    "--events-per-second=4000",
+    "--total-events=64000",
+    "--warmup-events=24000",
+    "--parallelism=2",
+    "--checkpoint-interval=1",
+    "--sample-interval=0.25",
+    "--metrics-interval=1",
+    "--lag-threshold=0.05",
+    "--seed=5",
+    "--threads=1",
+];
+
 // Checkpoints every second and Kafka sampled four times a second: a short run still spans ~10 commits.
 // The lag-trend limit is 5% of the input (1% by default): on a 10 s window, one 250 ms sample of
 // jitter in when a commit is seen moves the fitted trend by ~2.5% of the input (README), and a
@@ -82,7 +100,10 @@ describe("a benchmark run against the test double and a real broker, the double 
                 query: "CREATE TABLE bid (a BIGINT) WITH (connector = 'kafka', type = 'source', format = 'json', bootstrap_servers = 'x:1', topic = 'nexmark-bid'); SELECT a FROM bid;",
             }),
         });
-        const startedAt = new Date().toISOString();
+        const startedAt = new Date();
+        // The results are assembled as `npm run bench` assembles them, from the flags it parses.
+        const args = benchCommand().parse(BENCH_FLAGS, { from: "user" }).opts<BenchArgs>();
+        const loadClient = resolveLoadClient(args.loadClient);
         // Fake `docker stats` answers: host metrics are parsed and attributed without a Docker engine.
         const docker = async (_host: string, args: string[]) =>
             args[0] === "ps"
@@ -102,59 +123,22 @@ describe("a benchmark run against the test double and a real broker, the double 
         // Six seconds of warm-up, then a 10 s window: the load's first seconds can reach Kafka late
         // while the clients and the broker settle (seen with librdkafka: up to ~2,000 events behind
         // for 2-3 s, then caught up), and a window opening on that backlog would count it as input.
+        const queries = selectQueries(args.queries);
         const runs = await runBenchmark({
             ...base(),
-            queries: selectQueries(["q0"]),
-            eventsPerSecond: 4_000,
-            totalEvents: 64_000,
-            warmupEvents: 24_000,
+            queries,
+            eventsPerSecond: args.eventsPerSecond,
+            totalEvents: args.totalEvents,
+            warmupEvents: args.warmupEvents!,
             runTag: "fast",
+            loadClient,
             hostMetrics: docker,
             metricsIntervalMs: 1_000,
         });
         const c = runs[0].figures.kafka.consumedInWindow;
         doubleRead = c ? await standIn.readBetween("nexmark-q0-fast", c.fromMs, c.toMs) : undefined;
-        results = {
-            schemaVersion: RESULTS_SCHEMA_VERSION,
-            mode: "fixed-rate",
-            load: {
-                host: "test",
-                threads: 1,
-                aloneEventsPerSecond: null,
-                intoBrokerEventsPerSecond: null,
-                ceiling: "not measured",
-                client: runs[0].produce.client,
-            },
-            tool: toolInfo(),
-            startedAt,
-            finishedAt: new Date().toISOString(),
-            configuration: {
-                stack: "bench-test",
-                queries: ["q0"],
-                eventsPerSecond: 4_000,
-                totalEvents: 64_000,
-                warmupEvents: 24_000,
-                durationSeconds: null,
-                parallelism: 2,
-                checkpointIntervalSeconds: 1,
-                sampleIntervalSeconds: 0.25,
-                metricsIntervalSeconds: 1,
-                lagThreshold: 0.05,
-                seed: 5,
-                producerThreads: 1,
-                generatorNotes: [],
-            },
-            versions: { images: outputs.images, node: process.version },
-            topology: {
-                engine: "arroyo",
-                hosts: outputs.hosts,
-                totalSlots: 2,
-                partitions: 2,
-                engineUrl: outputs.arroyoApiUrl!,
-                kafkaBootstrapServers: outputs.kafkaBootstrapServers,
-            },
-            queries: runs,
-        };
+        const skeleton = resultsSkeleton(args, { outputs, engineName: "arroyo", queries }, startedAt, 2, 1);
+        results = fixedRateResults(skeleton, runs, loadClient);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-results-"));
         await writeResults(dir, results);
     }, 180_000);
@@ -260,6 +244,32 @@ describe("a benchmark run against the test double and a real broker, the double 
         expect(results.queries[0].samples.thermal.length).toBeGreaterThan(0);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as BenchmarkResults;
         expect(json.schemaVersion).toBe(5);
+        // The CLI's record of the run: what its flags asked for, and where.
+        expect(json.mode).toBe("fixed-rate");
+        expect(json.configuration).toMatchObject({
+            stack: "bench-test",
+            queries: ["q0"],
+            eventsPerSecond: 4_000,
+            totalEvents: 64_000,
+            warmupEvents: 24_000,
+            durationSeconds: null,
+            parallelism: 2,
+            checkpointIntervalSeconds: 1,
+            sampleIntervalSeconds: 0.25,
+            metricsIntervalSeconds: 1,
+            lagThreshold: 0.05,
+            seed: 5,
+            producerThreads: 1,
+        });
+        expect(json.topology).toMatchObject({
+            engine: "arroyo",
+            totalSlots: outputs.totalSlots,
+            partitions: outputs.partitions,
+            engineUrl: outputs.arroyoApiUrl,
+            kafkaBootstrapServers: broker.bootstrapServers,
+        });
+        expect(json.load).toMatchObject({ host: os.hostname(), threads: 1, ceiling: "not measured" });
+        expect(Date.parse(json.finishedAt)).toBeGreaterThan(Date.parse(json.startedAt));
         // What the writer wrote is what every reader (npm run compare) accepts.
         expect(() => checkResults(json, "results.json")).not.toThrow();
         expect(json.queries.map((q) => q.id)).toEqual(["q0"]);
