@@ -9,7 +9,7 @@ import { runBenchmark } from "../../benchmark/run";
 import { queryDir, selectQueries } from "../../benchmark/queries";
 import { writeResults } from "../../benchmark/report/results";
 import { BenchmarkResults } from "../../benchmark/report/types";
-import { BenchArgs, benchCommand, fixedRateResults, resultsSkeleton } from "../../benchmark/cli";
+import { BenchArgs, benchCommand, fixedRateResults, parallelismsOf, resultsSkeleton } from "../../benchmark/cli";
 import { resolveLoadClient } from "../../benchmark/producer/loadClient";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
@@ -102,8 +102,8 @@ describe("a benchmark run against the test double and a real broker, the double 
         });
         const startedAt = new Date();
         // The results are assembled as `npm run bench` assembles them, from the flags it parses.
-        const args = benchCommand().parse(BENCH_FLAGS, { from: "user" }).opts<BenchArgs>();
-        const loadClient = resolveLoadClient(args.loadClient);
+        const flags = benchCommand().parse(BENCH_FLAGS, { from: "user" }).opts<BenchArgs>();
+        const loadClient = resolveLoadClient(flags.loadClient);
         // Fake `docker stats` answers: host metrics are parsed and attributed without a Docker engine.
         const docker = async (_host: string, args: string[]) =>
             args[0] === "ps"
@@ -123,13 +123,13 @@ describe("a benchmark run against the test double and a real broker, the double 
         // Six seconds of warm-up, then a 10 s window: the load's first seconds can reach Kafka late
         // while the clients and the broker settle (seen with librdkafka: up to ~2,000 events behind
         // for 2-3 s, then caught up), and a window opening on that backlog would count it as input.
-        const queries = selectQueries(args.queries);
+        const queries = selectQueries(flags.queries);
         const runs = await runBenchmark({
             ...base(),
             queries,
-            eventsPerSecond: args.eventsPerSecond,
-            totalEvents: args.totalEvents,
-            warmupEvents: args.warmupEvents!,
+            eventsPerSecond: flags.eventsPerSecond,
+            totalEvents: flags.totalEvents,
+            warmupEvents: flags.warmupEvents!,
             runTag: "fast",
             loadClient,
             hostMetrics: docker,
@@ -137,7 +137,14 @@ describe("a benchmark run against the test double and a real broker, the double 
         });
         const c = runs[0].figures.kafka.consumedInWindow;
         doubleRead = c ? await standIn.readBetween("nexmark-q0-fast", c.fromMs, c.toMs) : undefined;
-        const skeleton = resultsSkeleton(args, { outputs, engineName: "arroyo", queries }, startedAt, 2, 1);
+        // Parallelism and checkpoint interval as the CLI derives them from its flags and the stack.
+        const skeleton = resultsSkeleton(
+            flags,
+            { outputs, engineName: "arroyo", queries },
+            startedAt,
+            parallelismsOf(flags, outputs.totalSlots)[0],
+            flags.checkpointInterval ?? outputs.checkpointIntervalSeconds,
+        );
         results = fixedRateResults(skeleton, runs, loadClient);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-results-"));
         await writeResults(dir, results);
