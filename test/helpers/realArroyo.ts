@@ -10,6 +10,7 @@ import * as path from "path";
 import { cacheDir } from "../../toolchain/paths";
 import { freePort } from "../../toolchain/net";
 import { httpAnswers, waitFor } from "../../probes/waitFor";
+import { stopChild } from "./stopChild";
 
 export function arroyoBinary(): string | undefined {
     const bin = process.env.ARROYO_BIN ?? path.join(cacheDir(), "bin", "arroyo");
@@ -64,8 +65,7 @@ export async function startRealArroyo(bin: string): Promise<RealArroyo> {
         apiUrl,
         log: () => output,
         async stop() {
-            child.kill("SIGTERM");
-            await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
+            await stopChild(child);
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

@@ -7,6 +7,7 @@ import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
 
+import { stopChild } from "./stopChild";
 /** An ed25519 key pair without passphrase, `<dir>/<name>` and `<dir>/<name>.pub`. */
 export const keygen = (dir: string, name: string) =>
     promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, name)]);
@@ -57,8 +58,4 @@ export async function startLoopbackSshd(
     throw new Error(`sshd did not start: ${log}`);
 }
 
-export async function stopSshd(child?: ChildProcess): Promise<void> {
-    if (!child || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-}
+export const stopSshd: (child?: ChildProcess) => Promise<void> = stopChild;

@@ -27,6 +27,7 @@ import { flinkPolicy } from "../../components/flink/policy";
 import { cacheDir } from "../../toolchain/paths";
 import { freePort } from "../../toolchain/net";
 import { httpAnswers, waitFor } from "../../probes/waitFor";
+import { stopChild } from "../helpers/stopChild";
 
 const MINIO = process.env.MINIO_BIN ?? path.join(cacheDir(), "bin", "minio");
 const MC = process.env.MC_BIN ?? path.join(cacheDir(), "bin", "mc");
@@ -96,8 +97,8 @@ describeWithMinio("each engine's MinIO policy on a real MinIO", () => {
         );
         await root.send(new PutObjectCommand({ Bucket: "other", Key: "x", Body: "not theirs" }));
     }, 120_000);
-    afterAll(() => {
-        server?.kill("SIGTERM");
+    afterAll(async () => {
+        await stopChild(server);
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
