@@ -584,12 +584,15 @@ async function tearDown(
     latency: LatencySampler | undefined,
 ): Promise<void> {
     const { q, opts, log } = ctx;
-    if (job)
-        await job
-            .stop()
-            .catch((err: Error) =>
-                log(`${q.id}: could not stop ${ctx.engine.profile.label} job ${job.id}: ${err.message}`),
-            );
+    const stopped = job
+        ? await job.stop().then(
+              () => true,
+              (err: Error) => {
+                  log(`${q.id}: could not stop ${ctx.engine.profile.label} job ${job.id}: ${err.message}`);
+                  return false;
+              },
+          )
+        : false;
     if (!opts.keepResultsTopics) await admin.deleteTopics({ topics: [ctx.resultsTopic] }).catch(() => undefined);
     await admin
         .deleteGroups([
@@ -597,7 +600,7 @@ async function tearDown(
             ...(latency ? [`arroyo-pi-${opts.runTag}-${q.id}-latency`] : []),
         ])
         .catch(() => undefined);
-    if (job) log(`${q.id}: ${ctx.engine.profile.label} job stopped and removed`);
+    if (stopped) log(`${q.id}: ${ctx.engine.profile.label} job stopped and removed`);
 }
 
 /** Mean start-to-start time of the checkpoints seen, or the interval asked for when fewer than two were seen. */

@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, simpi-image)
+#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)
 #
 # kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
 # built the step says so in one line and succeeds, and the load producer uses kafkajs.
@@ -221,11 +221,16 @@ for s in "${steps[@]}"; do
         docker) ensure_docker ;;
         double-image) double_image ;;
         images) all_images ;;
+        # One image each, its tag on standard output (none where its binaries are missing).
+        kafka-image) ensure_docker; kafka_image ;;
+        flink-image) ensure_docker; flink_image ;;
+        minio-image) ensure_docker; minio_image ;;
+        arroyo-image) ensure_docker; arroyo_image ;;
         simpi-image) simpi_image ;;
         sshd) ensure_sshd ;;
         # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
         kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
             log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, simpi-image)"; exit 2 ;;
+        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)"; exit 2 ;;
     esac
 done

@@ -149,14 +149,68 @@ minio_image() {
     echo "$tag"
 }
 
+# Debian as Arroyo's docker/Dockerfile (v0.15.0) installs it (ca-certificates, libsasl2-2, curl),
+# plus procps: `arroyo node` stops a pipeline's workers by running `kill -s TERM|KILL <pid>`
+# (crates/arroyo-node/src/lib.rs, signal_process); without it every stop fails ("tried to kill and
+# couldn't") until the controller marks the job Failed.
+ARROYO_BASE_PACKAGES=ca-certificates,libsasl2-2,curl,procps
+ARROYO_BASE_KEY="$DEBIAN_SUITE-$(echo "$ARROYO_BASE_PACKAGES" | sha256sum | cut -c1-8)"
+build_debian_arroyo() {
+    local out=$1
+    command -v debootstrap >/dev/null 2>&1 || { log "debian-arroyo: installing Debian's debootstrap"; apt_install debootstrap; }
+    log "debian-arroyo: debootstrap $DEBIAN_SUITE (minbase + $ARROYO_BASE_PACKAGES) from deb.debian.org (1-3 minutes, once)"
+    debootstrap --variant=minbase --include="$ARROYO_BASE_PACKAGES" "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
+        { tail -20 "$out/debootstrap.log" >&2; return 1; }
+    rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+}
+
+# Arroyo's image for the local stack where no registry serves ghcr.io/arroyosystems/arroyo: the
+# real binary (ARROYO_BIN, default $CACHE/bin/arroyo, built from ArroyoSystems/arroyo at the
+# version config/versions.json names; never the test double) on the Debian above, laid out as
+# Arroyo's docker/Dockerfile lays out its image: /app/arroyo as the entrypoint, `cluster` by
+# default, the API on 5115. Its UDF toolchain (rustc, clang, Python) is not included: the
+# benchmark's queries are SQL only. Refuses a binary of another version.
+arroyo_image() {
+    local arroyo="${ARROYO_BIN:-$CACHE/bin/arroyo}" want tag layer have
+    want=$(node -p "require('$here/../config/versions.json').arroyo")
+    if [ ! -x "$arroyo" ]; then
+        log "arroyo-image: no Arroyo binary at $arroyo (set ARROYO_BIN; docs/setup.md says how to build Arroyo $want, about 2.5 hours on 2 cores)"
+        return 0
+    fi
+    have=$("$arroyo" --version 2>&1 | head -1)
+    if [ "$have" != "arroyo $want" ]; then
+        log "arroyo-image: $arroyo says '$have', not 'arroyo $want' (config/versions.json): build Arroyo $want or point ARROYO_BIN at it"
+        return 1
+    fi
+    step debian-arroyo "$ARROYO_BASE_KEY" build_debian_arroyo
+    tag="arroyo-pi/arroyo:$want-$( (sha256sum <"$arroyo"; echo "$ARROYO_BASE_KEY") | sha256sum | cut -c1-12)"
+    if ! docker image inspect "$tag" >/dev/null 2>&1; then
+        layer=$(mktemp -d "$CACHE/.arroyo-image.XXXXXX")
+        mkdir -p "$layer/app" "$layer/config"
+        cp "$arroyo" "$layer/app/arroyo"
+        import_image "$tag" "$CACHE/debian-arroyo-$ARROYO_BASE_KEY/rootfs" "$layer" 'WORKDIR /app' 'ENV ARROYO__API__RUN_HTTP_PORT=5115' \
+            'ENTRYPOINT ["/app/arroyo"]' 'CMD ["cluster"]' 'EXPOSE 5115' || { rm -rf "$layer"; return 1; }
+        rm -rf "$layer"
+        log "arroyo-image: built $tag ($have)"
+    else
+        log "arroyo-image: $tag is on the engine (0 s)"
+    fi
+    echo "$tag"
+}
+
 # Every image the local stack's e2e runs, as the images config key takes them (E2E_IMAGES), also
 # written to $CACHE/e2e-images.json where the e2e reads it. Kafka and Flink always; MinIO where
-# its binaries exist; Arroyo's test double (its real image cannot be built here: its binary can).
+# its binaries exist; Arroyo's image from the real binary where there is one (arroyo_image), and
+# only where there is none its test double, said in one line.
 all_images() {
     local kafka flink minio arroyo json
     ensure_docker
     # Each in a command substitution, where errexit does not reach: every one is checked.
-    arroyo=$(double_image) && [ -n "$arroyo" ] || { log "images: the Arroyo test double's image failed"; return 1; }
+    arroyo=$(arroyo_image) || { log "images: the Arroyo image failed"; return 1; }
+    if [ -z "$arroyo" ]; then
+        arroyo=$(double_image) && [ -n "$arroyo" ] || { log "images: the Arroyo test double's image failed"; return 1; }
+        log "images: no Arroyo binary, so the local stack's e2e runs Arroyo's test double ($arroyo)"
+    fi
     kafka=$(kafka_image) && [ -n "$kafka" ] || { log "images: the Kafka image failed"; return 1; }
     flink=$(flink_image) && [ -n "$flink" ] || { log "images: the Flink image failed"; return 1; }
     minio=$(minio_image) || { log "images: the MinIO image failed"; return 1; }

@@ -62,6 +62,13 @@ export interface ArroyoClientOptions {
     pollIntervalMs?: number;
 }
 
+/**
+ * How long a stop may take: Arroyo's controller waits 60 s for the workers to finish
+ * (FINISH_TIMEOUT in crates/arroyo-controller/src/states/stopping.rs), then kills them with up to
+ * 20 retries; a windowed query (q5 on the local stack) was seen to need 61 s.
+ */
+export const STOP_TIMEOUT_MS = 120_000;
+
 /** Typed client for the part of Arroyo's REST API the benchmark uses. */
 export class ArroyoClient {
     private readonly baseUrl: string;
@@ -256,7 +263,7 @@ export class ArroyoClient {
     }
 
     /** Stops every pipeline, waits for its job to end, and deletes it: a clean slate for a run. */
-    async removeAllPipelines(timeoutMs = 60_000): Promise<string[]> {
+    async removeAllPipelines(timeoutMs = STOP_TIMEOUT_MS): Promise<string[]> {
         const removed: string[] = [];
         for (const p of await this.listPipelines()) {
             const job = (await this.jobs(p.id))[0];

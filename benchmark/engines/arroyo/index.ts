@@ -1,6 +1,6 @@
 // Arroyo 0.15 as the benchmark drives it: pipelines through its REST API, its operator metrics
 // de-smoothed (metrics.ts), its checkpoint list, run_id for restarts.
-import { ArroyoClient } from "./client";
+import { ArroyoClient, STOP_TIMEOUT_MS } from "./client";
 import { COLLECTION_RATE_MS, mergeSnapshots, MetricsSnapshot } from "./metrics";
 import { Pipeline } from "./types";
 import { arroyoFigures } from "./figures";
@@ -98,6 +98,6 @@ export class ArroyoEngine implements StreamEngine {
 
 async function stopPipeline(client: ArroyoClient, pipeline: Pipeline): Promise<void> {
     await client.stopPipeline(pipeline.id, "immediate").catch(() => undefined);
-    await client.waitForJobState(pipeline, ["Stopped", "Finished", "Failed"], 60_000).catch(() => undefined);
+    await client.waitForJobState(pipeline, ["Stopped", "Finished", "Failed"], STOP_TIMEOUT_MS).catch(() => undefined);
     await client.deletePipeline(pipeline.id);
 }
