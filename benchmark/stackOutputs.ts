@@ -2,7 +2,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import { promisify } from "util";
 import { ClusterOutputs, clusterOutputsSchema } from "../stacks/outputs";
-import { REPO_ROOT } from "../toolchain/paths";
+import { pulumiEnv, REPO_ROOT } from "../toolchain/paths";
 
 function parseOutputs(json: string, source: string): ClusterOutputs {
     let raw: unknown;
@@ -34,13 +34,14 @@ export async function loadStackOutputs(opts: { stack: string; outputsFile?: stri
     try {
         ({ stdout } = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", opts.stack], {
             cwd: REPO_ROOT,
+            env: pulumiEnv(),
             maxBuffer: 16 * 1024 * 1024,
         }));
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
         if (e.code === "ENOENT") {
             throw new Error(
-                `cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH (run 'npm run toolchain'), or pass --outputs-file with the output of 'pulumi stack output --json'`,
+                `cannot read the outputs of stack '${opts.stack}': no 'pulumi' on PATH nor in the toolchain's cache (run 'npm run toolchain -- pulumi'), or pass --outputs-file with the output of 'pulumi stack output --json'`,
                 { cause: err },
             );
         }

@@ -50,6 +50,11 @@ export interface EngineControllerPart {
 export interface EngineDeployment {
     /** Steps of toolchain/run.sh the deploying machine runs before an `up` (what the engine's containers get from its cache). */
     toolchain: readonly string[];
+    /**
+     * The toolchain/run.sh step that builds the engine's image from Debian and the package
+     * registries, for the local stack where no container registry serves its default image.
+     */
+    imageStep: string;
     /** The image of the engine every host of the stack pulls. */
     image(config: ClusterConfig): string;
     /** What each host's Docker check runs for this engine, if anything (see EngineHostCheck). */

@@ -17,7 +17,7 @@ import { PROJECT } from "../config/defaults";
 import { checkHosts, clusterProgram } from "../stacks/program";
 import type { PreflightResult } from "../hosts/preflight";
 import { spawnSync } from "child_process";
-import { defaultBackendUrl, PULUMI_VERSION, pulumiRoot, REPO_ROOT } from "../toolchain/paths";
+import { PULUMI_VERSION, pulumiRoot, pulumiSettings, REPO_ROOT } from "../toolchain/paths";
 import { missingPlugins, missingPluginsMessage, PLUGINS } from "../toolchain/plugins";
 import { engineDeployment } from "../components/engines";
 import {
@@ -38,6 +38,7 @@ import { dockerHostOf } from "../components/dockerHost";
 import { targetLayout } from "../stacks/placement";
 import { withSecrets } from "../config/load";
 import { ValidatedConfig } from "../config/schema";
+import { Images, localImageOverrides } from "./localImages";
 
 /** Runs toolchain/run.sh with its progress lines on this terminal. */
 function toolchain(steps: string[]): void {
@@ -224,6 +225,7 @@ async function ensurePlugins(ws: LocalWorkspace): Promise<void> {
 
 export async function main(argv: string[]): Promise<void> {
     let checkedHosts: PreflightResult[] | undefined;
+    let localImages: Partial<Images> | undefined;
     const cmd = new Command("deploy")
         .argument("<action>", "up, preview, destroy or outputs")
         .option("--stack <name>", "stack to deploy", "local")
@@ -239,22 +241,22 @@ export async function main(argv: string[]): Promise<void> {
 
     // The local stack runs on this machine's Docker engine: install and start one where none answers.
     if (o.stack === "local" && action !== "outputs") toolchain(["docker"]);
-    const backend = process.env.PULUMI_BACKEND_URL ?? defaultBackendUrl();
+    const backend = pulumiSettings().PULUMI_BACKEND_URL;
     if (backend.startsWith("file://")) fs.mkdirSync(backend.slice("file://".length), { recursive: true });
     const stack = await LocalWorkspace.createOrSelectStack(
         {
             stackName: o.stack,
             projectName: PROJECT,
-            program: async () => clusterProgram(checkedHosts ? { checkedHosts } : {}),
+            program: async () =>
+                clusterProgram({
+                    ...(checkedHosts ? { checkedHosts } : {}),
+                    ...(localImages ? { images: localImages } : {}),
+                }),
         },
         {
             workDir: o.workDir,
             pulumiCommand: await pulumiCommand(),
-            envVars: {
-                PULUMI_BACKEND_URL: backend,
-                PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
-                PULUMI_SKIP_UPDATE_CHECK: "1",
-            },
+            envVars: pulumiSettings(),
         },
     );
     // Ctrl-C: the CLI cancels gracefully (it got the terminal's signal too); this process stays
@@ -315,6 +317,9 @@ export async function main(argv: string[]): Promise<void> {
         // What the engine's containers get from the toolchain's cache (Flink's Kafka SQL connector).
         const steps = config && action !== "destroy" ? engineDeployment(config.engine).toolchain : [];
         if (steps.length) toolchain([...steps]);
+        // The local stack on a machine no registry serves: the defaults it cannot pull, built here.
+        if (config?.target === "local" && action !== "destroy")
+            localImages = localImageOverrides(config, (line) => console.log(line));
         recoverLocks(backend, o.stack);
         await recoverState(stack, config, action, signal, onOutput);
     }

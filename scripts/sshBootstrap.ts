@@ -9,11 +9,12 @@ import { Command } from "commander";
 import { PROJECT } from "../config/defaults";
 import { parseClusterConfig, RawConfig } from "../config/schema";
 import { BootstrapAuth, bootstrapHost, BootstrapTarget } from "../ssh/bootstrap";
-import { REPO_ROOT } from "../toolchain/paths";
+import { pulumiEnv, REPO_ROOT } from "../toolchain/paths";
 
 async function pulumi(args: string[], cwd: string): Promise<string> {
     try {
-        return (await promisify(execFile)("pulumi", args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
+        return (await promisify(execFile)("pulumi", args, { cwd, env: pulumiEnv(), maxBuffer: 16 * 1024 * 1024 }))
+            .stdout;
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
         if (e.code === "ENOENT")

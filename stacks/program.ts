@@ -18,6 +18,11 @@ export interface ProgramDeps {
     localBuckets?: typeof readLocalRetainedBuckets;
     /** The hosts' check when the caller already ran it (scripts/deploy.ts, before the engine starts): not run again. */
     checkedHosts?: PreflightResult[];
+    /**
+     * Images the caller had built in place of defaults no registry serves on this machine
+     * (scripts/localImages.ts, the local target only), keyed as the `images` config key is.
+     */
+    images?: Partial<ValidatedConfig["images"]>;
 }
 
 /**
@@ -63,7 +68,8 @@ export async function checkHosts(
  * CLI; the Automation API runs it inline.
  */
 export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOutputs> {
-    const validated = loadValidatedConfig();
+    const loaded = loadValidatedConfig();
+    const validated = deps.images ? { ...loaded, images: { ...loaded.images, ...deps.images } } : loaded;
     const results =
         deps.checkedHosts ??
         (await checkHosts(validated, deps, (line) => pulumi.log.info(line)).catch((e: Error) => {

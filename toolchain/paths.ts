@@ -27,6 +27,30 @@ export function pulumiRoot(): string {
     return path.join(cacheDir(), `pulumi-${PULUMI_VERSION}`);
 }
 
+/**
+ * What every Pulumi CLI this project runs (deploy, bench, ssh:bootstrap) is given, so that the
+ * bench finds the stack `npm run up` deployed with no exports: the state where `npm run deploy`
+ * keeps it unless PULUMI_BACKEND_URL names another, and an empty passphrase (the local stack's)
+ * unless one is given.
+ */
+export function pulumiSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+    const given = env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined;
+    return {
+        PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL ?? defaultBackendUrl(),
+        ...(given ? {} : { PULUMI_CONFIG_PASSPHRASE: "" }),
+        PULUMI_SKIP_UPDATE_CHECK: "1",
+    };
+}
+
+/** The environment of a `pulumi` child process: pulumiSettings, and the toolchain's CLI first on PATH where it was built. */
+export function pulumiEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    const bin = path.join(pulumiRoot(), "bin");
+    const withCli = fs.existsSync(path.join(bin, "pulumi"))
+        ? { PATH: [bin, env.PATH].filter(Boolean).join(path.delimiter) }
+        : {};
+    return { ...env, ...pulumiSettings(env), ...withCli };
+}
+
 /** Flink's jars (session cluster and Kafka SQL connector), keyed by both versions and the jar set (toolchain/flink/pom.xml), as toolchain/run.sh keys them. */
 export function flinkHome(): string {
     const pom = crypto

@@ -11,6 +11,8 @@ import { arroyoPolicy } from "./policy";
 
 export const arroyoDeployment: EngineDeployment = {
     toolchain: [],
+    // From the real binary (ARROYO_BIN), never from the test double.
+    imageStep: "arroyo-image",
     image: (config) => config.images.arroyo,
     // Its jemalloc aborts at start on a kernel with larger pages than it was built for, which
     // would leave every Arroyo container restarting forever: started once on each host first.

@@ -10,6 +10,7 @@ import { FlinkTaskManager, flinkTaskManagerName } from "./taskManager";
 export const flinkDeployment: EngineDeployment = {
     // Its containers get the Kafka SQL connector from the deploying machine's cache (pinned hash).
     toolchain: ["flink-connector"],
+    imageStep: "flink-image",
     image: (config) => config.images.flink,
     hostCheck: () => undefined,
     minioUser: { user: FLINK_MINIO_USER, policyName: "flink-checkpoints", policy: (b) => flinkPolicy(b.checkpoints) },

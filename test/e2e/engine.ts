@@ -100,11 +100,15 @@ export class E2eProject {
         fs.writeFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
     }
 
-    /** `npm run deploy -- <action> --stack <stack>` against this directory; never throws. */
-    async deploy(action: string, stack: string): Promise<{ code: number; output: string }> {
+    /** `npm run deploy -- <action> --stack <stack>` against this directory, `env` added to the project's; never throws. */
+    async deploy(
+        action: string,
+        stack: string,
+        env: NodeJS.ProcessEnv = {},
+    ): Promise<{ code: number; output: string }> {
         return promisify(execFile)("node", deployArgs(action, stack), {
             cwd: REPO_ROOT,
-            env: this.env,
+            env: { ...this.env, ...env },
             maxBuffer: 64 * 1024 * 1024,
         }).then(
             (r) => ({ code: 0, output: r.stdout + r.stderr }),

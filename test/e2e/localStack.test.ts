@@ -4,7 +4,8 @@
 // interrupted `up` recovers by itself) and a failing `up` that ends with its cause. One file: the
 // stacks share the engine's host ports, so they run one after the other. Each describe leaves the
 // engine clean (everything with its stack's label) whatever failed. Needs the four resource plugins
-// and the images `toolchain/run.sh images` builds (Kafka, MinIO, Flink, the Arroyo test double);
+// and the images `toolchain/run.sh images` builds (Kafka, MinIO, Flink, Arroyo from its real binary
+// where there is one, else its test double);
 // where something is missing each describe is skipped with one line saying what.
 import * as fs from "fs";
 import * as net from "net";
@@ -41,6 +42,9 @@ import {
 } from "./engine";
 import { MINIO_DEFAULT_CREDENTIALS } from "../../config/defaults";
 import { BenchmarkResults } from "../../benchmark/report/types";
+import { OFFLINE_ENV } from "../../scripts/localImages";
+import { cacheDir } from "../../toolchain/paths";
+import { parse } from "yaml";
 
 const ROOT = { accessKeyId: MINIO_DEFAULT_CREDENTIALS.user, secretAccessKey: MINIO_DEFAULT_CREDENTIALS.password };
 const s3With = (endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }) =>
@@ -93,10 +97,13 @@ async function bench(
         dir,
         ...args,
     ];
+    // Ended, with what it printed so far, well before the test's own timeout: a bench that hangs
+    // says where.
     const r = await promisify(execFile)("node", argv, {
         cwd: REPO_ROOT,
         env: project.env,
         maxBuffer: 64 * 1024 * 1024,
+        timeout: 900_000,
     }).then(
         (x) => ({ code: 0, output: x.stdout + x.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: e.stdout + e.stderr }),
@@ -476,3 +483,62 @@ describeOnDocker("a failing `up`", ["arroyo", "kafka", "minio"])("a failing `up`
         expect(tail).toMatch(/127\.0\.0\.1:9092.*(address already in use|port is already allocated)/);
     }, 1_200_000);
 });
+
+// The README's first command: `npm run up` on the local stack as the repo ships it (no `images`
+// set), on a machine no container registry serves. ARROYO_PI_OFFLINE=1 says so, so that nothing
+// is pulled (the test dials no registry); the defaults are built here, Arroyo's from the real
+// binary where this machine has one, and where it has none the refusal says what to do.
+const FIRST_STACK = "e2e-first-command";
+const ARROYO_BIN = process.env.ARROYO_BIN ?? path.join(cacheDir(), "bin", "arroyo");
+describeOnDocker("the README's first command", ["kafka", "minio"])(
+    "the README's first command on a machine no registry serves",
+    () => {
+        const project = new E2eProject();
+        beforeAll(() => {
+            const shipped = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.local.yaml"), "utf8")) as {
+                config: Record<string, unknown>;
+            };
+            expect(Object.keys(shipped.config)).not.toContain("arroyo-pi:images");
+            project.writeStackFile(
+                FIRST_STACK,
+                Object.fromEntries(Object.entries(shipped.config).map(([k, v]) => [k.replace(/^arroyo-pi:/, ""), v])),
+            );
+        });
+        afterAll(() => leaveClean(project, FIRST_STACK), 600_000);
+
+        it("builds the images it cannot pull, Arroyo's from the real binary, and a query runs on them", async () => {
+            const up = await project.deploy("up", FIRST_STACK, { [OFFLINE_ENV]: "1" });
+            if (!fs.existsSync(ARROYO_BIN)) {
+                console.log(`no Arroyo binary at ${ARROYO_BIN}: checked that \`up\` refuses and says what to do`);
+                expect(up.code).toBe(1);
+                expect(up.output).toMatch(
+                    /images\.arroyo: ghcr\.io\/arroyosystems\/arroyo:[\d.]+ is not on this machine's Docker engine[\s\S]*'toolchain\/run\.sh arroyo-image' has nothing to build it from/,
+                );
+                expect(await leftOnEngine(FIRST_STACK)).toEqual([]);
+                return;
+            }
+            succeeded(up);
+            const out = JSON.parse(await project.pulumi(["stack", "output", "--json", "--stack", FIRST_STACK])) as {
+                images: Record<string, string>;
+            };
+            // Kafka's and MinIO's as the toolchain builds them; Arroyo's from the binary, not the double.
+            expect(out.images.kafka).toBe(e2eImages()!.kafka);
+            expect(out.images.minio).toBe(e2eImages()!.minio);
+            expect(out.images.arroyo).toMatch(/^arroyo-pi\/arroyo:0\.15\.0-[0-9a-f]{12}$/);
+            expect(up.output).toContain(`note: images.arroyo: the local stack runs ${out.images.arroyo}`);
+            expect(await docker("run", "--rm", out.images.arroyo, "--version")).toBe("arroyo 0.15.0");
+            const r = await bench(project, FIRST_STACK, LOAD);
+            if (r.code !== 0) throw new Error(`npm run bench failed (exit ${r.code}):\n${r.output.slice(-3000)}`);
+            const q = r.results!.queries[0];
+            expect(q.validity).toEqual({ valid: true, reasons: [] });
+            const last = q.samples.progress[q.samples.progress.length - 1];
+            expect(last.input).toBe(20_000 * (46 / 50));
+            expect(last.consumed).toBe(last.input);
+            expect(r.output).toMatch(/q1: Arroyo job stopped and removed/);
+            // The same choice again: nothing to change.
+            const preview = await project.deploy("preview", FIRST_STACK, { [OFFLINE_ENV]: "1" });
+            succeeded(preview);
+            expect(noChanges(preview.output)).toEqual([]);
+        }, 2_400_000);
+    },
+);
