@@ -11,10 +11,10 @@ import { engineDeployment } from "../components/engines";
 import { REPO_ROOT } from "../toolchain/paths";
 
 export type Images = ValidatedConfig["images"];
+export type ImageKey = keyof Images;
 
 /** Set to 1 on a machine that reaches no container registry: no pull is tried (tests set it, and dial nothing). */
 export const OFFLINE_ENV = "ARROYO_PI_OFFLINE";
-export type ImageKey = keyof Images;
 
 /** An image the stack's hosts run, and the toolchain step that builds it (printing its tag). */
 export interface NeededImage {

@@ -162,13 +162,21 @@ ensure_docker() {
 # image's tag is keyed by the base and by every source the double runs, so a changed double is a
 # new image and an unchanged one is not rebuilt. Prints the tag on standard output.
 DEBIAN_SUITE=bookworm
-build_debian_node() {
-    local out=$1
-    command -v debootstrap >/dev/null 2>&1 || { log "debian-node: installing Debian's debootstrap"; apt_install debootstrap; }
-    log "debian-node: debootstrap $DEBIAN_SUITE (minbase + nodejs) from deb.debian.org (1-3 minutes, once)"
-    debootstrap --variant=minbase --include=nodejs "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
+
+# debootstrap_base NAME OUT PACKAGES: Debian's minbase plus PACKAGES (comma-separated) into
+# OUT/rootfs, from Debian's archive, its apt caches emptied; debootstrap's log in OUT.
+debootstrap_base() {
+    local name=$1 out=$2 packages=$3
+    command -v debootstrap >/dev/null 2>&1 || { log "$name: installing Debian's debootstrap"; apt_install debootstrap; }
+    log "$name: debootstrap $DEBIAN_SUITE (minbase + $packages) from deb.debian.org (1-5 minutes, once)"
+    debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
         { tail -20 "$out/debootstrap.log" >&2; return 1; }
     rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+}
+
+build_debian_node() {
+    local out=$1
+    debootstrap_base debian-node "$out" nodejs || return 1
     chroot "$out/rootfs" node --version >"$out/node-version"
 }
 

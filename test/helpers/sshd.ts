@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
-
 import { stopChild } from "./stopChild";
+
 /** An ed25519 key pair without passphrase, `<dir>/<name>` and `<dir>/<name>.pub`. */
 export const keygen = (dir: string, name: string) =>
     promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path.join(dir, name)]);

@@ -9,21 +9,13 @@ FLINK_S3_FROM_MAVEN=2.2.0 # Maven Central serves Flink's S3 filesystem plugins a
 # A Debian base with a Java 17 runtime and the tools Kafka's and Flink's scripts call.
 build_debian_jre() {
     local out=$1
-    command -v debootstrap >/dev/null 2>&1 || { log "debian-jre: installing Debian's debootstrap"; apt_install debootstrap; }
-    log "debian-jre: debootstrap $DEBIAN_SUITE (minbase + openjdk-17-jre-headless) from deb.debian.org (2-5 minutes, once)"
-    debootstrap --variant=minbase --include=openjdk-17-jre-headless,gettext-base,procps,hostname "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
-        { tail -20 "$out/debootstrap.log" >&2; return 1; }
-    rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+    debootstrap_base debian-jre "$out" openjdk-17-jre-headless,gettext-base,procps,hostname || return 1
     chroot "$out/rootfs" java -version 2>"$out/java-version"
 }
 
 # The smallest Debian, for MinIO's static binaries.
 build_debian_min() {
-    local out=$1
-    command -v debootstrap >/dev/null 2>&1 || { log "debian-min: installing Debian's debootstrap"; apt_install debootstrap; }
-    debootstrap --variant=minbase --include=ca-certificates "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
-        { tail -20 "$out/debootstrap.log" >&2; return 1; }
-    rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+    debootstrap_base debian-min "$1" ca-certificates
 }
 
 # Flink's distribution as the PyPI wheels carry it: bin/ and conf/ (apache-flink), lib/, opt/ and
@@ -156,12 +148,7 @@ minio_image() {
 ARROYO_BASE_PACKAGES=ca-certificates,libsasl2-2,curl,procps
 ARROYO_BASE_KEY="$DEBIAN_SUITE-$(echo "$ARROYO_BASE_PACKAGES" | sha256sum | cut -c1-8)"
 build_debian_arroyo() {
-    local out=$1
-    command -v debootstrap >/dev/null 2>&1 || { log "debian-arroyo: installing Debian's debootstrap"; apt_install debootstrap; }
-    log "debian-arroyo: debootstrap $DEBIAN_SUITE (minbase + $ARROYO_BASE_PACKAGES) from deb.debian.org (1-3 minutes, once)"
-    debootstrap --variant=minbase --include="$ARROYO_BASE_PACKAGES" "$DEBIAN_SUITE" "$out/rootfs" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
-        { tail -20 "$out/debootstrap.log" >&2; return 1; }
-    rm -rf "$out/rootfs/var/cache/apt/archives/"*.deb "$out/rootfs/var/lib/apt/lists/"*
+    debootstrap_base debian-arroyo "$1" "$ARROYO_BASE_PACKAGES"
 }
 
 # Arroyo's image for the local stack where no registry serves ghcr.io/arroyosystems/arroyo: the
@@ -225,16 +212,12 @@ all_images() {
 # its own at its first start.
 build_debian_simpi() {
     local out=$1 r="$1/rootfs"
-    command -v debootstrap >/dev/null 2>&1 || { log "debian-simpi: installing Debian's debootstrap"; apt_install debootstrap; }
-    log "debian-simpi: debootstrap $DEBIAN_SUITE (minbase + openssh-server, docker.io, sudo) from deb.debian.org (2-5 minutes, once)"
-    debootstrap --variant=minbase --include=openssh-server,docker.io,sudo,iptables,procps,iproute2,ca-certificates,kmod "$DEBIAN_SUITE" "$r" http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1 ||
-        { tail -20 "$out/debootstrap.log" >&2; return 1; }
+    debootstrap_base debian-simpi "$out" openssh-server,docker.io,sudo,iptables,procps,iproute2,ca-certificates,kmod || return 1
     chroot "$r" useradd -m -s /bin/bash -G docker picocluster
     echo 'picocluster ALL=(ALL) NOPASSWD: ALL' >"$r/etc/sudoers.d/picocluster"
     chmod 440 "$r/etc/sudoers.d/picocluster"
     printf 'PasswordAuthentication yes\nUseDNS no\n' >"$r/etc/ssh/sshd_config.d/simpi.conf"
-    rm -f "$r/etc/ssh/ssh_host_"* "$r/var/cache/apt/archives/"*.deb
-    rm -rf "$r/var/lib/apt/lists/"*
+    rm -f "$r/etc/ssh/ssh_host_"*
 }
 
 simpi_image() {
