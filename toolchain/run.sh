@@ -181,13 +181,14 @@ build_debian_node() {
 }
 
 double_image() {
-    local root="$here/.." base tag tmp kafkajs_version arroyo_version
+    local root="$here/.." base tag tmp kafkajs_version sqljs_version arroyo_version
     ensure_docker
     step debian-node "$DEBIAN_SUITE" build_debian_node
     base="$CACHE/debian-node-$DEBIAN_SUITE"
     kafkajs_version=$(node -p "require('$root/node_modules/kafkajs/package.json').version")
+    sqljs_version=$(node -p "require('$root/node_modules/sql.js/package.json').version")
     arroyo_version=$(node -p "require('$root/config/versions.json').arroyo")
-    tag="arroyo-pi/arroyo-double:$arroyo_version-$( (cd "$root" && find test/doubles benchmark -name '*.ts' | sort | xargs cat test/fixtures/arroyo-0.15.0-functions.json; echo "$DEBIAN_SUITE kafkajs $kafkajs_version") | sha256sum | cut -c1-12)"
+    tag="arroyo-pi/arroyo-double:$arroyo_version-$( (cd "$root" && find test/doubles benchmark -name '*.ts' | sort | xargs cat test/fixtures/arroyo-0.15.0-functions.json; echo "$DEBIAN_SUITE kafkajs $kafkajs_version sql.js $sqljs_version") | sha256sum | cut -c1-12)"
     exec {ilock}>"$CACHE/.double-image.lock"
     flock "$ilock"
     if docker image inspect "$tag" >/dev/null 2>&1; then
@@ -199,6 +200,10 @@ double_image() {
         (cd "$root" && npx tsc --noCheck --outDir "$tmp/layer/app" --rootDir . --module commonjs --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node test/doubles/arroyo-stand-in/cli.ts)
         cp "$root/test/fixtures/arroyo-0.15.0-functions.json" "$tmp/layer/app/test/fixtures/"
         cp -r "$root/node_modules/kafkajs" "$tmp/layer/app/node_modules/"
+        # The double computes windowed queries with SQLite in WebAssembly: its package file and Node build only.
+        mkdir -p "$tmp/layer/app/node_modules/sql.js/dist"
+        cp "$root/node_modules/sql.js/package.json" "$tmp/layer/app/node_modules/sql.js/"
+        cp "$root/node_modules/sql.js/dist/sql-wasm.js" "$root/node_modules/sql.js/dist/sql-wasm.wasm" "$tmp/layer/app/node_modules/sql.js/dist/"
         # Arroyo's image runs `arroyo <subcommand>`; the deployment's docker check runs `--version`.
         printf '%s\n' '#!/bin/sh' \
             'if [ "$1" = "--version" ]; then echo "arroyo '"$arroyo_version"' (arroyo-pi REST test double, not Arroyo)"; exit 0; fi' \

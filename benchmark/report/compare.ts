@@ -261,7 +261,7 @@ export function comparisonMarkdown(c: Comparison): string {
             : []),
         ...(c.a.label.includes("test double") || c.b.label.includes("test double")
             ? [
-                  "The Arroyo side is this project's test double (test/doubles/), which copies rows and computes nothing: its figures say how fast the benchmark and Kafka go, not Arroyo.",
+                  "The Arroyo side is this project's test double (test/doubles/), which writes each row of a query without a window unchanged and evaluates a windowed query per window in SQLite: its figures say how fast the benchmark and Kafka go, not Arroyo.",
                   "",
               ]
             : []),

@@ -395,9 +395,10 @@ describe("failure paths of a run", () => {
     }, 60_000);
 
     it("measures a windowed query's latency from its records' Kafka timestamps, window events only", async () => {
-        // The double holds each row in the hop(2 s, 10 s) window that ends first after its event
-        // time until the watermark (event time - 4 s) passes that end, and stamps it, as Arroyo's
-        // Kafka sink does, with the row's _timestamp: the window's end - 1 ns.
+        // The double writes each hop(2 s, 10 s) window's hottest auctions once the watermark (event
+        // time - 4 s) passes the window's end, and stamps them, as Arroyo's Kafka sink does, with
+        // the rows' _timestamp: the window's end - 1 ns. A window writes one row or a few (ties),
+        // so the 8 s window holds a handful: the figure is about when, not how many.
         // 4 s of warm-up: windows that close inside it are output the sampler must leave out.
         const [q] = await runBenchmark({
             ...small(),
@@ -407,7 +408,7 @@ describe("failure paths of a run", () => {
             runTag: "windowed",
         });
         expect(q.figures.latencyFrom).toBe("window-end");
-        expect(q.figures.latencyMs!.count).toBeGreaterThan(100);
+        expect(q.figures.latencyMs!.count).toBeGreaterThan(0);
         expect(q.figures.latencySample!.outsideWindow).toBeGreaterThan(0);
         expect(q.figures.latencySample!.unparsable).toBe(0);
         // The watermark trails the event time by 4 s: no window's output can be read sooner.

@@ -118,6 +118,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
         outputRate: q.figures.kafka.outputRate,
         commitsInWindow: q.figures.kafka.commitsInWindow,
     });
+    const OUTPUT_TOLERANCE: Record<string, number> = { q0: 0.02, q1: 0.02, q5: 0.5, q8: 0.25 };
     const within = (a: number | null, b: number | null, tolerance: number) =>
         a !== null && b !== null && Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
 
@@ -142,8 +143,12 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
             // The same load: every event counted alike (events are seeded), rates within 2 %; the
             // engine's own source count within 5 % of Kafka's on both (its EWMA undone); the
             // checkpoint commits in the window within one (2 s cadence, timed from the last end).
-            // Output rates only where the double computes the rows itself (q0, q1 copy or map
-            // each bid); its windows and joins are not Arroyo's and are not compared.
+            // Output rates: q0 and q1 write a row per bid, within 2 %. q5 and q8 write what each
+            // window computes (the double evaluates the query per window): the same events, but each
+            // run's event times start with the run, so its windows fall elsewhere on them, and a
+            // window writes a few rows (q5's ties for the most bids) or a hundred (q8's new sellers).
+            // Two runs on the real Arroyo alone wrote 0.77 and 0.56 rec/s for q5, 5.8 and 6.4 for q8:
+            // hence 50 % and 25 %. (Before the double computed its windows: 849 and 78.7.)
             const checks: [string, boolean][] = [
                 ["input", dbl.input === real.input],
                 ["inputRate", within(dbl.inputRate, real.inputRate, 0.02)],
@@ -151,9 +156,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
                 ["sourceRate vs consumedRate (real)", within(real.sourceRate, real.consumedRate, 0.05)],
                 ["sourceRate vs consumedRate (double)", within(dbl.sourceRate, dbl.consumedRate, 0.05)],
                 ["commitsInWindow", Math.abs(dbl.commitsInWindow - real.commitsInWindow) <= 1],
-                ...(id === "q0" || id === "q1"
-                    ? ([["outputRate", within(dbl.outputRate, real.outputRate, 0.02)]] as [string, boolean][])
-                    : []),
+                ["outputRate", within(dbl.outputRate, real.outputRate, OUTPUT_TOLERANCE[id])],
             ];
             differences.push(...checks.filter(([, ok]) => !ok).map(([what]) => `${id}: ${what}`));
         }

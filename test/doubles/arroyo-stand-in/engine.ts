@@ -1,13 +1,16 @@
-// What the test double runs for a job: every record of the source tables' topics is copied
-// unchanged to the sink table's topic, with real Kafka clients. It evaluates no SQL; it exists so
-// the benchmark's measurement (Kafka progress, Arroyo's metrics, checkpoints, latency) meets
-// Arroyo's behaviour. Each behaviour copied from Arroyo v0.15.0 names the file it follows.
+// What the test double runs for a job, with real Kafka clients: a query without a window has every
+// record of its source tables' topics copied unchanged to the sink table's topic (it filters,
+// maps, joins and aggregates nothing); a query with an event-time window has each window's result
+// computed by SQLite when the window closes (windowQuery.ts). It exists so the benchmark's
+// measurement (Kafka progress, Arroyo's metrics, checkpoints, latency) meets Arroyo's behaviour.
+// Each behaviour copied from Arroyo v0.15.0 names the file it follows.
 import { Admin, Consumer, Kafka, logLevel, Producer } from "kafkajs";
 import { retrying } from "../../../benchmark/kafka/admin";
 import { assignedConsumer } from "../../../benchmark/kafka/assignedConsumer";
 import { OffsetCommitter } from "../../../benchmark/kafka/commitOffsets";
 import { COLLECTION_RATE_MS, JobMetrics, newCounters, SubtaskCounters } from "./metrics";
 import { FileSinkTable, isKafkaTable, KafkaTable, NexmarkTable, WindowSpec } from "./sql";
+import { WindowQuery, WindowRow } from "./windowQuery";
 import { NexmarkGenerator } from "../../../benchmark/nexmark/generator";
 
 /** Per (table, partition): the next offset to read, as a restored checkpoint holds it. */
@@ -40,8 +43,12 @@ export interface RunOptions {
     middleNodeId?: number;
     /** Arroyo's built-in Nexmark source, when the query reads it. */
     nexmark?: { table: NexmarkTable; nodeId: number };
-    /** The query's event-time window, when it has one: its output waits for the watermark. */
-    window?: WindowSpec;
+    /**
+     * The query's event-time window, when it has one: its output waits for the watermark, and is
+     * what the query computes over each window (`sql`, the pipeline's SQL; `tables`, the tables
+     * and views it reads).
+     */
+    window?: { spec: WindowSpec; sql: string; tables: string[] };
     parallelism: number;
     checkpointIntervalMs: number;
     /** How long a checkpoint takes from its start to its completion (writing state, in Arroyo). */
@@ -102,8 +109,8 @@ export function sourceGroupId(table: KafkaTable, jobId: string, operatorId: stri
     return `arroyo-${jobId}-${operatorId}-consumer`;
 }
 
-/** A batch on its way downstream: the values and the source subtask that read them. */
-type Forward = (subtask: number, values: (Buffer | null)[]) => Promise<void>;
+/** A batch on its way downstream: the source subtask that read it, the values and each value's table. */
+type Forward = (subtask: number, values: (Buffer | null)[], tables: string[]) => Promise<void>;
 
 /** One subtask of a Kafka source table. */
 class SourceSubtask {
@@ -149,6 +156,7 @@ class SourceSubtask {
                     await this.forward(
                         this.index,
                         part.map((m) => m.value),
+                        part.map(() => this.table.name),
                     );
                     this.offsets.set(batch.partition, Number(part[part.length - 1].offset));
                     resolveOffset(part[part.length - 1].offset);
@@ -205,10 +213,15 @@ class NexmarkSubtask {
                 }
                 queueFill(this.counters, (await this.limiter?.take(count)) ?? false);
                 const values: Buffer[] = [];
-                for (let i = 0; i < count; i++)
-                    values.push(Buffer.from(this.generator.record(n++ * this.parallelism + this.index).json));
+                const tables: string[] = [];
+                for (let i = 0; i < count; i++) {
+                    const record = this.generator.record(n++ * this.parallelism + this.index);
+                    values.push(Buffer.from(record.json));
+                    // The queries read the connector's rows through one view per kind (sources-nexmark.sql).
+                    tables.push(record.kind);
+                }
                 this.counters.messages_sent += count;
-                await this.forward(this.index, values);
+                await this.forward(this.index, values, tables);
             }
         })();
     }
@@ -219,8 +232,16 @@ class NexmarkSubtask {
     }
 }
 
+/** One key's session: its first and last rows' times, and its rows. */
+interface Session {
+    first: number;
+    last: number;
+    rows: WindowRow[];
+}
+
 /**
- * A window operator's timing, without its aggregation, as Arroyo v0.15.0 times it:
+ * A window operator's timing, as Arroyo v0.15.0 times it; what a closed window writes is
+ * WindowQuery's (windowQuery.ts):
  * - Each source subtask's watermark generator (crates/arroyo-worker/src/arrow/watermark_generator.rs
  *   process_batch ~160-197) passes the batch on, then sends the batch's smallest `datetime - 4 s`
  *   (the tables' WATERMARK FOR datetime AS datetime - INTERVAL '4' SECOND) only when the batch's
@@ -230,11 +251,16 @@ class NexmarkSubtask {
  *   every input has sent one (crates/arroyo-operator/src/context.rs WatermarkHolder).
  * - Tumbling and sliding windows drop a row only when its bin started before the watermark's bin
  *   (tumbling_aggregating_window.rs ~279-287, sliding_aggregating_window.rs ~631-633), session
- *   windows when its time is before the watermark (session_aggregating_window.rs ~287-295); a bin
- *   closes once the watermark's bin is past it (handle_watermark: first_bin < bin_start(watermark)).
- * Rows wait in their window and leave stamped with its end - 1 ms: the output's _timestamp is the
- * window's end - 1 ns (arroyo-planner), which the Kafka sink writes in ms (kafka/sink/mod.rs). A
- * session's end is taken as its row's time + gap: the double keeps no per-key sessions.
+ *   windows when its time is before the watermark (session_aggregating_window.rs ~287-295).
+ * - Sliding windows (tumbling ones are the case slide = width) advance one bin at a time while the
+ *   next bin's end is at or before the watermark's bin, and each advance emits the window
+ *   [bin_end - width, bin_end) when any of its bins holds rows (sliding_aggregating_window.rs
+ *   should_advance, advance; an advance with no rows in the window left emits nothing).
+ * - A session is one key's: a row joins it when its time is before the last row's time + gap
+ *   (session_aggregating_window.rs add_batch), and it closes once last + gap is before the
+ *   watermark (watermark_update); its end is last + gap (finish: window_end).
+ * Rows leave stamped with their window's end - 1 ms: the output's _timestamp is the window's end
+ * - 1 ns (to_record_batch), which the Kafka sink writes in ms (kafka/sink/mod.rs).
  */
 export class WindowTiming {
     /** Per source subtask: the largest event time of the batch it last sent a watermark with. */
@@ -242,7 +268,12 @@ export class WindowTiming {
     /** Per source subtask: the last watermark it sent. */
     private readonly inputs = new Map<number, number>();
     private lastPresent: number | undefined;
-    private readonly pending = new Map<number, (Buffer | null)[]>();
+    /** Tumbling and sliding windows: rows by the end of their bin. */
+    private readonly bins = new Map<number, WindowRow[]>();
+    /** The last window end the operator advanced past. */
+    private advancedTo = -Infinity;
+    /** Session windows: each key's open sessions. */
+    private readonly sessions = new Map<string, Session[]>();
     dropped = 0;
 
     constructor(
@@ -255,12 +286,9 @@ export class WindowTiming {
          * (arroyo-planner/src/rewriters.rs ~72-81).
          */
         private readonly delayMs = WATERMARK_DELAY_MS,
+        /** A session's key: the values of the query's GROUP BY columns beside the session call. */
+        private readonly sessionKey: (value: Buffer | null) => string = () => "",
     ) {}
-
-    private endOf(t: number): number {
-        if (this.spec.kind === "session") return t + this.spec.gapMs;
-        return (Math.floor(t / this.spec.slideMs) + 1) * this.spec.slideMs;
-    }
 
     private binStart(t: number): number {
         return this.spec.kind === "session" ? t : Math.floor(t / this.spec.slideMs) * this.spec.slideMs;
@@ -277,19 +305,40 @@ export class WindowTiming {
         return this.spec.kind === "session" ? t < wm : this.binStart(t) < this.binStart(wm);
     }
 
-    /** Takes one source subtask's batch; returns the windows the watermark closed, oldest first. */
-    take(subtask: number, values: (Buffer | null)[]): { end: number; values: (Buffer | null)[] }[] {
+    private keep(row: WindowRow, t: number): void {
+        const { spec } = this;
+        if (spec.kind !== "session") {
+            const end = this.binStart(t) + spec.slideMs;
+            const bin = this.bins.get(end) ?? [];
+            bin.push(row);
+            this.bins.set(end, bin);
+            return;
+        }
+        const key = this.sessionKey(row.value);
+        const open = this.sessions.get(key) ?? [];
+        // The sessions this row touches merge into one (a row within the gap of either side).
+        const touched = open.filter((s) => t < s.last + spec.gapMs && t + spec.gapMs > s.first);
+        const merged: Session = {
+            first: Math.min(t, ...touched.map((s) => s.first)),
+            last: Math.max(t, ...touched.map((s) => s.last)),
+            rows: [...touched.flatMap((s) => s.rows), row],
+        };
+        this.sessions.set(key, [...open.filter((s) => !touched.includes(s)), merged]);
+    }
+
+    /**
+     * Takes one source subtask's batch (`tables[i]` names the table of `values[i]`); returns the
+     * windows the watermark closed, oldest first, each with its rows.
+     */
+    take(subtask: number, values: (Buffer | null)[], tables: string[] = []): { end: number; rows: WindowRow[] }[] {
         const times = values.map(eventTime);
-        values.forEach((v, i) => {
+        values.forEach((value, i) => {
             const t = times[i];
             if (!Number.isFinite(t) || this.late(t)) {
                 this.dropped++;
                 return;
             }
-            const end = this.endOf(t);
-            const bucket = this.pending.get(end) ?? [];
-            bucket.push(v);
-            this.pending.set(end, bucket);
+            this.keep({ table: tables[i] ?? "", value }, t);
         });
         // The batch went on first; then, maybe, its watermark.
         const finite = times.filter((t) => Number.isFinite(t));
@@ -303,14 +352,44 @@ export class WindowTiming {
         }
         const wm = this.lastPresent;
         if (wm === undefined) return [];
-        const closed = [...this.pending.keys()]
-            .filter((end) => (this.spec.kind === "session" ? end <= wm : end <= this.binStart(wm)))
-            .sort((a, b) => a - b);
-        return closed.map((end) => {
-            const out = { end, values: this.pending.get(end) as (Buffer | null)[] };
-            this.pending.delete(end);
-            return out;
-        });
+        return this.spec.kind === "session" ? this.closeSessions(wm, this.spec.gapMs) : this.advance(wm, this.spec);
+    }
+
+    private advance(wm: number, spec: { slideMs: number; widthMs: number }): { end: number; rows: WindowRow[] }[] {
+        const through = this.binStart(wm);
+        if (through <= this.advancedTo) return [];
+        // Every window end after the last advance, up to the watermark's bin, whose window holds a bin with rows.
+        const ends = new Set<number>();
+        for (const binEnd of this.bins.keys())
+            for (let end = binEnd; end < binEnd + spec.widthMs; end += spec.slideMs)
+                if (end > this.advancedTo && end <= through) ends.add(end);
+        const out = [...ends]
+            .sort((a, b) => a - b)
+            .map((end) => ({
+                end,
+                rows: [...this.bins]
+                    .filter(([binEnd]) => binEnd > end - spec.widthMs && binEnd <= end)
+                    .sort(([a], [b]) => a - b)
+                    .flatMap(([, rows]) => rows),
+            }));
+        this.advancedTo = through;
+        // No later window holds a bin ending at or before through + slide - width.
+        for (const binEnd of [...this.bins.keys()])
+            if (binEnd <= through + spec.slideMs - spec.widthMs) this.bins.delete(binEnd);
+        return out;
+    }
+
+    private closeSessions(wm: number, gapMs: number): { end: number; rows: WindowRow[] }[] {
+        const out: { end: number; rows: WindowRow[] }[] = [];
+        for (const [key, open] of this.sessions) {
+            const closing = open.filter((s) => s.last + gapMs < wm);
+            if (!closing.length) continue;
+            out.push(...closing.map((s) => ({ end: s.last + gapMs, rows: s.rows })));
+            const left = open.filter((s) => !closing.includes(s));
+            if (left.length) this.sessions.set(key, left);
+            else this.sessions.delete(key);
+        }
+        return out.sort((a, b) => a.end - b.end);
     }
 }
 
@@ -327,7 +406,8 @@ export class JobRun {
     readonly nexmarkSubtasks: NexmarkSubtask[] = [];
     readonly middleCounters: SubtaskCounters[];
     readonly sinkCounters: SubtaskCounters[];
-    private readonly windowTiming?: WindowTiming;
+    private windowTiming?: WindowTiming;
+    private windowQuery?: WindowQuery;
     private producer?: Producer;
     private admin?: Admin;
     private committer?: OffsetCommitter;
@@ -340,13 +420,6 @@ export class JobRun {
     constructor(private readonly opts: RunOptions) {
         this.sinkCounters = Array.from({ length: opts.parallelism }, newCounters);
         this.middleCounters = Array.from({ length: opts.parallelism }, newCounters);
-        this.windowTiming = opts.window
-            ? new WindowTiming(
-                  opts.window,
-                  Math.max(1, opts.sources.length) * opts.parallelism,
-                  opts.nexmark ? NEXMARK_WATERMARK_DELAY_MS : WATERMARK_DELAY_MS,
-              )
-            : undefined;
         this.metrics = new JobMetrics([
             ...opts.sources.map((s) => ({ nodeId: s.nodeId, parallelism: opts.parallelism })),
             ...(opts.nexmark ? [{ nodeId: opts.nexmark.nodeId, parallelism: opts.parallelism }] : []),
@@ -399,11 +472,25 @@ export class JobRun {
             await this.admin.connect();
             this.committer = new OffsetCommitter(kafka);
         }
-        const forward: Forward = (subtask, values) => this.forward(subtask, values);
+        if (opts.window) {
+            const query = await WindowQuery.create(opts.window.sql, opts.window.tables, opts.sink?.table.name ?? "");
+            this.windowQuery = query;
+            const keyOf = (value: Buffer | null): string => {
+                const json = value ? (JSON.parse(value.toString("utf8")) as Record<string, unknown>) : {};
+                return JSON.stringify(query.sessionKey.map((c) => json[c] ?? null));
+            };
+            this.windowTiming = new WindowTiming(
+                opts.window.spec,
+                Math.max(1, opts.sources.length) * opts.parallelism,
+                opts.nexmark ? NEXMARK_WATERMARK_DELAY_MS : WATERMARK_DELAY_MS,
+                keyOf,
+            );
+        }
+        const forward: Forward = (subtask, values, tables) => this.forward(subtask, values, tables);
         for (const [s, src] of opts.sources.entries()) {
             // The window operator's inputs are every subtask of every source (context.rs WatermarkHolder: one per input).
-            const forwardFrom: Forward = (subtask, values) =>
-                this.forward(subtask, values, s * opts.parallelism + subtask);
+            const forwardFrom: Forward = (subtask, values, tables) =>
+                this.forward(subtask, values, tables, s * opts.parallelism + subtask);
             const kafka = kafkaOf(src.table.bootstrapServers, src.table.name);
             const startOffsets = await this.startOffsets(
                 src.table,
@@ -448,14 +535,28 @@ export class JobRun {
         this.timers.push(setInterval(() => this.tick(), CONTROLLER_TICK_MS));
     }
 
-    /** A source batch through the middle operator to the sink, with the window's timing when the query has one. */
-    private async forward(subtask: number, values: (Buffer | null)[], input = subtask): Promise<void> {
+    /**
+     * A source batch through the middle operator to the sink: unchanged for a query without a
+     * window, and for one with a window what the query computes over each window it closed.
+     */
+    private async forward(
+        subtask: number,
+        values: (Buffer | null)[],
+        tables: string[],
+        input = subtask,
+    ): Promise<void> {
         const { opts } = this;
         opts.readLog?.push([Date.now(), this.consumed()]);
         this.middleCounters[subtask].messages_recv += values.length;
-        const out = this.windowTiming
-            ? this.windowTiming.take(input, values).map((w) => ({ values: w.values, timestamp: String(w.end - 1) }))
-            : [{ values, timestamp: undefined }];
+        const timing = this.windowTiming;
+        const query = this.windowQuery;
+        const out =
+            timing && query
+                ? timing.take(input, values, tables).map((w) => ({
+                      values: query.evaluate(w.end, w.rows) as (Buffer | null)[],
+                      timestamp: String(w.end - 1),
+                  }))
+                : [{ values, timestamp: undefined }];
         for (const batch of out) {
             this.middleCounters[subtask].messages_sent += batch.values.length;
             if (!opts.sink || batch.values.length === 0) continue;
@@ -604,5 +705,6 @@ export class JobRun {
         await this.producer?.disconnect().catch(() => undefined);
         await this.committer?.disconnect().catch(() => undefined);
         await this.admin?.disconnect().catch(() => undefined);
+        this.windowQuery?.close();
     }
 }

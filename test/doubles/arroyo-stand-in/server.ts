@@ -16,6 +16,7 @@ import {
 } from "../../../benchmark/engines/arroyo/types";
 import { CheckpointLog, JobRun } from "./engine";
 import { isKafkaTable, scanQuery } from "./sql";
+import { declaredColumns } from "./windowQuery";
 
 // The contract's shapes are the client's: one definition of what Arroyo's API returns.
 interface Pipeline extends ApiPipeline {
@@ -518,6 +519,7 @@ export class ArroyoStandIn {
         const middleNode = p.graph.nodes.find((n) => n.operator === "chained_op");
         const readLog: [number, number][] = [];
         this.readLogs.set(p.name, readLog);
+        const declared = declaredColumns(p.query);
         try {
             const run = new JobRun({
                 readLog,
@@ -532,7 +534,15 @@ export class ArroyoStandIn {
                     : {}),
                 ...(sinkTable && sinkNode ? { sink: { table: sinkTable, nodeId: sinkNode.node_id } } : {}),
                 ...(middleNode ? { middleNodeId: middleNode.node_id } : {}),
-                ...(scanned.window ? { window: scanned.window } : {}),
+                ...(scanned.window
+                    ? {
+                          window: {
+                              spec: scanned.window,
+                              sql: p.query,
+                              tables: scanned.referenced.filter((t) => declared.has(t) && t !== scanned.sink),
+                          },
+                      }
+                    : {}),
                 parallelism: p.parallelism,
                 checkpointIntervalMs: p.checkpoint_interval_micros / 1000,
                 checkpointDurationMs: this.options.checkpointDurationMs,
