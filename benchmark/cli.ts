@@ -321,6 +321,7 @@ export function resultsSkeleton(
             totalSlots: outputs.totalSlots,
             partitions: outputs.partitions,
             ...(outputs.budget ? { budget: outputs.budget } : {}),
+            ...(outputs.engineSettings ? { engineSettings: outputs.engineSettings } : {}),
             engineUrl: outputs[ENGINE_ENDPOINT_OUTPUTS[engineName][0]] ?? "",
             kafkaBootstrapServers: outputs.kafkaBootstrapServers,
         },

@@ -3,6 +3,7 @@
 // part needs. Each engine implements it in its own folder (components/arroyo/, components/flink/);
 // components/engines.ts lists them. Nothing outside those folders names an engine.
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineSettings } from "../config/defaults";
 import type { ClusterConfig } from "../config/load";
 import type { WorkerSpec } from "../config/schema";
 import type { EngineStorage, Placement } from "./common";
@@ -63,6 +64,8 @@ export interface EngineDeployment {
     /** Container roles on the controller host and on each worker, as hosts' outputs list them. */
     controllerRoles: readonly string[];
     workerRoles: readonly string[];
+    /** The engine's own settings for the stack outputs and results ({} for an engine run as it ships). */
+    settings(config: ClusterConfig): EngineSettings;
     /** Memory the controller host gives the engine's controller part, in MB (the preflight's sum). */
     controllerMemoryMb: number;
     /** Memory a worker's part is limited to, in MB. */

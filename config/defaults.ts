@@ -7,6 +7,27 @@ export const PROJECT = "arroyo-pi";
 /** The stream processors the cluster can run and the benchmark can drive (config key `engine`). */
 export const ENGINES = ["arroyo", "flink"] as const;
 export type EngineName = (typeof ENGINES)[number];
+
+/**
+ * Flink's profiles (components/flink/settings.ts). `pi`: sized for a 4 GB Pi and a benchmark that
+ * must notice a lost Pi (the default). `nexmark`: `pi` plus nexmark/nexmark's Flink settings
+ * (nexmark-flink/src/main/resources/conf/config.yaml: local recovery, exactly-once checkpoints,
+ * mini-batch of 50,000 rows or 2 s, distinct aggregates split), so that figures can be set beside
+ * published Nexmark-on-Flink numbers.
+ */
+export const FLINK_PROFILES = ["pi", "nexmark"] as const;
+export type FlinkProfile = (typeof FLINK_PROFILES)[number];
+
+/** An engine's own settings as the stack outputs and results record them: names and plain values. */
+export type EngineSettings = Record<string, string | number | boolean>;
+
+/** How the stack runs Flink (config key `flink`). */
+export interface FlinkSettingsOptions {
+    profile: FlinkProfile;
+    /** Flink's Prometheus reporter on every Flink process, from FLINK_PORTS.prometheus. */
+    prometheusReporter: boolean;
+}
+
 /** What a stack runs when its config names no engine (and what stacks deployed before `engine` existed run). */
 export const DEFAULT_ENGINE: EngineName = "arroyo";
 /** The stack outputs that hold each engine's APIs (stacks/outputs.ts); its deployment exports exactly these. */
@@ -41,6 +62,8 @@ export const FLINK_PORTS = {
     gateway: 8083,
     taskManagerRpc: 6122,
     taskManagerData: 6121,
+    /** Flink's Prometheus reporter, where it is switched on (flink.prometheusReporter): the first of three. */
+    prometheus: 9249,
 } as const;
 
 /**

@@ -8,6 +8,8 @@ import {
     ENGINES,
     EngineName,
     FLINK_MIN_TASKMANAGER_MB,
+    FLINK_PROFILES,
+    FlinkSettingsOptions,
     MINIO_DEFAULT_CREDENTIALS,
     MINIO_MIN_PASSWORD_LENGTH,
     MINIO_MIN_USER_LENGTH,
@@ -109,6 +111,13 @@ const bucketsSchema = z
     })
     .strict();
 
+const flinkSchema = z
+    .object({
+        profile: z.enum(FLINK_PROFILES).default("pi"),
+        prometheusReporter: z.boolean().default(false),
+    })
+    .strict();
+
 const hostsSchema = z
     .object({
         /** Run where the memory cgroup is off (Docker accepts memory limits and enforces none): an explicit, recorded choice. */
@@ -127,6 +136,8 @@ const structured = {
     kafka: kafkaSchema.default(() => kafkaSchema.parse({})),
     buckets: bucketsSchema.default(() => bucketsSchema.parse({})),
     hosts: hostsSchema.default(() => hostsSchema.parse({})),
+    /** Flink's profile and reporter (engine flink; kept, unused, while Arroyo runs). */
+    flink: flinkSchema.default(() => flinkSchema.parse({})),
     piTuning: z.boolean().default(false),
     retainData: z.boolean().default(DEFAULTS.retainData),
 } as const;
@@ -183,6 +194,7 @@ export interface ValidatedConfig {
     buckets: { checkpoints: string; results: string; extra: string[] };
     minio: { rootUser: string; rootPassword: string };
     hosts: { allowNoMemoryLimit: boolean };
+    flink: FlinkSettingsOptions;
     /** Let the deployment switch on the memory cgroup and the 4 KiB-page kernel on Pis that lack them, and reboot those. */
     piTuning: boolean;
     retainData: boolean;
@@ -283,6 +295,9 @@ const FIXES: Record<string, string> = {
     retainData: "set it with 'pulumi config set retainData true' or false",
     piTuning:
         "set it with 'pulumi config set piTuning true' (the deployment edits the Pis' boot files and reboots them) or false",
+    "flink.profile": `set it with 'pulumi config set --path flink.profile pi' (sized for a 4 GB Pi) or nexmark (plus nexmark/nexmark's Flink settings)`,
+    "flink.prometheusReporter":
+        "set it with 'pulumi config set --path flink.prometheusReporter true' (Flink's Prometheus reporter on port 9249-9251 of each Flink process) or false",
     "hosts.allowNoMemoryLimit":
         "set it with 'pulumi config set --path hosts.allowNoMemoryLimit true' (run without enforced memory limits) or false",
 };
@@ -597,6 +612,7 @@ export function parseClusterConfig(raw: RawConfig): ValidatedConfig {
         buckets,
         minio,
         hosts: parsed.hosts ?? { allowNoMemoryLimit: false },
+        flink: parsed.flink ?? { profile: "pi", prometheusReporter: false },
         piTuning: parsed.piTuning ?? false,
         retainData: parsed.retainData,
         totalSlots,

@@ -85,6 +85,7 @@ export class Cluster extends pulumi.ComponentResource {
                 memoryPerSlotMb: config.cluster.memoryPerSlotMb,
                 cpusPerWorker: config.cluster.cpusPerWorker ?? null,
             },
+            engineSettings: engine.settings(config),
             buckets: config.buckets,
             images: config.images,
             hosts: [

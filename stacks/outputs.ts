@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { DEFAULT_ENGINE, ENGINE_ENDPOINT_OUTPUTS, ENGINES } from "../config/defaults";
+import { DEFAULT_ENGINE, ENGINE_ENDPOINT_OUTPUTS, ENGINES, EngineSettings } from "../config/defaults";
+
+/** An engine's own settings as outputs and results record them: names and plain values. */
+export const engineSettingsSchema: z.ZodType<EngineSettings> = z.record(
+    z.string(),
+    z.union([z.string(), z.boolean(), z.number()]),
+);
 
 /**
  * The stack outputs: what `pulumi up` exports and what the benchmark reads. One schema for both,
@@ -32,6 +38,8 @@ export const clusterOutputsSchema = z
         budget: z
             .object({ memoryPerSlotMb: z.number().int().positive(), cpusPerWorker: z.number().positive().nullable() })
             .optional(),
+        /** The engine's own settings where it has some (EngineDeployment.settings); absent on stacks deployed before they were exported. */
+        engineSettings: engineSettingsSchema.optional(),
         buckets: z.object({ checkpoints: z.string(), results: z.string().optional(), extra: z.array(z.string()) }),
         images: z.object({ arroyo: z.string(), kafka: z.string(), minio: z.string(), flink: z.string().optional() }),
         hosts: z.array(

@@ -11,7 +11,8 @@ import { promisify } from "util";
 import { httpAnswers, waitFor } from "../probes/waitFor";
 import { freePort } from "./net";
 import { flinkHome } from "./paths";
-import { VERSIONS } from "../config/defaults";
+import { FlinkSettingsOptions, VERSIONS } from "../config/defaults";
+import { FLINK_GATEWAY_JVM_OPTS, flinkClusterSettings, flinkSessionSettings } from "../components/flink/settings";
 
 /** The toolchain's classpath, or a clear error saying how to get it. */
 export function flinkClasspath(): string {
@@ -28,6 +29,8 @@ export interface RunningFlink {
     gatewayUrl: string;
     /** The processes' logs, for failure messages. */
     logs(): string;
+    /** Every line of every process's log that matches, prefixed with the process's name. */
+    logLines(pattern: RegExp): string[];
     /** Each TaskManager's resource id (Flink's REST names TaskManagers by it), in start order. */
     taskManagerIds: string[];
     /** Kills a TaskManager's process at once (SIGKILL), as a lost worker; resolves when it has exited. */
@@ -40,6 +43,8 @@ export interface FlinkOptions {
     slotsPerTaskManager?: number;
     /** Each TaskManager's process memory, MB (Flink derives heap, managed and network memory from it). */
     taskManagerMb?: number;
+    /** The deployment's profile (components/flink/settings.ts); `pi` by default, as a stack's. */
+    settings?: FlinkSettingsOptions;
 }
 
 const yaml = (o: Record<string, string | number>) =>
@@ -47,7 +52,10 @@ const yaml = (o: Record<string, string | number>) =>
         .map(([k, v]) => `${k}: ${typeof v === "string" ? JSON.stringify(v) : v}`)
         .join("\n") + "\n";
 
-/** Flink 2.x's config.yaml (flat keys are accepted): every address and port on loopback. */
+/**
+ * Flink 2.x's config.yaml (flat keys are accepted): every address and port on loopback, and the
+ * settings a deployed cluster runs with (components/flink/settings.ts), but for the heartbeat.
+ */
 function writeFlinkConfig(
     dir: string,
     ports: { rpc: number; rest: number; gateway: number; blob: number },
@@ -56,6 +64,14 @@ function writeFlinkConfig(
     fs.writeFileSync(
         path.join(dir, "config.yaml"),
         yaml({
+            ...flinkClusterSettings(opts.settings ?? { profile: "pi", prometheusReporter: false }),
+            // The sessions' defaults; the benchmark sets its own interval in each session too.
+            ...flinkSessionSettings({
+                ...(opts.settings ?? { profile: "pi", prometheusReporter: false }),
+                checkpointIntervalSeconds: 10,
+            }),
+            "execution.checkpointing.dir": `file://${path.join(dir, "checkpoints")}`,
+            "execution.checkpointing.savepoint-dir": `file://${path.join(dir, "savepoints")}`,
             "jobmanager.rpc.address": "127.0.0.1",
             "jobmanager.rpc.port": ports.rpc,
             "jobmanager.bind-host": "127.0.0.1",
@@ -72,7 +88,8 @@ function writeFlinkConfig(
             // The benchmark reads counters through the JobManager, which serves what it fetched at most
             // this long ago (default 10 s): on windows of seconds, the age must be a small part of them.
             "metrics.fetcher.update-interval": 250,
-            // A killed TaskManager is noticed within seconds, not the default 50 s.
+            // A killed TaskManager is noticed within seconds, sooner than on the Pis (3 s / 15 s), so
+            // that a test's short window sees it.
             "heartbeat.interval": 1000,
             "heartbeat.timeout": 5000,
             "sql-gateway.endpoint.rest.address": "127.0.0.1",
@@ -124,6 +141,13 @@ class FlinkProcesses {
         this.children.push(child);
         return child;
     }
+
+    logLines = (pattern: RegExp): string[] =>
+        this.logFiles.flatMap((f) =>
+            (fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n") : [])
+                .filter((l) => pattern.test(l))
+                .map((l) => `${path.basename(f, ".log")}: ${l}`),
+        );
 
     logs = (): string =>
         this.logFiles
@@ -212,7 +236,12 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
                 processes.start(id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args),
             );
         }
-        processes.start("sql-gateway", ["-Xmx384m"], "org.apache.flink.table.gateway.SqlGateway", []);
+        processes.start(
+            "sql-gateway",
+            FLINK_GATEWAY_JVM_OPTS.split(" "),
+            "org.apache.flink.table.gateway.SqlGateway",
+            [],
+        );
         await processes.untilReady(clusterAnswers(restUrl, gatewayUrl, tms));
     } catch (err) {
         await processes.stop();
@@ -222,6 +251,7 @@ export async function startFlinkCluster(opts: FlinkOptions = {}): Promise<Runnin
         restUrl,
         gatewayUrl,
         logs: processes.logs,
+        logLines: processes.logLines,
         stop: processes.stop,
         taskManagerIds: [...taskManagers.keys()],
         async killTaskManager(resourceId: string) {

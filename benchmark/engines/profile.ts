@@ -1,7 +1,7 @@
 // What the benchmark knows of an engine without talking to it: how its figures are named and read,
 // what its containers are called, how its source commits to Kafka. Pure data, so the reports and
 // the shared figures can use it without the engine's client (index.ts, one per engine folder).
-import type { EngineName } from "../../config/defaults";
+import type { EngineName, EngineSettings } from "../../config/defaults";
 import type { CommitCounting } from "../kafka/progress";
 
 export interface EngineProfile {
@@ -24,6 +24,8 @@ export interface EngineProfile {
     readonly definitions: { source: string; backpressure: string; checkpoints: string; windowEnd: string };
     /** Whether a query may read Nexmark from the engine's own generator (--source nexmark) instead of Kafka. */
     readonly builtInNexmarkSource: boolean;
+    /** How the report states the engine's own settings (stack outputs' engineSettings). */
+    settingsText(settings: EngineSettings): string;
     /** Whether the image the run drove is this project's stand-in for the engine, not the engine. */
     isTestDouble(image: string | undefined): boolean;
 }

@@ -97,6 +97,13 @@ export function differences(a: BenchmarkResults, b: BenchmarkResults): string[] 
     // Two engines are compared on what each worker gave them: memory per slot and CPUs.
     same("the budget per worker (memory per task slot in MB, CPUs)", budgetOf(a), budgetOf(b));
     same("the partitions per topic", a.topology.partitions, b.topology.partitions);
+    // One engine's runs are set side by side only with the same settings of its own (Flink's profile).
+    if (a.topology.engine === b.topology.engine)
+        same(
+            `${engineProfile(a.topology.engine).label}'s settings`,
+            a.topology.engineSettings ?? "not recorded",
+            b.topology.engineSettings ?? "not recorded",
+        );
     return out;
 }
 

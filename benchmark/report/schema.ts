@@ -4,6 +4,7 @@
 // are in types.ts; this schema holds the parts the readers use, and lets the rest through.
 import { z } from "zod";
 import { ENGINES } from "../../config/defaults";
+import { engineSettingsSchema } from "../../stacks/outputs";
 import { RESULTS_SCHEMA_VERSION } from "./types";
 
 const num = z.number().nullable();
@@ -58,6 +59,7 @@ export const resultsSchema = z.looseObject({
         totalSlots: z.number(),
         partitions: z.number(),
         budget: z.object({ memoryPerSlotMb: z.number(), cpusPerWorker: z.number().nullable() }).optional(),
+        engineSettings: engineSettingsSchema.optional(),
     }),
     queries: z.array(queryRun),
     capacity: z.array(z.looseObject({ query: z.string(), parallelism: z.number(), search })).optional(),

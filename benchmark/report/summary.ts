@@ -24,10 +24,12 @@ function budgetText(r: BenchmarkResults): string {
     return `${num(b.memoryPerSlotMb)} MB per task slot and ${b.cpusPerWorker === null ? "no CPU limit" : `${num(b.cpusPerWorker, Number.isInteger(b.cpusPerWorker) ? 0 : 2)} CPUs`} per worker, `;
 }
 
-/** The engine's image, as the stack outputs name it. */
+/** The engine's image, as the stack outputs name it, and how it was set up. */
 function engineImage(r: BenchmarkResults): string {
     const engine = r.topology.engine;
-    return `${engineProfile(engine).label} image \`${engineImageOf(r) ?? "not exported"}\``;
+    const profile = engineProfile(engine);
+    const image = `${profile.label} image \`${engineImageOf(r) ?? "not exported"}\``;
+    return r.topology.engineSettings ? `${image} (${profile.settingsText(r.topology.engineSettings)})` : image;
 }
 
 /** A host's temperature and slowest clock in the window, where its kernel reports them. */

@@ -1,7 +1,7 @@
 // What a benchmark run writes: the one shape results.json has, which the report (summary,
 // charts) reads and nothing else. Bump RESULTS_SCHEMA_VERSION on any change a reader would notice.
 import { ClusterOutputs } from "../../stacks/outputs";
-import { EngineName } from "../../config/defaults";
+import { EngineName, EngineSettings } from "../../config/defaults";
 import { RatePoint } from "../engines/arroyo/metrics";
 import { JobState } from "../engines/arroyo/types";
 import { CheckpointTime, ProgressPoint } from "../kafka/progress";
@@ -242,6 +242,8 @@ export interface BenchmarkResults {
         partitions: number;
         /** What each worker's engine container was given (stack outputs); absent where the stack did not export it. */
         budget?: { memoryPerSlotMb: number; cpusPerWorker: number | null };
+        /** The engine's own settings (stack outputs): {} for an engine run as it ships. */
+        engineSettings?: EngineSettings;
         engineUrl: string;
         kafkaBootstrapServers: string;
     };

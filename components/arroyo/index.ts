@@ -14,6 +14,8 @@ export const arroyoDeployment: EngineDeployment = {
     // From the real binary (ARROYO_BIN), never from the test double.
     imageStep: "arroyo-image",
     image: (config) => config.images.arroyo,
+    // Arroyo runs as it ships: the stack sets nothing of its own beyond the shared budget.
+    settings: () => ({}),
     // Its jemalloc aborts at start on a kernel with larger pages than it was built for, which
     // would leave every Arroyo container restarting forever: started once on each host first.
     hostCheck: (config) => ({

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FLINK_PORTS, VERSIONS } from "../../config/defaults";
 import { flinkConnectorJar } from "../../toolchain/paths";
 import { containerNetworking, EngineStorage, envList, imageOn, ownershipLabels, Placement } from "../common";
+import { flinkClusterSettings, FlinkSettingsOptions } from "./settings";
 
 /** Where Flink keeps its checkpoints: a prefix of the checkpoint bucket, reached with Flink's own MinIO user. */
 export type FlinkStorage = EngineStorage;
@@ -27,12 +28,14 @@ export function connectorUpload(): docker.types.input.ContainerUpload[] {
 
 /**
  * The settings every Flink process shares, as the image's FLINK_PROPERTIES takes them (one
- * `key: value` per line, appended to its config.yaml): where the JobManager is, and checkpoints on
- * MinIO through the S3 plugin, path-style. Sorted, so previews show no spurious change.
+ * `key: value` per line, appended to its config.yaml): where the JobManager is, checkpoints and
+ * savepoints on MinIO through the S3 plugin, path-style, and the profile's (settings.ts). Sorted,
+ * so previews show no spurious change.
  */
 export function flinkProperties(
     jobManagerHost: string,
     storage: FlinkStorage,
+    settings: FlinkSettingsOptions,
     own: Record<string, string>,
 ): pulumi.Output<string> {
     const plain: Record<string, string> = {
@@ -42,6 +45,8 @@ export function flinkProperties(
         "rest.port": String(FLINK_PORTS.rest),
         "blob.server.port": String(FLINK_PORTS.blob),
         "execution.checkpointing.dir": `s3://${storage.bucket}/${FLINK_CHECKPOINT_PREFIX}/checkpoints`,
+        "execution.checkpointing.savepoint-dir": `s3://${storage.bucket}/${FLINK_CHECKPOINT_PREFIX}/savepoints`,
+        ...flinkClusterSettings(settings),
         "s3.endpoint": storage.endpoint,
         "s3.path.style.access": "true",
         ...own,

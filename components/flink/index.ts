@@ -12,6 +12,7 @@ export const flinkDeployment: EngineDeployment = {
     toolchain: ["flink-connector"],
     imageStep: "flink-image",
     image: (config) => config.images.flink,
+    settings: (config) => ({ ...config.flink }),
     hostCheck: () => undefined,
     minioUser: { user: FLINK_MINIO_USER, policyName: "flink-checkpoints", policy: (b) => flinkPolicy(b.checkpoints) },
     controllerRoles: ["flink-jobmanager", "flink-sql-gateway"],
@@ -28,21 +29,18 @@ export const flinkDeployment: EngineDeployment = {
             placement: at.placement,
             image: config.images.flink,
             storage: at.storage,
+            settings: config.flink,
             externalHost: at.externalHost,
             hostNetwork: at.hostNetwork,
         };
         const jobManager = new FlinkJobManager(
             `${at.name}-flink-jobmanager`,
-            {
-                ...common,
-                checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds,
-                clusterHost: jobManagerHost,
-            },
+            { ...common, clusterHost: jobManagerHost },
             { parent: at.parent, dependsOn: after },
         );
         const gateway = new FlinkSqlGateway(
             `${at.name}-flink-sql-gateway`,
-            { ...common, jobManagerHost },
+            { ...common, jobManagerHost, checkpointIntervalSeconds: config.cluster.checkpointIntervalSeconds },
             { parent: at.parent, dependsOn: [jobManager.ready] },
         );
         return {
@@ -55,6 +53,7 @@ export const flinkDeployment: EngineDeployment = {
                         workerName: w.worker.name,
                         image: config.images.flink,
                         storage: at.storage,
+                        settings: config.flink,
                         jobManagerHost,
                         taskSlots: w.worker.taskSlots,
                         memoryPerSlotMb: config.cluster.memoryPerSlotMb,

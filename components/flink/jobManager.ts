@@ -4,12 +4,13 @@ import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../../config/defaults";
 import { dockerName, Placement } from "../common";
 import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./env";
 import { ServiceReadiness } from "../serviceReadiness";
+import { FlinkSettingsOptions } from "./settings";
 
 export interface FlinkJobManagerArgs {
     placement: Placement;
     image: string;
     storage: FlinkStorage;
-    checkpointIntervalSeconds: number;
+    settings: FlinkSettingsOptions;
     /** Host the deployer and the benchmark use for the REST API. */
     externalHost: string;
     /** Host the TaskManagers and the SQL Gateway reach the JobManager at. */
@@ -40,11 +41,10 @@ export class FlinkJobManager extends pulumi.ComponentResource {
         const containerName = flinkJobManagerName(placement.stack);
         this.restUrl = `http://${args.externalHost}:${FLINK_PORTS.rest}`;
 
-        const properties = flinkProperties(args.clusterHost, args.storage, {
+        const properties = flinkProperties(args.clusterHost, args.storage, args.settings, {
             "jobmanager.bind-host": "0.0.0.0",
             "rest.bind-address": "0.0.0.0",
             "jobmanager.memory.process.size": `${FLINK_CONTROLLER_MB.jobManager}m`,
-            "execution.checkpointing.interval": `${args.checkpointIntervalSeconds} s`,
             // The benchmark reads counters through this REST API, which serves what it last fetched
             // from the TaskManagers: at most a second old (the default is 10 s).
             "metrics.fetcher.update-interval": "1000",

@@ -4,11 +4,15 @@ import { FLINK_CONTROLLER_MB, FLINK_PORTS } from "../../config/defaults";
 import { dockerName, Placement } from "../common";
 import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./env";
 import { ServiceReadiness } from "../serviceReadiness";
+import { FLINK_GATEWAY_JVM_OPTS, flinkSessionSettings, FlinkSettingsOptions } from "./settings";
 
 export interface FlinkSqlGatewayArgs {
     placement: Placement;
     image: string;
     storage: FlinkStorage;
+    settings: FlinkSettingsOptions;
+    /** Every session's checkpoint interval (the jobs are built in the gateway's sessions). */
+    checkpointIntervalSeconds: number;
     /** Where the JobManager is, as the gateway reaches it. */
     jobManagerHost: string;
     externalHost: string;
@@ -32,7 +36,9 @@ export class FlinkSqlGateway extends pulumi.ComponentResource {
         const containerName = dockerName(placement.stack, "flink-sql-gateway");
         this.url = `http://${args.externalHost}:${FLINK_PORTS.gateway}`;
 
-        const properties = flinkProperties(args.jobManagerHost, args.storage, {
+        const properties = flinkProperties(args.jobManagerHost, args.storage, args.settings, {
+            ...flinkSessionSettings({ ...args.settings, checkpointIntervalSeconds: args.checkpointIntervalSeconds }),
+            "env.java.opts.sql-gateway": FLINK_GATEWAY_JVM_OPTS,
             "sql-gateway.endpoint.rest.address": args.externalHost,
             "sql-gateway.endpoint.rest.bind-address": "0.0.0.0",
             "sql-gateway.endpoint.rest.port": String(FLINK_PORTS.gateway),

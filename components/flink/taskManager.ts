@@ -3,12 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { FLINK_PORTS } from "../../config/defaults";
 import { dockerName, Placement } from "../common";
 import { flinkContainerArgs, FlinkStorage, flinkProperties } from "./env";
+import { FlinkSettingsOptions } from "./settings";
 
 export interface FlinkTaskManagerArgs {
     placement: Placement;
     workerName: string;
     image: string;
     storage: FlinkStorage;
+    settings: FlinkSettingsOptions;
     jobManagerHost: string;
     taskSlots: number;
     memoryPerSlotMb: number;
@@ -39,7 +41,7 @@ export class FlinkTaskManager extends pulumi.ComponentResource {
         const containerName = flinkTaskManagerName(placement.stack, args.workerName);
         this.memoryLimitMb = args.taskSlots * args.memoryPerSlotMb;
 
-        const properties = flinkProperties(args.jobManagerHost, args.storage, {
+        const properties = flinkProperties(args.jobManagerHost, args.storage, args.settings, {
             "taskmanager.numberOfTaskSlots": String(args.taskSlots),
             "taskmanager.memory.process.size": `${this.memoryLimitMb}m`,
             "taskmanager.host": args.advertisedHost,

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main as compareMain, readResults } from "../../benchmark/compareCli";
+import { summaryMarkdown } from "../../benchmark/report/summary";
 
 /** A fixed-rate query run with the figures the comparison reads; the rest is not looked at. */
 function run(
@@ -177,6 +178,26 @@ describe("npm run compare", () => {
         expect(differences(a, withBudget(results("flink", []), { memoryPerSlotMb: 768, cpusPerWorker: null }))).toEqual(
             [],
         );
+    });
+
+    it("sets two Flink runs side by side only with the same profile, and Arroyo beside Flink whatever Flink's", () => {
+        const withSettings = (r: BenchmarkResults, engineSettings: Record<string, string | boolean>) =>
+            ({ ...r, topology: { ...r.topology, engineSettings } }) as BenchmarkResults;
+        const pi = withSettings(results("flink", []), { profile: "pi", prometheusReporter: false });
+        const nexmark = withSettings(results("flink", []), { profile: "nexmark", prometheusReporter: false });
+        expect(differences(pi, nexmark)).toEqual([
+            'Flink\'s settings differs ({"profile":"pi","prometheusReporter":false} vs {"profile":"nexmark","prometheusReporter":false})',
+        ]);
+        expect(
+            differences(pi, withSettings(results("flink", []), { profile: "pi", prometheusReporter: false })),
+        ).toEqual([]);
+        expect(differences(withSettings(results("arroyo", []), {}), nexmark)).toEqual([]);
+        // The report names the profile of a Flink run, and says that Arroyo runs as it ships.
+        const load = { host: "loadgen", threads: 1, client: "kafkajs" } as unknown as BenchmarkResults["load"];
+        expect(summaryMarkdown({ ...nexmark, load })).toContain(
+            "(Flink profile `nexmark`: the pi profile plus nexmark/nexmark's settings",
+        );
+        expect(summaryMarkdown({ ...withSettings(results("arroyo", []), {}), load })).toContain("(Arroyo as it ships)");
     });
 
     it("labels the Arroyo test double as a double, never as Arroyo", () => {

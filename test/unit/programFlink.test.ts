@@ -232,6 +232,74 @@ describe("engine: flink on the pi-cluster stack (mocks)", () => {
             ).toBeLessThanOrEqual(3_800 - 512);
     });
 
+    it("runs every Flink process with RocksDB, incremental checkpoints, bounded restarts, a 15 s heartbeat and no jar upload, and the sessions with the checkpoint interval", () => {
+        const jm = flinkProps(byName(flink.resources, "arroyo-pi-pi-cluster-flink-jobmanager"));
+        const gw = flinkProps(byName(flink.resources, "arroyo-pi-pi-cluster-flink-sql-gateway"));
+        const tm = flinkProps(byName(flink.resources, "arroyo-pi-pi-cluster-flink-taskmanager-b1pc11"));
+        for (const props of [jm, gw, tm]) {
+            expect(props).toMatchObject({
+                "state.backend.type": "rocksdb",
+                "execution.checkpointing.incremental": "true",
+                "execution.checkpointing.savepoint-dir": "s3://arroyo/flink/savepoints",
+                "restart-strategy.type": "fixed-delay",
+                "restart-strategy.fixed-delay.attempts": "5",
+                "restart-strategy.fixed-delay.delay": "10 s",
+                "heartbeat.interval": "3000",
+                "heartbeat.timeout": "15000",
+                "web.submit.enable": "false",
+            });
+            // The reporter is off unless asked for; the nexmark profile's settings only with it.
+            expect(
+                Object.keys(props).filter((k) => /^metrics\.reporter|local-backup|from-local|mini-batch/.test(k)),
+            ).toEqual([]);
+        }
+        // Jobs are built in the gateway's sessions: the interval there, not on the JobManager.
+        expect(gw).toMatchObject({
+            "execution.checkpointing.interval": "10 s",
+            "execution.checkpointing.mode": "EXACTLY_ONCE",
+            "env.java.opts.sql-gateway": "-Xms256m -Xmx384m -XX:MaxMetaspaceSize=192m",
+        });
+        expect(jm["execution.checkpointing.interval"]).toBeUndefined();
+        // Flink's savepoints are under its own prefix, which its MinIO user may write.
+        expect(jm["execution.checkpointing.savepoint-dir"]).toMatch(/^s3:\/\/arroyo\/flink\//);
+        const out = clusterOutputsSchema.parse(JSON.parse(JSON.stringify(flink.cluster.outputs)));
+        expect(out.engineSettings).toEqual({ profile: "pi", prometheusReporter: false });
+        expect(clusterOutputsSchema.parse(JSON.parse(JSON.stringify(arroyo.cluster.outputs))).engineSettings).toEqual(
+            {},
+        );
+    });
+
+    it("adds nexmark/nexmark's settings with flink.profile nexmark, and the Prometheus reporter when switched on", async () => {
+        const { resources, cluster } = await declareCluster(
+            parseClusterConfig(
+                rawConfig("pi-cluster", { engine: "flink", flink: { profile: "nexmark", prometheusReporter: true } }),
+            ),
+        );
+        const gw = flinkProps(byName(resources, "arroyo-pi-pi-cluster-flink-sql-gateway"));
+        const tm = flinkProps(byName(resources, "arroyo-pi-pi-cluster-flink-taskmanager-b1pc12"));
+        expect(gw).toMatchObject({
+            "table.exec.mini-batch.enabled": "true",
+            "table.exec.mini-batch.allow-latency": "2 s",
+            "table.exec.mini-batch.size": "50000",
+            "table.optimizer.distinct-agg.split.enabled": "true",
+        });
+        for (const props of [gw, tm])
+            expect(props).toMatchObject({
+                "execution.checkpointing.local-backup.enabled": "true",
+                "execution.state-recovery.from-local": "true",
+                "metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                "metrics.reporter.prom.port": "9249-9251",
+            });
+        expect(tm["table.exec.mini-batch.enabled"]).toBeUndefined();
+        expect(clusterOutputsSchema.parse(JSON.parse(JSON.stringify(cluster.outputs))).engineSettings).toEqual({
+            profile: "nexmark",
+            prometheusReporter: true,
+        });
+        expect(problemsOf(rawConfig("pi-cluster", { engine: "flink", flink: { profile: "fast" } }))).toEqual([
+            'arroyo-pi:flink.profile is "fast": use one of pi, nexmark',
+        ]);
+    });
+
     it("refuses a TaskManager smaller than Flink can start, naming the workers and the fix, before anything is declared", () => {
         const problems = problemsOf(rawConfig("pi-cluster", { engine: "flink", cluster: { memoryPerSlotMb: 768 } }));
         expect(problems).toEqual([

@@ -19,6 +19,7 @@ export const arroyoProfile: EngineProfile = {
         windowEnd: "which Arroyo sets to the window end - 1 ns",
     },
     builtInNexmarkSource: true,
+    settingsText: () => "Arroyo as it ships",
     // toolchain/run.sh double-image names it so.
     isTestDouble: (image) => image !== undefined && /arroyo-double|stand-in/.test(image),
 };

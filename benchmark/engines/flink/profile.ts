@@ -1,5 +1,13 @@
 // How the benchmark reads Flink's figures, without talking to it.
 import type { EngineProfile } from "../profile";
+import { FLINK_HEARTBEAT, FLINK_RESTARTS } from "../../../components/flink/settings";
+
+/** What each profile of components/flink/settings.ts sets, in the report's words. */
+const PROFILE_TEXT: Record<string, string> = {
+    pi: `RocksDB state in managed memory, incremental checkpoints, at most ${FLINK_RESTARTS.attempts} restarts ${FLINK_RESTARTS.delaySeconds} s apart, a lost TaskManager seen within ${FLINK_HEARTBEAT.timeoutMs / 1000} s`,
+    nexmark:
+        "the pi profile plus nexmark/nexmark's settings: local recovery, mini-batch (2 s or 50,000 rows), split distinct aggregates",
+};
 
 export const flinkProfile: EngineProfile = {
     name: "flink",
@@ -20,5 +28,7 @@ export const flinkProfile: EngineProfile = {
         windowEnd: "which the query sets to the window's time, window_end - 1 ms",
     },
     builtInNexmarkSource: false,
+    settingsText: (s) =>
+        `Flink profile \`${String(s.profile ?? "not recorded")}\`: ${PROFILE_TEXT[String(s.profile)] ?? "settings not recorded"}${s.prometheusReporter ? ", Prometheus reporter on" : ""}`,
     isTestDouble: () => false,
 };
