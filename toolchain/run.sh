@@ -4,7 +4,7 @@
 # version, prints its duration, and is a fast no-op the second time.
 #
 #   toolchain/run.sh            every step
-#   toolchain/run.sh kafka ...  only the named steps (kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)
+#   toolchain/run.sh kafka ...  only the named steps (node, kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)
 #
 # kafka-javascript (Confluent's Kafka client for the load producer) is optional: where it cannot be
 # built the step says so in one line and succeeds, and the load producer uses kafkajs.
@@ -18,6 +18,7 @@ CACHE="${ARROYO_PI_CACHE:-$HOME/.cache/arroyo-pi}"
 mkdir -p "$CACHE"
 
 # Versions are defined once: Kafka as the cluster's image has it, the Pulumi CLI as the SDK.
+NODE_VERSION=$(node -p "require('$here/../config/versions.json').node")
 KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').kafka")
 FLINK_VERSION=$(node -p "require('$here/../config/versions.json').flink")
 FLINK_KAFKA_VERSION=$(node -p "require('$here/../config/versions.json').flinkKafkaConnector")
@@ -60,6 +61,20 @@ step() {
     exec {lock}>&-
     end=$(date +%s)
     log "$name $version: built in $((end - start)) s -> $dir"
+}
+
+# Node.js at the project's floor, from the npm registry's per-platform package (the official
+# binaries, headers included for native modules), for machines whose own Node.js is older.
+build_node() {
+    local out=$1 arch
+    case "$(uname -m)" in
+        x86_64) arch=x64 ;;
+        aarch64 | arm64) arch=arm64 ;;
+        *) log "node: the npm registry has no Node.js package for $(uname -m); install Node.js $NODE_VERSION yourself"; return 1 ;;
+    esac
+    (cd "$out" && npm pack --silent "node-linux-$arch@$NODE_VERSION" >/dev/null &&
+        tar xzf "node-linux-$arch-$NODE_VERSION.tgz" --strip-components=1 && rm "node-linux-$arch-$NODE_VERSION.tgz")
+    log "node: $("$out/bin/node" --version)"
 }
 
 # The Apache Kafka broker and ProducerPerformance, as jars from Maven Central.
@@ -112,6 +127,11 @@ build_kafka_javascript() {
     dpkg -s "${pkgs[@]}" >/dev/null 2>&1 || { log "kafka-javascript: installing ${pkgs[*]}"; apt_install "${pkgs[@]}"; }
     log "kafka-javascript: building @confluentinc/kafka-javascript $CKJS_VERSION with librdkafka from source (1-4 minutes on 2 cores, once)"
     cp "$here/kafka-javascript/package.json" "$here/kafka-javascript/package-lock.json" "$out/"
+    # Headers for node-gyp from the running Node.js where it carries them (the toolchain's own does),
+    # since nodejs.org, where node-gyp would fetch them, is not reachable from every machine.
+    local nodedir
+    nodedir=$(dirname "$(dirname "$(node -p process.execPath)")")
+    [ -f "$nodedir/include/node/node.h" ] && export npm_config_nodedir="$nodedir"
     (cd "$out" && CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error >"$out/npm.log" 2>&1) ||
         { tail -20 "$out/npm.log" >&2; return 1; }
     node -e "const k = require('$out/node_modules/@confluentinc/kafka-javascript'); console.error('[toolchain] kafka-javascript: librdkafka ' + k.librdkafkaVersion)"
@@ -227,6 +247,7 @@ steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(kafka pulumi docker sshd kafka-javascript flink)
 for s in "${steps[@]}"; do
     case "$s" in
+        node) step node "$NODE_VERSION" build_node ;;
         kafka) step kafka "$KAFKA_VERSION" build_kafka ;;
         flink) step flink "$FLINK_KEY" build_flink ;;
         flink-connector) step flink-connector "$FLINK_KAFKA_VERSION" build_flink_connector ;;
@@ -244,6 +265,6 @@ for s in "${steps[@]}"; do
         # Optional: in a subshell, so a failed build removes its temporary directory and ends here.
         kafka-javascript) (step kafka-javascript "$CKJS_VERSION-node$NODE_ABI" build_kafka_javascript) ||
             log "WARNING: Confluent's Kafka client could not be built; the load producer will use kafkajs (slower; results say so)" ;;
-        *) log "unknown step '$s' (known: kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)"; exit 2 ;;
+        *) log "unknown step '$s' (known: node, kafka, pulumi, docker, sshd, kafka-javascript, flink, flink-connector, double-image, images, kafka-image, flink-image, minio-image, arroyo-image, simpi-image)"; exit 2 ;;
     esac
 done
