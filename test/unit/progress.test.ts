@@ -267,6 +267,40 @@ describe("the load's schedule", () => {
         expect(d.map((x) => x.delayMs)).toEqual([0, 500, 0]);
     });
 
+    it("times the schedule from the load's own start, and takes the window's delays only, sorted for the median", () => {
+        // A load started at a real epoch, 1,000 events/s: due(t) = t - t0 events.
+        const t0 = Date.UTC(2026, 11, 7, 1, 0, 0);
+        const at = (s: number, behindMs: number) => ({ time: t0 + s * 1_000, acked: s * 1_000 - behindMs });
+        const produced = [
+            at(1, 5_000), // before the window: a 5 s stall, which is not the window's
+            at(10, 300),
+            at(11, 100),
+            at(12, 900),
+            at(13, 200),
+            at(14, 100),
+            at(30, 7_000), // after the window
+        ];
+        expect(scheduleDelays(produced, t0, 1_000, 1_000_000).map((d) => d.delayMs)).toEqual([
+            5_000, 300, 100, 900, 200, 100, 7_000,
+        ]);
+        const load = loadFigures(
+            {
+                produced,
+                startEpochMs: t0,
+                eventsPerSecond: 1_000,
+                totalEvents: 1_000_000,
+                maxScheduleDelayMs: 7_000,
+                windowed: false,
+            },
+            { startMs: t0 + 10_000, endMs: t0 + 14_000 },
+        );
+        // In the window: 300, 100, 900, 200, 100; sorted 100, 100, 200, 300, 900.
+        expect(load.maxScheduleDelayInWindowMs).toBe(900);
+        expect(load.medianScheduleDelayInWindowMs).toBe(200);
+        expect(load.maxStallMs).toBe(700);
+        expect(load.maxStallAtSeconds).toBe(2);
+    });
+
     it("makes a failing lag trend inconclusive when a stall of the load can account for it, and flags late rows for windows", () => {
         // 3,000 events/s, a 60 s window from 10 s, acknowledged 100 ms late throughout; the load
         // stalls at 58 s and catches up 2.4 s later (the q5 and q7 runs).
