@@ -10,6 +10,7 @@ import { engineProfile } from "./engines/profiles";
 import { engineFor } from "./engines";
 import {
     BenchArgs,
+    baseTime,
     fraction,
     parallelismList,
     positiveInt,
@@ -111,8 +112,13 @@ export function benchCommand(): Command {
         .option("--keep-results-topics", "keep each query's results topic after its run", false)
         .option(
             "--verify",
-            "read each stateless query's results topic (q0, q1, q2, q14, q21, q22) and check every record against the events sent: matched, missing and extra records per query",
+            "read each stateless query's results topic (q0, q1, q2, q14, q21, q22) and check every record against the events sent: matched, missing and extra records per query; with --base-time, record every other query's output for npm run compare",
             false,
+        )
+        .option(
+            "--base-time <instant>",
+            "stamp the events from this instant (e.g. 2026-01-01T00:00:00Z) instead of the load's start, the same in every run: with --verify each stateful query's output is recorded for npm run compare; no latency is measured",
+            baseTime,
         )
         .option(
             "--no-host-metrics",
@@ -204,6 +210,10 @@ export function checkArgs(
             `--parallelism ${tooMany.join(",")} exceeds the cluster's ${totalSlots} task slots (stack output totalSlots): Arroyo could never schedule the job; use at most ${totalSlots} or add workers`,
         );
     }
+    if (args.findMax && args.baseTime !== undefined)
+        problems.push(
+            "--base-time fixes the events of a fixed-rate run for comparing outputs; a --find-max search's trials each send their own: leave one of them out",
+        );
     if (args.findMax && args.verify)
         problems.push(
             "--verify checks the output of a fixed-rate run; a --find-max search runs many short trials: leave one of them out",
@@ -307,6 +317,7 @@ export function resultsSkeleton(
             lagThreshold: args.lagThreshold,
             allowThrottled: args.allowThrottled,
             seed: args.seed,
+            ...(args.baseTime !== undefined ? { baseTimeMs: args.baseTime } : {}),
             producerThreads: args.threads ?? os.availableParallelism(),
             generatorNotes: [
                 "bidder ids add the first person id once (the Java reference adds it twice)",
@@ -448,6 +459,7 @@ export async function main(argv: string[]): Promise<void> {
         allowThrottled: args.allowThrottled,
         keepResultsTopics: args.keepResultsTopics,
         verify: args.verify,
+        ...(args.baseTime !== undefined ? { baseTimeMs: args.baseTime } : {}),
     };
     const skeleton = resultsSkeleton(args, run, startedAt, parallelism, checkpointIntervalSeconds);
     const dir = path.join(args.resultsDir, startedAt.toISOString().replace(/:/g, "-"));

@@ -50,6 +50,20 @@ export function fraction(flag: string) {
     };
 }
 
+/** --base-time: an RFC 3339 instant (2026-01-01T00:00:00Z) or ms since the epoch, on a whole second. */
+export function baseTime(value: string): number {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms) || !/^\d+$|^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value))
+        throw new InvalidArgumentError(
+            `--base-time takes an instant such as 2026-01-01T00:00:00Z or ms since the epoch, not '${value}'`,
+        );
+    if (ms % 1000 !== 0)
+        throw new InvalidArgumentError(
+            `--base-time ${value} is not on a whole second: windows would fall differently on the engines' bins; use e.g. ${new Date(ms - (ms % 1000)).toISOString()}`,
+        );
+    return ms;
+}
+
 /** --parallelism: one number, a comma-separated list, or 'all'. */
 export function parallelismList(value: string): number[] | "all" {
     if (value.trim().toLowerCase() === "all") return "all";
@@ -89,6 +103,7 @@ export interface BenchArgs {
     allowThrottled: boolean;
     keepResultsTopics: boolean;
     verify: boolean;
+    baseTime?: number;
     hostMetrics: boolean;
     findMax: boolean;
     listQueries: boolean;

@@ -23,7 +23,7 @@ import { produceNexmark, ProduceReport } from "./producer";
 import { Compression } from "./producer/job";
 import { NexmarkQuery, resultsFilesUrl } from "./queries";
 import { LoadClient } from "./producer/loadClient";
-import { compareOutputs, expectedOutput, readTopic, recordKey, STATELESS } from "./verify";
+import { compareOutputs, expectedOutput, readTopic, recordedOutput, recordKey, STATELESS } from "./verify";
 import { JobSample, QueryFigures, QueryRun } from "./report/types";
 import { ClusterOutputs } from "../stacks/outputs";
 
@@ -66,8 +66,17 @@ export interface BenchmarkOptions {
     /** A query during which a host was throttled stays valid (otherwise it is invalid). */
     allowThrottled?: boolean;
     keepResultsTopics?: boolean;
-    /** Check each stateless query's output record by record against the events sent (verify.ts). */
+    /**
+     * Check each stateless query's output record by record against the events sent (verify.ts);
+     * with a fixed baseTimeMs, record every other query's output for `npm run compare`.
+     */
     verify?: boolean;
+    /**
+     * Stamp event n with baseTimeMs + n / rate in every run instead of the load's start: the same
+     * events and windows for every engine and run, so stateful outputs compare record by record.
+     * Event time is then not the clock, so no latency is measured.
+     */
+    baseTimeMs?: number;
     log?: (line: string) => void;
     onProgress?: (query: string, acked: number, total: number) => void;
 }
@@ -255,11 +264,14 @@ async function runQuery(
         await tearDown(ctx, admin, undefined, undefined);
         throw err;
     }
-    const latencyFrom = q.latencyColumn
-        ? ({ kind: "event-time", column: q.latencyColumn } as const)
-        : q.latencyWindowEnd
-          ? ({ kind: "window-end" } as const)
-          : undefined;
+    const latencyFrom =
+        opts.baseTimeMs !== undefined
+            ? undefined
+            : q.latencyColumn
+              ? ({ kind: "event-time", column: q.latencyColumn } as const)
+              : q.latencyWindowEnd
+                ? ({ kind: "window-end" } as const)
+                : undefined;
     // Window outputs are few: every partition of the results topic (created with one per subtask) is read.
     const latencyPartitions = q.latencyWindowEnd ? Array.from({ length: opts.parallelism }, (_, p) => p) : [0];
     const latency = latencyFrom
@@ -374,6 +386,7 @@ async function load(
         totalEvents: opts.totalEvents,
         eventsPerSecond: opts.eventsPerSecond,
         seed: opts.seed,
+        ...(opts.baseTimeMs !== undefined ? { baseTimeMs: opts.baseTimeMs } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
         ...(opts.compression ? { compression: opts.compression } : {}),
         ...(opts.loadClient ? { client: opts.loadClient } : {}),
@@ -550,11 +563,26 @@ async function results(
 /** --verify: the results topic read whole and compared with what the query computes from the events sent. */
 async function verifyRun(ctx: QueryContext, run: QueryRun): Promise<QueryRun["verification"]> {
     const { q, opts } = ctx;
-    if (!STATELESS[q.id])
-        return {
-            notVerified: `${q.id} keeps state (windows, joins or aggregates): compare its output between engines`,
-        };
     if (q.sink !== "kafka") return { notVerified: `${q.id} writes files, not records` };
+    if (!STATELESS[q.id]) {
+        if (opts.baseTimeMs === undefined)
+            return {
+                notVerified: `${q.id} keeps state (windows, joins or aggregates): run it with a fixed --base-time and compare its output between engines (npm run compare)`,
+            };
+        const read = await readTopic(
+            opts.outputs.kafkaBootstrapServers,
+            ctx.resultsTopic,
+            `arroyo-pi-${opts.runTag}-${q.id}-verify`,
+        );
+        const recorded = recordedOutput(q.columns, read, {
+            baseTimeMs: opts.baseTimeMs,
+            seed: opts.seed,
+            eventsPerSecond: opts.eventsPerSecond,
+            totalEvents: opts.totalEvents,
+        });
+        ctx.log(`${q.id}: recorded its ${recorded.records} output records for comparison between runs`);
+        return recorded;
+    }
     const expected = expectedOutput(q.id, q.columns, {
         seed: opts.seed,
         baseTimeMs: run.produce.baseTimeMs,

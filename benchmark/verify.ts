@@ -153,6 +153,57 @@ export function compareOutputs(expected: Map<string, number>, read: string[]): V
     };
 }
 
+/** The load a recorded output came from: two outputs compare only when these are equal. */
+export interface RecordedLoad {
+    baseTimeMs: number;
+    seed: number;
+    eventsPerSecond: number;
+    totalEvents: number;
+}
+
+/**
+ * A stateful query's whole output, recorded under a fixed base time for `npm run compare`: the
+ * load it came from and its records as keys (recordKey) with their counts, sorted.
+ */
+export interface RecordedOutput {
+    recordedFrom: RecordedLoad;
+    records: number;
+    keys: [string, number][];
+}
+
+export function recordedOutput(columns: string[], read: Record<string, unknown>[], load: RecordedLoad): RecordedOutput {
+    const counts = new Map<string, number>();
+    for (const r of read) {
+        const key = recordKey(columns, r);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return {
+        recordedFrom: load,
+        records: read.length,
+        keys: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    };
+}
+
+/**
+ * Run b's recorded output against run a's, record by record (a's is the expected multiset); or,
+ * where the two loads differ, why they cannot be compared, naming both values.
+ */
+export function compareRecordedOutputs(a: RecordedOutput, b: RecordedOutput): Verification | { notCompared: string } {
+    const differing = (Object.keys(a.recordedFrom) as (keyof RecordedLoad)[]).filter(
+        (k) => a.recordedFrom[k] !== b.recordedFrom[k],
+    );
+    if (differing.length)
+        return {
+            notCompared: `the loads differ, so the events and windows do: ${differing
+                .map((k) => `${k} ${a.recordedFrom[k]} vs ${b.recordedFrom[k]}`)
+                .join(", ")}`,
+        };
+    return compareOutputs(
+        new Map(a.keys),
+        b.keys.flatMap(([key, n]) => Array<string>(n).fill(key)),
+    );
+}
+
 /** Every record of a topic, from its start to its end offsets when called, as parsed JSON values. */
 export async function readTopic(
     bootstrapServers: string,

@@ -2,6 +2,7 @@
 // same hosts with the same parallelism, one engine against the other. A pure function of the two
 // results.json files; it refuses to compare runs that differ in what the figures depend on.
 import { engineProfile } from "../engines/profiles";
+import { compareRecordedOutputs, RecordedOutput, Verification } from "../verify";
 import { BenchmarkResults, QueryRun } from "./types";
 import { engineImageOf, num } from "./format";
 
@@ -26,6 +27,11 @@ export interface ComparedQuery {
     figures: Record<string, Figure>;
     /** Why a figure is not a clean measurement on either side (invalid, not sustainable, inconclusive, no MST). */
     notes: string[];
+    /**
+     * b's output against a's, record by record, where both recorded it (--verify under a fixed
+     * --base-time); or why the two cannot be compared.
+     */
+    output?: Verification | { notCompared: string };
 }
 
 export interface Comparison {
@@ -156,6 +162,7 @@ export function compareResults(
                     ),
                 },
                 notes: [...runNotes("a", qa), ...runNotes("b", qb)],
+                ...outputOf(qa, qb),
             });
         }
         onlyIn = {
@@ -229,7 +236,31 @@ const FIGURE_TITLES: Record<string, { title: string; digits: number; scale?: num
     latencyP99MsAtMst: { title: "p99 ms at MST", digits: 0 },
 };
 
+/** Where both runs recorded a query's whole output: b's against a's (verify.ts). */
+function outputOf(qa: QueryRun, qb: QueryRun): { output?: ComparedQuery["output"] } {
+    const recorded = (q: QueryRun) =>
+        q.verification && "recordedFrom" in q.verification ? (q.verification as RecordedOutput) : undefined;
+    const [ra, rb] = [recorded(qa), recorded(qb)];
+    if (!ra && !rb) return {};
+    if (!ra || !rb)
+        return {
+            output: {
+                notCompared: `only ${ra ? "a" : "b"} recorded its output (--verify with a fixed --base-time on both runs)`,
+            },
+        };
+    return { output: compareRecordedOutputs(ra, rb) };
+}
+
 export function comparisonMarkdown(c: Comparison): string {
+    const outputs = c.queries.flatMap((q) =>
+        q.output
+            ? [
+                  "matched" in q.output
+                      ? `- ${q.query}: ${num(q.output.matched)} of ${num(q.output.expected)} records of a matched in b, ${num(q.output.missing)} missing, ${num(q.output.extra)} extra${q.output.missing || q.output.extra ? " **(mismatch)**" : ""}`
+                      : `- ${q.query}: not compared: ${q.output.notCompared}`,
+              ]
+            : [],
+    );
     const names = [...new Set(c.queries.flatMap((q) => Object.keys(q.figures)))];
     const head = [
         "query",
@@ -263,6 +294,14 @@ export function comparisonMarkdown(c: Comparison): string {
         ...rows,
         "",
         ...(notes.length ? ["Not clean measurements:", "", ...notes, ""] : []),
+        ...(outputs.length
+            ? [
+                  "Outputs, record by record (both runs under the same fixed base time, seed, rate and events):",
+                  "",
+                  ...outputs,
+                  "",
+              ]
+            : []),
         ...(c.onlyIn.a.length || c.onlyIn.b.length
             ? [`Only in a: ${c.onlyIn.a.join(", ") || "none"}. Only in b: ${c.onlyIn.b.join(", ") || "none"}.`, ""]
             : []),

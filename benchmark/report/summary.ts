@@ -173,7 +173,9 @@ export function summaryMarkdown(r: BenchmarkResults): string {
                   ...verified.map(({ q, v }) =>
                       "matched" in v
                           ? `- ${q.id}: ${num(v.matched)} of ${num(v.expected)} expected records matched, ${num(v.missing)} missing, ${num(v.extra)} extra${v.missing || v.extra ? " **(mismatch)**" : ""}`
-                          : `- ${q.id}: not verified: ${v.notVerified}`,
+                          : "recordedFrom" in v
+                            ? `- ${q.id}: ${num(v.records)} output records recorded under the fixed base time ${new Date(v.recordedFrom.baseTimeMs).toISOString()}, for npm run compare against another run`
+                            : `- ${q.id}: not verified: ${v.notVerified}`,
                   ),
                   "",
               ]

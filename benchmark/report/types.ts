@@ -8,7 +8,7 @@ import { CheckpointTime, ProgressPoint } from "../kafka/progress";
 import { HostSample } from "../metrics/hosts";
 import { ThermalFigures, ThermalSample } from "../metrics/thermal";
 import { ProduceReport } from "../producer";
-import type { Verification } from "../verify";
+import type { RecordedOutput, Verification } from "../verify";
 import type { CapacityResult, LoadSource } from "../capacity/types";
 
 export type { CapacityResult, LoadSource };
@@ -176,7 +176,8 @@ export interface QueryRun {
     figures: QueryFigures;
     validity: Validity;
     /** --verify: the output record by record against the generator's events (stateless queries), or why it was not checked. */
-    verification?: Verification | { notVerified: string };
+    /** --verify: a stateless query checked against the events sent; a stateful one, under a fixed base time, recorded for npm run compare. */
+    verification?: Verification | RecordedOutput | { notVerified: string };
     samples: {
         produced: { time: number; acked: number }[];
         progress: ProgressPoint[];
@@ -217,6 +218,8 @@ export interface BenchmarkResults {
         /** Whether a query stays valid when a host throttled in its window (--allow-throttled). */
         allowThrottled?: boolean;
         seed: number;
+        /** --base-time: events stamped from this instant, the same in every run (absent: from the load's start). */
+        baseTimeMs?: number;
         producerThreads: number;
         /** How the generator departs from the reference: see benchmark/nexmark/generator.ts. */
         generatorNotes: string[];

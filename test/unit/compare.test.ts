@@ -200,6 +200,47 @@ describe("npm run compare", () => {
         expect(summaryMarkdown({ ...withSettings(results("arroyo", []), {}), load })).toContain("(Arroyo as it ships)");
     });
 
+    it("sets two recorded outputs side by side record by record, and says when only one run recorded its output", () => {
+        const from = { baseTimeMs: Date.UTC(2026, 0, 1), seed: 1, eventsPerSecond: 10_000, totalEvents: 600_000 };
+        const q5 = (keys: [string, number][], recordedFrom = from) => ({
+            ...run("q5", { consumed: 9_200, perCore: 5_000, p99: null, memory: 1, checkpointMs: 100 }),
+            verification: { recordedFrom, records: keys.reduce((s, [, n]) => s + n, 0), keys },
+        });
+        const a = results("arroyo", [
+            q5([
+                ["[1,3]", 1],
+                ["[2,3]", 1],
+            ]),
+        ]);
+        const c = compareResults(
+            a,
+            results("flink", [
+                q5([
+                    ["[1,3]", 1],
+                    ["[7,2]", 1],
+                ]),
+            ]),
+        );
+        expect(c.queries[0].output).toMatchObject({ expected: 2, matched: 1, missing: 1, extra: 1 });
+        expect(comparisonMarkdown(c)).toContain(
+            "- q5: 1 of 2 records of a matched in b, 1 missing, 1 extra **(mismatch)**",
+        );
+        const other = compareResults(
+            a,
+            results("flink", [q5([["[1,3]", 1]], { ...from, baseTimeMs: from.baseTimeMs + 10_000 })]),
+        );
+        expect(comparisonMarkdown(other)).toContain(
+            `- q5: not compared: the loads differ, so the events and windows do: baseTimeMs ${from.baseTimeMs} vs ${from.baseTimeMs + 10_000}`,
+        );
+        const one = compareResults(
+            a,
+            results("flink", [run("q5", { consumed: 9_200, perCore: 1, p99: null, memory: 1, checkpointMs: 1 })]),
+        );
+        expect(one.queries[0].output).toEqual({
+            notCompared: "only a recorded its output (--verify with a fixed --base-time on both runs)",
+        });
+    });
+
     it("labels the Arroyo test double as a double, never as Arroyo", () => {
         expect(arroyoProfile.isTestDouble("arroyo-pi/arroyo-double:0.15.0-7e9546682eb4")).toBe(true);
         expect(arroyoProfile.isTestDouble("arroyo-stand-in:test")).toBe(true);

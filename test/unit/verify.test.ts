@@ -1,6 +1,14 @@
-import { compareOutputs, expectedOutput, recordKey, STATELESS } from "../../benchmark/verify";
+import {
+    compareOutputs,
+    expectedOutput,
+    recordKey,
+    STATELESS,
+    compareRecordedOutputs,
+    recordedOutput,
+} from "../../benchmark/verify";
 import { NexmarkGenerator } from "../../benchmark/nexmark/generator";
 import { listQueries } from "../../benchmark/queries";
+import { baseTime } from "../../benchmark/cliOptions";
 
 const load = { seed: 3, baseTimeMs: Date.UTC(2026, 10, 30, 12), eventsPerSecond: 1000, totalEvents: 5_000 };
 
@@ -77,5 +85,79 @@ describe("--verify against the generator", () => {
             missingExamples: ["b"],
             extraExamples: ["a", "c"],
         });
+    });
+});
+
+describe("stateful outputs recorded under a fixed base time, compared between runs", () => {
+    const load = { baseTimeMs: Date.UTC(2026, 0, 1), seed: 7, eventsPerSecond: 1_000, totalEvents: 30_000 };
+    const columns = ["auction", "num"];
+    const run = (rows: Record<string, unknown>[], from = load) => recordedOutput(columns, rows, from);
+
+    it("records each output as a key with its count, sorted, and compares b against a as multisets", () => {
+        const a = run([
+            { auction: 2, num: 3 },
+            { auction: 1, num: 3 },
+            { auction: 2, num: 3 },
+        ]);
+        expect(a.records).toBe(3);
+        expect(a.keys).toEqual([
+            ["[1,3]", 1],
+            ["[2,3]", 2],
+        ]);
+        expect(
+            compareRecordedOutputs(
+                a,
+                run([
+                    { auction: 2, num: 3 },
+                    { auction: 1, num: 3 },
+                    { auction: 2, num: 3 },
+                ]),
+            ),
+        ).toMatchObject({
+            expected: 3,
+            read: 3,
+            matched: 3,
+            missing: 0,
+            extra: 0,
+        });
+        // One of a's twice-written rows missing in b, and a row a never wrote.
+        expect(
+            compareRecordedOutputs(
+                a,
+                run([
+                    { auction: 2, num: 3 },
+                    { auction: 1, num: 3 },
+                    { auction: 5, num: 1 },
+                ]),
+            ),
+        ).toMatchObject({
+            matched: 2,
+            missing: 1,
+            extra: 1,
+            missingExamples: ["[2,3]"],
+            extraExamples: ["[5,1]"],
+        });
+    });
+
+    it("refuses outputs of different loads, naming each difference with both values", () => {
+        const a = run([{ auction: 1, num: 1 }]);
+        expect(
+            compareRecordedOutputs(a, run([{ auction: 1, num: 1 }], { ...load, baseTimeMs: load.baseTimeMs + 1_000 })),
+        ).toEqual({
+            notCompared: `the loads differ, so the events and windows do: baseTimeMs ${load.baseTimeMs} vs ${load.baseTimeMs + 1_000}`,
+        });
+        expect(compareRecordedOutputs(a, run([{ auction: 1, num: 1 }], { ...load, seed: 8, totalEvents: 1 }))).toEqual({
+            notCompared: "the loads differ, so the events and windows do: seed 7 vs 8, totalEvents 30000 vs 1",
+        });
+    });
+
+    it("takes --base-time as an instant or epoch ms on a whole second, and names the flag otherwise", () => {
+        expect(baseTime("2026-01-01T00:00:00Z")).toBe(Date.UTC(2026, 0, 1));
+        expect(baseTime("1767225600000")).toBe(Date.UTC(2026, 0, 1));
+        expect(() => baseTime("2026-01-01T00:00:00.500Z")).toThrow(
+            "--base-time 2026-01-01T00:00:00.500Z is not on a whole second: windows would fall differently on the engines' bins; use e.g. 2026-01-01T00:00:00.000Z",
+        );
+        expect(() => baseTime("yesterday")).toThrow("--base-time takes an instant such as 2026-01-01T00:00:00Z");
+        expect(() => baseTime("2026-01-01")).toThrow("--base-time takes an instant");
     });
 });
