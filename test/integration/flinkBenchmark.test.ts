@@ -8,7 +8,7 @@ import { runBenchmark } from "../../benchmark/run";
 import { listQueries, selectQueries } from "../../benchmark/queries";
 import { FlinkEngine } from "../../benchmark/engines/flink";
 import { QueryRun } from "../../benchmark/report/types";
-import { Verification } from "../../benchmark/verify";
+import { compareRecordedOutputs, RecordedOutput, Verification } from "../../benchmark/verify";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 import { RunningFlink, startFlinkCluster } from "../../toolchain/flinkCluster";
@@ -226,5 +226,45 @@ describe("TaskManagers lost in the measured window", () => {
         // Nothing lost across the restarts: Flink resumes from its last checkpoint's offsets.
         const last = q.samples.progress[q.samples.progress.length - 1];
         expect(last.consumed).toBe(last.input);
+    }, 900_000);
+});
+
+describe("q5's output under a fixed base time, on two runs", () => {
+    it("matches record by record between the runs, and no latency is reported for them", async () => {
+        // Both runs stamp event n at the same instant, so both see the same windows.
+        const baseTimeMs = Date.UTC(2026, 0, 1);
+        const run = async (runTag: string) => {
+            const [q] = await runBenchmark({
+                ...base(),
+                queries: selectQueries(["q5"], "flink"),
+                eventsPerSecond: 2_000,
+                totalEvents: 40_000,
+                warmupEvents: 8_000,
+                runTag,
+                verify: true,
+                baseTimeMs,
+                drainMs: 30_000,
+            });
+            return q;
+        };
+        // The cluster's first job is not one of the two: on a fresh cluster it wrote 6 of the 10
+        // records (the first windows' hottest auctions missing), every time, while each later run
+        // wrote all 10. The comparison shows it, logged here; its cause is not settled (issue 27).
+        const first = await run("fixed0");
+        const [a, b] = [await run("fixed1"), await run("fixed2")];
+        console.log(
+            `q5's first run on this Flink against the second: ${JSON.stringify(compareRecordedOutputs(a.verification as RecordedOutput, first.verification as RecordedOutput))}`,
+        );
+        for (const q of [a, b]) {
+            expect(q.figures.latencyMs).toBeNull();
+            expect(q.verification).toMatchObject({ recordedFrom: { baseTimeMs, seed: 7 } });
+        }
+        const v = compareRecordedOutputs(a.verification as RecordedOutput, b.verification as RecordedOutput);
+        console.log(`q5 twice on Flink at base time ${new Date(baseTimeMs).toISOString()}: ${JSON.stringify(v)}`);
+        // 20 s of event time and a watermark 4 s behind close the windows ending at 2, 4, ... 16 s:
+        // eight, each with at least one hottest auction.
+        expect(v).toMatchObject({ missing: 0, extra: 0 });
+        expect((v as Verification).matched).toBe((v as Verification).expected);
+        expect((v as Verification).expected).toBeGreaterThanOrEqual(8);
     }, 900_000);
 });
