@@ -71,6 +71,19 @@ describe("the maximum sustainable throughput search", () => {
         expect(r.note).toMatch(/above the generator's measured ceiling of 6000 events\/s/);
     });
 
+    it("runs a trial at exactly the generator's ceiling, and none above it", async () => {
+        const m = model(1e9);
+        const r = await findMax({
+            startRate: 1_000,
+            resolution: 0.05,
+            maxTrials: 20,
+            generatorCeiling: 4_000,
+            trial: m.trial,
+        });
+        expect(m.rates).toEqual([1_000, 2_000, 4_000]);
+        expect(r.end).toBe("generator-bound");
+    });
+
     it("halves from the start rate when even that is not sustained", async () => {
         const r = await findMax({ startRate: 8_000, resolution: 0.05, maxTrials: 20, trial: model(1_500).trial });
         expect(r.end).toBe("resolved");
@@ -147,6 +160,18 @@ describe("judging one trial", () => {
             pass: false,
             generatorBound: true,
             why: "generator-bound: it sent 950 of 1000 events/s (5.0% short)",
+        });
+    });
+
+    it("takes a generator exactly at its tolerance as keeping up", () => {
+        // 1 - 750 / 1000 is 0.25 exactly in floating point: at the tolerance, not over it.
+        const at = { ...rules, producerTolerance: 0.25 };
+        expect(judgeTrial(run({ sentRate: 750, achievedRate: 750, lagTrend: 0 }), at)).toMatchObject({
+            pass: true,
+            generatorBound: false,
+        });
+        expect(judgeTrial(run({ sentRate: 749, achievedRate: 749, lagTrend: 0 }), at)).toMatchObject({
+            generatorBound: true,
         });
     });
 
