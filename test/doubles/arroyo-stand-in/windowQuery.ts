@@ -22,6 +22,8 @@ import initSqlJs, { Database, SqlValue } from "sql.js";
 export interface WindowRow {
     table: string;
     value: Buffer | null;
+    /** The value's JSON, parsed by the first window evaluated with the row. */
+    fields?: Record<string, unknown>;
 }
 
 /** The column each source-side column name of a window is stored in: the window function's stand-in. */
@@ -123,7 +125,8 @@ export class WindowQuery {
                 try {
                     for (const row of rows) {
                         if (row.table !== name || !row.value) continue;
-                        const json = JSON.parse(row.value.toString("utf8")) as Record<string, unknown>;
+                        // Parsed once: a row of a sliding window is in width / slide windows.
+                        const json = (row.fields ??= JSON.parse(row.value.toString("utf8")) as Record<string, unknown>);
                         insert.run([...columns.map((c) => sqlValue(json[c])), windowId]);
                     }
                 } finally {
