@@ -5,7 +5,7 @@
 import { Admin, Kafka, logLevel } from "kafkajs";
 import { EngineJob, StreamEngine } from "./engines/engine";
 import { engineFor } from "./engines";
-import { createTopicsAndWait } from "./kafka/admin";
+import { createTopicsAndWait, resultsTopicConfig } from "./kafka/admin";
 import { OffsetCommitter } from "./kafka/commitOffsets";
 import {
     CheckpointTime,
@@ -312,7 +312,7 @@ async function runQuery(
 
 /** Prepare: the results topic and the consumer groups at the topics' current end (where the job starts reading). */
 async function prepare(ctx: QueryContext, admin: Admin, committer: OffsetCommitter): Promise<Map<string, number[]>> {
-    await createTopicsAndWait(admin, [{ topic: ctx.resultsTopic, numPartitions: ctx.opts.parallelism }]);
+    await createTopicsAndWait(admin, [resultsTopicConfig(ctx.resultsTopic, ctx.opts.parallelism)]);
     try {
         return await seedGroups(admin, committer, ctx.groups);
     } catch (err) {

@@ -34,6 +34,8 @@ export interface RunningBroker {
 
 export interface BrokerOptions {
     heapMb?: number;
+    /** How often the broker applies time retention (log.retention.check.interval.ms; Kafka's 5 min if unset). */
+    retentionCheckMs?: number;
     /** Topics to create once the broker answers: name -> partitions. */
     topics?: Record<string, number>;
 }
@@ -57,6 +59,7 @@ export async function startKafkaBroker(opts: BrokerOptions = {}): Promise<Runnin
         "transaction.state.log.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=false",
+        ...(opts.retentionCheckMs !== undefined ? [`log.retention.check.interval.ms=${opts.retentionCheckMs}`] : []),
     ];
     const config = path.join(dir, "server.properties");
     fs.writeFileSync(config, props.join("\n") + "\n");

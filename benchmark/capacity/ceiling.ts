@@ -10,7 +10,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { ArroyoClient } from "../engines/arroyo/client";
 import { countBetween, mergeSnapshots, sourceNodeIds, subtaskSeries } from "../engines/arroyo/metrics";
 import { OperatorMetricGroup } from "../engines/arroyo/types";
-import { createTopicsAndWait, retrying } from "../kafka/admin";
+import { createTopicsAndWait, resultsTopicConfig, retrying } from "../kafka/admin";
 import { NexmarkQuery, renderQuery, resultsFilesUrl } from "../queries";
 import { arroyoApiUrlOf } from "../engines";
 import { ClusterOutputs } from "../../stacks/outputs";
@@ -90,7 +90,7 @@ export async function nexmarkTrial(
             0,
         );
     try {
-        await createTopicsAndWait(admin, [{ topic: resultsTopic, numPartitions: opts.parallelism }]);
+        await createTopicsAndWait(admin, [resultsTopicConfig(resultsTopic, opts.parallelism)]);
         const pipeline = await client.createPipeline({
             name: `nexmark-${opts.query.id}-${tag}`,
             query: sql,

@@ -1,4 +1,4 @@
-import { Admin } from "kafkajs";
+import { Admin, ITopicConfig } from "kafkajs";
 
 /**
  * Runs a Kafka admin request again while the broker answers with a retriable error. Right after
@@ -28,10 +28,7 @@ export async function retrying<T>(what: string, request: () => Promise<T>, timeo
  * Creates topics and waits until every partition has a leader that answers offset requests, so
  * the next request (a producer's, an offset read) does not meet a partition still being placed.
  */
-export async function createTopicsAndWait(
-    admin: Admin,
-    topics: { topic: string; numPartitions: number }[],
-): Promise<void> {
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[]): Promise<void> {
     await retrying(`creating ${topics.map((t) => t.topic).join(", ")}`, () =>
         admin.createTopics({ topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: false }),
     );
@@ -44,6 +41,19 @@ export async function createTopicsAndWait(
                 });
         });
     }
+}
+
+/**
+ * A query's results topic, one partition per subtask. Engines stamp a window's output with the
+ * window's event time, and under a fixed --base-time those instants can be months old. The
+ * broker's time retention (log.retention.hours, 7 days by default) deletes a segment whose newest
+ * record is older than that, and a segment whose first record is older than log.roll.hours is
+ * rolled at the next write, so every write of such records starts a segment the next retention
+ * check (every 5 min) deletes: the first windows' records vanished before the benchmark read
+ * them. Time retention is off on the topic; the benchmark deletes the topic itself when done.
+ */
+export function resultsTopicConfig(topic: string, partitions: number): ITopicConfig {
+    return { topic, numPartitions: partitions, configEntries: [{ name: "retention.ms", value: "-1" }] };
 }
 
 /**
