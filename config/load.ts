@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "./defaults";
+import { applyOverrides, ConfigOverrides, OverrideError } from "./overrides";
 import { ConfigError, parseClusterConfig, RawConfig, ValidatedConfig } from "./schema";
 
 // The SDK knows which keys were stored encrypted but only exports that test from its runtime
@@ -43,11 +44,11 @@ export function withSecrets(config: ValidatedConfig): ClusterConfig {
  * preflight logs in with the key before they are wrapped by withSecrets). Problems surface as a
  * RunError, which Pulumi prints as the message alone, without a stack trace of our code.
  */
-export function loadValidatedConfig(): ValidatedConfig {
+export function loadValidatedConfig(overrides: ConfigOverrides = {}): ValidatedConfig {
     try {
-        return parseClusterConfig(readStackConfig());
+        return parseClusterConfig(applyOverrides(readStackConfig(), overrides));
     } catch (err) {
-        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        if (err instanceof ConfigError || err instanceof OverrideError) throw new pulumi.RunError(err.message);
         throw err;
     }
 }

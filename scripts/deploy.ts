@@ -38,6 +38,7 @@ import { dockerHostOf } from "../components/dockerHost";
 import { targetLayout } from "../stacks/placement";
 import { withSecrets } from "../config/load";
 import { ValidatedConfig } from "../config/schema";
+import { applyOverrides, ConfigOverrides, parseOverrides } from "../config/overrides";
 import { Images, localImageOverrides } from "./localImages";
 
 /** Runs toolchain/run.sh with its progress lines on this terminal. */
@@ -80,7 +81,7 @@ let operation = "deploy";
 let configuredHosts: { name: string; address: string }[] = [];
 
 /** The stack's config through the one schema the program uses; a ConfigError names every problem. */
-async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedConfig> {
+async function checkConfig(stack: Stack, stackName: string, overrides: ConfigOverrides): Promise<ValidatedConfig> {
     const values: Record<string, string> = {};
     const secretKeys = new Set<string>();
     for (const [k, v] of Object.entries(await stack.getAllConfig())) {
@@ -89,7 +90,7 @@ async function checkConfig(stack: Stack, stackName: string): Promise<ValidatedCo
         values[name] = v.value;
         if (v.secret) secretKeys.add(name);
     }
-    const config = parseClusterConfig({ stack: stackName, values, secretKeys });
+    const config = parseClusterConfig(applyOverrides({ stack: stackName, values, secretKeys }, overrides));
     configuredHosts = config.target === "ssh" ? [config.controller, ...config.workers] : [];
     for (const notice of config.notices) console.log(`note: ${notice}`);
     return config;
@@ -231,12 +232,24 @@ export async function main(argv: string[]): Promise<void> {
         .option("--stack <name>", "stack to deploy", "local")
         .option("--work-dir <dir>", "directory with Pulumi.yaml and Pulumi.<stack>.yaml", REPO_ROOT)
         .option("--refresh", "refresh state from the hosts before the operation", false)
+        .option("--engine <name>", "run this engine instead of the config's `engine` (the config file is not changed)")
+        .option("--workers <n>", "deploy the first n workers of the config's list (the config file is not changed)")
         .showHelpAfterError();
     cmd.parse(argv);
     const action = cmd.args[0];
-    const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean }>();
+    const o = cmd.opts<{ stack: string; workDir: string; refresh: boolean; engine?: string; workers?: string }>();
     if (!["up", "preview", "destroy", "outputs"].includes(action))
         cmd.error(`error: unknown action '${action}': use up, preview, destroy or outputs`, { exitCode: 2 });
+    let overrides: ConfigOverrides = {};
+    try {
+        overrides = parseOverrides(o);
+    } catch (err) {
+        cmd.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+    }
+    if ((overrides.engine || overrides.workers) && action === "destroy")
+        cmd.error("error: --engine and --workers shape an up or a preview; destroy removes whatever the stack holds", {
+            exitCode: 2,
+        });
     operation = action;
 
     // The local stack runs on this machine's Docker engine: install and start one where none answers.
@@ -249,6 +262,7 @@ export async function main(argv: string[]): Promise<void> {
             projectName: PROJECT,
             program: async () =>
                 clusterProgram({
+                    overrides,
                     ...(checkedHosts ? { checkedHosts } : {}),
                     ...(localImages ? { images: localImages } : {}),
                 }),
@@ -306,9 +320,13 @@ export async function main(argv: string[]): Promise<void> {
         // stack whose config no longer validates can still be destroyed.
         const config =
             action === "destroy"
-                ? await checkConfig(stack, o.stack).catch(() => undefined)
-                : await checkConfig(stack, o.stack);
+                ? await checkConfig(stack, o.stack, overrides).catch(() => undefined)
+                : await checkConfig(stack, o.stack, overrides);
         destroyConfig = action === "destroy" ? config : undefined;
+        if (config && (overrides.engine || overrides.workers))
+            console.log(
+                `note: this ${action} runs ${config.engine} on ${config.workers.map((w) => w.name).join(", ")} (${[overrides.engine ? "--engine" : "", overrides.workers ? "--workers" : ""].filter(Boolean).join(", ")}); Pulumi.${o.stack}.yaml is unchanged, and a plain 'npm run up' returns to it`,
+            );
         // The resource plugins are a local matter: said before any host is dialled.
         await ensurePlugins(stack.workspace as LocalWorkspace);
         // The hosts are checked here, before the engine starts: a refusal is said once, as the

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadValidatedConfig, withSecrets } from "../config/load";
+import { ConfigOverrides } from "../config/overrides";
 import { ValidatedConfig } from "../config/schema";
 import { preflightHosts } from "../hosts/demand";
 import { HostFacts } from "../hosts/facts";
@@ -23,6 +24,8 @@ export interface ProgramDeps {
      * (scripts/localImages.ts, the local target only), keyed as the `images` config key is.
      */
     images?: Partial<ValidatedConfig["images"]>;
+    /** Another engine or the first N workers for this deployment (`--engine`, `--workers`), the stack's config file unchanged. */
+    overrides?: ConfigOverrides;
 }
 
 /**
@@ -68,7 +71,7 @@ export async function checkHosts(
  * CLI; the Automation API runs it inline.
  */
 export async function clusterProgram(deps: ProgramDeps = {}): Promise<ClusterOutputs> {
-    const loaded = loadValidatedConfig();
+    const loaded = loadValidatedConfig(deps.overrides);
     const validated = deps.images ? { ...loaded, images: { ...loaded.images, ...deps.images } } : loaded;
     const results =
         deps.checkedHosts ??
