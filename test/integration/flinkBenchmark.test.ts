@@ -177,8 +177,13 @@ describe("TaskManagers lost in the measured window", () => {
                 const hosting = (await (
                     await fetch(`${flink.restUrl}/jobs/${job.jid}/vertices/${detail.vertices[0].id}/taskmanagers`)
                 ).json()) as { taskmanagers: { "taskmanager-id": string; status?: Record<string, number> }[] };
+                // Only the cluster's own TaskManagers: while subtasks are being placed Flink lists
+                // them under "(unassigned)", which is no process to kill.
                 const host = hosting.taskmanagers.find(
-                    (t) => !not.has(t["taskmanager-id"]) && (t.status?.RUNNING ?? 1) > 0,
+                    (t) =>
+                        flink.taskManagerIds.includes(t["taskmanager-id"]) &&
+                        !not.has(t["taskmanager-id"]) &&
+                        (t.status?.RUNNING ?? 1) > 0,
                 );
                 if (host) return host["taskmanager-id"];
             }
