@@ -50,7 +50,10 @@ export class ArroyoEngine implements StreamEngine {
         try {
             job = await client.waitForStableRunning(pipeline, spec.stableMs, spec.timeoutMs);
         } catch (err) {
-            await stopPipeline(client, pipeline);
+            // Why the job did not run is what the user needs; a failed clean-up is said after it.
+            await stopPipeline(client, pipeline).catch((cleanup: Error) => {
+                (err as Error).message += `; removing its pipeline afterwards failed too: ${cleanup.message}`;
+            });
             throw err;
         }
         // Each fetch with the run it was taken under: a restart's series are de-smoothed on their own.
