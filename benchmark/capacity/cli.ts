@@ -1,5 +1,5 @@
 // npm run bench -- --find-max: a progress bar per search, a line per trial, results written at the
-// end or when interrupted (Ctrl-C stops the current trial's pipeline and keeps what was measured).
+// end or when interrupted (Ctrl-C ends the search after the trial in flight; a second Ctrl-C stops that trial).
 import { MultiBar, Presets } from "cli-progress";
 import * as os from "os";
 import * as path from "path";
@@ -88,10 +88,18 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
         const files = await writeResults(ctx.dir, results);
         console.log(`\nwrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     };
+    // The first Ctrl-C lets the trial in flight finish and stops the search there; a second stops
+    // that trial's pipeline at once.
+    let stopping = false;
     const onSigint = () => {
+        if (!stopping) {
+            stopping = true;
+            console.log("\ninterrupted: stopping after the trial in flight (Ctrl-C again to stop it now)");
+            return;
+        }
         if (aborted) return;
         aborted = true;
-        console.log("\ninterrupted: stopping the current trial's pipeline and writing what was measured");
+        console.log("\ninterrupted again: stopping the current trial's pipeline and writing what was measured");
         finishing = (async () => {
             await (common.engine ?? engineFor(outputs)).removeEarlierJobs().catch(() => undefined);
             await write();
@@ -131,7 +139,7 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
             },
             ...(load.intoBrokerEventsPerSecond ? { generatorCeiling: load.intoBrokerEventsPerSecond } : {}),
             ...(args.source === "nexmark" ? { nexmarkSource: true } : {}),
-            aborted: () => aborted,
+            aborted: () => stopping,
             onSearchStart: (q, p) => {
                 const title = ctx.queries.find((x) => x.id === q)?.title ?? q;
                 current = {
@@ -176,6 +184,8 @@ export async function findMaxMain(ctx: FindMaxContext): Promise<void> {
     if (finishing) return finishing;
     process.off("SIGINT", onSigint);
     await write();
+    // An interrupted search says so to whatever ran it (npm run study resumes from the finished ones).
+    if (stopping) process.exitCode = 130;
     for (const r of done)
         console.log(
             `${r.query} p=${r.parallelism}: ${r.search.mst ? `MST ${r.search.mst.rate} events/s (input ${Math.round(r.search.mst.inputRate ?? 0)}/s)` : "no MST"}${r.efficiency !== null ? `, efficiency ${r.efficiency.toFixed(2)}` : ""}; ${r.search.end}`,

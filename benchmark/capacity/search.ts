@@ -34,6 +34,7 @@ export function judgeTrial(run: QueryRun, rules: TrialRules, seconds = 0): Trial
         seconds,
         pipelineName: run.pipelineName,
         consumedSpan: span,
+        checkpointMsP50: run.figures.checkpoints.durationMsP50,
     };
     const short = 1 - sent / run.produce.targetRate;
     if (short > rules.producerTolerance) {

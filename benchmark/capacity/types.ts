@@ -20,6 +20,8 @@ export interface Trial {
     /** The trial's pipeline, and the span between the commits its consumed rate is measured over. */
     pipelineName?: string;
     consumedSpan?: { fromMs: number; toMs: number } | null;
+    /** The median duration of the checkpoints started in the window, as the engine listed them. */
+    checkpointMsP50?: number | null;
     /** Records/s on the results topic (trials on Arroyo's Nexmark source). */
     outputRate?: number | null;
 }

@@ -4,7 +4,7 @@
 import { engineProfile } from "../engines/profiles";
 import { compareRecordedOutputs, RecordedOutput, Verification } from "../verify";
 import { BenchmarkResults, QueryRun } from "./types";
-import { engineImageOf, num } from "./format";
+import { engineImageOf, engineLabelOf, num } from "./format";
 
 export interface Side {
     /** "Flink", "Arroyo", or "Arroyo (test double)" when the image is this project's double. */
@@ -51,11 +51,7 @@ export class IncomparableError extends Error {
 }
 
 function side(r: BenchmarkResults, folder: string): Side {
-    const engine = r.topology.engine;
-    const image = engineImageOf(r);
-    const profile = engineProfile(engine);
-    const double = profile.isTestDouble(image ?? undefined);
-    return { label: `${profile.label}${double ? ` (test double, not ${profile.label})` : ""}`, engine, image, folder };
+    return { label: engineLabelOf(r), engine: r.topology.engine, image: engineImageOf(r), folder };
 }
 
 /** The hardware a host's figures come from: its name and what the preflight read (absent on the local target). */

@@ -131,6 +131,16 @@ export class E2eProject {
         return new RunningDeploy(child);
     }
 
+    /** A script of this repository (`npm run <script>` as a user runs it), in the background, with the project's environment. */
+    startScript(script: string, args: string[], opts: { processGroup?: boolean } = {}): RunningDeploy {
+        const child = spawn("node", ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, script), ...args], {
+            cwd: REPO_ROOT,
+            env: this.env,
+            detached: opts.processGroup ?? false,
+        });
+        return new RunningDeploy(child);
+    }
+
     remove(): void {
         for (const stack of this.stacks) fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), { force: true });
         if (this.made) fs.rmSync(this.made.dir, { recursive: true, force: true });

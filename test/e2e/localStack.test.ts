@@ -1,7 +1,8 @@
 // The local stack on the real engine, real Docker, Kafka, MinIO and plugins, for each engine:
 // up, a query through `npm run bench`, a no-op preview, down with objects in every bucket and
 // nothing of the stack left. Then the deploy path under faults (retained data comes back, an
-// interrupted `up` recovers by itself) and a failing `up` that ends with its cause. One file: the
+// interrupted `up` recovers by itself), a failing `up` that ends with its cause, and `npm run study`
+// over both engines, interrupted and resumed. One file: the
 // stacks share the engine's host ports, so they run one after the other. Each describe leaves the
 // engine clean (everything with its stack's label) whatever failed. Needs the four resource plugins
 // and the images `toolchain/run.sh images` builds (Kafka, MinIO, Flink, Arroyo from its real binary
@@ -452,6 +453,154 @@ describeOnDocker("the local stack's deploy under faults", ["arroyo", "kafka", "m
             succeeded(preview);
             expect(noChanges(preview.output)).toEqual([]);
         }, 2_400_000);
+    },
+);
+
+const STUDY_STACK = "e2e-local-study";
+describeOnDocker("npm run study on the local stack", ["arroyo", "flink", "kafka", "minio"])(
+    "npm run study on the local stack: both engines over 1 and 2 workers",
+    () => {
+        const project = new E2eProject();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arroyo-pi-e2e-study-"));
+        // One slot of 1,024 MB per worker for both engines: Flink's TaskManager needs 1,024 MB.
+        beforeAll(() =>
+            configureLocal(project, STUDY_STACK, {
+                cluster: JSON.stringify({ taskSlotsPerWorker: 1, memoryPerSlotMb: 1024 }),
+                retainData: "false",
+            }),
+        );
+        afterAll(async () => {
+            await leaveClean(project, STUDY_STACK);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }, 600_000);
+
+        // Short searches: from 500 events/s, at most two trials of 3 s warm-up and 6 s measured.
+        const args = [
+            "--stack",
+            STUDY_STACK,
+            "--engines",
+            "flink,arroyo",
+            "--workers",
+            "1,2",
+            "--queries",
+            "q1",
+            "--study-dir",
+            dir,
+            "--",
+            "--start-rate",
+            "500",
+            "--max-trials",
+            "2",
+            "--trial-warmup",
+            "3",
+            "--trial-duration",
+            "6",
+            "--checkpoint-interval",
+            "1",
+            "--sample-interval",
+            "0.25",
+            "--generator-ceiling",
+            "1000000",
+            "--no-host-metrics",
+            "--load-client",
+            "kafkajs",
+            "--threads",
+            "1",
+        ];
+        const readPoint = (id: string) =>
+            JSON.parse(fs.readFileSync(path.join(dir, "points", `${id}.json`), "utf8")) as { end: string };
+        const points = () =>
+            fs
+                .readdirSync(path.join(dir, "points"))
+                .filter((n) => n.endsWith(".json"))
+                .sort();
+
+        it("interrupted in its second point it keeps the first; the same command runs only the rest; one report of both engines", async () => {
+            // Ctrl-C as a terminal sends it, once the second point's search has begun.
+            const first = project.startScript("benchmark/study/cli.ts", args, { processGroup: true });
+            await first.waitFor(/q1 at parallelism 2: searching from 500 events\/s/);
+            process.kill(-first.child.pid!, "SIGINT");
+            const stopped = await first.exited;
+            expect(stopped.output).toMatch(/the study stops after the trial in flight/);
+            expect(stopped.code).toBe(130);
+            // The search in flight ran its trial and no other.
+            const searchLog = fs.readFileSync(path.join(dir, "logs", "flink-w2-find-max.log"), "utf8");
+            expect(searchLog.match(/starting Flink job \S+-p2-t\d+/g)).toHaveLength(1);
+            // Kept: the first point, and the second only where its search ended by its own rule on
+            // that trial (a generator-bound trial ends it); an interrupted search is no point.
+            const keptIds = points().map((n) => n.replace(/\.json$/, ""));
+            expect(["flink-w1-q1", "flink-w1-q1,flink-w2-q1"]).toContain(keptIds.join(","));
+            if (keptIds.includes("flink-w2-q1")) expect(readPoint("flink-w2-q1").end).not.toBe("aborted");
+            else expect(searchLog).toMatch(/stopped by the user after 1 trials/);
+            const next = keptIds.length === 1 ? "flink on 2 workers" : "arroyo on 1 worker";
+            expect(stopped.output).toContain(
+                `${keptIds.length} of 4 points finished; the same command resumes at ${next} (q1)`,
+            );
+            const kept = fs.readFileSync(path.join(dir, "points", "flink-w1-q1.json"), "utf8");
+
+            const second = project.startScript("benchmark/study/cli.ts", args);
+            const resumed = await second.exited;
+            if (resumed.code !== 0)
+                throw new Error(`the resumed study failed (exit ${resumed.code}):\n${resumed.output.slice(-4000)}`);
+            expect(resumed.output).toContain(
+                `${keptIds.length} finished earlier (${keptIds.join(", ")}): not run again`,
+            );
+            expect(resumed.output).not.toMatch(/now flink on 1 worker:/);
+            if (keptIds.length === 2) expect(resumed.output).not.toMatch(/now flink on 2 workers:/);
+            expect(resumed.output).toMatch(/study: 4\/4 points, done/);
+            expect(fs.readFileSync(path.join(dir, "points", "flink-w1-q1.json"), "utf8")).toBe(kept);
+            expect(points()).toEqual([
+                "arroyo-w1-q1.json",
+                "arroyo-w2-q1.json",
+                "flink-w1-q1.json",
+                "flink-w2-q1.json",
+            ]);
+
+            const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as {
+                queries: {
+                    query: string;
+                    rows: {
+                        engine: string;
+                        engineLabel: string;
+                        workers: number;
+                        parallelism: number;
+                        mst: unknown;
+                        memoryMb: number;
+                    }[];
+                }[];
+            };
+            expect(report.queries.map((q) => q.query)).toEqual(["q1"]);
+            const rows = report.queries[0].rows;
+            expect(rows.map((r) => [r.engine, r.workers, r.parallelism, r.memoryMb])).toEqual([
+                ["arroyo", 1, 1, 1024],
+                ["arroyo", 2, 2, 2048],
+                ["flink", 1, 1, 1024],
+                ["flink", 2, 2, 2048],
+            ]);
+            // 500 events/s of q1 is well within either engine here (a failed first trial halves it): every point has an MST.
+            for (const r of rows) expect(r.mst).not.toBeNull();
+            // The Arroyo side says what it was: the real Arroyo or this project's double, by its image.
+            const arroyoImage = e2eImages()!.arroyo;
+            expect(rows[0].engineLabel).toBe(
+                /arroyo-double|stand-in/.test(arroyoImage) ? "Arroyo (test double, not Arroyo)" : "Arroyo",
+            );
+            expect(fs.readFileSync(path.join(dir, "report.md"), "utf8")).toMatch(/\| Flink \| 2 \| 2 \| [\d,]+ \(/);
+            expect(fs.readFileSync(path.join(dir, "q1-scaling.svg"), "utf8")).toMatch(/^<svg/);
+            // The stack is left as the last point deployed it: Arroyo on both workers.
+            const running = await docker(
+                "ps",
+                "--filter",
+                `label=arroyo-pi.stack=${STUDY_STACK}`,
+                "--format",
+                "{{.Names}}",
+            );
+            expect(
+                running
+                    .split("\n")
+                    .filter((n) => /arroyo-node/.test(n))
+                    .sort(),
+            ).toEqual([`arroyo-pi-${STUDY_STACK}-arroyo-node-worker1`, `arroyo-pi-${STUDY_STACK}-arroyo-node-worker2`]);
+        }, 3_600_000);
     },
 );
 
