@@ -4,14 +4,27 @@
 // (`npm run bench -- --find-max`), and keep every point as it finishes. The same command resumes
 // at the first unfinished point; Ctrl-C ends the search after the trial in flight (a second one
 // stops that trial); the report is written from the folder after every point.
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
+import { promisify } from "util";
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { toSvg } from "../report/charts";
 import { BenchmarkResults } from "../report/types";
-import { REPO_ROOT } from "../../toolchain/paths";
-import { Deployment, parseStudyLists, pointId, progressLine, remaining, specDifferences, StudySpec } from "./plan";
+import { pulumiEnv, REPO_ROOT } from "../../toolchain/paths";
+import { PROJECT } from "../../config/defaults";
+import type { RawConfig } from "../../config/schema";
+import {
+    Deployment,
+    deploymentProblems,
+    deployments,
+    parseStudyLists,
+    pointId,
+    progressLine,
+    remaining,
+    specDifferences,
+    StudySpec,
+} from "./plan";
 import { pointOf, scalingChartSpec, StudyPoint, studyMarkdown, studyReport } from "./report";
 import type * as vl from "vega-lite";
 
@@ -116,6 +129,30 @@ function run(
     );
 }
 
+/** The stack's config as the program reads it (secrets decrypted in memory only), or why it could not be read. */
+async function stackConfig(stack: string): Promise<RawConfig | string> {
+    try {
+        const { stdout } = await promisify(execFile)(
+            "pulumi",
+            ["config", "--json", "--show-secrets", "--stack", stack],
+            { cwd: REPO_ROOT, env: pulumiEnv(), maxBuffer: 16 * 1024 * 1024 },
+        );
+        const values: Record<string, string> = {};
+        const secretKeys = new Set<string>();
+        for (const [k, v] of Object.entries(
+            JSON.parse(stdout) as Record<string, { value?: string; secret?: boolean }>,
+        )) {
+            if (!k.startsWith(`${PROJECT}:`) || v.value === undefined) continue;
+            values[k.slice(PROJECT.length + 1)] = v.value;
+            if (v.secret) secretKeys.add(k.slice(PROJECT.length + 1));
+        }
+        return { stack, values, secretKeys };
+    } catch (err) {
+        const e = err as Error & { stderr?: string };
+        return (e.stderr || e.message).trim().split("\n")[0];
+    }
+}
+
 /** The find-max run this deployment wrote last: its results.json. */
 function lastResults(dir: string, since: number): { folder: string; results: BenchmarkResults } | undefined {
     const runs = fs
@@ -163,6 +200,23 @@ export async function main(argv: string[]): Promise<void> {
             "studies",
             `${o.stack}_${lists.engines.join("+")}_w${lists.workers.join("+")}_${lists.queries.join("+")}`,
         );
+    // Every deployment the study will make, checked before the first: none starts that a later one would refuse.
+    const config = await stackConfig(o.stack);
+    if (typeof config === "string")
+        console.log(
+            `note: stack '${o.stack}''s config could not be read before starting (${config}); each deployment checks it`,
+        );
+    else {
+        const problems = deploymentProblems(config, deployments(spec));
+        if (problems.length) {
+            // Not a usage error: the stack's config is what needs changing, so no usage text.
+            console.error(
+                `error: the study cannot deploy every point of stack '${o.stack}'; nothing was deployed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+            );
+            process.exitCode = 2;
+            return;
+        }
+    }
     const f = folder(dir);
     adoptSpec(f, spec);
 

@@ -1,6 +1,8 @@
 // What a study is and where it stands, free of I/O: its points (engine x worker count x query), the
 // parameters a resumed study must share with the one it continues, and its one progress line.
 import { ENGINES, EngineName } from "../../config/defaults";
+import { applyOverrides } from "../../config/overrides";
+import { ConfigError, parseClusterConfig, RawConfig } from "../../config/schema";
 
 /** What `npm run study` was asked: the same command resumes the same study. */
 export interface StudySpec {
@@ -64,6 +66,23 @@ export function parseStudyLists(flags: { engines: string; workers: string; queri
     ] as const)
         if (dup([...xs]).length) throw new Error(`${flag} names ${String(dup([...xs])[0])} twice`);
     return { engines: engines as EngineName[], workers, queries };
+}
+
+/**
+ * What would stop a deployment of the study, found before the first one runs: each (engine,
+ * worker count) through the one schema, as `npm run deploy -- up --engine E --workers N` would
+ * check it (more workers than the stack lists, a TaskManager below Flink's minimum, ...).
+ */
+export function deploymentProblems(raw: RawConfig, ds: Deployment[]): string[] {
+    return ds.flatMap((d) => {
+        try {
+            parseClusterConfig(applyOverrides(raw, { engine: d.engine, workers: d.workers }));
+            return [];
+        } catch (err) {
+            const why = err instanceof ConfigError ? err.problems.join("; ") : (err as Error).message;
+            return [`${d.engine} on ${d.workers} worker${d.workers === 1 ? "" : "s"}: ${why}`];
+        }
+    });
 }
 
 /**

@@ -1,6 +1,8 @@
 // npm run study's plan and report, free of I/O: which points run in which order, what a resumed
 // study must share with the one it continues, its progress line, and the figures of its report.
+import { rawConfig } from "../helpers/stackConfig";
 import {
+    deploymentProblems,
     deployments,
     parseStudyLists,
     progressLine,
@@ -56,6 +58,25 @@ describe("the study's plan", () => {
         expect(() => parseStudyLists({ engines: "flink", workers: "1", queries: "" })).toThrow("--queries");
         expect(() => parseStudyLists({ engines: "flink", workers: "1,1", queries: "q1" })).toThrow(
             "--workers names 1 twice",
+        );
+    });
+
+    it("finds, before anything runs, every deployment the stack's config would refuse", () => {
+        const local = rawConfig("local");
+        // The local stack: two workers of two 512 MB slots; Flink's TaskManager needs 1,024 MB.
+        expect(
+            deploymentProblems(local, deployments({ ...spec, engines: ["arroyo", "flink"], workers: [1, 2] })),
+        ).toEqual([]);
+        const problems = deploymentProblems(local, deployments({ ...spec, engines: ["flink"], workers: [1, 3] }));
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^flink on 3 workers: --workers 3: stack 'local' lists 2 workers/);
+        const small = rawConfig("local", { cluster: { taskSlotsPerWorker: 1, memoryPerSlotMb: 512 } });
+        expect(deploymentProblems(small, deployments({ ...spec, engines: ["arroyo", "flink"], workers: [1] }))).toEqual(
+            [
+                expect.stringMatching(
+                    /^flink on 1 worker: arroyo-pi:engine is flink, and the TaskManager of worker1 would get 512 MB/,
+                ),
+            ],
         );
     });
 
