@@ -144,6 +144,7 @@ describe("judging one trial", () => {
                         : {}),
                 },
                 latencyMs: { count: 10, p99: 40 },
+                checkpoints: { durationMsP50: 35 },
             },
             validity: { valid: o.valid ?? true, reasons: o.valid === false ? ["job restarted (run_id 1 -> 2)"] : [] },
         }) as unknown as QueryRun;
@@ -155,6 +156,8 @@ describe("judging one trial", () => {
             pass: true,
             generatorBound: false,
             why: "sustained",
+            // The study reports the median checkpoint duration of the MST's trial.
+            checkpointMsP50: 35,
         });
         expect(judgeTrial(run({ sentRate: 950, achievedRate: 950, lagTrend: 0 }), rules)).toMatchObject({
             pass: false,
