@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "./defaults";
 import { applyOverrides, ConfigOverrides, OverrideError } from "./overrides";
-import { ConfigError, parseClusterConfig, RawConfig, ValidatedConfig } from "./schema";
+import { ConfigError, parseClusterConfig, RawConfig, rawConfigOf, ValidatedConfig } from "./schema";
 
 // The SDK knows which keys were stored encrypted but only exports that test from its runtime
 // module; the public Config API would silently wrap a plaintext value as a secret instead of
@@ -17,16 +16,10 @@ export type ClusterConfig = Omit<ValidatedConfig, "ssh" | "minio"> & {
 
 /** Reads this stack's `arroyo-pi:*` config as raw strings, the way the schema validates them. */
 export function readStackConfig(): RawConfig {
-    const prefix = `${PROJECT}:`;
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!k.startsWith(prefix)) continue;
-        const name = k.slice(prefix.length);
-        values[name] = v;
-        if (isConfigSecret(k)) secretKeys.add(name);
-    }
-    return { stack: pulumi.getStack(), values, secretKeys };
+    const entries = Object.entries(pulumi.runtime.allConfig()).map(
+        ([k, value]) => [k, { value, secret: isConfigSecret(k) }] as const,
+    );
+    return rawConfigOf(pulumi.getStack(), Object.fromEntries(entries));
 }
 
 /** Wraps the validated credentials as secrets so they never reach state or logs in plaintext. */

@@ -25,6 +25,25 @@ export interface RawConfig {
     secretKeys: ReadonlySet<string>;
 }
 
+/**
+ * A stack's config as the Pulumi CLI or the Automation API lists it (`project:key` -> value and
+ * whether it is secret), this project's keys only, without the namespace.
+ */
+export function rawConfigOf(
+    stack: string,
+    entries: Readonly<Record<string, { value?: string; secret?: boolean }>>,
+): RawConfig {
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [k, v] of Object.entries(entries)) {
+        if (!k.startsWith(`${PROJECT}:`) || v.value === undefined) continue;
+        const name = k.slice(PROJECT.length + 1);
+        values[name] = v.value;
+        if (v.secret) secretKeys.add(name);
+    }
+    return { stack, values, secretKeys };
+}
+
 /** Every problem found in a stack's config, each naming the key and the fix. */
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {

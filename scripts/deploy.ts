@@ -12,7 +12,7 @@ import { failuresOf, failureSummary } from "./failures";
 import { emptyBucketsBeforeDestroy } from "./emptyBuckets";
 import { leftAfterDown } from "./leftAfterDown";
 import { sshFilesDir } from "../components/sshFiles";
-import { parseClusterConfig } from "../config/schema";
+import { parseClusterConfig, rawConfigOf } from "../config/schema";
 import { PROJECT } from "../config/defaults";
 import { checkHosts, clusterProgram } from "../stacks/program";
 import type { PreflightResult } from "../hosts/preflight";
@@ -82,15 +82,7 @@ let configuredHosts: { name: string; address: string }[] = [];
 
 /** The stack's config through the one schema the program uses; a ConfigError names every problem. */
 async function checkConfig(stack: Stack, stackName: string, overrides: ConfigOverrides): Promise<ValidatedConfig> {
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    for (const [k, v] of Object.entries(await stack.getAllConfig())) {
-        if (!k.startsWith(`${PROJECT}:`)) continue;
-        const name = k.slice(PROJECT.length + 1);
-        values[name] = v.value;
-        if (v.secret) secretKeys.add(name);
-    }
-    const config = parseClusterConfig(applyOverrides({ stack: stackName, values, secretKeys }, overrides));
+    const config = parseClusterConfig(applyOverrides(rawConfigOf(stackName, await stack.getAllConfig()), overrides));
     configuredHosts = config.target === "ssh" ? [config.controller, ...config.workers] : [];
     for (const notice of config.notices) console.log(`note: ${notice}`);
     return config;

@@ -12,8 +12,7 @@ import { Command } from "commander";
 import { toSvg } from "../report/charts";
 import { BenchmarkResults } from "../report/types";
 import { pulumiEnv, REPO_ROOT } from "../../toolchain/paths";
-import { PROJECT } from "../../config/defaults";
-import type { RawConfig } from "../../config/schema";
+import { RawConfig, rawConfigOf } from "../../config/schema";
 import {
     Deployment,
     deploymentProblems,
@@ -137,16 +136,7 @@ async function stackConfig(stack: string): Promise<RawConfig | string> {
             ["config", "--json", "--show-secrets", "--stack", stack],
             { cwd: REPO_ROOT, env: pulumiEnv(), maxBuffer: 16 * 1024 * 1024 },
         );
-        const values: Record<string, string> = {};
-        const secretKeys = new Set<string>();
-        for (const [k, v] of Object.entries(
-            JSON.parse(stdout) as Record<string, { value?: string; secret?: boolean }>,
-        )) {
-            if (!k.startsWith(`${PROJECT}:`) || v.value === undefined) continue;
-            values[k.slice(PROJECT.length + 1)] = v.value;
-            if (v.secret) secretKeys.add(k.slice(PROJECT.length + 1));
-        }
-        return { stack, values, secretKeys };
+        return rawConfigOf(stack, JSON.parse(stdout) as Record<string, { value?: string; secret?: boolean }>);
     } catch (err) {
         const e = err as Error & { stderr?: string };
         return (e.stderr || e.message).trim().split("\n")[0];

@@ -135,20 +135,9 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
         const baseTimeMs = Date.UTC(2026, 0, 1);
         for (const id of ["q0", "q1", "q5", "q8"]) {
             const windowed = id === "q5" || id === "q8";
-            const realRun = await runOn(
-                arroyo.apiUrl,
-                id,
-                `cmp-real-${id}`,
-                undefined,
-                windowed ? baseTimeMs : undefined,
-            );
-            const dblRun = await runOn(
-                double.apiUrl,
-                id,
-                `cmp-double-${id}`,
-                undefined,
-                windowed ? baseTimeMs : undefined,
-            );
+            const base = windowed ? baseTimeMs : undefined;
+            const realRun = await runOn(arroyo.apiUrl, id, `cmp-real-${id}`, undefined, base);
+            const dblRun = await runOn(double.apiUrl, id, `cmp-double-${id}`, undefined, base);
             const [real, dbl] = [claimed(realRun), claimed(dblRun)];
             console.log(`${id} real Arroyo: ${JSON.stringify(real)}\n${id} double:      ${JSON.stringify(dbl)}`);
             if (windowed) {
