@@ -128,6 +128,19 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
     });
     const within = (a: number | null, b: number | null, tolerance: number) =>
         a !== null && b !== null && Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+    /**
+     * How far a windowed query's output rate can move with sample timing alone, records/s: a
+     * window's rows land together, so the window's first and last samples each fall before or
+     * after one window's rows; the largest step between two samples bounds one window's rows.
+     */
+    const windowedOutputSlack = (q: QueryRun) => {
+        const inside = q.samples.progress.filter((p) => p.time >= q.window.startMs && p.time <= q.window.endMs);
+        if (inside.length < 2) return 0;
+        let largestStep = 0;
+        for (let i = 1; i < inside.length; i++)
+            largestStep = Math.max(largestStep, inside[i].output - inside[i - 1].output);
+        return (2 * largestStep * 1000) / (inside[inside.length - 1].time - inside[0].time);
+    };
 
     it("q0, q1, q5 and q8 on real Arroyo and on the double: what the double claims agrees within stated tolerances", async () => {
         const differences: string[] = [];
@@ -139,7 +152,12 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
             const realRun = await runOn(arroyo.apiUrl, id, `cmp-real-${id}`, undefined, base);
             const dblRun = await runOn(double.apiUrl, id, `cmp-double-${id}`, undefined, base);
             const [real, dbl] = [claimed(realRun), claimed(dblRun)];
-            console.log(`${id} real Arroyo: ${JSON.stringify(real)}\n${id} double:      ${JSON.stringify(dbl)}`);
+            console.log(
+                `${id} real Arroyo: ${JSON.stringify(real)}\n${id} double:      ${JSON.stringify(dbl)}` +
+                    (windowed
+                        ? `\n${id} output-rate slack from sample timing: real ${windowedOutputSlack(realRun)}, double ${windowedOutputSlack(dblRun)} rec/s`
+                        : ""),
+            );
             if (windowed) {
                 const v = compareRecordedOutputs(
                     realRun.verification as RecordedOutput,
@@ -164,10 +182,18 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
             // The same load: every event counted alike (events are seeded), rates within 2 %; the
             // engine's own source count within 5 % of Kafka's on both (its EWMA undone); the
             // checkpoint commits in the window within one (2 s cadence, timed from the last end).
-            // Output rates within 2 %: q0 and q1 write a row per bid; q5 and q8 write what each window
-            // computes, and under one base time both runs see the same windows, so their outputs are
-            // also compared record by record above (with each run's own event times, two runs of the
-            // real Arroyo alone wrote 0.77 and 0.56 rec/s for q5, 5.8 and 6.4 for q8).
+            // Output rates: q0 and q1 write a row per bid, within 2 %. q5 and q8 write each window's
+            // rows at once, so a run's rate moves by up to two windows' rows with where its samples
+            // fall (q5 writes ~1 row per 2 s slide: 9 rows in an 11 s window on real Arroyo, 0.72
+            // rec/s, where one row more is 11 %); within windowedOutputSlack of either run. Under
+            // one base time both runs see the same windows, so their outputs are also compared
+            // record by record above, which is where a wrong window shows.
+            const outputRateOk = windowed
+                ? real.outputRate !== null &&
+                  dbl.outputRate !== null &&
+                  Math.abs(dbl.outputRate - real.outputRate) <=
+                      Math.max(windowedOutputSlack(realRun), windowedOutputSlack(dblRun))
+                : within(dbl.outputRate, real.outputRate, 0.02);
             const checks: [string, boolean][] = [
                 ["input", dbl.input === real.input],
                 ["inputRate", within(dbl.inputRate, real.inputRate, 0.02)],
@@ -175,7 +201,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
                 ["sourceRate vs consumedRate (real)", within(real.sourceRate, real.consumedRate, 0.05)],
                 ["sourceRate vs consumedRate (double)", within(dbl.sourceRate, dbl.consumedRate, 0.05)],
                 ["commitsInWindow", Math.abs(dbl.commitsInWindow - real.commitsInWindow) <= 1],
-                ["outputRate", within(dbl.outputRate, real.outputRate, 0.02)],
+                ["outputRate", outputRateOk],
             ];
             differences.push(...checks.filter(([, ok]) => !ok).map(([what]) => `${id}: ${what}`));
         }
