@@ -7,14 +7,9 @@ import { EngineJob, StreamEngine } from "./engines/engine";
 import { engineFor } from "./engines";
 import { createTopicsAndWait, resultsTopicConfig } from "./kafka/admin";
 import { OffsetCommitter } from "./kafka/commitOffsets";
-import {
-    CheckpointTime,
-    KafkaProgressSampler,
-    ProgressPoint,
-    seedGroups,
-    SourceGroup,
-    toPoint,
-} from "./kafka/progress";
+import { CheckpointTime, ProgressPoint, SourceGroup, toPoint } from "./kafka/progress";
+import { KafkaProgressSampler, seedGroups } from "./kafka/sampler";
+import { readTopic } from "./kafka/readTopic";
 import { sampleHosts, HostSample, DockerRunner } from "./metrics/hosts";
 import { sampleThermal, ThermalRunner, ThermalSample, thermalFigures } from "./metrics/thermal";
 import { checkpointFigures, hostFigures, judgeValidity, kafkaFigures, loadFigures } from "./figures";
@@ -23,7 +18,7 @@ import { produceNexmark, ProduceReport } from "./producer";
 import { Compression } from "./producer/job";
 import { NexmarkQuery, resultsFilesUrl } from "./queries";
 import { LoadClient } from "./producer/loadClient";
-import { compareOutputs, expectedOutput, readTopic, recordedOutput, recordKey, STATELESS } from "./verify";
+import { compareOutputs, expectedOutput, recordedOutput, recordKey, STATELESS } from "./verify";
 import { JobSample, QueryFigures, QueryRun } from "./report/types";
 import { ClusterOutputs } from "../stacks/outputs";
 

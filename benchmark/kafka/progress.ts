@@ -2,9 +2,7 @@
 // consumer lag the same way), and it holds on a real Arroyo cluster because Arroyo 0.15.0's Kafka
 // source commits what it has read to its consumer group at every checkpoint
 // (crates/arroyo-connectors/src/kafka/source/mod.rs, "for progress tracking for metrics").
-import { Admin } from "kafkajs";
-import { endOffsets, retrying } from "./admin";
-import { OffsetCommitter } from "./commitOffsets";
+// Pure: the offsets come from kafka/sampler.ts, which reads them from the broker.
 
 /** One source table of a query: the topic it reads and the consumer group it commits to. */
 export interface SourceGroup {
@@ -27,71 +25,6 @@ export interface ProgressSample {
     tables: TableOffsets[];
     /** The results topic's end offsets. */
     results: number[];
-}
-
-/**
- * Commits each group's offsets at its topic's current end, before the pipeline exists: with
- * 'source.offset' = 'group' the job starts exactly there (kafka/mod.rs: group -> Offset::Stored),
- * so it reads this run's load and nothing earlier, and nothing races partition assignment.
- * Returns the start offsets per table.
- */
-export async function seedGroups(
-    admin: Admin,
-    committer: OffsetCommitter,
-    groups: SourceGroup[],
-): Promise<Map<string, number[]>> {
-    const start = new Map<string, number[]>();
-    for (const g of groups) {
-        const existing = await retrying(`offsets of group ${g.groupId}`, () =>
-            admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }),
-        );
-        if (existing.some((t) => t.partitions.some((p) => Number(p.offset) >= 0))) {
-            throw new Error(
-                `consumer group '${g.groupId}' already has offsets on ${g.topic}: each run needs fresh groups (a run tag was reused?)`,
-            );
-        }
-        const end = await endOffsets(admin, g.topic);
-        await committer.commit(
-            g.groupId,
-            g.topic,
-            end.map((offset, partition) => ({ partition, offset })),
-        );
-        start.set(g.table, end);
-    }
-    return start;
-}
-
-/** Reads the offsets a progress sample needs: a few small admin requests. */
-export class KafkaProgressSampler {
-    constructor(
-        private readonly admin: Admin,
-        private readonly groups: SourceGroup[],
-        private readonly resultsTopic: string | undefined,
-    ) {}
-
-    async sample(): Promise<ProgressSample> {
-        const time = Date.now();
-        const tables = await Promise.all(
-            this.groups.map(async (g) => {
-                const [end, committed] = await Promise.all([
-                    endOffsets(this.admin, g.topic),
-                    this.admin.fetchOffsets({ groupId: g.groupId, topics: [g.topic] }),
-                ]);
-                const byPartition = new Map(
-                    (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
-                );
-                return {
-                    table: g.table,
-                    end,
-                    committed: end.map((_, p) =>
-                        (byPartition.get(p) ?? -1) >= 0 ? (byPartition.get(p) as number) : null,
-                    ),
-                };
-            }),
-        );
-        const results = this.resultsTopic ? await endOffsets(this.admin, this.resultsTopic) : [];
-        return { time, tables, results };
-    }
 }
 
 /** A sample reduced to counts since the run's start offsets. */

@@ -6,7 +6,8 @@
 // nine partitions (the 10-Pi stack's count).
 import { Kafka, logLevel } from "kafkajs";
 import { OffsetCommitter } from "../kafka/commitOffsets";
-import { KafkaProgressSampler, seedGroups, SourceGroup } from "../kafka/progress";
+import { SourceGroup } from "../kafka/progress";
+import { KafkaProgressSampler, seedGroups } from "../kafka/sampler";
 import { startKafkaBroker } from "../../toolchain/kafkaBroker";
 
 const SAMPLES = Number(process.env.PERF_SAMPLES ?? 200);

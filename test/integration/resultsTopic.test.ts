@@ -6,7 +6,7 @@
 // makes it, keeps every one.
 import { Kafka, logLevel } from "kafkajs";
 import { createTopicsAndWait, resultsTopicConfig, retrying } from "../../benchmark/kafka/admin";
-import { readTopic } from "../../benchmark/verify";
+import { readTopic } from "../../benchmark/kafka/readTopic";
 import { waitFor } from "../../probes/waitFor";
 import { RunningBroker, startKafkaBroker } from "../../toolchain/kafkaBroker";
 
