@@ -12,8 +12,8 @@ type Expected = (b: Bid) => Record<string, unknown> | null;
 const HOT_CHANNEL_IDS: Record<string, string> = { apple: "0", google: "1", facebook: "2", baidu: "3" };
 const euro = (price: number) => 0.908 * price;
 const utcHour = (ms: number) => new Date(ms).getUTCHours();
-const channelIdOf = (url: string): string | null =>
-    /(?:&|^)channel_id=([^&]*)/.exec(url.split("?")[1] ?? "")?.[1] ?? null;
+// REGEXP_EXTRACT(url, '(&|^)channel_id=([^&]*)', 2) as q21's SQL has it: over the whole url.
+const channelIdOf = (url: string): string | null => /(?:&|^)channel_id=([^&]*)/.exec(url)?.[1] ?? null;
 
 export const STATELESS: Record<string, Expected> = {
     q0: (b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, datetime: b.datetime, extra: b.extra }),

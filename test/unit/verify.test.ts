@@ -161,3 +161,139 @@ describe("stateful outputs recorded under a fixed base time, compared between ru
         expect(() => baseTime("2026-01-01")).toThrow("--base-time takes an instant");
     });
 });
+
+describe("what each stateless query writes for one bid, as its SQL computes it", () => {
+    const bid = {
+        auction: 1_000,
+        bidder: 7,
+        price: 2_000_000,
+        channel: "Google",
+        url: "https://www.nexmark.com/ab/cde/f_g/item.htm?query=1&channel_id=99",
+        datetime: Date.UTC(2026, 0, 1, 8, 30),
+        extra: "abcccdc",
+    };
+
+    it("q0 passes the bid through; q1 converts its price to euros (0.908 per dollar)", () => {
+        expect(STATELESS.q0(bid)).toEqual({
+            auction: 1_000,
+            bidder: 7,
+            price: 2_000_000,
+            datetime: bid.datetime,
+            extra: "abcccdc",
+        });
+        expect(STATELESS.q1(bid)).toMatchObject({ price: 1_816_000, auction: 1_000, bidder: 7 });
+    });
+
+    it("q2 keeps a bid only on auctions that are multiples of 123", () => {
+        expect(STATELESS.q2({ ...bid, auction: 246 })).toEqual({
+            auction: 246,
+            price: 2_000_000,
+            datetime: bid.datetime,
+        });
+        expect(STATELESS.q2({ ...bid, auction: 247 })).toBeNull();
+    });
+
+    it("q14 keeps euro prices strictly between 1,000,000 and 50,000,000, by the UTC hour, counting the c's of extra", () => {
+        expect(STATELESS.q14(bid)).toEqual({
+            auction: 1_000,
+            bidder: 7,
+            price: 1_816_000,
+            bid_time_type: "dayTime",
+            datetime: bid.datetime,
+            extra: "abcccdc",
+            c_counts: 4,
+        });
+        // 0.908 x price exactly at either bound is excluded; 1,102,000 dollars (1,000,616 euros) and
+        // 55,000,000 (49,940,000) are inside, 1,100,000 (998,800) is not.
+        expect(STATELESS.q14({ ...bid, price: 1_000_000 / 0.908 })).toBeNull();
+        expect(STATELESS.q14({ ...bid, price: 50_000_000 / 0.908 })).toBeNull();
+        expect(STATELESS.q14({ ...bid, price: 1_102_000 })).not.toBeNull();
+        expect(STATELESS.q14({ ...bid, price: 1_100_000 })).toBeNull();
+        expect(STATELESS.q14({ ...bid, price: 55_000_000 })).not.toBeNull();
+        const at = (hour: number) =>
+            (STATELESS.q14({ ...bid, datetime: Date.UTC(2026, 0, 1, hour, 59) }) as { bid_time_type: string })
+                .bid_time_type;
+        // 8-18 day, 0-6 and 20-23 night, 7 and 19 other.
+        expect([0, 6, 7, 8, 18, 19, 20, 23].map(at)).toEqual([
+            "nightTime",
+            "nightTime",
+            "otherTime",
+            "dayTime",
+            "dayTime",
+            "otherTime",
+            "nightTime",
+            "nightTime",
+        ]);
+        expect((STATELESS.q14({ ...bid, extra: "" }) as { c_counts: number }).c_counts).toBe(0);
+    });
+
+    it("q21 names a hot channel's id by its name (any case), others' from the url's channel_id, and drops the rest", () => {
+        expect(STATELESS.q21(bid)).toEqual({
+            auction: 1_000,
+            bidder: 7,
+            price: 2_000_000,
+            channel: "Google",
+            channel_id: "1",
+            datetime: bid.datetime,
+        });
+        const id = (channel: string, url: string) =>
+            (STATELESS.q21({ ...bid, channel, url }) as { channel_id: string } | null)?.channel_id ?? null;
+        expect(["apple", "FACEBOOK", "Baidu"].map((c) => id(c, "https://x/item.htm?query=1"))).toEqual(["0", "2", "3"]);
+        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=5")).toBe("5");
+        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=5&page=2")).toBe("5");
+        // No channel_id, an empty one, or one not at the start of a parameter: dropped.
+        expect(id("channel-5", "https://x/item.htm?query=1")).toBeNull();
+        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=")).toBeNull();
+        expect(id("channel-5", "https://x/item.htm?query=1&my_channel_id=5")).toBeNull();
+        // The SQL's regex runs over the whole url, where '^' is its start, not the query string's.
+        expect(id("channel-5", "https://x/item.htm?channel_id=5")).toBeNull();
+        expect(id("channel-5", "channel_id=5")).toBe("5");
+    });
+
+    it("q22 splits the url's path into its first three directories, null where there are fewer", () => {
+        expect(STATELESS.q22(bid)).toEqual({
+            auction: 1_000,
+            bidder: 7,
+            price: 2_000_000,
+            channel: "Google",
+            dir1: "ab",
+            dir2: "cde",
+            dir3: "f_g",
+            datetime: bid.datetime,
+        });
+        expect(STATELESS.q22({ ...bid, url: "https://www.nexmark.com/ab" })).toMatchObject({
+            dir1: "ab",
+            dir2: null,
+            dir3: null,
+        });
+    });
+});
+
+describe("record keys and comparisons at their edges", () => {
+    it("reads an offset time as the same instant in UTC, and a missing column as null", () => {
+        expect(recordKey(["t"], { t: "2026-01-01T09:00:00+01:00" })).toBe(JSON.stringify([Date.UTC(2026, 0, 1, 8)]));
+        expect(recordKey(["t"], { t: "2026-01-01T09:00:00.250-0230" })).toBe(
+            JSON.stringify([Date.UTC(2026, 0, 1, 11, 30, 0, 250)]),
+        );
+        expect(recordKey(["a", "b"], { a: 1 })).toBe("[1,null]");
+        // Text that is no timestamp stays text; whole numbers stay exact.
+        expect(recordKey(["s", "n"], { s: "2026-01-01 pm", n: 12345678901234 })).toBe(
+            '["2026-01-01 pm",12345678901234]',
+        );
+        expect(recordKey(["x"], { x: 1 / 3 })).toBe("[0.333333333333]");
+    });
+
+    it("keeps at most three examples of each kind of difference", () => {
+        const expected = new Map(["a", "b", "c", "d", "e"].map((k) => [k, 1]));
+        const v = compareOutputs(expected, ["v", "w", "x", "y"]);
+        expect(v).toEqual({
+            expected: 5,
+            read: 4,
+            matched: 0,
+            missing: 5,
+            extra: 4,
+            missingExamples: ["a", "b", "c"],
+            extraExamples: ["v", "w", "x"],
+        });
+    });
+});
