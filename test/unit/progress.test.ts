@@ -443,3 +443,142 @@ describe("validity of a measured window", () => {
         ).toBe(true);
     });
 });
+
+/** Hand-made points: input, consumed and output as given, lag = input - consumed. */
+const pt = (time: number, input: number, consumed: number, output = 0): ProgressPoint => ({
+    time,
+    input,
+    consumed,
+    lag: input - consumed,
+    output,
+});
+
+describe("progress arithmetic at its edges", () => {
+    it("counts the results topic's records from the run's own start offsets", () => {
+        const p = toPoint({ time: 5, tables: [], results: [15, 30] }, new Map(), [10, 20]);
+        expect(p.output).toBe(5 + 10);
+    });
+
+    it("fits the slope of any line exactly, whatever its offset and the spacing of its points", () => {
+        // y = 6 + 0.004 t: 4 per second, at uneven times away from 0.
+        const line = [1_000, 2_000, 4_000, 9_000].map((time) => ({ time, y: 6 + 0.004 * time }));
+        expect(slopePerSecond(line)).toBeCloseTo(4, 9);
+        // A falling line with a large offset.
+        expect(
+            slopePerSecond([
+                { time: 10_000, y: 500 },
+                { time: 12_000, y: 480 },
+                { time: 13_000, y: 470 },
+            ]),
+        ).toBeCloseTo(-10, 9);
+        // Points all at one instant have no slope (not a division by zero).
+        expect(
+            slopePerSecond([
+                { time: 3_000, y: 1 },
+                { time: 3_000, y: 9 },
+            ]),
+        ).toBeNull();
+        expect(slopePerSecond([])).toBeNull();
+    });
+
+    it("interpolates at and around the samples, and holds the first and last values beyond them", () => {
+        const pts = [pt(1_000, 100, 0), pt(2_000, 300, 0), pt(2_000, 350, 0), pt(4_000, 750, 0)];
+        const input = (t: number) => interpolate(pts, t, (p) => p.input);
+        expect(interpolate([], 1_500, (p) => p.input)).toBe(0);
+        expect(input(0)).toBe(100);
+        expect(input(1_000)).toBe(100);
+        expect(input(1_500)).toBe(200);
+        // At a sample's time, that sample's value; two samples at one instant: the later one's.
+        expect(input(2_000)).toBe(300);
+        expect(input(3_000)).toBe(550);
+        expect(input(4_000)).toBe(750);
+        expect(input(9_000)).toBe(750);
+    });
+
+    it("takes each checkpoint's commit from the samples strictly between its start and the next one's, in start order", () => {
+        const points = [
+            pt(1_000, 1_000, 0), // exactly at checkpoint 1's start: not its commit yet
+            pt(1_500, 1_500, 900),
+            pt(2_000, 2_000, 1_700), // exactly at checkpoint 2's start: neither 1's nor 2's
+            pt(2_500, 2_500, 1_800),
+            pt(4_000, 4_000, 1_800), // exactly at checkpoint 3's start, and 3 has no other: 3 is left out
+            pt(6_000, 6_000, 3_900),
+        ];
+        // Listed out of order, as an engine may list them; checkpoint 4 saw no sample before the next.
+        const checkpoints: CheckpointTime[] = [
+            { epoch: 3, startMs: 4_000, finishMs: 4_200 },
+            { epoch: 1, startMs: 1_000, finishMs: 1_200 },
+            { epoch: 2, startMs: 2_000, finishMs: 2_200 },
+            { epoch: 4, startMs: 4_500, finishMs: 4_700 },
+            { epoch: 5, startMs: 4_800, finishMs: 5_000 },
+        ];
+        expect(checkpointPoints(points, checkpoints)).toEqual([
+            { time: 1_000, input: 1_000, consumed: 900, lag: 100, epoch: 1 },
+            { time: 2_000, input: 2_000, consumed: 1_800, lag: 200, epoch: 2 },
+            { time: 4_800, input: 4_800, consumed: 3_900, lag: 900, epoch: 5 },
+        ]);
+    });
+
+    it("uses only what lies inside the window, its bounds included", () => {
+        const points = [
+            pt(0, 0, 0, 0),
+            pt(1_000, 1_000, 0, 5),
+            pt(2_000, 2_000, 1_500, 5), // a commit, on the window's start
+            pt(3_000, 3_000, 1_500, 45),
+            pt(4_000, 4_000, 3_400, 45), // a commit, on the window's end
+            pt(5_000, 5_000, 4_900, 400), // after the window
+        ];
+        const w = windowProgress(points, 2_000, 4_000);
+        expect(w.lagTrendBasis).toBe("commits");
+        expect(w.commits).toBe(2);
+        expect(w.inputRate).toBe(1_000);
+        expect(w.consumedRate).toBe(950);
+        expect(w.consumed).toEqual({ events: 1_900, fromMs: 2_000, toMs: 4_000 });
+        expect(w.lagTrend).toBeCloseTo(50, 9);
+        // The results topic: 40 records between the window's first and last samples, over 2 s.
+        expect(w.outputRate).toBe(20);
+        expect(w.outputRecords).toBe(40);
+        // An empty checkpoint list is no list: the commits are read from the samples.
+        expect(windowProgress(points, 2_000, 4_000, []).lagTrendBasis).toBe("commits");
+    });
+
+    it("takes checkpoints' commits only inside the window, its bounds included", () => {
+        const points = [pt(0, 0, 0), pt(1_500, 1_500, 900), pt(2_500, 2_500, 1_900), pt(4_500, 4_500, 3_800)];
+        const checkpoints: CheckpointTime[] = [
+            { epoch: 1, startMs: 1_000, finishMs: 1_100 },
+            { epoch: 2, startMs: 2_000, finishMs: 2_100 },
+            { epoch: 3, startMs: 4_000, finishMs: 4_100 },
+        ];
+        const w = windowProgress(points, 2_000, 4_000, checkpoints);
+        expect(w.lagTrendBasis).toBe("checkpoints");
+        expect(w.commitPoints.map((c) => c.epoch)).toEqual([2, 3]);
+        expect(w.consumed).toEqual({ events: 1_900, fromMs: 2_000, toMs: 4_000 });
+    });
+
+    it("gives no rates where the window holds one commit or one sample", () => {
+        const one = windowProgress([pt(0, 0, 0), pt(1_000, 1_000, 900), pt(9_000, 9_000, 900)], 500, 1_500);
+        // One commit (and one sample) inside: nothing to take a rate over.
+        expect(one.commits).toBe(1);
+        expect(one.inputRate).toBeNull();
+        expect(one.consumedRate).toBeNull();
+        expect(one.consumed).toBeNull();
+        expect(one.outputRate).toBeNull();
+        expect(one.outputRecords).toBe(0);
+        // Two samples at one instant span no time: no rate either.
+        const sameInstant = windowProgress([pt(1_000, 100, 0, 1), pt(1_000, 200, 0, 9)], 0, 2_000);
+        expect(sameInstant.inputRate).toBeNull();
+        expect(sameInstant.outputRate).toBeNull();
+    });
+
+    it("takes the input rate from the samples where one commit fell in the window", () => {
+        const w = windowProgress(
+            [pt(0, 0, 0, 0), pt(1_000, 1_000, 0, 0), pt(2_000, 2_000, 1_800, 10), pt(3_000, 3_000, 1_800, 30)],
+            1_000,
+            3_000,
+        );
+        expect(w.commits).toBe(1);
+        expect(w.inputRate).toBe(1_000);
+        expect(w.consumedRate).toBeNull();
+        expect(w.outputRate).toBe(15);
+    });
+});
