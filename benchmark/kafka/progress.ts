@@ -81,16 +81,16 @@ export function toPoint(
     return { time: sample.time, input, consumed, lag: input - consumed, output };
 }
 
-/** Least-squares slope of y over time, per second; null with fewer than two points. */
+/**
+ * Least-squares slope of y over time, per second; null with fewer than two instants. Σ(t − t̄)·y
+ * over Σ(t − t̄)²: the textbook Σ(t − t̄)(y − ȳ) less ȳ·Σ(t − t̄), which is 0.
+ */
 export function slopePerSecond(points: { time: number; y: number }[]): number | null {
-    if (points.length < 2) return null;
-    const n = points.length;
-    const mt = points.reduce((s, p) => s + p.time, 0) / n;
-    const my = points.reduce((s, p) => s + p.y, 0) / n;
+    const mt = points.reduce((s, p) => s + p.time, 0) / points.length;
     let num = 0;
     let den = 0;
     for (const p of points) {
-        num += (p.time - mt) * (p.y - my);
+        num += (p.time - mt) * p.y;
         den += (p.time - mt) ** 2;
     }
     return den === 0 ? null : (num / den) * 1000;
@@ -144,7 +144,8 @@ export function commitSamples(points: ProgressPoint[]): ProgressPoint[] {
 /** A value of the samples at an instant, linear between the samples around it (held beyond them). */
 export function interpolate(points: ProgressPoint[], t: number, f: (p: ProgressPoint) => number): number {
     if (points.length === 0) return 0;
-    if (t <= points[0].time) return f(points[0]);
+    // Strictly before: at the first sample's own instant the loop below takes the last sample there.
+    if (t < points[0].time) return f(points[0]);
     for (let i = 1; i < points.length; i++) {
         const a = points[i - 1];
         const b = points[i];

@@ -493,6 +493,10 @@ describe("progress arithmetic at its edges", () => {
         expect(input(3_000)).toBe(550);
         expect(input(4_000)).toBe(750);
         expect(input(9_000)).toBe(750);
+        // Two samples at the first instant too: the later one's, as anywhere else.
+        const twiceFirst = [pt(1_000, 100, 0), pt(1_000, 150, 0), pt(2_000, 350, 0)];
+        expect(interpolate(twiceFirst, 1_000, (p) => p.input)).toBe(150);
+        expect(interpolate(twiceFirst, 1_500, (p) => p.input)).toBe(250);
     });
 
     it("takes each checkpoint's commit from the samples strictly between its start and the next one's, in start order", () => {
@@ -506,9 +510,9 @@ describe("progress arithmetic at its edges", () => {
         ];
         // Listed out of order, as an engine may list them; checkpoint 4 saw no sample before the next.
         const checkpoints: CheckpointTime[] = [
+            { epoch: 2, startMs: 2_000, finishMs: 2_200 },
             { epoch: 3, startMs: 4_000, finishMs: 4_200 },
             { epoch: 1, startMs: 1_000, finishMs: 1_200 },
-            { epoch: 2, startMs: 2_000, finishMs: 2_200 },
             { epoch: 4, startMs: 4_500, finishMs: 4_700 },
             { epoch: 5, startMs: 4_800, finishMs: 5_000 },
         ];
@@ -517,6 +521,8 @@ describe("progress arithmetic at its edges", () => {
             { time: 2_000, input: 2_000, consumed: 1_800, lag: 200, epoch: 2 },
             { time: 4_800, input: 4_800, consumed: 3_900, lag: 900, epoch: 5 },
         ]);
+        // The caller's list is left as it was.
+        expect(checkpoints.map((c) => c.epoch)).toEqual([2, 3, 1, 4, 5]);
     });
 
     it("uses only what lies inside the window, its bounds included", () => {
@@ -568,6 +574,20 @@ describe("progress arithmetic at its edges", () => {
         const sameInstant = windowProgress([pt(1_000, 100, 0, 1), pt(1_000, 200, 0, 9)], 0, 2_000);
         expect(sameInstant.inputRate).toBeNull();
         expect(sameInstant.outputRate).toBeNull();
+        // No sample in the window at all.
+        const empty = windowProgress([pt(0, 0, 0), pt(5_000, 5_000, 4_000)], 1_000, 4_000);
+        expect(empty).toMatchObject({
+            commits: 0,
+            inputRate: null,
+            consumedRate: null,
+            consumed: null,
+            lagTrend: null,
+            outputRate: null,
+            outputRecords: 0,
+        });
+        // Two samples are enough for the rates the samples give.
+        const two = windowProgress([pt(1_000, 1_000, 0, 4), pt(3_000, 3_000, 0, 10)], 0, 4_000);
+        expect(two).toMatchObject({ commits: 0, inputRate: 1_000, outputRate: 3, outputRecords: 6 });
     });
 
     it("takes the input rate from the samples where one commit fell in the window", () => {
