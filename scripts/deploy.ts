@@ -319,6 +319,10 @@ export async function main(argv: string[]): Promise<void> {
             console.log(
                 `note: this ${action} runs ${config.engine} on ${config.workers.map((w) => w.name).join(", ")} (${[overrides.engine ? "--engine" : "", overrides.workers ? "--workers" : ""].filter(Boolean).join(", ")}); Pulumi.${o.stack}.yaml is unchanged, and a plain 'npm run up' returns to it`,
             );
+        // A stale lock of a dead process on this host goes first: it blocks only the engine, but
+        // the checks below can stop the run (a missing image, a refused host), and the lock is
+        // better gone, and said, whatever they find.
+        recoverLocks(backend, o.stack);
         // The resource plugins are a local matter: said before any host is dialled.
         await ensurePlugins(stack.workspace as LocalWorkspace);
         // The hosts are checked here, before the engine starts: a refusal is said once, as the
@@ -330,7 +334,6 @@ export async function main(argv: string[]): Promise<void> {
         // The local stack on a machine no registry serves: the defaults it cannot pull, built here.
         if (config?.target === "local" && action !== "destroy")
             localImages = localImageOverrides(config, (line) => console.log(line));
-        recoverLocks(backend, o.stack);
         await recoverState(stack, config, action, signal, onOutput);
     }
     if (o.refresh && action !== "outputs") await stack.refresh({ onOutput, onEvent: collect, signal });
