@@ -178,7 +178,8 @@ export function recordedOutput(columns: string[], read: Record<string, unknown>[
     return {
         recordedFrom: load,
         records: read.length,
-        keys: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        // A Map's keys are distinct: no two compare equal.
+        keys: [...counts].sort(([a], [b]) => (a < b ? -1 : 1)),
     };
 }
 

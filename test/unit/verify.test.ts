@@ -64,6 +64,12 @@ describe("--verify against the generator", () => {
         expect(q2).toEqual(onEvery123rd);
         for (const k of q2.keys()) expect((JSON.parse(k) as number[])[0] % 123).toBe(0);
         expect(() => expectedOutput("q5", ["auction", "num"], load)).toThrow(/q5 is not stateless/);
+        // Events 0 to totalEvents - 1 only: of the first 10, 4 to 9 are bids; event 10 is one too.
+        const firstTen = expectedOutput("q0", ["auction", "bidder", "price", "datetime", "extra"], {
+            ...load,
+            totalEvents: 10,
+        });
+        expect([...firstTen.values()].reduce((s, n) => s + n, 0)).toBe(6);
     });
 
     it("reports matched, missing and extra records as multisets: a replayed record is extra", () => {
@@ -104,6 +110,10 @@ describe("stateful outputs recorded under a fixed base time, compared between ru
             ["[1,3]", 1],
             ["[2,3]", 2],
         ]);
+        // Sorted whatever order the rows came in.
+        const scrambled = run([5, 3, 9, 1, 7, 3, 2].map((auction) => ({ auction, num: 1 })));
+        expect(scrambled.keys.map(([k]) => k)).toEqual(["[1,1]", "[2,1]", "[3,1]", "[5,1]", "[7,1]", "[9,1]"]);
+        expect(scrambled.keys.find(([k]) => k === "[3,1]")?.[1]).toBe(2);
         expect(
             compareRecordedOutputs(
                 a,
@@ -239,14 +249,15 @@ describe("what each stateless query writes for one bid, as its SQL computes it",
         const id = (channel: string, url: string) =>
             (STATELESS.q21({ ...bid, channel, url }) as { channel_id: string } | null)?.channel_id ?? null;
         expect(["apple", "FACEBOOK", "Baidu"].map((c) => id(c, "https://x/item.htm?query=1"))).toEqual(["0", "2", "3"]);
-        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=5")).toBe("5");
-        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=5&page=2")).toBe("5");
-        // No channel_id, an empty one, or one not at the start of a parameter: dropped.
-        expect(id("channel-5", "https://x/item.htm?query=1")).toBeNull();
-        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=")).toBeNull();
-        expect(id("channel-5", "https://x/item.htm?query=1&my_channel_id=5")).toBeNull();
+        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=5709")).toBe("5709");
+        expect(id("channel-5", "https://x/item.htm?query=1&channel_id=57&page=2")).toBe("57");
+        // No channel_id, an empty one, or one not at the start of a parameter: the bid is dropped.
+        const dropped = (url: string) => STATELESS.q21({ ...bid, channel: "channel-5", url });
+        expect(dropped("https://x/item.htm?query=1")).toBeNull();
+        expect(dropped("https://x/item.htm?query=1&channel_id=")).toBeNull();
+        expect(dropped("https://x/item.htm?query=1&my_channel_id=5")).toBeNull();
         // The SQL's regex runs over the whole url, where '^' is its start, not the query string's.
-        expect(id("channel-5", "https://x/item.htm?channel_id=5")).toBeNull();
+        expect(dropped("https://x/item.htm?channel_id=5")).toBeNull();
         expect(id("channel-5", "channel_id=5")).toBe("5");
     });
 
@@ -281,6 +292,9 @@ describe("record keys and comparisons at their edges", () => {
             '["2026-01-01 pm",12345678901234]',
         );
         expect(recordKey(["x"], { x: 1 / 3 })).toBe("[0.333333333333]");
+        // Only a whole value is a time: text around one stays text.
+        expect(recordKey(["s"], { s: "at 2026-01-01T09:00:00Z" })).toBe('["at 2026-01-01T09:00:00Z"]');
+        expect(recordKey(["s"], { s: "2026-01-01T09:00:00Z!" })).toBe('["2026-01-01T09:00:00Z!"]');
     });
 
     it("keeps at most three examples of each kind of difference", () => {
