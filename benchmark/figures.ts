@@ -101,13 +101,13 @@ export function checkpointFigures(
         .filter((c) => c.startMs >= window.startMs && c.startMs <= window.endMs && c.finishMs !== null)
         .map((c) => (c.finishMs as number) - c.startMs)
         .sort((a, b) => a - b);
-    const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];
     return {
         intervalSeconds,
         inWindow: starts.length,
         cadenceSeconds: gaps.length ? gaps.reduce((s, g) => s + g, 0) / gaps.length / 1000 : null,
         maxGapSeconds: gaps.length ? Math.max(...gaps) / 1000 : null,
-        durationMsP50: durations.length ? quantile(durations, 0.5) : null,
+        // The upper median of an even count.
+        durationMsP50: durations.length ? durations[Math.floor(durations.length / 2)] : null,
         durationMsMax: durations.length ? durations[durations.length - 1] : null,
         source: listed ? "checkpoint list" : "commits seen",
     };

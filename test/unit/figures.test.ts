@@ -29,20 +29,21 @@ describe("checkpoint figures", () => {
             { epoch: 4, startMs: 16_000, finishMs: 16_400 },
             { epoch: 1, startMs: 9_999, finishMs: 12_000 }, // starts before the window
             { epoch: 2, startMs: 10_000, finishMs: 10_100 },
-            { epoch: 5, startMs: 20_000, finishMs: null }, // still running
+            { epoch: 5, startMs: 20_000, finishMs: 20_800 },
+            { epoch: 7, startMs: 14_000, finishMs: null }, // still running
             { epoch: 3, startMs: 13_000, finishMs: 13_200 },
-            { epoch: 6, startMs: 20_001, finishMs: 20_002 }, // after the window
+            { epoch: 6, startMs: 20_001, finishMs: 21_000 }, // after the window
         ];
         const before = listed.map((c) => c.epoch);
         expect(checkpointFigures(listed, [], window, 2)).toEqual({
             intervalSeconds: 2,
-            inWindow: 4,
-            // Starts 10, 13, 16, 20 s: gaps of 3, 3 and 4 s.
-            cadenceSeconds: 10 / 3,
+            inWindow: 5,
+            // Starts 10, 13, 14, 16, 20 s: gaps of 3, 1, 2 and 4 s.
+            cadenceSeconds: 2.5,
             maxGapSeconds: 4,
-            // Finished in the window: 100, 200 and 400 ms; the median of three is the middle one.
-            durationMsP50: 200,
-            durationMsMax: 400,
+            // Finished, of those: 100, 200, 400 and 800 ms; the upper median of four is the third.
+            durationMsP50: 400,
+            durationMsMax: 800,
             source: "checkpoint list",
         });
         expect(listed.map((c) => c.epoch)).toEqual(before);
@@ -154,6 +155,38 @@ describe("the lag verdict", () => {
         // Not measured is not a stall.
         expect(
             judgeLag({ inputRate: 1_000, lagTrend: 70, commits: 5 }, 0.02, { ...steady, maxStallMs: null }, 10).verdict,
+        ).toBe("not sustainable");
+    });
+
+    it("weighs a stall against the lag grown over the window's own length", () => {
+        // A commit every second; the lag grows 70 events/s at 1,000 events/s in (limit 20/s): over
+        // the 10 s window, 500 events beyond the limit, all of which a 500 ms stall held back.
+        const progress = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map((s) =>
+            pt(s * 1_000, s * 1_000, s * 1_000 - 70 * (s - 10) - 100),
+        );
+        const stall = { ...steady, maxStallMs: 500, maxStallAtSeconds: 2 };
+        const k = kafkaFigures({ progress, checkpoints: [], window, lagThreshold: 0.02, kafkaSink: true }, stall);
+        expect(k.lagTrend).toBeCloseTo(70, 6);
+        expect(k.verdict).toBe("inconclusive");
+        expect(k.inconclusiveBecause).toBe("load behind schedule");
+        // Over a window twice as long the same trend grew twice as far: the stall no longer accounts for it.
+        const longer = [
+            ...progress,
+            ...[21, 22, 23, 24, 25, 26, 27, 28, 29, 30].map((s) =>
+                pt(s * 1_000, s * 1_000, s * 1_000 - 70 * (s - 10) - 100),
+            ),
+        ];
+        expect(
+            kafkaFigures(
+                {
+                    progress: longer,
+                    checkpoints: [],
+                    window: { startMs: 10_000, endMs: 30_000 },
+                    lagThreshold: 0.02,
+                    kafkaSink: true,
+                },
+                stall,
+            ).verdict,
         ).toBe("not sustainable");
     });
 
