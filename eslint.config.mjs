@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "results/**"] },
+    { ignores: ["node_modules/**", "results/**", ".stryker-tmp/**", "reports/**", "studies/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     prettier,
