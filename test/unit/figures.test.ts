@@ -9,19 +9,13 @@ import {
     loadFigures,
     MIN_COMMITS,
 } from "../../benchmark/figures";
-import { CheckpointTime, ProgressPoint } from "../../benchmark/kafka/progress";
+import { CheckpointTime } from "../../benchmark/kafka/progress";
 import { HostSample } from "../../benchmark/metrics/hosts";
 import { JobSample, LoadFigures } from "../../benchmark/report/types";
 import { arroyoProfile } from "../../benchmark/engines/arroyo/profile";
+import { jobSample as job, progressPoint as pt } from "../helpers/samples";
 
 const window = { startMs: 10_000, endMs: 20_000 };
-const pt = (time: number, input: number, consumed: number, output = 0): ProgressPoint => ({
-    time,
-    input,
-    consumed,
-    lag: input - consumed,
-    output,
-});
 
 describe("checkpoint figures", () => {
     it("takes the listed checkpoints that start inside the window, bounds included, in start order", () => {
@@ -306,55 +300,35 @@ describe("host figures", () => {
 });
 
 describe("a window's validity", () => {
-    const job = (
-        time: number,
-        state: string | null,
-        runId: number | null,
-        failure: string | null = null,
-    ): JobSample => ({
-        time,
-        state,
-        runId,
-        failure,
-    });
+    // Every case reads the window 10-20 s of an Arroyo job that started on run_id 1.
+    const validity = (jobs: JobSample[], firstError?: string) =>
+        judgeValidity(jobs, 1, window.startMs, window.endMs, firstError, arroyoProfile);
 
     it("reads the samples at the window's bounds and none outside, and says when each thing happened", () => {
         expect(
-            judgeValidity(
+            validity(
                 [
                     job(9_000, "Recovering", 2),
                     job(10_000, "Running", 1),
                     job(20_000, "Running", 1),
                     job(21_000, "Failed", 3),
                 ],
-                1,
-                10_000,
-                20_000,
                 "boom",
-                arroyoProfile,
             ),
         ).toEqual({ valid: true, reasons: [] });
-        expect(
-            judgeValidity([job(10_000, "Stopping", 1)], 1, 10_000, 20_000, undefined, arroyoProfile).reasons,
-        ).toEqual(["job was Stopping 0.0 s into the window"]);
-        expect(judgeValidity([job(20_000, null, null)], 1, 10_000, 20_000, undefined, arroyoProfile).reasons).toEqual([
-            "job was gone 10.0 s into the window",
-        ]);
+        expect(validity([job(10_000, "Stopping", 1)]).reasons).toEqual(["job was Stopping 0.0 s into the window"]);
+        expect(validity([job(20_000, null, null)]).reasons).toEqual(["job was gone 10.0 s into the window"]);
     });
 
     it("counts restarts from the attempt counter's largest value, from its first sighting, with the first error", () => {
-        const v = judgeValidity(
+        const v = validity(
             [
                 job(11_500, "Running", 1),
                 job(12_500, "Recovering", 2),
                 job(14_000, "Running", 4),
                 job(15_000, "Running", 3),
             ],
-            1,
-            10_000,
-            20_000,
             "worker lost",
-            arroyoProfile,
         );
         expect(v).toEqual({
             valid: false,
@@ -364,18 +338,11 @@ describe("a window's validity", () => {
                 "first error Arroyo reported: worker lost",
             ],
         });
-        expect(judgeValidity([job(12_000, "Running", 2)], 1, 10_000, 20_000, undefined, arroyoProfile).reasons).toEqual(
-            ["job restarted once (run_id 1 -> 2), first seen 2.0 s into the window"],
-        );
-        expect(
-            judgeValidity(
-                [job(12_000, "Failed", 1, null), job(13_000, "Stopping", 1)],
-                1,
-                10_000,
-                20_000,
-                undefined,
-                arroyoProfile,
-            ).reasons,
-        ).toEqual(["job Failed 2.0 s into the window"]);
+        expect(validity([job(12_000, "Running", 2)]).reasons).toEqual([
+            "job restarted once (run_id 1 -> 2), first seen 2.0 s into the window",
+        ]);
+        expect(validity([job(12_000, "Failed", 1, null), job(13_000, "Stopping", 1)]).reasons).toEqual([
+            "job Failed 2.0 s into the window",
+        ]);
     });
 });

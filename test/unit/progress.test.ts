@@ -12,6 +12,7 @@ import {
 } from "../../benchmark/kafka/progress";
 import { checkpointFigures, judgeLag, judgeValidity, loadFigures, scheduleDelays } from "../../benchmark/figures";
 import { arroyoProfile } from "../../benchmark/engines/arroyo/profile";
+import { jobSample as job, progressPoint as pt } from "../helpers/samples";
 
 describe("progress from Kafka offsets", () => {
     it("reads Arroyo's commits as the offset of the last record read", () => {
@@ -379,13 +380,6 @@ describe("the load's schedule", () => {
 });
 
 describe("validity of a measured window", () => {
-    const job = (
-        time: number,
-        state: "Running" | "Restarting" | "Recovering" | "Failed",
-        runId: number,
-        failure: string | null = null,
-    ) => ({ time, state, runId, failure });
-
     it("is valid when the job ran on one run id throughout", () => {
         expect(
             judgeValidity([job(0, "Running", 1), job(10, "Running", 1)], 1, 0, 10, undefined, arroyoProfile),
@@ -442,15 +436,6 @@ describe("validity of a measured window", () => {
             ).valid,
         ).toBe(true);
     });
-});
-
-/** Hand-made points: input, consumed and output as given, lag = input - consumed. */
-const pt = (time: number, input: number, consumed: number, output = 0): ProgressPoint => ({
-    time,
-    input,
-    consumed,
-    lag: input - consumed,
-    output,
 });
 
 describe("progress arithmetic at its edges", () => {
