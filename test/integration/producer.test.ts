@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from "kafkajs";
+import * as fs from "fs";
 import { produceNexmark } from "../../benchmark/producer";
 import { retrying } from "../../benchmark/kafka/admin";
 import { kindOf } from "../../benchmark/nexmark/model";
@@ -159,6 +160,45 @@ describe("the producer against a real Kafka broker", () => {
         );
         if (report.maxScheduleDelayMs < 50) expect(report.achievedRate / target).toBeGreaterThan(0.95);
         expect(Math.max(...(report.threadMaxScheduleDelaysMs ?? []))).toBe(report.maxScheduleDelayMs);
+    }, 60_000);
+
+    it("names the signal and the events acknowledged when a thread dies before it finishes", async () => {
+        // The producer threads are this process's children running worker.ts; kill them at the
+        // first acknowledgement, as the kernel's OOM killer or a native crash would.
+        const threadPids = () =>
+            fs
+                .readdirSync("/proc")
+                .filter((d) => /^\d+$/.test(d))
+                .filter((pid) => {
+                    try {
+                        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+                        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+                        return (
+                            ppid === process.pid &&
+                            fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("worker.ts")
+                        );
+                    } catch {
+                        return false; // exited meanwhile
+                    }
+                })
+                .map(Number);
+        let killed: number[] = [];
+        await expect(
+            produceNexmark({
+                bootstrapServers: broker.bootstrapServers,
+                topics,
+                totalEvents: 1_000_000,
+                eventsPerSecond: 10_000,
+                threads: 1,
+                onProgress: (acked) => {
+                    if (acked > 0 && killed.length === 0) {
+                        killed = threadPids();
+                        for (const pid of killed) process.kill(pid, "SIGKILL");
+                    }
+                },
+            }),
+        ).rejects.toThrow(/^producer thread 0 was killed by SIGKILL with [1-9]\d* of its 1000000 events acknowledged$/);
+        expect(killed).toHaveLength(1);
     }, 60_000);
 
     it("refuses a topic that does not exist, naming it", async () => {
