@@ -92,11 +92,17 @@ describe("the benchmark on a real Flink", () => {
             expect(k.lagTrendBasis).toBe("checkpoints");
             expect(k.verdict).toBe("sustainable");
             // In the window, what the commits counted and what was sent over the same span differ by
-            // the events in flight at its two ends: less than one checkpoint's worth of input.
+            // the events read but not yet committed at its two ends. A commit follows a completed
+            // checkpoint, so at any sample the committed offset is behind what was read by at most
+            // the longest gap between checkpoint starts plus the longest checkpoint, plus one sample
+            // interval: the input of that span bounds the difference. One second of input, the bound
+            // before, was exceeded on a busy 2-core machine (q5: 1,898 events against 1,840).
             const c = k.consumedInWindow!;
+            const cp = q.figures.checkpoints;
             const inputPerSecond = id === "q3" ? RATE * (4 / 50) : RATE * BID_SHARE;
+            const uncommittedAtMostS = cp.maxGapSeconds! + cp.durationMsMax! / 1000 + 0.25;
             expect(Math.abs(c.events - (k.inputRate! * (c.toMs - c.fromMs)) / 1000)).toBeLessThanOrEqual(
-                inputPerSecond * 1,
+                inputPerSecond * uncommittedAtMostS,
             );
             expect(q.figures.checkpoints.inWindow).toBeGreaterThanOrEqual(6);
             expect(q.figures.checkpoints.source).toBe("checkpoint list");
