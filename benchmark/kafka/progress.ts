@@ -99,8 +99,15 @@ export function slopePerSecond(points: { time: number; y: number }[]): number | 
 /** When a checkpoint started and finished, ms since the epoch (from the engine's checkpoint list). */
 export interface CheckpointTime {
     epoch: number;
+    /** The barrier: where the sources' offsets of this checkpoint were taken. */
     startMs: number;
     finishMs: number | null;
+    /**
+     * When the sources commit those offsets to Kafka, which differs by engine: Arroyo's at the
+     * barrier (its start), Flink's once the checkpoint completed (its finish). Null: never (a
+     * failed checkpoint) or not yet.
+     */
+    commitMs: number | null;
 }
 
 /** One observation of progress at a commit: the lag at the instant the sources committed. */
@@ -156,22 +163,28 @@ export function interpolate(points: ProgressPoint[], t: number, f: (p: ProgressP
 
 /**
  * Progress at each checkpoint, from the samples and the engine's checkpoint list: checkpoint k's
- * commit is what the group holds at the last sample before checkpoint k+1 starts (the sources
- * commit asynchronously, per subtask, when the barrier reaches them, so a sample right after the
- * start may see only part of it), and it happened at checkpoint k's start, where the input is
- * interpolated. A checkpoint with no sample after its start and before the next is left out.
+ * commit is what the group holds at the last sample before checkpoint k+1 commits (the sources
+ * commit asynchronously, per subtask, so a sample right after k's commit may see only part of
+ * it), and its offsets are the sources' position at k's start, where the input is interpolated.
+ * Flink commits only once a checkpoint completed, which on a busy machine can be after the next
+ * one started: timed by the starts, such a commit was read as the checkpoint before's and the
+ * consumed count moved by a checkpoint's events (q1: 9.8 % in a 12 s window). A checkpoint that
+ * never commits, or has no sample between its commit and the next, is left out.
  */
 export function checkpointPoints(points: ProgressPoint[], checkpoints: CheckpointTime[]): CommitPoint[] {
-    const sorted = [...checkpoints].sort((a, b) => a.startMs - b.startMs);
+    const committed = checkpoints
+        .filter((c): c is CheckpointTime & { commitMs: number } => c.commitMs !== null)
+        .sort((a, b) => a.commitMs - b.commitMs);
     const out: CommitPoint[] = [];
-    for (let k = 0; k < sorted.length; k++) {
-        const from = sorted[k].startMs;
-        const to = sorted[k + 1]?.startMs ?? Infinity;
+    for (let k = 0; k < committed.length; k++) {
+        const from = committed[k].commitMs;
+        const to = committed[k + 1]?.commitMs ?? Infinity;
         const seen = points.filter((p) => p.time > from && p.time < to);
         if (seen.length === 0) continue;
         const consumed = seen[seen.length - 1].consumed;
-        const input = interpolate(points, from, (p) => p.input);
-        out.push({ time: from, input, consumed, lag: input - consumed, epoch: sorted[k].epoch });
+        const at = committed[k].startMs;
+        const input = interpolate(points, at, (p) => p.input);
+        out.push({ time: at, input, consumed, lag: input - consumed, epoch: committed[k].epoch });
     }
     return out;
 }

@@ -116,7 +116,7 @@ function arroyoRun(opts: {
     const checkpoints: CheckpointTime[] = [];
     let t = 1_000;
     for (let k = 0; t < opts.seconds * 1000; k++) {
-        checkpoints.push({ epoch: k + 1, startMs: t, finishMs: t + 300 });
+        checkpoints.push({ epoch: k + 1, startMs: t, finishMs: t + 300, commitMs: t });
         t += opts.gaps[k % opts.gaps.length];
     }
     const readRate = opts.readRate ?? opts.rate;
@@ -226,8 +226,8 @@ describe("progress at Arroyo's checkpoints", () => {
             output: 0,
         }));
         const cps = [
-            { epoch: 1, startMs: 500, finishMs: 900 },
-            { epoch: 2, startMs: 2_100, finishMs: 2_300 },
+            { epoch: 1, startMs: 500, finishMs: 900, commitMs: 500 },
+            { epoch: 2, startMs: 2_100, finishMs: 2_300, commitMs: 2_100 },
         ];
         expect(checkpointPoints(pts, cps).map((c) => [c.epoch, c.consumed, c.input])).toEqual([
             [1, 500, 500],
@@ -495,11 +495,11 @@ describe("progress arithmetic at its edges", () => {
         ];
         // Listed out of order, as an engine may list them; checkpoint 4 saw no sample before the next.
         const checkpoints: CheckpointTime[] = [
-            { epoch: 2, startMs: 2_000, finishMs: 2_200 },
-            { epoch: 3, startMs: 4_000, finishMs: 4_200 },
-            { epoch: 1, startMs: 1_000, finishMs: 1_200 },
-            { epoch: 4, startMs: 4_500, finishMs: 4_700 },
-            { epoch: 5, startMs: 4_800, finishMs: 5_000 },
+            { epoch: 2, startMs: 2_000, finishMs: 2_200, commitMs: 2_000 },
+            { epoch: 3, startMs: 4_000, finishMs: 4_200, commitMs: 4_000 },
+            { epoch: 1, startMs: 1_000, finishMs: 1_200, commitMs: 1_000 },
+            { epoch: 4, startMs: 4_500, finishMs: 4_700, commitMs: 4_500 },
+            { epoch: 5, startMs: 4_800, finishMs: 5_000, commitMs: 4_800 },
         ];
         expect(checkpointPoints(points, checkpoints)).toEqual([
             { time: 1_000, input: 1_000, consumed: 900, lag: 100, epoch: 1 },
@@ -508,6 +508,43 @@ describe("progress arithmetic at its edges", () => {
         ]);
         // The caller's list is left as it was.
         expect(checkpoints.map((c) => c.epoch)).toEqual([2, 3, 1, 4, 5]);
+    });
+
+    it("reads a checkpoint's commit after it is made, when that comes after the next one started (Flink)", () => {
+        // 1,000 events/s read since 0, checkpoints triggered every second. Flink commits a
+        // checkpoint's offsets (its position at the trigger) once it completes: checkpoint 2 took
+        // 1.3 s, so its commit (2,000) was first seen at 3,400, after checkpoint 3 had started.
+        const points = [
+            pt(0, 0, 0),
+            pt(1_250, 1_250, 0),
+            pt(1_500, 1_500, 1_000), // 1 committed at 1,300
+            pt(2_250, 2_250, 1_000),
+            pt(3_100, 3_100, 1_000), // 3 started at 3,000; 2 not committed yet
+            pt(3_400, 3_400, 2_000), // 2 committed at 3,300
+            pt(3_900, 3_900, 2_000),
+            pt(4_300, 4_300, 3_000), // 3 committed at 4,200
+            pt(5_100, 5_100, 3_000),
+        ];
+        const checkpoints: CheckpointTime[] = [
+            { epoch: 1, startMs: 1_000, finishMs: 1_300, commitMs: 1_300 },
+            { epoch: 2, startMs: 2_000, finishMs: 3_300, commitMs: 3_300 },
+            { epoch: 3, startMs: 3_000, finishMs: 4_200, commitMs: 4_200 },
+            { epoch: 4, startMs: 4_200, finishMs: null, commitMs: null }, // failed: never commits
+        ];
+        expect(checkpointPoints(points, checkpoints)).toEqual([
+            { time: 1_000, input: 1_000, consumed: 1_000, lag: 0, epoch: 1 },
+            { time: 2_000, input: 2_000, consumed: 2_000, lag: 0, epoch: 2 },
+            { time: 3_000, input: 3_000, consumed: 3_000, lag: 0, epoch: 3 },
+        ]);
+        // Timed by the starts, as Arroyo's are, 2's point would hold 1's commit (lag 1,000) and
+        // the window's consumed count would be one checkpoint short.
+        const byStarts = checkpoints.map((c) => ({ ...c, commitMs: c.startMs }));
+        expect(checkpointPoints(points, byStarts).map((c) => c.consumed)).toEqual([1_000, 1_000, 2_000, 3_000]);
+        expect(windowProgress(points, 1_000, 3_000, checkpoints).consumed).toEqual({
+            events: 2_000,
+            fromMs: 1_000,
+            toMs: 3_000,
+        });
     });
 
     it("uses only what lies inside the window, its bounds included", () => {
@@ -536,9 +573,9 @@ describe("progress arithmetic at its edges", () => {
     it("takes checkpoints' commits only inside the window, its bounds included", () => {
         const points = [pt(0, 0, 0), pt(1_500, 1_500, 900), pt(2_500, 2_500, 1_900), pt(4_500, 4_500, 3_800)];
         const checkpoints: CheckpointTime[] = [
-            { epoch: 1, startMs: 1_000, finishMs: 1_100 },
-            { epoch: 2, startMs: 2_000, finishMs: 2_100 },
-            { epoch: 3, startMs: 4_000, finishMs: 4_100 },
+            { epoch: 1, startMs: 1_000, finishMs: 1_100, commitMs: 1_000 },
+            { epoch: 2, startMs: 2_000, finishMs: 2_100, commitMs: 2_000 },
+            { epoch: 3, startMs: 4_000, finishMs: 4_100, commitMs: 4_000 },
         ];
         const w = windowProgress(points, 2_000, 4_000, checkpoints);
         expect(w.lagTrendBasis).toBe("checkpoints");

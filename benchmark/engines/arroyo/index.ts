@@ -77,6 +77,10 @@ export class ArroyoEngine implements StreamEngine {
                         epoch: c.epoch,
                         startMs: c.start_time / 1000,
                         finishMs: c.finish_time === null ? null : c.finish_time / 1000,
+                        // The Kafka source commits when the barrier reaches it, before the
+                        // checkpoint completes (arroyo-connectors/src/kafka/source/mod.rs,
+                        // ControlMessage::Checkpoint).
+                        commitMs: c.start_time / 1000,
                     })),
                 };
             },

@@ -33,11 +33,12 @@ export function checkpointTimes(
 ): CheckpointTime[] {
     return history
         .filter((c) => !c.is_savepoint)
-        .map((c) => ({
-            epoch: c.id,
-            startMs: c.trigger_timestamp,
-            finishMs: c.status === "COMPLETED" ? c.trigger_timestamp + c.end_to_end_duration : null,
-        }));
+        .map((c) => {
+            const finishMs = c.status === "COMPLETED" ? c.trigger_timestamp + c.end_to_end_duration : null;
+            // KafkaSourceReader commits a checkpoint's offsets in notifyCheckpointComplete: once it
+            // completed, never when it failed.
+            return { epoch: c.id, startMs: c.trigger_timestamp, finishMs, commitMs: finishMs };
+        });
 }
 
 /** The operator counters a vertex reports, found by name: Flink names operator metrics `<operator>.<metric>` with ': ' and ' ' as '_'. */
