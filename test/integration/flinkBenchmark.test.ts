@@ -111,6 +111,7 @@ describe("the benchmark on a real Flink", () => {
 
     it.each(["q0", "q1"])("%s: Flink's own counters agree with Kafka's count within 5%", (id) => {
         const e = runs.get(id)!.figures.engine;
+        console.log(`${id}: Flink's source count against Kafka's in the window: ${e.differenceFromKafka}`);
         expect(e.engine).toBe("flink");
         expect(e.sourceRate).not.toBeNull();
         expect(Math.abs(e.differenceFromKafka!)).toBeLessThanOrEqual(0.05);
