@@ -99,15 +99,17 @@ export function slopePerSecond(points: { time: number; y: number }[]): number | 
 /** When a checkpoint started and finished, ms since the epoch (from the engine's checkpoint list). */
 export interface CheckpointTime {
     epoch: number;
-    /** The barrier: where the sources' offsets of this checkpoint were taken. */
+    /** As the engine lists it: about where the sources' offsets of this checkpoint were taken. */
     startMs: number;
     finishMs: number | null;
     /**
-     * When the sources commit those offsets to Kafka, which differs by engine: Arroyo's at the
-     * barrier (its start), Flink's once the checkpoint completed (its finish). Null: never (a
-     * failed checkpoint) or not yet.
+     * When Kafka shows this checkpoint's commit and no later one's, which differs by engine: from
+     * commitFromMs (the sources have committed by then; null: never, a failed checkpoint, or not
+     * yet) until commitUntilMs (a later checkpoint may commit from then on; null: from the next
+     * listed checkpoint's commitFromMs).
      */
-    commitMs: number | null;
+    commitFromMs: number | null;
+    commitUntilMs: number | null;
 }
 
 /** One observation of progress at a commit: the lag at the instant the sources committed. */
@@ -163,23 +165,25 @@ export function interpolate(points: ProgressPoint[], t: number, f: (p: ProgressP
 
 /**
  * Progress at each checkpoint, from the samples and the engine's checkpoint list: checkpoint k's
- * commit is what the group holds at the last sample before checkpoint k+1 commits (the sources
- * commit asynchronously, per subtask, so a sample right after k's commit may see only part of
- * it), and its offsets are the sources' position at k's start, where the input is interpolated.
- * Flink commits only once a checkpoint completed, which on a busy machine can be after the next
- * one started: timed by the starts, such a commit was read as the checkpoint before's and the
- * consumed count moved by a checkpoint's events (q1: 9.8 % in a 12 s window). A checkpoint that
- * never commits, or has no sample between its commit and the next, is left out.
+ * commit is what the group holds at the last sample of its commit span (the sources commit
+ * asynchronously, per subtask, so the span's first sample may see only part of it), and its
+ * offsets are the sources' position at k's start, where the input is interpolated. The span is the
+ * engine's: Arroyo's sources commit at the barrier, before the controller lists the checkpoint's
+ * start, and the next barrier comes an interval after its finish; Flink's commit once it completed,
+ * which on a busy machine is after the next one started. Timed by the listed starts, a sample
+ * between a barrier and its listed start read the next commit as this one's, and the consumed
+ * count over a window moved by a checkpoint's events (Flink q1: 9.8 %; real Arroyo q1: 13 %). A
+ * checkpoint that never commits, or has no sample in its span, is left out.
  */
 export function checkpointPoints(points: ProgressPoint[], checkpoints: CheckpointTime[]): CommitPoint[] {
     const committed = checkpoints
-        .filter((c): c is CheckpointTime & { commitMs: number } => c.commitMs !== null)
-        .sort((a, b) => a.commitMs - b.commitMs);
+        .filter((c): c is CheckpointTime & { commitFromMs: number } => c.commitFromMs !== null)
+        .sort((a, b) => a.commitFromMs - b.commitFromMs);
     const out: CommitPoint[] = [];
     for (let k = 0; k < committed.length; k++) {
-        const from = committed[k].commitMs;
-        const to = committed[k + 1]?.commitMs ?? Infinity;
-        const seen = points.filter((p) => p.time > from && p.time < to);
+        const from = committed[k].commitFromMs;
+        const until = committed[k].commitUntilMs ?? committed[k + 1]?.commitFromMs ?? Infinity;
+        const seen = points.filter((p) => p.time > from && p.time < until);
         if (seen.length === 0) continue;
         const consumed = seen[seen.length - 1].consumed;
         const at = committed[k].startMs;

@@ -20,13 +20,13 @@ const window = { startMs: 10_000, endMs: 20_000 };
 describe("checkpoint figures", () => {
     it("takes the listed checkpoints that start inside the window, bounds included, in start order", () => {
         const listed: CheckpointTime[] = [
-            { epoch: 4, startMs: 16_000, finishMs: 16_400, commitMs: 16_000 },
-            { epoch: 1, startMs: 9_999, finishMs: 12_000, commitMs: 9_999 }, // starts before the window
-            { epoch: 2, startMs: 10_000, finishMs: 10_100, commitMs: 10_000 },
-            { epoch: 5, startMs: 20_000, finishMs: 20_800, commitMs: 20_000 },
-            { epoch: 7, startMs: 14_000, finishMs: null, commitMs: 14_000 }, // still running
-            { epoch: 3, startMs: 13_000, finishMs: 13_200, commitMs: 13_000 },
-            { epoch: 6, startMs: 20_001, finishMs: 21_000, commitMs: 20_001 }, // after the window
+            { epoch: 4, startMs: 16_000, finishMs: 16_400, commitFromMs: 16_000, commitUntilMs: null },
+            { epoch: 1, startMs: 9_999, finishMs: 12_000, commitFromMs: 9_999, commitUntilMs: null }, // starts before the window
+            { epoch: 2, startMs: 10_000, finishMs: 10_100, commitFromMs: 10_000, commitUntilMs: null },
+            { epoch: 5, startMs: 20_000, finishMs: 20_800, commitFromMs: 20_000, commitUntilMs: null },
+            { epoch: 7, startMs: 14_000, finishMs: null, commitFromMs: 14_000, commitUntilMs: null }, // still running
+            { epoch: 3, startMs: 13_000, finishMs: 13_200, commitFromMs: 13_000, commitUntilMs: null },
+            { epoch: 6, startMs: 20_001, finishMs: 21_000, commitFromMs: 20_001, commitUntilMs: null }, // after the window
         ];
         const before = listed.map((c) => c.epoch);
         expect(checkpointFigures(listed, [], window, 2)).toEqual({
@@ -48,13 +48,13 @@ describe("checkpoint figures", () => {
             epoch: i + 1,
             startMs: 11_000 + i * 2_000,
             finishMs: 11_000 + i * 2_000 + d,
-            commitMs: 11_000 + i * 2_000,
+            commitFromMs: 11_000 + i * 2_000, commitUntilMs: null,
         }));
         const c = checkpointFigures(listed, [], window, 2);
         expect(c.durationMsP50).toBe(300);
         expect(c.durationMsMax).toBe(400);
         const one = checkpointFigures(
-            [{ epoch: 1, startMs: 12_000, finishMs: 12_250, commitMs: 12_000 }],
+            [{ epoch: 1, startMs: 12_000, finishMs: 12_250, commitFromMs: 12_000, commitUntilMs: null }],
             [],
             window,
             2,

@@ -34,8 +34,8 @@ describe("Flink's REST answers, as the engine reads them", () => {
             { id: 9, status: "COMPLETED", trigger_timestamp: 11_500, end_to_end_duration: 40, is_savepoint: true },
         ];
         expect(checkpointTimes(history)).toEqual([
-            { epoch: 7, startMs: 10_000, finishMs: 10_029, commitMs: 10_029 },
-            { epoch: 8, startMs: 11_000, finishMs: null, commitMs: null },
+            { epoch: 7, startMs: 10_000, finishMs: 10_029, commitFromMs: 10_029, commitUntilMs: null },
+            { epoch: 8, startMs: 11_000, finishMs: null, commitFromMs: null, commitUntilMs: null },
         ]);
     });
 

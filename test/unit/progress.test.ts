@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { arroyoCheckpointTime } from "../../benchmark/engines/arroyo";
 import {
     checkpointPoints,
     CheckpointTime,
@@ -116,7 +117,7 @@ function arroyoRun(opts: {
     const checkpoints: CheckpointTime[] = [];
     let t = 1_000;
     for (let k = 0; t < opts.seconds * 1000; k++) {
-        checkpoints.push({ epoch: k + 1, startMs: t, finishMs: t + 300, commitMs: t });
+        checkpoints.push({ epoch: k + 1, startMs: t, finishMs: t + 300, commitFromMs: t, commitUntilMs: null });
         t += opts.gaps[k % opts.gaps.length];
     }
     const readRate = opts.readRate ?? opts.rate;
@@ -226,8 +227,8 @@ describe("progress at Arroyo's checkpoints", () => {
             output: 0,
         }));
         const cps = [
-            { epoch: 1, startMs: 500, finishMs: 900, commitMs: 500 },
-            { epoch: 2, startMs: 2_100, finishMs: 2_300, commitMs: 2_100 },
+            { epoch: 1, startMs: 500, finishMs: 900, commitFromMs: 500, commitUntilMs: null },
+            { epoch: 2, startMs: 2_100, finishMs: 2_300, commitFromMs: 2_100, commitUntilMs: null },
         ];
         expect(checkpointPoints(pts, cps).map((c) => [c.epoch, c.consumed, c.input])).toEqual([
             [1, 500, 500],
@@ -495,11 +496,11 @@ describe("progress arithmetic at its edges", () => {
         ];
         // Listed out of order, as an engine may list them; checkpoint 4 saw no sample before the next.
         const checkpoints: CheckpointTime[] = [
-            { epoch: 2, startMs: 2_000, finishMs: 2_200, commitMs: 2_000 },
-            { epoch: 3, startMs: 4_000, finishMs: 4_200, commitMs: 4_000 },
-            { epoch: 1, startMs: 1_000, finishMs: 1_200, commitMs: 1_000 },
-            { epoch: 4, startMs: 4_500, finishMs: 4_700, commitMs: 4_500 },
-            { epoch: 5, startMs: 4_800, finishMs: 5_000, commitMs: 4_800 },
+            { epoch: 2, startMs: 2_000, finishMs: 2_200, commitFromMs: 2_000, commitUntilMs: null },
+            { epoch: 3, startMs: 4_000, finishMs: 4_200, commitFromMs: 4_000, commitUntilMs: null },
+            { epoch: 1, startMs: 1_000, finishMs: 1_200, commitFromMs: 1_000, commitUntilMs: null },
+            { epoch: 4, startMs: 4_500, finishMs: 4_700, commitFromMs: 4_500, commitUntilMs: null },
+            { epoch: 5, startMs: 4_800, finishMs: 5_000, commitFromMs: 4_800, commitUntilMs: null },
         ];
         expect(checkpointPoints(points, checkpoints)).toEqual([
             { time: 1_000, input: 1_000, consumed: 900, lag: 100, epoch: 1 },
@@ -526,10 +527,10 @@ describe("progress arithmetic at its edges", () => {
             pt(5_100, 5_100, 3_000),
         ];
         const checkpoints: CheckpointTime[] = [
-            { epoch: 1, startMs: 1_000, finishMs: 1_300, commitMs: 1_300 },
-            { epoch: 2, startMs: 2_000, finishMs: 3_300, commitMs: 3_300 },
-            { epoch: 3, startMs: 3_000, finishMs: 4_200, commitMs: 4_200 },
-            { epoch: 4, startMs: 4_200, finishMs: null, commitMs: null }, // failed: never commits
+            { epoch: 1, startMs: 1_000, finishMs: 1_300, commitFromMs: 1_300, commitUntilMs: null },
+            { epoch: 2, startMs: 2_000, finishMs: 3_300, commitFromMs: 3_300, commitUntilMs: null },
+            { epoch: 3, startMs: 3_000, finishMs: 4_200, commitFromMs: 4_200, commitUntilMs: null },
+            { epoch: 4, startMs: 4_200, finishMs: null, commitFromMs: null, commitUntilMs: null }, // failed: never commits
         ];
         expect(checkpointPoints(points, checkpoints)).toEqual([
             { time: 1_000, input: 1_000, consumed: 1_000, lag: 0, epoch: 1 },
@@ -538,12 +539,45 @@ describe("progress arithmetic at its edges", () => {
         ]);
         // Timed by the starts, as Arroyo's are, 2's point would hold 1's commit (lag 1,000) and
         // the window's consumed count would be one checkpoint short.
-        const byStarts = checkpoints.map((c) => ({ ...c, commitMs: c.startMs }));
+        const byStarts = checkpoints.map((c) => ({ ...c, commitFromMs: c.startMs, commitUntilMs: null }));
         expect(checkpointPoints(points, byStarts).map((c) => c.consumed)).toEqual([1_000, 1_000, 2_000, 3_000]);
         expect(windowProgress(points, 1_000, 3_000, checkpoints).consumed).toEqual({
             events: 2_000,
             fromMs: 1_000,
             toMs: 3_000,
+        });
+    });
+
+    it("reads Arroyo's commit made at the barrier, before its listed start, as that checkpoint's", () => {
+        // 1,000 events/s, a 1 s interval. Each barrier reaches the source (which commits what it
+        // read, seen 50 ms later) 300 ms before the controller lists the start; the checkpoint
+        // finishes 500 ms after the barrier and the next barrier comes 1,010 ms after that.
+        const barriers = [1_000, 2_510, 4_020, 5_530];
+        const consumedAt = (t: number) => barriers.filter((b) => b + 50 <= t).pop() ?? 0;
+        const points = Array.from({ length: 25 }, (_, i) => i * 250).map((t) => pt(t, t, consumedAt(t)));
+        // Checkpoint 4 is still in flight: not listed yet, though its commit is seen at 5,750.
+        const listed = barriers
+            .slice(0, 3)
+            .map((b, i) =>
+                arroyoCheckpointTime(
+                    { epoch: i + 1, start_time: (b + 300) * 1000, finish_time: (b + 500) * 1000 },
+                    1_000,
+                ),
+            );
+        expect(checkpointPoints(points, listed)).toEqual([
+            { time: 1_300, input: 1_300, consumed: 1_000, lag: 300, epoch: 1 },
+            { time: 2_810, input: 2_810, consumed: 2_510, lag: 300, epoch: 2 },
+            { time: 4_320, input: 4_320, consumed: 4_020, lag: 300, epoch: 3 },
+        ]);
+        // Between the listed starts, the sample at 2,750 (checkpoint 2's commit, before its
+        // listed start at 2,810) is read as checkpoint 1's, and 5,750 as 3's.
+        const byStarts = listed.map((c) => ({ ...c, commitFromMs: c.startMs, commitUntilMs: null }));
+        expect(checkpointPoints(points, byStarts).map((c) => c.consumed)).toEqual([2_510, 4_020, 5_530]);
+        // In the window the consumed count is what was read between the barriers.
+        expect(windowProgress(points, 1_000, 5_000, listed).consumed).toEqual({
+            events: 3_020,
+            fromMs: 1_300,
+            toMs: 4_320,
         });
     });
 
@@ -573,9 +607,9 @@ describe("progress arithmetic at its edges", () => {
     it("takes checkpoints' commits only inside the window, its bounds included", () => {
         const points = [pt(0, 0, 0), pt(1_500, 1_500, 900), pt(2_500, 2_500, 1_900), pt(4_500, 4_500, 3_800)];
         const checkpoints: CheckpointTime[] = [
-            { epoch: 1, startMs: 1_000, finishMs: 1_100, commitMs: 1_000 },
-            { epoch: 2, startMs: 2_000, finishMs: 2_100, commitMs: 2_000 },
-            { epoch: 3, startMs: 4_000, finishMs: 4_100, commitMs: 4_000 },
+            { epoch: 1, startMs: 1_000, finishMs: 1_100, commitFromMs: 1_000, commitUntilMs: null },
+            { epoch: 2, startMs: 2_000, finishMs: 2_100, commitFromMs: 2_000, commitUntilMs: null },
+            { epoch: 3, startMs: 4_000, finishMs: 4_100, commitFromMs: 4_000, commitUntilMs: null },
         ];
         const w = windowProgress(points, 2_000, 4_000, checkpoints);
         expect(w.lagTrendBasis).toBe("checkpoints");

@@ -3,10 +3,34 @@
 import { ArroyoClient, STOP_TIMEOUT_MS } from "./client";
 import { COLLECTION_RATE_MS, mergeSnapshots, MetricsSnapshot } from "./metrics";
 import { Pipeline } from "./types";
+import { CheckpointTime } from "../../kafka/progress";
 import { arroyoFigures } from "./figures";
 import { arroyoProfile } from "./profile";
 import { NexmarkQuery, QueryParams, renderQuery } from "../../queries";
 import { EngineJob, JobSpec, StreamEngine } from "../engine";
+
+/**
+ * An Arroyo checkpoint as the shared figures take it. Its Kafka sources commit when the barrier
+ * reaches them (arroyo-connectors/src/kafka/source/mod.rs, ControlMessage::Checkpoint), before the
+ * controller records the start: it sends the barriers, awaits the workers, then inserts the row
+ * with the time then (arroyo-controller/src/job_controller/mod.rs, start_checkpoint). So the
+ * commit is in by the finish, and the next barrier comes no sooner than an interval after it
+ * (finish_time is written, then last_checkpoint reset; a checkpoint starts once
+ * last_checkpoint.elapsed() > checkpoint_interval).
+ */
+export function arroyoCheckpointTime(
+    c: { epoch: number; start_time: number; finish_time: number | null },
+    intervalMs: number,
+): CheckpointTime {
+    const finishMs = c.finish_time === null ? null : c.finish_time / 1000;
+    return {
+        epoch: c.epoch,
+        startMs: c.start_time / 1000,
+        finishMs,
+        commitFromMs: finishMs,
+        commitUntilMs: finishMs === null ? null : finishMs + intervalMs,
+    };
+}
 
 export class ArroyoEngine implements StreamEngine {
     readonly name = arroyoProfile.name;
@@ -73,15 +97,7 @@ export class ArroyoEngine implements StreamEngine {
                 if (j) runId = j.run_id;
                 return {
                     job: { state: j?.state ?? null, runId: j?.run_id ?? null, failure: j?.failure_message ?? null },
-                    checkpoints: cps.map((c) => ({
-                        epoch: c.epoch,
-                        startMs: c.start_time / 1000,
-                        finishMs: c.finish_time === null ? null : c.finish_time / 1000,
-                        // The Kafka source commits when the barrier reaches it, before the
-                        // checkpoint completes (arroyo-connectors/src/kafka/source/mod.rs,
-                        // ControlMessage::Checkpoint).
-                        commitMs: c.start_time / 1000,
-                    })),
+                    checkpoints: cps.map((c) => arroyoCheckpointTime(c, spec.checkpointIntervalMs)),
                 };
             },
             async sampleMetrics() {

@@ -36,8 +36,8 @@ export function checkpointTimes(
         .map((c) => {
             const finishMs = c.status === "COMPLETED" ? c.trigger_timestamp + c.end_to_end_duration : null;
             // KafkaSourceReader commits a checkpoint's offsets in notifyCheckpointComplete: once it
-            // completed, never when it failed.
-            return { epoch: c.id, startMs: c.trigger_timestamp, finishMs, commitMs: finishMs };
+            // completed, never when it failed; the next one's commit comes with its completion.
+            return { epoch: c.id, startMs: c.trigger_timestamp, finishMs, commitFromMs: finishMs, commitUntilMs: null };
         });
 }
 

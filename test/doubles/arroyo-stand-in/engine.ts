@@ -649,19 +649,17 @@ export class JobRun {
 
     /**
      * One checkpoint (job_controller/mod.rs start_checkpoint, finish_checkpoint_if_done): the
-     * epoch goes up, the row is recorded with its start time, and each Kafka source subtask, as the
-     * barrier reaches it, keeps offset + 1 per partition it read in its state and commits the
-     * offset of the last record read (not the next one) for its own partitions, asynchronously,
-     * "just for progress tracking for metrics": a failed commit only logs a warning
-     * (kafka/source/mod.rs, ControlMessage::Checkpoint). The checkpoint completes after the
-     * configured duration; the next one is timed from that completion. Then the cleanup marks all
-     * but the last CHECKPOINTS_TO_KEEP epochs compacted on every COMPACT_EVERY-th epoch.
+     * epoch goes up, and each Kafka source subtask, as the barrier reaches it, keeps offset + 1
+     * per partition it read in its state and commits the offset of the last record read (not the
+     * next one) for its own partitions, asynchronously, "just for progress tracking for metrics":
+     * a failed commit only logs a warning (kafka/source/mod.rs, ControlMessage::Checkpoint); then
+     * the row is recorded with its start time. The checkpoint completes after the configured
+     * duration; the next one is timed from that completion. Then the cleanup marks all but the
+     * last CHECKPOINTS_TO_KEEP epochs compacted on every COMPACT_EVERY-th epoch.
      */
     private checkpoint(): void {
         const log = this.opts.checkpoints;
         log.epoch += 1;
-        const record: CheckpointRecord = { epoch: log.epoch, startMs: Date.now(), finishMs: null, compacted: false };
-        log.records.push(record);
         this.checkpointInFlight = true;
         const state: CheckpointState = new Map(
             [...(log.completed ?? new Map<string, Map<number, number>>())].map(([t, c]) => [t, new Map(c)]),
@@ -682,6 +680,11 @@ export class JobRun {
                 )
                 .catch((err: Error) => console.warn(`stand-in: Failed to commit offset to Kafka: ${err.message}`));
         }
+        // The row, with its start time, only once the barriers reached the sources (start_checkpoint
+        // awaits the workers' checkpoint calls, then inserts it with the time then): the listed start
+        // comes after the sources began committing.
+        const record: CheckpointRecord = { epoch: log.epoch, startMs: Date.now(), finishMs: null, compacted: false };
+        log.records.push(record);
         const finish = setTimeout(() => {
             if (this.stopped) return;
             record.finishMs = Date.now();
