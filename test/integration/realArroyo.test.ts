@@ -217,7 +217,7 @@ describeWithArroyo("the benchmark on a real Arroyo v0.15.0", () => {
                 // the checkpoints' durations: the double's are 50 ms, real Arroyo's 225-300 ms here
                 // (q0: 8 commits in a 20 s window once, against the double's 10). Both time the next
                 // checkpoint from the last one's finish: 2,043-2,066 ms on real Arroyo, 2,143-2,156
-                // on the double (its 100 ms tick), so that gap is compared within 500 ms.
+                // on the double (its 200 ms tick), so that gap is compared within 500 ms.
                 [
                     "commitsInWindow (real)",
                     Math.abs(real.commitsInWindow - real.windowSeconds / real.cadenceSeconds!) <= 1,
