@@ -48,7 +48,8 @@ describe("checkpoint figures", () => {
             epoch: i + 1,
             startMs: 11_000 + i * 2_000,
             finishMs: 11_000 + i * 2_000 + d,
-            commitFromMs: 11_000 + i * 2_000, commitUntilMs: null,
+            commitFromMs: 11_000 + i * 2_000,
+            commitUntilMs: null,
         }));
         const c = checkpointFigures(listed, [], window, 2);
         expect(c.durationMsP50).toBe(300);
